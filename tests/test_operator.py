@@ -1,0 +1,198 @@
+"""KernelOperator: products, scipy interop, configuration, memory and errors."""
+
+import io
+import tracemalloc
+
+import numpy as np
+import pytest
+import sklearn
+from numpy.testing import assert_allclose
+from scipy.sparse.linalg import LinearOperator, aslinearoperator, cg, eigsh
+
+import skkernel
+from skkernel import BackendUnavailableError, KernelOperator, kernels
+
+from .conftest import make_data
+
+
+def test_is_a_scipy_linear_operator_usable_by_its_solvers():
+    X, _ = make_data(200, 1, 3, np.float64)
+    K = KernelOperator(kernels.RBF(gamma=0.5), X)
+    assert isinstance(K, LinearOperator)
+    y = np.sin(X[:, 0])
+    A = K + aslinearoperator(0.1 * np.eye(200))
+    coef, info = cg(A, y, rtol=1e-10)
+    assert info == 0
+    dense = kernels.RBF(gamma=0.5)(X)
+    assert_allclose(coef, np.linalg.solve(dense + 0.1 * np.eye(200), y), rtol=1e-6, atol=1e-8)
+    top = eigsh(K, k=3, return_eigenvectors=False)
+    assert_allclose(np.sort(top), np.sort(np.linalg.eigvalsh(dense)[-3:]), rtol=1e-8)
+
+
+def test_shape_dtype_and_dense_views():
+    X, Y = make_data(13, 9, 2, np.float32)
+    K = KernelOperator("laplacian", X, Y)
+    assert K.shape == (13, 9) and K.dtype == np.float32
+    dense = kernels.Laplacian()(X, Y)
+    assert_allclose(K.to_dense(), dense)
+    assert_allclose(K.block([0, 4], slice(2, 5)), dense[[0, 4]][:, 2:5])
+    assert_allclose(K.diag(), np.diag(dense), rtol=1e-6)
+    assert K.T.shape == (9, 13)
+    assert_allclose(K.T @ np.ones(13, dtype=np.float32), dense.T @ np.ones(13), rtol=1e-5)
+
+
+def test_y_none_means_x():
+    X, _ = make_data(10, 1, 3, np.float64)
+    K = KernelOperator("rbf", X)
+    assert K.Y is K.X
+    assert_allclose(K.diag(), np.ones(10))
+
+
+def test_estimator_style_kernel_arguments():
+    X, _ = make_data(10, 1, 3, np.float64)
+    K = KernelOperator(skkernel.make_kernel("poly", gamma=0.5, degree=2), X)
+    assert_allclose(
+        K.to_dense(), sklearn.metrics.pairwise.polynomial_kernel(X, degree=2, gamma=0.5)
+    )
+
+
+def test_config_context_selects_the_backend():
+    X, _ = make_data(5, 1, 2, np.float64)
+    assert KernelOperator("rbf", X).backend == "numba"
+    with skkernel.config_context(backend="numpy"):
+        assert skkernel.get_config()["backend"] == "numpy"
+        assert KernelOperator("rbf", X).backend == "numpy"
+        # An explicit backend wins over the configuration.
+        assert KernelOperator("rbf", X, backend="numba").backend == "numba"
+    assert skkernel.get_config()["backend"] == "auto"
+
+
+def test_auto_uses_numpy_for_kernels_without_an_accelerated_form():
+    X = np.abs(make_data(5, 1, 2, np.float64)[0])
+    assert KernelOperator("chi2", X).backend == "numpy"
+    assert KernelOperator(lambda x, y: x @ y, X).backend == "numpy"
+
+
+def test_show_backends_explains_each_backend():
+    out = io.StringIO()
+    status = skkernel.show_backends(file=out)
+    text = out.getvalue()
+    for name in ("numpy", "numba", "keops", "cupy", "dask"):
+        assert name in text
+    assert "(auto)" in text
+    assert set(status) == {"numpy", "numba", "keops", "cupy", "dask"}
+
+
+def test_unknown_backend_name():
+    with pytest.raises(ValueError, match="Unknown backend 'fortran'"):
+        KernelOperator("rbf", np.ones((2, 2)), backend="fortran")
+    with pytest.raises(ValueError, match="Unknown backend"):
+        skkernel.set_config(backend="fortran")
+    assert skkernel.get_config()["backend"] == "auto"
+
+
+def test_backend_without_the_kernel_family():
+    with pytest.raises(ValueError, match="no implementation of this kernel"):
+        KernelOperator("chi2", np.ones((2, 2)), backend="numba")
+
+
+def test_missing_optional_backend_says_how_to_install(monkeypatch):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_cupy(name, *args, **kwargs):
+        if name == "cupy" or name.startswith("cupy."):
+            raise ImportError("No module named 'cupy'")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_cupy)
+    with pytest.raises(BackendUnavailableError, match=r"pip install 'skkernel\[gpu\]'"):
+        KernelOperator("rbf", np.ones((2, 2)), backend="cupy")
+
+
+def test_missing_keops_says_how_to_install(monkeypatch):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_keops(name, *args, **kwargs):
+        if name == "pykeops" or name.startswith("pykeops."):
+            raise ImportError("No module named 'pykeops'")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_keops)
+    with pytest.raises(BackendUnavailableError, match=r"pip install 'skkernel\[keops\]'"):
+        KernelOperator("rbf", np.ones((2, 2)), backend="keops")
+
+
+@pytest.mark.parametrize("backend", ["numpy", "numba"])
+def test_bad_operands_are_rejected_and_nothing_is_changed(backend):
+    X, _ = make_data(6, 1, 2, np.float64)
+    X_before = X.copy()
+    K = KernelOperator("rbf", X, backend=backend)
+    with pytest.raises(ValueError, match="NaN or infinity"):
+        K @ np.array([1.0, np.nan, 0, 0, 0, 0])
+    with pytest.raises(ValueError, match="dimension mismatch"):
+        K @ np.ones(5)
+    with pytest.raises(TypeError, match="real numeric"):
+        K @ np.array(["a"] * 6)
+    assert_allclose(X, X_before)
+    assert_allclose(K @ np.ones(6), kernels.RBF()(X) @ np.ones(6))
+
+
+@pytest.mark.parametrize(
+    "X, Y, error, match",
+    [
+        (np.array([[np.nan, 1.0]]), None, ValueError, "NaN"),
+        (np.ones((3, 2)), np.array([[np.inf, 1.0]]), ValueError, "infinity"),
+        (np.ones((3, 2)), np.ones((3, 4)), ValueError, "same number of features"),
+        (np.ones((2, 2, 2)), None, ValueError, "2-D array"),
+        (np.empty((0, 3)), None, ValueError, "0 sample"),
+    ],
+)
+def test_bad_inputs_are_rejected(X, Y, error, match):
+    with pytest.raises(error, match=match):
+        KernelOperator("rbf", X, Y)
+
+
+def test_sparse_inputs_are_rejected():
+    import scipy.sparse as sp
+
+    with pytest.raises(TypeError, match="sparse"):
+        KernelOperator("rbf", sp.eye(3, format="csr"))
+
+
+def test_mixed_dtypes_promote_to_float64():
+    X32, Y64 = make_data(4, 5, 2, np.float32)[0], make_data(4, 5, 2, np.float64)[1]
+    assert KernelOperator("rbf", X32, Y64).dtype == np.float64
+
+
+def _peak_bytes(func):
+    tracemalloc.start()
+    try:
+        func()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_numpy_backend_holds_one_block_of_k_at_a_time():
+    n = 3000  # K would take 72 MB
+    X, _ = make_data(n, 1, 3, np.float64)
+    K = KernelOperator("rbf", X, backend="numpy")
+    v = np.ones((n, 1))
+    with sklearn.config_context(working_memory=4):  # 4 MiB
+        peak = _peak_bytes(lambda: K @ v)
+    assert peak < 10 * 2**20, peak
+
+
+def test_numba_backend_never_allocates_a_kernel_block():
+    n = 3000
+    for d in (3, 40):  # the direct and the GEMM paths
+        X, _ = make_data(n, 1, d, np.float64)
+        K = KernelOperator("rbf", X, backend="numba")
+        v = np.ones((n, 1))
+        K @ v  # compile first: compilation allocates too
+        peak = _peak_bytes(lambda K=K, v=v: K @ v)
+        assert peak < 4 * 2**20, (d, peak)  # K itself would take 72 MB
