@@ -53,7 +53,7 @@ class KernelOperator(LinearOperator):
     >>> X = np.array([[0.0], [1.0], [2.0]])
     >>> K = KernelOperator("rbf", X, backend="numpy")
     >>> (K @ np.ones(3)).round(4)
-    array([1.3863, 1.7358, 1.3863])
+    array([1.3862, 1.7358, 1.3862])
     >>> K.diag()
     array([1., 1., 1.])
     """

@@ -39,7 +39,10 @@ class KeOpsBackend(Backend):
         return X
 
     def matmat(self, kernel, spec, X, Y, V):
+        import pykeops
         from pykeops.numpy import Pm, Vi, Vj
+
+        pykeops.set_verbose(False)  # compile logs are noise for users
 
         dtype = X.dtype
         V = np.ascontiguousarray(V, dtype=dtype)

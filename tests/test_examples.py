@@ -1,0 +1,27 @@
+"""Every example runs and says what it should."""
+
+import pathlib
+import runpy
+
+import pytest
+
+EXAMPLES = sorted((pathlib.Path(__file__).parent.parent / "examples").glob("*.py"))
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=[p.name for p in EXAMPLES])
+def test_example_runs(path, capsys):
+    runpy.run_path(str(path), run_name="__main__")
+    assert capsys.readouterr().out.strip()
+
+
+def test_lazy_kernel_ridge_matches_sklearn(capsys):
+    runpy.run_path(str(EXAMPLES[0].parent / "plot_kernel_operator.py"), run_name="__main__")
+    out = capsys.readouterr().out
+    accuracies = [
+        float(line.split("accuracy")[1].split()[0])
+        for line in out.splitlines()
+        if "accuracy" in line
+    ]
+    assert accuracies[0] > 0.95 and abs(accuracies[0] - accuracies[1]) < 0.01
+    difference = float(out.strip().splitlines()[-1].split(":")[1])
+    assert difference < 1e-4
