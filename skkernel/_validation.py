@@ -1,7 +1,5 @@
 """Input checks shared by kernels and operators, with errors written for people."""
 
-import numbers
-
 import numpy as np
 import scipy.sparse as sp
 from sklearn.utils import check_array
@@ -53,20 +51,3 @@ def check_kernel_inputs(X, Y=None):
         )
     dtype = np.result_type(X.dtype, Y.dtype)
     return X.astype(dtype, copy=False), Y.astype(dtype, copy=False)
-
-
-def check_positive(value, name, allow_none=False, strict=True):
-    """Check that a scalar hyperparameter is a finite positive number."""
-    if value is None and allow_none:
-        return
-    ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and np.isfinite(value)
-    ok = ok and (value > 0 if strict else value >= 0)
-    if not ok:
-        bound = "> 0" if strict else ">= 0"
-        raise ValueError(f"{name} must be a finite number {bound}; got {value!r}.")
-
-
-def check_real(value, name):
-    """Check that a scalar hyperparameter is a finite real number."""
-    if not (isinstance(value, numbers.Real) and not isinstance(value, bool) and np.isfinite(value)):
-        raise ValueError(f"{name} must be a finite real number; got {value!r}.")

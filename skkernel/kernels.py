@@ -113,9 +113,6 @@ class Kernel(BaseEstimator):
     def _compute(self, X, Y):
         raise NotImplementedError  # pragma: no cover
 
-    def __sklearn_clone__(self):
-        return BaseEstimator.__sklearn_clone__(self)
-
 
 def _resolve_gamma(gamma, n_features):
     """sklearn's convention: gamma=None means 1 / n_features."""

@@ -120,17 +120,16 @@ def test_dask_spreads_rows_over_workers(dask_client):
     assert len(holders) >= 2
 
 
-def test_dask_without_client_says_how_to_start_one():
+def test_dask_without_client_says_how_to_start_one(monkeypatch):
     from skkernel import BackendUnavailableError
 
-    pytest.importorskip("distributed")
-    from distributed import get_client
+    distributed = pytest.importorskip("distributed")
 
-    try:
-        get_client()
-        pytest.skip("a dask client is active in this process")
-    except ValueError:
-        pass
+    def no_client():
+        raise ValueError("No global client found and no address provided")
+
+    # The session's LocalCluster may be active; hide it the way get_client reports it.
+    monkeypatch.setattr(distributed, "get_client", no_client)
     with pytest.raises(BackendUnavailableError, match="no dask.distributed Client is active"):
         KernelOperator("rbf", np.ones((3, 2)), backend="dask")
 
@@ -142,3 +141,24 @@ def test_backends_report_availability():
     for name, reason in status.items():
         assert reason is None or isinstance(reason, str) and reason
         assert get_backend(name).name == name
+
+
+@pytest.mark.parametrize("backend", ["numpy", "numba", "keops", "cupy-on-numpy"])
+def test_cosine_of_tiny_and_zero_rows_follows_sklearn(backend):
+    """sklearn's normalize leaves rows of norm < 10 eps unscaled; so must every backend."""
+    from sklearn.metrics.pairwise import cosine_similarity
+
+    X = np.array([[4.09e-19, 0.0], [0.0, 0.0], [1.0, 2.0], [3e-16, 1e-16]])
+    v = np.array([1.0, -2.0, 0.5, 3.0])
+    expected = cosine_similarity(X) @ v
+    if backend == "cupy-on-numpy":
+        cupy_like = CuPyBackend(array_module=np)
+        spec = kernels.Cosine().accel_spec(2)
+        handle = cupy_like.prepare(X, spec)
+        got = cupy_like.matmat(kernels.Cosine(), spec, handle, handle, v[:, None])[:, 0]
+    else:
+        if backend_status()[backend] is not None:
+            pytest.skip(backend_status()[backend])
+        got = KernelOperator("cosine", X, backend=backend) @ v
+    assert_allclose(got, expected, rtol=1e-12, atol=1e-30)
+    assert_allclose(kernels.Cosine().diag(X), np.diag(cosine_similarity(X)), rtol=1e-12, atol=1e-30)

@@ -64,7 +64,7 @@ def statistic_to_kernel(spec, S, xp=np, x_norms=None, y_norms=None):
     xp : module
         numpy or cupy.
     x_norms, y_norms : arrays of shape (n,) and (m,), optional
-        Euclidean norms of the rows, needed by the cosine family only.
+        :func:`cosine_norms` of the rows, needed by the cosine family only.
     """
     f = spec.family
     if f == "rbf":
@@ -86,10 +86,7 @@ def statistic_to_kernel(spec, S, xp=np, x_norms=None, y_norms=None):
         S += spec.coef0
         return xp.tanh(S, out=S)
     if f == "cosine":
-        denom = xp.multiply.outer(x_norms, y_norms) if S.ndim == 2 else x_norms * y_norms
-        # Rows of norm zero have cosine similarity 0, as in sklearn.preprocessing.normalize.
-        denom[denom == 0] = 1
-        S /= denom
+        S /= xp.multiply.outer(x_norms, y_norms) if S.ndim == 2 else x_norms * y_norms
         return S
     raise ValueError(f"Unknown kernel family {f!r}.")  # pragma: no cover
 
@@ -150,9 +147,15 @@ def paired_statistic(statistic, X, Y, xp=np):
     return sq if statistic == "sqeuclidean" else xp.sqrt(sq)
 
 
-def row_norms(X, xp=np):
-    """Euclidean norms of the rows of X."""
-    return xp.sqrt(xp.einsum("ij,ij->i", X, X))
+def cosine_norms(X, xp=np, sq_norms=None):
+    """Row norms to divide by in the cosine kernel, as sklearn.preprocessing.normalize:
+    norms below 10 machine epsilons are taken as 1, so (near-)zero rows stay as they are
+    (their similarity is ~0) instead of being blown up to unit length."""
+    if sq_norms is None:
+        sq_norms = xp.einsum("ij,ij->i", X, X)
+    norms = xp.sqrt(sq_norms)
+    norms[norms < 10 * np.finfo(X.dtype).eps] = 1
+    return norms
 
 
 def kernel_block(spec, X, Y, xp=np, x_sq=None, y_sq=None):
@@ -160,15 +163,12 @@ def kernel_block(spec, X, Y, xp=np, x_sq=None, y_sq=None):
     S = pairwise_statistic(spec.statistic, X, Y, xp, x_sq, y_sq)
     norms = (None, None)
     if spec.family == "cosine":
-        norms = (
-            xp.sqrt(x_sq) if x_sq is not None else row_norms(X, xp),
-            xp.sqrt(y_sq) if y_sq is not None else row_norms(Y, xp),
-        )
+        norms = (cosine_norms(X, xp, x_sq), cosine_norms(Y, xp, y_sq))
     return statistic_to_kernel(spec, S, xp, *norms).astype(X.dtype, copy=False)
 
 
 def paired_kernel(spec, X, Y, xp=np):
     """k(x_i, y_i) for every row i of X and Y (same shape)."""
     S = paired_statistic(spec.statistic, X, Y, xp)
-    norms = (row_norms(X, xp), row_norms(Y, xp)) if spec.family == "cosine" else (None, None)
+    norms = (cosine_norms(X, xp), cosine_norms(Y, xp)) if spec.family == "cosine" else (None, None)
     return statistic_to_kernel(spec, S, xp, *norms).astype(X.dtype, copy=False)

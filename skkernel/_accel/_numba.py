@@ -27,6 +27,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from ._base import Backend
+from ._formulas import cosine_norms
 
 try:  # numba is a required dependency, but keep the reason if it fails to import.
     from numba import njit, prange
@@ -163,8 +164,7 @@ if _IMPORT_ERROR is None:
                 s[j] = math.tanh(gamma * s[j] + coef0)
         elif code == 6:  # cosine
             for j in range(w):
-                denom = x_norm * y_norms[c0 + j]
-                s[j] = s[j] / denom if denom != 0.0 else 0.0
+                s[j] = s[j] / (x_norm * y_norms[c0 + j])
 
     @njit(fastmath=_FM_REDUCE, cache=True)
     def _reduce(s, w, Vt, c0, acc, row):
@@ -235,7 +235,7 @@ class _Prepared:
         self.X = np.ascontiguousarray(X)
         self.Xt = np.ascontiguousarray(X.T)
         self.sq_norms = np.einsum("ij,ij->i", X, X, dtype=np.float64)
-        self.norms = np.sqrt(self.sq_norms)
+        self.norms = cosine_norms(X, sq_norms=self.sq_norms)
 
     @property
     def shape(self):
