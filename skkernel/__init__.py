@@ -23,6 +23,7 @@ from .kernels import (
     Sigmoid,
     make_kernel,
 )
+from .ridge import KernelRidge, KernelRidgeCV
 
 __version__ = "0.1.0"
 
@@ -35,6 +36,8 @@ __all__ = [
     "GPKernelAdapter",
     "Kernel",
     "KernelOperator",
+    "KernelRidge",
+    "KernelRidgeCV",
     "Laplacian",
     "Linear",
     "Matern",

@@ -2,6 +2,8 @@
 the benchmark scripts. Timings are reported as ratios against the numpy backend
 measured in the same run, because the machines we run on are shared and noisy."""
 
+import ctypes
+import functools
 import time
 
 import numpy as np
@@ -24,16 +26,64 @@ def reset_peak_rss():
         return False
 
 
-def peak_rss_bytes():
-    """Peak resident memory of this process since start or the last reset (Linux)."""
+def _status_bytes(field):
     try:
         with open(_STATUS) as f:
             for line in f:
-                if line.startswith("VmHWM:"):
+                if line.startswith(field):
                     return int(line.split()[1]) * 1024
     except OSError:
         pass
     return None
+
+
+def peak_rss_bytes():
+    """Peak resident memory of this process since start or the last reset (Linux)."""
+    return _status_bytes("VmHWM:")
+
+
+def rss_bytes():
+    """Resident memory of this process now (Linux)."""
+    return _status_bytes("VmRSS:")
+
+
+_M_MMAP_THRESHOLD = -3  # glibc mallopt parameter
+
+
+@functools.cache
+def _return_large_frees_to_the_os():
+    """Make glibc serve every allocation above 128 kB with its own mapping.
+
+    By default glibc raises its mmap threshold after a large block is freed, so the
+    next arrays of that size come from the heap, which stays resident: a later
+    measurement would then see memory already counted. Fixing the threshold keeps
+    the measurements of successive fits in one process independent.
+    """
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        libc.mallopt(_M_MMAP_THRESHOLD, 128 * 1024)
+        return libc
+    except (OSError, AttributeError):
+        return None
+
+
+def measure_peak_increase(function):
+    """Run ``function()``; return its result and the peak resident memory it added
+    over what was resident before, in bytes (None where /proc is unavailable).
+
+    Resident memory, unlike :mod:`tracemalloc`, also sees what LAPACK and BLAS
+    allocate outside numpy, which is where dense solvers keep their workspaces.
+    """
+    libc = _return_large_frees_to_the_os()
+    if libc is not None:
+        libc.malloc_trim(0)
+    reset = reset_peak_rss()
+    before = rss_bytes()
+    result = function()
+    peak = peak_rss_bytes()
+    if not reset or before is None or peak is None:
+        return result, None
+    return result, max(peak - before, 0)
 
 
 def time_product(backend, X, v, kernel=None, repeat=3):

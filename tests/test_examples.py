@@ -25,3 +25,12 @@ def test_lazy_kernel_ridge_matches_sklearn(capsys):
     assert accuracies[0] > 0.95 and abs(accuracies[0] - accuracies[1]) < 0.01
     difference = float(out.strip().splitlines()[-1].split(":")[1])
     assert difference < 1e-4
+
+
+def test_leave_one_out_example_matches_brute_force(capsys):
+    runpy.run_path(str(EXAMPLES[0].parent / "plot_kernel_ridge_cv.py"), run_name="__main__")
+    out = capsys.readouterr().out
+    assert float(out.strip().splitlines()[-1].split(":")[1]) < 1e-8
+    chosen = out.split("chosen alpha: skkernel")[1].split("\n")[0]
+    ours, brute = chosen.split(", brute force")
+    assert float(ours) == float(brute)
