@@ -11,6 +11,7 @@ from ._operator import KernelOperator
 from .kernels import (
     RBF,
     AdditiveChi2,
+    ArcCosine,
     Chi2,
     Cosine,
     FunctionKernel,
@@ -23,12 +24,15 @@ from .kernels import (
     Sigmoid,
     make_kernel,
 )
+from .random_features import ArcCosineFeatures, RandomFourierFeatures
 from .ridge import KernelRidge, KernelRidgeCV
 
 __version__ = "0.1.0"
 
 __all__ = [
     "AdditiveChi2",
+    "ArcCosine",
+    "ArcCosineFeatures",
     "BackendUnavailableError",
     "Chi2",
     "Cosine",
@@ -43,6 +47,7 @@ __all__ = [
     "Matern",
     "Polynomial",
     "RBF",
+    "RandomFourierFeatures",
     "Sigmoid",
     "backend_status",
     "config_context",

@@ -2,7 +2,12 @@
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from skkernel import KernelRidge, KernelRidgeCV
+from skkernel import (
+    ArcCosineFeatures,
+    KernelRidge,
+    KernelRidgeCV,
+    RandomFourierFeatures,
+)
 
 ESTIMATORS = [
     KernelRidge(),
@@ -12,6 +17,12 @@ ESTIMATORS = [
     KernelRidgeCV(),
     KernelRidgeCV(kernel="rbf", cv=3),
     KernelRidgeCV(kernel="precomputed"),
+    RandomFourierFeatures(random_state=0),
+    RandomFourierFeatures(method="orthogonal", random_state=0),
+    RandomFourierFeatures(method="structured", random_state=0),
+    RandomFourierFeatures(kernel="laplacian", method="qmc", random_state=0),
+    ArcCosineFeatures(order=0, random_state=0),
+    ArcCosineFeatures(random_state=0),
 ]
 
 
