@@ -17,6 +17,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._hadamard import next_power_of_two, sorf_project
+from ._trig import cos_sin_into
 from .kernels import make_kernel
 
 __all__ = ["ArcCosineFeatures", "RandomFourierFeatures"]
@@ -240,14 +241,14 @@ class RandomFourierFeatures(_RandomFeatureMap):
     def _features(self, X, Z):
         pairs = self.n_components // 2
         projection = self._project(X)
-        np.cos(projection[:, :pairs], out=Z[:, :pairs], casting="same_kind")
-        np.sin(projection[:, :pairs], out=Z[:, pairs : 2 * pairs], casting="same_kind")
-        if self.n_components % 2:
-            Z[:, -1] = np.sqrt(2.0) * np.cos(projection[:, pairs] + self.random_offset_[0])
         # Every cos/sin pair (and the odd random-phase feature, whose 2 cos cos product
         # has the same mean) estimates k(x, y) without bias; the inner product averages
         # them over the frequencies.
-        Z *= Z.dtype.type(1.0 / np.sqrt(self._n_frequencies))
+        scale = 1.0 / np.sqrt(self._n_frequencies)
+        cos_sin_into(projection[:, :pairs], Z, scale)
+        if self.n_components % 2:
+            phase = projection[:, pairs] + self.random_offset_[0]
+            Z[:, -1] = np.sqrt(2.0) * scale * np.cos(phase)
 
 
 def _radial_scale(spec, size, rng):
