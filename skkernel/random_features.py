@@ -37,9 +37,13 @@ _WHY_NOT = {
 }
 
 
+#: Rows per block at most: enough for efficient GEMM, small next to the output.
+_MAX_BLOCK_ROWS = 2048
+
+
 def _row_blocks(n_rows, row_bytes):
     """Slices of rows whose temporaries fit in sklearn's working_memory."""
-    step = get_chunk_n_rows(row_bytes=row_bytes, max_n_rows=n_rows)
+    step = min(get_chunk_n_rows(row_bytes=row_bytes, max_n_rows=n_rows), _MAX_BLOCK_ROWS)
     return [slice(start, start + step) for start in range(0, n_rows, step)]
 
 

@@ -1,0 +1,159 @@
+"""Random features: transform speed and memory against sklearn, SORF against dense
+projections, and accuracy at fixed time on a real dataset.
+
+    python benchmarks/random_features.py                 # all three parts
+    python benchmarks/random_features.py --part transform --n 1000000
+    python benchmarks/random_features.py --part structured
+    python benchmarks/random_features.py --part accuracy
+
+Times are ratios against the baseline measured in the same run (shared, noisy
+machine); the transform part runs each case in a fresh process so its peak resident
+memory belongs to that transform alone.
+"""
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+from skkernel._bench import format_table
+
+_TRANSFORM_CHILD = r"""
+import json, sys, time
+import numpy as np
+from skkernel._bench import peak_rss_bytes, rss_bytes
+
+case, n, d, D, dtype = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
+X = np.random.default_rng(0).normal(size=(n, d)).astype(dtype)
+if case == "sklearn RBFSampler":
+    from sklearn.kernel_approximation import RBFSampler
+    model = RBFSampler(gamma=1.0 / d, n_components=D, random_state=0)
+else:
+    from skkernel import RandomFourierFeatures
+    model = RandomFourierFeatures(gamma=1.0 / d, n_components=D, random_state=0)
+model.fit(X)
+model.transform(X[:1000])  # compile numba code outside the measurement
+before = rss_bytes()
+start = time.perf_counter()
+Z = model.transform(X)
+seconds = time.perf_counter() - start
+print(json.dumps({"seconds": seconds, "added_mb": (peak_rss_bytes() - before) / 1e6,
+                  "output_mb": Z.nbytes / 1e6}))
+"""
+
+
+def transform_part(n, d, D, dtypes):
+    rows = []
+    for dtype in dtypes:
+        results = {}
+        for case in ("sklearn RBFSampler", "skkernel RandomFourierFeatures"):
+            out = subprocess.run(
+                [sys.executable, "-c", _TRANSFORM_CHILD, case, str(n), str(d), str(D), dtype],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            results[case] = json.loads(out.stdout.strip().splitlines()[-1])
+        base = results["sklearn RBFSampler"]["seconds"]
+        for case, r in results.items():
+            rows.append({"case": case, "dtype": dtype, **r, "speed-up": base / r["seconds"]})
+    print(f"transform {n} x {d} -> {D} features (peak added memory vs the output itself)")
+    print(format_table(rows, ["case", "dtype", "seconds", "speed-up", "added_mb", "output_mb"]))
+
+
+def _best_time(function, repeat=3):
+    best = np.inf
+    for _ in range(repeat):
+        start = time.perf_counter()
+        function()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def structured_part(n, d=512, D=4096):
+    from skkernel import RandomFourierFeatures
+
+    X = np.random.default_rng(0).normal(size=(n, d))
+    rows = []
+    times = {}
+    for method in ("iid", "orthogonal", "structured"):
+        model = RandomFourierFeatures(n_components=D, method=method, random_state=0).fit(X)
+        model.transform(X[:100])
+        times[method] = _best_time(lambda model=model: model.transform(X))
+    for method, seconds in times.items():
+        rows.append({"method": method, "seconds": seconds, "speed-up": times["iid"] / seconds})
+    print(f"transform {n} x {d} -> {D} features, float64, best of 3")
+    print(format_table(rows, ["method", "seconds", "speed-up"]))
+
+
+def accuracy_part(components=(256, 512, 1024, 2048, 4096)):
+    from sklearn.datasets import load_digits
+    from sklearn.kernel_approximation import Nystroem, RBFSampler
+    from sklearn.linear_model import RidgeClassifier
+    from sklearn.model_selection import train_test_split
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from skkernel import RandomFourierFeatures
+
+    X, y = load_digits(return_X_y=True)
+    X_train, X_test, y_train, y_test = train_test_split(
+        X, y, test_size=0.25, random_state=0, stratify=y
+    )
+    gamma = 1.0 / X.shape[1]
+    maps = {
+        "skkernel RFF iid": lambda D: RandomFourierFeatures(gamma=gamma, n_components=D),
+        "skkernel RFF orthogonal": lambda D: RandomFourierFeatures(
+            gamma=gamma, n_components=D, method="orthogonal"
+        ),
+        "skkernel RFF qmc": lambda D: RandomFourierFeatures(
+            gamma=gamma, n_components=D, method="qmc"
+        ),
+        "sklearn RBFSampler": lambda D: RBFSampler(gamma=gamma, n_components=D),
+        "sklearn Nystroem": lambda D: Nystroem(gamma=gamma, n_components=min(D, len(X_train))),
+    }
+    rows = []
+    for D in components:
+        for name, make in maps.items():
+            scores, seconds = [], []
+            for seed in range(5):
+                feature_map = make(D).set_params(random_state=seed)
+                model = make_pipeline(StandardScaler(), feature_map, RidgeClassifier(alpha=1e-3))
+                start = time.perf_counter()
+                model.fit(X_train, y_train)
+                scores.append(model.score(X_test, y_test))
+                seconds.append(time.perf_counter() - start)
+            rows.append(
+                {
+                    "features": D,
+                    "map": name,
+                    "accuracy": f"{np.mean(scores):.4f} +/- {np.std(scores):.4f}",
+                    "fit s": float(np.median(seconds)),
+                }
+            )
+    print("digits (1,347 train / 450 test), RBF gamma = 1/64, + RidgeClassifier, 5 seeds")
+    print(format_table(rows, ["features", "map", "accuracy", "fit s"]))
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--part", choices=["transform", "structured", "accuracy", "all"], default="all"
+    )
+    parser.add_argument("--n", type=int, default=1_000_000, help="rows for the transform part")
+    parser.add_argument("--dtype", nargs="+", default=["float32", "float64"])
+    parser.add_argument("--structured-n", type=int, default=20_000)
+    args = parser.parse_args(argv)
+    if args.part in ("transform", "all"):
+        transform_part(args.n, 32, 2048, args.dtype)
+    if args.part in ("structured", "all"):
+        structured_part(args.structured_n)
+    if args.part in ("accuracy", "all"):
+        accuracy_part()
+
+
+if __name__ == "__main__":
+    main()
