@@ -26,7 +26,8 @@ import json, sys, time
 import numpy as np
 from skkernel._bench import peak_rss_bytes, rss_bytes
 
-case, n, d, D, dtype = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
+case, dtype = sys.argv[1], sys.argv[5]
+n, d, D = (int(a) for a in sys.argv[2:5])
 X = np.random.default_rng(0).normal(size=(n, d)).astype(dtype)
 if case == "sklearn RBFSampler":
     from sklearn.kernel_approximation import RBFSampler
