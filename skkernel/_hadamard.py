@@ -16,18 +16,34 @@ _TILE_ROWS = 16
 
 @numba.njit(cache=True, inline="always")
 def _fwht_tile(tile):
-    """Unnormalised Walsh-Hadamard transform along axis 0 of a (width, rows) tile."""
+    """Unnormalised Walsh-Hadamard transform along axis 0 of a (width, rows) tile.
+
+    Radix-4 butterflies (two radix-2 stages per pass over the tile, halving the memory
+    traffic), then one radix-2 stage when log2(width) is odd.
+    """
     width, rows = tile.shape
     h = 1
-    while h < width:
-        for start in range(0, width, 2 * h):
+    while 4 * h <= width:
+        for start in range(0, width, 4 * h):
             for j in range(start, start + h):
                 for r in range(rows):
                     a = tile[j, r]
                     b = tile[j + h, r]
-                    tile[j, r] = a + b
-                    tile[j + h, r] = a - b
-        h *= 2
+                    c = tile[j + 2 * h, r]
+                    d = tile[j + 3 * h, r]
+                    a_plus_b, a_minus_b, c_plus_d, c_minus_d = a + b, a - b, c + d, c - d
+                    tile[j, r] = a_plus_b + c_plus_d
+                    tile[j + h, r] = a_minus_b + c_minus_d
+                    tile[j + 2 * h, r] = a_plus_b - c_plus_d
+                    tile[j + 3 * h, r] = a_minus_b - c_minus_d
+        h *= 4
+    if h < width:
+        for j in range(h):
+            for r in range(rows):
+                a = tile[j, r]
+                b = tile[j + h, r]
+                tile[j, r] = a + b
+                tile[j + h, r] = a - b
 
 
 @numba.njit(parallel=True, cache=True)
@@ -41,13 +57,15 @@ def _sorf_project(X, signs, scale, out):
         rows = min(_TILE_ROWS, n - start)
         tile = np.empty((width, rows), dtype=np.float64)
         for b in range(n_blocks):
-            tile[:] = 0.0
+            # Transposed copy of the rows, zero-padded, with D_3 applied on the way in.
+            tile[d:] = 0.0
             for r in range(rows):
                 for j in range(d):
-                    tile[j, r] = X[start + r, j]
-            for s in range(3):
+                    tile[j, r] = X[start + r, j] * signs[b, 2, j]
+            _fwht_tile(tile)
+            for s in (1, 0):  # D_2, H, then D_1, H
                 for j in range(width):
-                    sign = signs[b, 2 - s, j]
+                    sign = signs[b, s, j]
                     for r in range(rows):
                         tile[j, r] *= sign
                 _fwht_tile(tile)
@@ -62,8 +80,8 @@ def next_power_of_two(n):
     return 1 << max(int(n) - 1, 0).bit_length()
 
 
-def sorf_project(X, signs, scale, n_out):
-    """``scale * [H D_1 H D_2 H D_3 x]`` for every row, blocks stacked, first n_out columns.
+def sorf_project(X, signs, scale, out):
+    """``scale * [H D_1 H D_2 H D_3 x]`` for every row, blocks stacked, into ``out``.
 
     Parameters
     ----------
@@ -73,13 +91,12 @@ def sorf_project(X, signs, scale, n_out):
         >= n_features (rows are zero-padded).
     scale : float
         Multiplies the unnormalised transforms.
-    n_out : int
-        Number of projections kept (<= n_blocks * width).
+    out : ndarray of shape (n_samples, n_out)
+        Receives the first ``n_out <= n_blocks * width`` projections (any float dtype).
 
     Returns
     -------
-    P : ndarray of shape (n_samples, n_out), float64
+    out : ndarray
     """
-    out = np.empty((X.shape[0], n_out), dtype=np.float64)
     _sorf_project(np.ascontiguousarray(X), signs, float(scale), out)
     return out

@@ -87,8 +87,13 @@ class _RandomFeatureMap(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseE
         check_is_fitted(self)
         X = validate_data(self, X, dtype=_FLOATS, reset=False)
         Z = np.empty((X.shape[0], self.n_components), dtype=X.dtype)
-        for rows in _row_blocks(X.shape[0], 2 * self.n_components * 8):
-            self._features(X[rows], Z[rows])
+        blocks = _row_blocks(X.shape[0], 2 * self.n_components * 8)
+        # One projection buffer for all blocks: a fresh array per block would pay for
+        # its page faults again each time.
+        workspace = np.empty((blocks[0].stop - blocks[0].start, self._n_projections), X.dtype)
+        for rows in blocks:
+            n_rows = len(range(*rows.indices(X.shape[0])))
+            self._features(X[rows], Z[rows], workspace[:n_rows])
         return Z
 
     def __sklearn_tags__(self):
@@ -237,14 +242,18 @@ class RandomFourierFeatures(_RandomFeatureMap):
         # n_components // 2 cos/sin pairs, plus one random-phase feature if it is odd.
         return (self.n_components + 1) // 2
 
-    def _project(self, X):
-        if self.method == "structured":
-            return sorf_project(X, self.signs_, self._sorf_scale, self._n_frequencies)
-        return X @ self.random_weights_.astype(X.dtype, copy=False)
+    @property
+    def _n_projections(self):
+        return self._n_frequencies
 
-    def _features(self, X, Z):
+    def _project(self, X, out):
+        if self.method == "structured":
+            return sorf_project(X, self.signs_, self._sorf_scale, out)
+        return np.matmul(X, self.random_weights_.astype(X.dtype, copy=False), out=out)
+
+    def _features(self, X, Z, workspace):
         pairs = self.n_components // 2
-        projection = self._project(X)
+        projection = self._project(X, workspace)
         # Every cos/sin pair (and the odd random-phase feature, whose 2 cos cos product
         # has the same mean) estimates k(x, y) without bias; the inner product averages
         # them over the frequencies.
@@ -350,7 +359,11 @@ class ArcCosineFeatures(_RandomFeatureMap):
     def _draw(self, d, rng):
         self.random_weights_ = rng.standard_normal(size=(d, self.n_components))
 
-    def _features(self, X, Z):
+    @property
+    def _n_projections(self):
+        return 0  # the units are computed in the output itself
+
+    def _features(self, X, Z, workspace):
         np.matmul(X, self.random_weights_.astype(X.dtype, copy=False), out=Z)
         if self.order == 0:
             Z[:] = Z > 0

@@ -109,7 +109,9 @@ def test_sorf_projection_matches_explicit_hadamard_product():
     X_pad = np.hstack([X, np.zeros((37, 3))])
     blocks = [H @ np.diag(s[0]) @ H @ np.diag(s[1]) @ H @ np.diag(s[2]) for s in signs]
     expected = 0.5 * np.hstack([X_pad @ B.T for B in blocks])[:, :13]
-    np.testing.assert_allclose(sorf_project(X, signs, 0.5, 13), expected, atol=1e-12)
+    np.testing.assert_allclose(
+        sorf_project(X, signs, 0.5, np.empty((37, 13))), expected, atol=1e-12
+    )
     assert next_power_of_two(5) == 8 and next_power_of_two(8) == 8 and next_power_of_two(1) == 1
 
 
