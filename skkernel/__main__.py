@@ -70,6 +70,10 @@ def _fit(args):
 
     from ._tabular import features_and_target, read_table
 
+    if args.model == "krr" and len(args.alpha) != 1:
+        raise ValueError(
+            "--model krr takes one --alpha; use --model krr-cv to choose among several"
+        )
     table = read_table(args.data)
     X, y = features_and_target(table, args.target, args.data)
     pipeline = make_pipeline(StandardScaler(), MODELS[args.model][1](args))
