@@ -21,12 +21,28 @@ __all__ = [
     "cholesky_solve_inplace",
     "conjugate_gradient",
     "dense_kernel_matrix",
+    "kernel_columns",
     "jittered_cholesky",
     "ridge_loo_path",
 ]
 
 
 _MAX_BLOCK_ROWS = 256
+
+
+def kernel_columns(kernel, X, Y):
+    """The dense n x m block K(X, Y), written block by block into one array.
+
+    Whole-matrix pairwise code holds two or three n x m temporaries; here only a few
+    hundred rows of them exist next to the result.
+    """
+    K = np.empty((X.shape[0], Y.shape[0]), dtype=X.dtype)
+    # Blocks of a few hundred rows keep BLAS efficient; the cap keeps the temporaries
+    # small next to K even when working_memory would allow a block as large as K.
+    step = min(row_block_size(X.shape[0], Y.shape[0], X.dtype.itemsize), _MAX_BLOCK_ROWS)
+    for start in range(0, X.shape[0], step):
+        K[start : start + step] = kernel._compute(X[start : start + step], Y)
+    return K
 
 
 def dense_kernel_matrix(kernel, X, row_scale=None):
@@ -47,17 +63,10 @@ def dense_kernel_matrix(kernel, X, row_scale=None):
     -------
     K : ndarray of shape (n_samples, n_samples), C-contiguous, dtype of X
     """
-    n = X.shape[0]
-    K = np.empty((n, n), dtype=X.dtype)
-    # Blocks of a few hundred rows keep BLAS efficient; the cap keeps the temporaries
-    # small next to K even when working_memory would allow a block as large as K.
-    step = min(row_block_size(n, n, X.dtype.itemsize), _MAX_BLOCK_ROWS)
-    for start in range(0, n, step):
-        rows = slice(start, start + step)
-        K[rows] = kernel._compute(X[rows], X)
-        if row_scale is not None:
-            K[rows] *= row_scale[rows, None]
-            K[rows] *= row_scale[None, :]
+    K = kernel_columns(kernel, X, X)
+    if row_scale is not None:
+        K *= row_scale[:, None]
+        K *= row_scale[None, :]
     # A row block against all of X computes k(x_i, x_i) through distances that are
     # only zero up to rounding; the paired kernel gives the exact diagonal, as a
     # whole-matrix computation (which zeroes self-distances) would.

@@ -20,6 +20,7 @@ from ._solvers import (
     cholesky_solve_inplace,
     conjugate_gradient,
     dense_kernel_matrix,
+    kernel_columns,
     ridge_loo_path,
 )
 from .kernels import make_kernel
@@ -333,7 +334,7 @@ class KernelRidge(_KernelModel):
             if self._precomputed:
                 columns = X[:, landmarks]
             else:
-                columns = K.block(slice(None), landmarks)
+                columns = kernel_columns(K.kernel, X, X[landmarks])
             preconditioner = NystroemPreconditioner(columns, landmarks, row_scale)
 
             def precondition(R, columns):
