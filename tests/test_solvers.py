@@ -88,3 +88,20 @@ def test_loo_path_matches_explicit_inverse(gram):
         np.testing.assert_allclose(
             residuals[:, :, a], (G_inv @ y) / np.diag(G_inv)[:, None], rtol=1e-8, atol=1e-10
         )
+
+
+def test_blocked_cholesky_matches_lapack(monkeypatch):
+    from skkernel import _solvers
+
+    rng = np.random.default_rng(5)
+    M = rng.normal(size=(300, 300))
+    A = M @ M.T + 300 * np.eye(300)
+    B = rng.normal(size=(300, 2))
+    expected = np.linalg.solve(A, B)
+    monkeypatch.setattr(_solvers, "_DIRECT_CHOLESKY_MAX", 100)
+    monkeypatch.setattr(_solvers, "_CHOLESKY_BLOCK", 64)  # 300 = 4 blocks + a remainder
+    from skkernel._solvers import cholesky_solve_inplace
+
+    np.testing.assert_allclose(cholesky_solve_inplace(A.copy(), B), expected, rtol=1e-10)
+    with pytest.raises(np.linalg.LinAlgError):
+        cholesky_solve_inplace(-A.copy(), B)
