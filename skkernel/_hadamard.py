@@ -14,36 +14,37 @@ import numpy as np
 _TILE_ROWS = 16
 
 
-@numba.njit(cache=True, inline="always")
+@numba.njit(cache=True, inline="always", fastmath=True)
 def _fwht_tile(tile):
-    """Unnormalised Walsh-Hadamard transform along axis 0 of a (width, rows) tile.
+    """Unnormalised Walsh-Hadamard transform along axis 0 of a (width, _TILE_ROWS) tile.
 
     Radix-4 butterflies (two radix-2 stages per pass over the tile, halving the memory
-    traffic), then one radix-2 stage when log2(width) is odd.
+    traffic), then one radix-2 stage when log2(width) is odd. Each butterfly works on
+    whole rows of the tile, of a compile-time length, which LLVM unrolls into SIMD
+    registers. (fastmath only licenses reassociation-free vector code here: butterflies
+    are single adds and subtracts.)
     """
-    width, rows = tile.shape
+    width = tile.shape[0]
     h = 1
     while 4 * h <= width:
         for start in range(0, width, 4 * h):
             for j in range(start, start + h):
-                for r in range(rows):
-                    a = tile[j, r]
-                    b = tile[j + h, r]
-                    c = tile[j + 2 * h, r]
-                    d = tile[j + 3 * h, r]
-                    a_plus_b, a_minus_b, c_plus_d, c_minus_d = a + b, a - b, c + d, c - d
-                    tile[j, r] = a_plus_b + c_plus_d
-                    tile[j + h, r] = a_minus_b + c_minus_d
-                    tile[j + 2 * h, r] = a_plus_b - c_plus_d
-                    tile[j + 3 * h, r] = a_minus_b - c_minus_d
+                a, b, c, d = tile[j], tile[j + h], tile[j + 2 * h], tile[j + 3 * h]
+                for r in range(_TILE_ROWS):
+                    a_plus_b, a_minus_b = a[r] + b[r], a[r] - b[r]
+                    c_plus_d, c_minus_d = c[r] + d[r], c[r] - d[r]
+                    a[r] = a_plus_b + c_plus_d
+                    b[r] = a_minus_b + c_minus_d
+                    c[r] = a_plus_b - c_plus_d
+                    d[r] = a_minus_b - c_minus_d
         h *= 4
     if h < width:
         for j in range(h):
-            for r in range(rows):
-                a = tile[j, r]
-                b = tile[j + h, r]
-                tile[j, r] = a + b
-                tile[j + h, r] = a - b
+            a, b = tile[j], tile[j + h]
+            for r in range(_TILE_ROWS):
+                x, y = a[r], b[r]
+                a[r] = x + y
+                b[r] = x - y
 
 
 @numba.njit(parallel=True, cache=True)
@@ -55,7 +56,8 @@ def _sorf_project(X, signs, scale, out):
     for t in numba.prange(n_tiles):
         start = t * _TILE_ROWS
         rows = min(_TILE_ROWS, n - start)
-        tile = np.empty((width, rows), dtype=np.float64)
+        # Always a full tile: rows past the end of X stay zero and are not written out.
+        tile = np.zeros((width, _TILE_ROWS), dtype=np.float64)
         for b in range(n_blocks):
             # Transposed copy of the rows, zero-padded, with D_3 applied on the way in.
             tile[d:] = 0.0
@@ -66,7 +68,7 @@ def _sorf_project(X, signs, scale, out):
             for s in (1, 0):  # D_2, H, then D_1, H
                 for j in range(width):
                     sign = signs[b, s, j]
-                    for r in range(rows):
+                    for r in range(_TILE_ROWS):
                         tile[j, r] *= sign
                 _fwht_tile(tile)
             first = b * width
