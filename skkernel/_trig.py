@@ -58,8 +58,18 @@ def _cos_sin_into(P, out, scale):
 
 def cos_sin_into(P, out, scale):
     """Write ``scale * cos(P)`` into ``out[:, :m]`` and ``scale * sin(P)`` into
-    ``out[:, m:2m]`` (``m = P.shape[1]``), in out's dtype."""
+    ``out[:, m:2m]`` (``m = P.shape[1]``), in out's dtype.
+
+    float64 output uses the numba routine above; float32 output uses numpy, whose
+    float32 trigonometry is already vectorised.
+    """
     m = P.shape[1]
+    if out.dtype == np.float32:
+        # numpy has SIMD float32 trigonometry; only its float64 one is scalar.
+        np.cos(P, out=out[:, :m], casting="same_kind")
+        np.sin(P, out=out[:, m : 2 * m], casting="same_kind")
+        out[:, : 2 * m] *= np.float32(scale)
+        return
     if P.size and np.abs(P).max() > MAX_ARGUMENT:
         np.multiply(np.cos(P), scale, out=out[:, :m], casting="same_kind")
         np.multiply(np.sin(P), scale, out=out[:, m : 2 * m], casting="same_kind")
