@@ -163,7 +163,7 @@ class RandomFourierFeatures(_RandomFeatureMap):
     kernel_ : Kernel
         The approximated kernel.
     n_features_in_ : int
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
 
     See Also
     --------
@@ -332,7 +332,7 @@ class ArcCosineFeatures(_RandomFeatureMap):
     ----------
     random_weights_ : ndarray of shape (n_features, n_components)
     n_features_in_ : int
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
 
     Examples
     --------

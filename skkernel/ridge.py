@@ -170,7 +170,7 @@ class KernelRidge(_KernelModel):
         CG iterations (1 for the direct Cholesky solve).
     n_features_in_ : int
         Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of the features, when X has string column names.
 
     See Also
@@ -429,7 +429,7 @@ class KernelRidgeCV(_KernelModel):
     X_fit_ : ndarray of shape (n_samples, n_features)
         Training data.
     n_features_in_ : int
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
 
     See Also
     --------
