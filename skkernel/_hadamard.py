@@ -10,6 +10,8 @@ the O(width * n_features) of a dense projection.
 import numba
 import numpy as np
 
+from ._trig import _sincos
+
 # Rows per tile: the (width, _TILE_ROWS) tile of a 4096-wide transform is 512 kB.
 _TILE_ROWS = 16
 
@@ -47,34 +49,63 @@ def _fwht_tile(tile):
                 b[r] = x - y
 
 
+@numba.njit(cache=True, inline="always")
+def _transform_tile(X, signs, b, start, rows, tile):
+    """H D_1 H D_2 H D_3 of block b applied to rows start:start+rows, into the tile."""
+    d = X.shape[1]
+    width = tile.shape[0]
+    # Transposed copy of the rows, zero-padded, with D_3 applied on the way in.
+    tile[d:] = 0.0
+    for r in range(rows):
+        for j in range(d):
+            tile[j, r] = X[start + r, j] * signs[b, 2, j]
+    _fwht_tile(tile)
+    for s in (1, 0):  # D_2, H, then D_1, H
+        for j in range(width):
+            sign = signs[b, s, j]
+            for r in range(_TILE_ROWS):
+                tile[j, r] *= sign
+        _fwht_tile(tile)
+
+
 @numba.njit(parallel=True, cache=True)
-def _sorf_project(X, signs, scale, out):
-    n, d = X.shape
+def _sorf(X, signs, scale, out, pairs, feature_scale):
+    """SORF projections into out (pairs == 0), or with pairs > 0, their cos and sin
+    features: cos into out[:, :pairs], sin into out[:, pairs:2 pairs]."""
+    n = X.shape[0]
     n_blocks, _, width = signs.shape
-    n_out = out.shape[1]
+    n_projections = pairs if pairs else out.shape[1]
     n_tiles = (n + _TILE_ROWS - 1) // _TILE_ROWS
     for t in numba.prange(n_tiles):
         start = t * _TILE_ROWS
         rows = min(_TILE_ROWS, n - start)
         # Always a full tile: rows past the end of X stay zero and are not written out.
         tile = np.zeros((width, _TILE_ROWS), dtype=np.float64)
+        sines = np.empty((width if pairs else 0, _TILE_ROWS), dtype=np.float64)
         for b in range(n_blocks):
-            # Transposed copy of the rows, zero-padded, with D_3 applied on the way in.
-            tile[d:] = 0.0
-            for r in range(rows):
-                for j in range(d):
-                    tile[j, r] = X[start + r, j] * signs[b, 2, j]
-            _fwht_tile(tile)
-            for s in (1, 0):  # D_2, H, then D_1, H
-                for j in range(width):
-                    sign = signs[b, s, j]
-                    for r in range(_TILE_ROWS):
-                        tile[j, r] *= sign
-                _fwht_tile(tile)
+            _transform_tile(X, signs, b, start, rows, tile)
             first = b * width
-            for j in range(min(width, n_out - first)):
+            n_cols = min(width, n_projections - first)
+            if pairs:
+                # Sine and cosine over contiguous tile rows, where they vectorise, while
+                # the tile is in cache: no projection buffer round trip.
+                for j in range(n_cols):
+                    values, sine_row = tile[j], sines[j]
+                    for r in range(_TILE_ROWS):
+                        sin_x, cos_x = _sincos(values[r] * scale)
+                        values[r] = cos_x * feature_scale
+                        sine_row[r] = sin_x * feature_scale
+            # Written row by row: contiguous stores to out, strided reads from the
+            # small tile (which stays in cache) -- three times faster than the reverse.
+            if pairs:
                 for r in range(rows):
-                    out[start + r, first + j] = tile[j, r] * scale
+                    for j in range(n_cols):
+                        out[start + r, first + j] = tile[j, r]
+                        out[start + r, pairs + first + j] = sines[j, r]
+            else:
+                for r in range(rows):
+                    for j in range(n_cols):
+                        out[start + r, first + j] = tile[j, r] * scale
 
 
 def next_power_of_two(n):
@@ -100,5 +131,17 @@ def sorf_project(X, signs, scale, out):
     -------
     out : ndarray
     """
-    _sorf_project(np.ascontiguousarray(X), signs, float(scale), out)
+    _sorf(np.ascontiguousarray(X), signs, float(scale), out, 0, 1.0)
     return out
+
+
+def sorf_cos_sin_into(X, signs, scale, Z, feature_scale):
+    """Random Fourier features of SORF projections, without a projection buffer.
+
+    Writes ``feature_scale * cos(p)`` into ``Z[:, :m]`` and ``feature_scale * sin(p)``
+    into ``Z[:, m:2m]``, ``m = Z.shape[1] // 2``, for the projections
+    ``p = scale * [H D_1 H D_2 H D_3 x]`` (see :func:`sorf_project`): the sine and cosine
+    are taken while the transformed tile is still in cache.
+    """
+    _sorf(np.ascontiguousarray(X), signs, float(scale), Z, Z.shape[1] // 2, float(feature_scale))
+    return Z

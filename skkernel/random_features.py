@@ -16,7 +16,7 @@ from sklearn.utils._chunking import get_chunk_n_rows
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._hadamard import next_power_of_two, sorf_project
+from ._hadamard import next_power_of_two, sorf_cos_sin_into, sorf_project
 from ._trig import cos_sin_into
 from .kernels import make_kernel
 
@@ -253,11 +253,14 @@ class RandomFourierFeatures(_RandomFeatureMap):
 
     def _features(self, X, Z, workspace):
         pairs = self.n_components // 2
+        scale = 1.0 / np.sqrt(self._n_frequencies)
+        if self.method == "structured" and not self.n_components % 2:
+            sorf_cos_sin_into(X, self.signs_, self._sorf_scale, Z, scale)
+            return
         projection = self._project(X, workspace)
         # Every cos/sin pair (and the odd random-phase feature, whose 2 cos cos product
         # has the same mean) estimates k(x, y) without bias; the inner product averages
         # them over the frequencies.
-        scale = 1.0 / np.sqrt(self._n_frequencies)
         cos_sin_into(projection[:, :pairs], Z, scale)
         if self.n_components % 2:
             phase = projection[:, pairs] + self.random_offset_[0]

@@ -209,3 +209,11 @@ def test_bad_input_gets_clear_errors():
     X_nan[0, 0] = np.nan
     with pytest.raises(ValueError, match="NaN"):
         RandomFourierFeatures().fit(X).transform(X_nan)
+
+
+def test_fused_structured_features_equal_cos_sin_of_the_projection(digits):
+    rff = RandomFourierFeatures(n_components=300, method="structured", random_state=0)
+    Z = rff.fit_transform(digits)
+    P = sorf_project(digits, rff.signs_, rff._sorf_scale, np.empty((len(digits), 150)))
+    expected = np.hstack([np.cos(P), np.sin(P)]) / np.sqrt(150)
+    np.testing.assert_allclose(Z, expected, rtol=0, atol=1e-14)
