@@ -126,7 +126,9 @@ def run_demo(cases=None):
     rows = []
     datasets = {}
     for case in cases or DEMO_CASES:
-        data = datasets.setdefault(case.dataset, case.dataset())
+        if case.dataset not in datasets:
+            datasets[case.dataset] = case.dataset()
+        data = datasets[case.dataset]
         # Compile and warm caches outside the timings (numba compiles on first use).
         case.skkernel().fit(data.X_train[:50], data.y_train[:50]).predict(data.X_test[:5])
         for library, factory in (("scikit-learn", case.sklearn), ("skkernel", case.skkernel)):

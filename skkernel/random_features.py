@@ -244,7 +244,13 @@ class RandomFourierFeatures(_RandomFeatureMap):
 
     @property
     def _n_projections(self):
+        if self._fused_structured:
+            return 0  # sine and cosine come straight from the transform's tiles
         return self._n_frequencies
+
+    @property
+    def _fused_structured(self):
+        return self.method == "structured" and not self.n_components % 2
 
     def _project(self, X, out):
         if self.method == "structured":
@@ -254,7 +260,7 @@ class RandomFourierFeatures(_RandomFeatureMap):
     def _features(self, X, Z, workspace):
         pairs = self.n_components // 2
         scale = 1.0 / np.sqrt(self._n_frequencies)
-        if self.method == "structured" and not self.n_components % 2:
+        if self._fused_structured:
             sorf_cos_sin_into(X, self.signs_, self._sorf_scale, Z, scale)
             return
         projection = self._project(X, workspace)

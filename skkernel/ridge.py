@@ -70,6 +70,25 @@ class _KernelModel(MultiOutputMixin, RegressorMixin, BaseEstimator):
             sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype)
         return X, y, sample_weight
 
+    def _kernel_matrix_builder(self, X, row_scale, what):
+        """A function returning a fresh K (as ``D K D`` with sample weights) that the
+        caller may overwrite; checks first that an n x n matrix fits in memory."""
+        n = X.shape[0]
+        if self._precomputed:
+
+            def build():
+                K = np.array(X, dtype=X.dtype, order="C", copy=True)
+                if row_scale is not None:
+                    # Two broadcast products: np.outer would be a second n x n array.
+                    K *= row_scale[:, None]
+                    K *= row_scale[None, :]
+                return K
+
+            return build
+        check_dense_fits(n, n, X.dtype, what=what, instead=_TOO_LARGE)
+        kernel = self._get_kernel()
+        return lambda: dense_kernel_matrix(kernel, X, row_scale)
+
     def predict(self, X):
         """Predict with the fitted kernel ridge model.
 
@@ -288,24 +307,8 @@ class KernelRidge(_KernelModel):
         n = X.shape[0]
         return "cholesky" if fits_in_memory(dense_nbytes(n, n, X.dtype)) else "cg"
 
-    def _kernel_matrix_builder(self, X, row_scale):
-        """A function returning a fresh K (weighted by row_scale) to overwrite."""
-        if self._precomputed:
-
-            def build():
-                K = np.array(X, dtype=X.dtype, order="C", copy=True)
-                if row_scale is not None:
-                    K *= np.outer(row_scale, row_scale)
-                return K
-
-            return build
-        n = X.shape[0]
-        check_dense_fits(n, n, X.dtype, what="KernelRidge(solver='cholesky')", instead=_TOO_LARGE)
-        kernel = self._get_kernel()
-        return lambda: dense_kernel_matrix(kernel, X, row_scale)
-
     def _fit_cholesky(self, X, Y, alphas, row_scale):
-        build = self._kernel_matrix_builder(X, row_scale)
+        build = self._kernel_matrix_builder(X, row_scale, "KernelRidge(solver='cholesky')")
         Yw = _weighted(Y, row_scale).astype(X.dtype, copy=False)
         if alphas.size == 1:
             return _solve_ridge_inplace(build, alphas[0], Yw)
@@ -544,15 +547,8 @@ class KernelRidgeCV(_KernelModel):
         return self
 
     def _fit_leave_one_out(self, X, Y, alphas, sample_weight):
-        n = X.shape[0]
         row_scale = _sqrt_weights(sample_weight)
-        if self._precomputed:
-            K = np.array(X, order="C", copy=True)
-            if row_scale is not None:
-                K *= np.outer(row_scale, row_scale)
-        else:
-            check_dense_fits(n, n, X.dtype, what="KernelRidgeCV", instead=_TOO_LARGE)
-            K = dense_kernel_matrix(self._get_kernel(), X, row_scale)
+        K = self._kernel_matrix_builder(X, row_scale, "KernelRidgeCV")()
         # K.T: the Fortran-ordered view of the symmetric K, which LAPACK may overwrite.
         # The MRRR driver ("evr") needs the eigenvectors and O(n) workspace, two n x n
         # arrays in all; divide-and-conquer ("evd") would add a 2 n^2 workspace.
