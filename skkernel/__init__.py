@@ -24,6 +24,7 @@ from .kernels import (
     Sigmoid,
     make_kernel,
 )
+from .nystroem import Nystroem, NystroemRidge, NystroemRidgeClassifier
 from .random_features import ArcCosineFeatures, RandomFourierFeatures
 from .ridge import KernelRidge, KernelRidgeCV
 
@@ -45,6 +46,9 @@ __all__ = [
     "Laplacian",
     "Linear",
     "Matern",
+    "Nystroem",
+    "NystroemRidge",
+    "NystroemRidgeClassifier",
     "Polynomial",
     "RBF",
     "RandomFourierFeatures",

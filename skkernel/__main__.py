@@ -40,6 +40,17 @@ MODELS = {
             alphas=a.alpha, kernel=a.kernel, gamma=a.gamma, backend=a.backend
         ),
     ),
+    "nystroem": (
+        "NystroemRidge (Falkon) with --n-components leverage-score centers, for large tables",
+        lambda a: _nystroem().NystroemRidge(
+            alpha=a.alpha[0],
+            kernel=a.kernel,
+            gamma=a.gamma,
+            n_components=a.n_components,
+            backend=a.backend,
+            random_state=0,
+        ),
+    ),
 }
 
 
@@ -47,6 +58,12 @@ def _ridge():
     from . import ridge
 
     return ridge
+
+
+def _nystroem():
+    from . import nystroem
+
+    return nystroem
 
 
 def _demo(args):
@@ -70,9 +87,9 @@ def _fit(args):
 
     from ._tabular import features_and_target, read_table
 
-    if args.model == "krr" and len(args.alpha) != 1:
+    if args.model in ("krr", "nystroem") and len(args.alpha) != 1:
         raise ValueError(
-            "--model krr takes one --alpha; use --model krr-cv to choose among several"
+            f"--model {args.model} takes one --alpha; use --model krr-cv to choose among several"
         )
     table = read_table(args.data)
     X, y = features_and_target(table, args.target, args.data)
@@ -165,11 +182,17 @@ def build_parser():
         type=float,
         nargs="+",
         default=None,
-        help="penalty (krr, default 1.0) or penalties to choose from (krr-cv, default 30 "
+        help="penalty (krr, nystroem: default 1.0) or penalties to choose from (krr-cv, default 30 "
         "values from 1e-4 to 100)",
     )
     fit.add_argument(
         "--gamma", type=float, default=None, help="kernel gamma (default 1/n_features)"
+    )
+    fit.add_argument(
+        "--n-components",
+        type=int,
+        default=1000,
+        help="Nystroem centers of --model nystroem (default 1000)",
     )
     fit.add_argument("--cv", type=int, default=5, help="folds of the reported CV score (0: skip)")
     fit.add_argument("--backend", default="auto", help="kernel product backend (default auto)")
@@ -204,7 +227,7 @@ def main(argv=None):
     if getattr(args, "alpha", 0) is None:
         import numpy as np
 
-        args.alpha = [1.0] if args.model == "krr" else list(np.logspace(-4, 2, 30))
+        args.alpha = [1.0] if args.model != "krr-cv" else list(np.logspace(-4, 2, 30))
     try:
         return args.run(args)
     except Exception as exc:  # one line for people, not a traceback

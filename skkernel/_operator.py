@@ -100,6 +100,39 @@ class KernelOperator(LinearOperator):
 
     _adjoint = _transpose
 
+    def normal_matmat(self, V, weights=None):
+        """``K.T @ diag(weights) @ K @ V`` in one pass over K where the backend can.
+
+        The product Nystroem solvers iterate on (``K = K(X, centers)``): the numba,
+        numpy and Dask backends compute each block of K once and use it twice; the
+        others run two products.
+
+        Parameters
+        ----------
+        V : array-like of shape (n_samples_Y, k) or (n_samples_Y,)
+        weights : array-like of shape (n_samples_X,), default=None
+            Weights of the rows of K (sample weights); ``None`` means ones.
+
+        Returns
+        -------
+        W : ndarray of shape (n_samples_Y, k) or (n_samples_Y,)
+        """
+        V = self._check_operand(V)
+        vector = V.ndim == 1
+        V = V.reshape(V.shape[0], -1)
+        if V.shape[0] != self.shape[1]:
+            raise ValueError(
+                f"V has {V.shape[0]} rows; the kernel matrix has {self.shape[1]} columns."
+            )
+        if weights is not None:
+            weights = np.asarray(weights, dtype=np.float64)
+            if weights.shape != (self.shape[0],):
+                raise ValueError(
+                    f"weights must have shape ({self.shape[0]},); got {weights.shape}."
+                )
+        out = self._backend.normal_matmat(self.kernel, self._spec, self._X, self._Y, V, weights)
+        return out.ravel() if vector else out
+
     def diag(self):
         """The main diagonal ``k(x_i, y_i)``, ``i < min(n_samples_X, n_samples_Y)``.
 

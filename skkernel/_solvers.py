@@ -218,7 +218,16 @@ class NystroemPreconditioner:
         return R + self.U_ @ ((scale - 1.0) * UtR)
 
 
-def conjugate_gradient(matmat, B, *, precondition=None, tol=1e-4, max_iter=1000, verbose=0):
+def conjugate_gradient(
+    matmat,
+    B,
+    *,
+    precondition=None,
+    tol=1e-4,
+    max_iter=1000,
+    verbose=0,
+    advice="Increase max_iter or preconditioner_rank, or raise tol or alpha.",
+):
     """Preconditioned conjugate gradients on several right-hand sides at once.
 
     Each column of B is its own CG run (own step sizes), but the matrix products of
@@ -238,6 +247,8 @@ def conjugate_gradient(matmat, B, *, precondition=None, tol=1e-4, max_iter=1000,
     max_iter : int
     verbose : int
         If positive, a progress bar of the iterations and the worst relative residual.
+    advice : str
+        What the ConvergenceWarning suggests to the user.
 
     Returns
     -------
@@ -284,8 +295,7 @@ def conjugate_gradient(matmat, B, *, precondition=None, tol=1e-4, max_iter=1000,
     if active.size:
         warnings.warn(
             f"Conjugate gradients stopped after max_iter={max_iter} iterations with "
-            f"{active.size} of {n_columns} right-hand side(s) above tol={tol:g}. "
-            "Increase max_iter or preconditioner_rank, or raise tol or alpha.",
+            f"{active.size} of {n_columns} right-hand side(s) above tol={tol:g}. {advice}",
             ConvergenceWarning,
             stacklevel=3,
         )

@@ -594,3 +594,19 @@ def make_kernel(kernel="rbf", *, gamma=None, degree=3, coef0=1, kernel_params=No
         f"kernel must be a string, a skkernel Kernel, a callable or a "
         f"sklearn.gaussian_process kernel; got {type(kernel).__name__}."
     )
+
+
+def kernel_from_params(estimator):
+    """The Kernel of an estimator with sklearn's kernel parameters.
+
+    Reads ``kernel``, ``gamma``, ``degree``, ``coef0`` and ``kernel_params``; None for
+    degree or coef0 (sklearn Nystroem's defaults) means the kernel's own default.
+    """
+    degree, coef0 = estimator.degree, estimator.coef0
+    return make_kernel(
+        estimator.kernel,
+        gamma=estimator.gamma,
+        degree=3 if degree is None else degree,
+        coef0=1 if coef0 is None else coef0,
+        kernel_params=estimator.kernel_params,
+    )

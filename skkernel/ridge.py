@@ -23,7 +23,7 @@ from ._solvers import (
     kernel_columns,
     ridge_loo_path,
 )
-from .kernels import make_kernel
+from .kernels import kernel_from_params
 
 __all__ = ["KernelRidge", "KernelRidgeCV"]
 
@@ -34,8 +34,9 @@ _TOO_LARGE = (
 )
 
 
-class _KernelModel(MultiOutputMixin, RegressorMixin, BaseEstimator):
-    """What every kernel ridge model shares: the kernel, the data checks, predict."""
+class _KernelExpansion(BaseEstimator):
+    """What every model ``f(x) = sum_i c_i k(x, x_i)`` shares: the kernel parameters,
+    the data checks, and a lazy ``predict``."""
 
     _parameter_constraints = {
         "kernel": [str, callable],
@@ -51,13 +52,7 @@ class _KernelModel(MultiOutputMixin, RegressorMixin, BaseEstimator):
         return isinstance(self.kernel, str) and self.kernel == "precomputed"
 
     def _get_kernel(self):
-        return make_kernel(
-            self.kernel,
-            gamma=self.gamma,
-            degree=self.degree,
-            coef0=self.coef0,
-            kernel_params=self.kernel_params,
-        )
+        return kernel_from_params(self)
 
     def _validate_fit_data(self, X, y, sample_weight):
         X, y = validate_data(self, X, y, dtype=_FLOATS, multi_output=True, y_numeric=True)
@@ -106,15 +101,23 @@ class _KernelModel(MultiOutputMixin, RegressorMixin, BaseEstimator):
         X = validate_data(self, X, dtype=_FLOATS, reset=False)
         if self._precomputed:
             return X @ self.dual_coef_
-        # A lazy K(X, X_fit_) product: the n_test x n_train matrix is never formed.
-        return KernelOperator(self._get_kernel(), X, self.X_fit_, backend=self.backend) @ (
-            self.dual_coef_
-        )
+        # A lazy K(X, centers) product: the n_test x n_centers matrix is never formed.
+        return KernelOperator(
+            self._get_kernel(), X, self._expansion_points(), backend=self.backend
+        ) @ (self.dual_coef_)
+
+    def _expansion_points(self):
+        """The samples x_i of ``f(x) = sum_i c_i k(x, x_i)``."""
+        return self.X_fit_
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.pairwise = self._precomputed
         return tags
+
+
+class _KernelModel(MultiOutputMixin, RegressorMixin, _KernelExpansion):
+    """A kernel expansion fitted by (multi-output) regression."""
 
 
 def _sqrt_weights(sample_weight):

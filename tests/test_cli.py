@@ -68,11 +68,13 @@ def table_csv(tmp_path):
     return path
 
 
-@pytest.mark.parametrize("model", ["krr", "krr-cv"])
+@pytest.mark.parametrize("model", ["krr", "krr-cv", "nystroem"])
 def test_fit_then_predict_round_trip(table_csv, tmp_path, capsys, model):
     model_path = tmp_path / "model.joblib"
     argv = ["fit", str(table_csv), "--target", "price", "--model", model, "--cv", "3"]
-    alphas = ["0.1"] if model == "krr" else ["0.01", "0.1"]
+    if model == "nystroem":
+        argv += ["--n-components", "20"]
+    alphas = ["0.01", "0.1"] if model == "krr-cv" else ["0.1"]
     assert main([*argv, "--alpha", *alphas, "--out", str(model_path)]) == 0
     out = capsys.readouterr().out
     assert "cross-validated R^2 (3 folds)" in out and "fit time" in out

@@ -6,6 +6,9 @@ from skkernel import (
     ArcCosineFeatures,
     KernelRidge,
     KernelRidgeCV,
+    Nystroem,
+    NystroemRidge,
+    NystroemRidgeClassifier,
     RandomFourierFeatures,
 )
 
@@ -23,9 +26,26 @@ ESTIMATORS = [
     RandomFourierFeatures(kernel="laplacian", method="qmc", random_state=0),
     ArcCosineFeatures(order=0, random_state=0),
     ArcCosineFeatures(random_state=0),
+    Nystroem(n_components=10, random_state=0),
+    Nystroem(n_components=10, sampling="rls", random_state=0),
+    Nystroem(n_components=10, sampling="sequential", random_state=0),
+    NystroemRidge(n_components=50, random_state=0),
+    NystroemRidge(n_components=20, sampling="uniform", random_state=0),
+    NystroemRidgeClassifier(n_components=20, random_state=0),
 ]
 
 
-@parametrize_with_checks(ESTIMATORS)
+def expected_failures(estimator):
+    if isinstance(estimator, NystroemRidge | NystroemRidgeClassifier):
+        return {
+            "check_sample_weight_equivalence_on_dense_data": (
+                "centers are sampled from the rows: repeating a row instead of "
+                "weighting it changes which rows become centers"
+            )
+        }
+    return {}
+
+
+@parametrize_with_checks(ESTIMATORS, expected_failed_checks=expected_failures)
 def test_sklearn_estimator_checks(estimator, check):
     check(estimator)

@@ -37,3 +37,15 @@ class Backend:
         """Return K(X, Y).T @ W. Every kernel here is symmetric, k(x, y) = k(y, x),
         so this is K(Y, X) @ W."""
         return self.matmat(kernel, spec, Y, X, W)
+
+    def normal_matmat(self, kernel, spec, X, Y, V, weights=None):
+        """Return ``K(X, Y).T @ diag(weights) @ K(X, Y) @ V`` (weights of the rows of X).
+
+        The product of Nystroem solvers (Falkon) with m = Y.shape[0] centers. This
+        default runs two products, so every kernel value is computed twice; backends
+        that can keep a block of K while they use it twice override it.
+        """
+        U = self.matmat(kernel, spec, X, Y, V)
+        if weights is not None:
+            U = U * weights[:, None]
+        return self.rmatmat(kernel, spec, X, Y, U)

@@ -22,6 +22,15 @@ def _local_matmat(kernel, spec, X, Y, V):
     return backend.matmat(kernel, spec, backend.prepare(X, spec), backend.prepare(Y, spec), V)
 
 
+def _local_normal_matmat(kernel, spec, X, Y, V, weights):
+    """Runs on a worker: K(X_block, Y)^T diag(w) K(X_block, Y) V, one pass over the block."""
+    from . import resolve_backend
+
+    backend = resolve_backend("auto", spec)
+    prepared_X, prepared_Y = backend.prepare(X, spec), backend.prepare(Y, spec)
+    return backend.normal_matmat(kernel, spec, prepared_X, prepared_Y, V, weights)
+
+
 def _sum(*arrays):
     return np.sum(arrays, axis=0)
 
@@ -108,6 +117,27 @@ class DaskBackend(Backend):
         )
         partials = [
             client.submit(_local_matmat, kernel, spec, Y.whole, block, piece, pure=False)
+            for block, piece in zip(X.blocks, pieces, strict=True)
+        ]
+        return client.submit(_sum, *partials, pure=False).result()
+
+    def normal_matmat(self, kernel, spec, X, Y, V, weights=None):
+        # One task per block of X computes its whole contribution; only m x k partial
+        # results travel back, and they are summed on the cluster.
+        client = X.client
+        V_remote = client.scatter(np.asarray(V), broadcast=True, hash=False)
+        if weights is None:
+            pieces = [None] * len(X.blocks)
+        else:
+            weights = np.asarray(weights)
+            pieces = client.scatter(
+                [weights[a:b] for a, b in zip(X.bounds[:-1], X.bounds[1:], strict=True)],
+                hash=False,
+            )
+        partials = [
+            client.submit(
+                _local_normal_matmat, kernel, spec, block, Y.whole, V_remote, piece, pure=False
+            )
             for block, piece in zip(X.blocks, pieces, strict=True)
         ]
         return client.submit(_sum, *partials, pure=False).result()

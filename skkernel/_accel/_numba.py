@@ -54,6 +54,9 @@ _COLS_PER_BLOCK = 512
 _DIRECT_MAX_FEATURES = 16
 # Gram blocks for the GEMM path: at most this many columns per block.
 _GRAM_COLS = 1024
+# The fused normal product (K^T W K V) takes the GEMM path from this many features:
+# measured 1.1-2.3x faster than the direct sums for RBF with d = 3..16, m = 1000.
+_NORMAL_DIRECT_MAX_FEATURES = 2
 _GRAM_ROWS = 64
 
 # Fast-math flags. Reassociation lets LLVM vectorise the reductions; the exp keeps
@@ -227,6 +230,78 @@ if _IMPORT_ERROR is None:
                         _to_kernel(code, params, s, w, t, ibuf, x_norms[r0 + i], y_norms, c0 + b0)
                         _reduce(s, w, Vt, c0 + b0, out, r0 + i)
 
+    @njit(fastmath=_FM_REDUCE, cache=True)
+    def _accumulate_normal(krow, Vt, weight, u, acc):
+        """acc[c, :] += weight * (krow . Vt[c]) * krow for every column c of V."""
+        m = krow.shape[0]
+        for c in range(Vt.shape[0]):
+            a = 0.0
+            for j in range(m):
+                a += krow[j] * Vt[c, j]
+            u[c] = a * weight
+        for c in range(Vt.shape[0]):
+            uc = u[c]
+            for j in range(m):
+                acc[c, j] += uc * krow[j]
+
+    @njit(parallel=True, fastmath=_FM_REDUCE, cache=True)
+    def _normal_direct(code, stat, params, X, Yt, x_norms, y_norms, Vt, weights, partial):
+        """partial[k] <- K(X_k, Y)^T diag(w_k) K(X_k, Y) V over the k-th chunk of rows.
+
+        Each row's kernel values (one row of K, m values) are computed once into a
+        buffer that stays in cache and used twice: for (K V)_i and for the update of
+        K^T (K V). One accumulator per chunk, summed by the caller.
+        """
+        n = X.shape[0]
+        m = Yt.shape[1]
+        n_chunks = partial.shape[0]
+        for chunk in prange(n_chunks):
+            r0 = chunk * n // n_chunks
+            r1 = (chunk + 1) * n // n_chunks
+            krow = np.empty(m, np.float64)
+            t = np.empty(_COLS_PER_BLOCK, np.float64)
+            ibuf = np.empty(_COLS_PER_BLOCK, np.int64)
+            u = np.empty(Vt.shape[0], np.float64)
+            for i in range(r0, r1):
+                for c0 in range(0, m, _COLS_PER_BLOCK):
+                    w = min(_COLS_PER_BLOCK, m - c0)
+                    s = krow[c0 : c0 + w]
+                    _statistic_direct(stat, X, i, Yt, c0, w, s)
+                    _to_kernel(code, params, s, w, t, ibuf, x_norms[i], y_norms, c0)
+                _accumulate_normal(krow, Vt, weights[i], u, partial[chunk])
+
+    @njit(parallel=True, fastmath=_FM_REDUCE, cache=True)
+    def _normal_gram(code, stat, params, X, Y, x_sq, y_sq, x_norms, y_norms, Vt, weights, partial):
+        """Like _normal_direct, with the statistic of 64 rows at a time from a GEMM."""
+        n = X.shape[0]
+        m = Y.shape[0]
+        n_chunks = partial.shape[0]
+        for chunk in prange(n_chunks):
+            r0 = chunk * n // n_chunks
+            r1 = (chunk + 1) * n // n_chunks
+            krow = np.empty(m, np.float64)
+            t = np.empty(_COLS_PER_BLOCK, np.float64)
+            ibuf = np.empty(_COLS_PER_BLOCK, np.int64)
+            u = np.empty(Vt.shape[0], np.float64)
+            for g0 in range(r0, r1, _GRAM_ROWS):
+                g1 = min(g0 + _GRAM_ROWS, r1)
+                G = np.dot(X[g0:g1], Y.T)
+                for i in range(g1 - g0):
+                    row = g0 + i
+                    if stat == _STAT_SQEUCLIDEAN:
+                        xs = x_sq[row]
+                        for j in range(m):
+                            v = xs + y_sq[j] - 2.0 * G[i, j]
+                            krow[j] = v if v > 0.0 else 0.0
+                    else:
+                        for j in range(m):
+                            krow[j] = G[i, j]
+                    for c0 in range(0, m, _COLS_PER_BLOCK):
+                        w = min(_COLS_PER_BLOCK, m - c0)
+                        s = krow[c0 : c0 + w]
+                        _to_kernel(code, params, s, w, t, ibuf, x_norms[row], y_norms, c0)
+                    _accumulate_normal(krow, Vt, weights[row], u, partial[chunk])
+
 
 class _Prepared:
     """X with what the numba kernels read: its transpose and row norms."""
@@ -265,16 +340,22 @@ class NumbaBackend(Backend):
     def prepare(self, X, spec):
         return _Prepared(X)
 
-    def matmat(self, kernel, spec, X, Y, V):
-        dtype = np.result_type(X.dtype, V.dtype)
-        Vt = np.ascontiguousarray(V.T, dtype=X.dtype)
-        out = np.zeros((X.shape[0], V.shape[1]), dtype=np.float64)
+    @staticmethod
+    def _codes(spec, n_features, direct_max_features=_DIRECT_MAX_FEATURES):
+        """The family and statistic codes, parameters, and whether to use a GEMM."""
         code = FAMILY_CODES[spec.family]
         stat = _STAT_CODES[spec.statistic]
         params = np.array(
             [spec.gamma, spec.degree, spec.coef0, spec.nu, spec.length_scale], dtype=np.float64
         )
-        use_gram = stat in (_STAT_SQEUCLIDEAN, _STAT_DOT) and X.shape[1] > _DIRECT_MAX_FEATURES
+        use_gram = stat in (_STAT_SQEUCLIDEAN, _STAT_DOT) and n_features > direct_max_features
+        return code, stat, params, use_gram
+
+    def matmat(self, kernel, spec, X, Y, V):
+        dtype = np.result_type(X.dtype, V.dtype)
+        Vt = np.ascontiguousarray(V.T, dtype=X.dtype)
+        out = np.zeros((X.shape[0], V.shape[1]), dtype=np.float64)
+        code, stat, params, use_gram = self._codes(spec, X.shape[1])
         if not use_gram:
             _matmat_direct(code, stat, params, X.X, Y.Xt, X.norms, Y.norms, Vt, out)
             return out.astype(dtype, copy=False)
@@ -283,3 +364,33 @@ class NumbaBackend(Backend):
                 code, stat, params, X.X, Y.X, X.sq_norms, Y.sq_norms, X.norms, Y.norms, Vt, out
             )
         return out.astype(dtype, copy=False)
+
+    def normal_matmat(self, kernel, spec, X, Y, V, weights=None):
+        from numba import get_num_threads
+
+        dtype = np.result_type(X.dtype, V.dtype)
+        Vt = np.ascontiguousarray(V.T, dtype=np.float64)
+        weights = np.ones(X.shape[0]) if weights is None else np.asarray(weights, np.float64)
+        # A few chunks per thread balance the load; each holds one m x k accumulator.
+        n_chunks = max(1, min(X.shape[0], 4 * get_num_threads()))
+        partial = np.zeros((n_chunks, V.shape[1], Y.shape[0]), dtype=np.float64)
+        code, stat, params, use_gram = self._codes(spec, X.shape[1], _NORMAL_DIRECT_MAX_FEATURES)
+        if not use_gram:
+            _normal_direct(code, stat, params, X.X, Y.Xt, X.norms, Y.norms, Vt, weights, partial)
+        else:
+            with threadpool_limits(limits=1, user_api="blas"):
+                _normal_gram(
+                    code,
+                    stat,
+                    params,
+                    X.X,
+                    Y.X,
+                    X.sq_norms,
+                    Y.sq_norms,
+                    X.norms,
+                    Y.norms,
+                    Vt,
+                    weights,
+                    partial,
+                )
+        return partial.sum(axis=0).T.astype(dtype)

@@ -39,3 +39,15 @@ class NumpyBackend(Backend):
             block = kernel._compute(X[start : start + step], Y).astype(X.dtype, copy=False)
             np.matmul(block, V, out=out[start : start + step])
         return out
+
+    def normal_matmat(self, kernel, spec, X, Y, V, weights=None):
+        # One pass: each block of rows of K is used for K V and then for K^T (K V).
+        out = np.zeros((Y.shape[0], V.shape[1]), dtype=np.float64)
+        step = row_block_size(X.shape[0], Y.shape[0], X.dtype.itemsize)
+        for start in range(0, X.shape[0], step):
+            block = kernel._compute(X[start : start + step], Y).astype(X.dtype, copy=False)
+            U = block @ V
+            if weights is not None:
+                U *= weights[start : start + step, None]
+            out += block.T @ U
+        return out.astype(np.result_type(X.dtype, V.dtype), copy=False)

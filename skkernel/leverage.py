@@ -1,0 +1,485 @@
+"""Ridge leverage scores: exact, BLESS-style approximate, and sequential (INK-ESTIMATE).
+
+The ridge leverage score of sample i at penalty ``alpha`` (KernelRidge's alpha) is
+
+    tau_i = (K (K + alpha I)^-1)_ii,
+
+how much sample i matters to a kernel ridge fit at that penalty; the scores sum to
+the effective dimension ``d_eff(alpha)``. Sampling Nystroem centers with probability
+proportional to them needs only ``O(d_eff log n)`` centers for a ``alpha``-accurate
+approximation, where uniform sampling may need many more on clustered or
+imbalanced data.
+
+All approximations here estimate a score from a weighted *dictionary* of samples
+``J`` with weights ``a_j > 0``:
+
+    tau~_i = (k(x_i, x_i) - k_J(x_i)^T (K_JJ + alpha diag(a))^-1 k_J(x_i)) / alpha,
+
+which is the exact score when J is every sample with ``a = 1``, and a constant
+factor approximation when J was sampled by (approximate) leverage scores with
+``a_j`` = (expected number of draws of j), divided by the draws it got.
+"""
+
+import math
+from numbers import Integral, Real
+
+import numpy as np
+from scipy import linalg, optimize
+from sklearn.base import BaseEstimator
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions, validate_params
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ._accel._numpy import row_block_size
+from ._memory import check_dense_fits
+from ._solvers import dense_kernel_matrix, jittered_cholesky, kernel_columns
+from ._validation import check_kernel_input
+from .kernels import kernel_from_params, make_kernel
+
+__all__ = ["SequentialLeverageScores", "ridge_leverage_scores"]
+
+_FLOATS = [np.float64, np.float32]
+
+
+def exact_leverage_scores(K, alpha):
+    """Exact ridge leverage scores of a dense PSD kernel matrix.
+
+    Parameters
+    ----------
+    K : ndarray of shape (n, n)
+    alpha : float
+
+    Returns
+    -------
+    scores : ndarray of shape (n,)
+    """
+    eigenvalues, Q = linalg.eigh(K, check_finite=False)
+    eigenvalues = np.clip(eigenvalues, 0.0, None)
+    return np.square(Q) @ (eigenvalues / (eigenvalues + alpha))
+
+
+def alpha_for_effective_dimension(eigenvalues, target):
+    """The penalty at which ``sum(w / (w + alpha)) = target`` for eigenvalues w."""
+    eigenvalues = np.clip(eigenvalues, 0.0, None)
+    if target >= np.count_nonzero(eigenvalues > 0):
+        return float(np.finfo(np.float64).eps * max(eigenvalues.max(initial=0.0), 1.0))
+
+    def gap(log_alpha):
+        return np.sum(eigenvalues / (eigenvalues + math.exp(log_alpha))) - target
+
+    top = math.log(eigenvalues.sum() / max(target, 1e-12)) + 1.0
+    return math.exp(optimize.brentq(gap, -60.0, top))
+
+
+class _Dictionary:
+    """A weighted dictionary of samples that estimates ridge leverage scores.
+
+    The factorisation is computed on first use, so a dictionary that is only
+    returned costs nothing.
+
+    Parameters
+    ----------
+    kernel : Kernel
+    points : ndarray of shape (n_dict, n_features)
+    weights : ndarray of shape (n_dict,)
+        The ``a_j`` of the module docstring.
+    alpha : float
+    """
+
+    def __init__(self, kernel, points, weights, alpha):
+        self.kernel = kernel
+        self.points = points
+        self.weights = weights
+        self.alpha = alpha
+        self._L = None
+
+    def _factor(self):
+        if self._L is None:
+            G = np.asarray(self.kernel._compute(self.points, self.points), dtype=np.float64)
+            G[np.diag_indices_from(G)] += self.alpha * self.weights
+            self._L, _ = jittered_cholesky(G)
+        return self._L
+
+    def scores(self, X):
+        """Estimated scores of the rows of X, clipped to [0, 1]; blocked over rows."""
+        diag = np.asarray(self.kernel._paired(X, X), dtype=np.float64)
+        if not len(self.points):
+            return np.clip(diag / self.alpha, 0.0, 1.0)
+        L = self._factor()
+        explained = np.empty(X.shape[0])
+        step = row_block_size(X.shape[0], len(self.points), 8, n_temporaries=3)
+        for start in range(0, X.shape[0], step):
+            rows = slice(start, start + step)
+            C = np.asarray(kernel_columns(self.kernel, X[rows], self.points), dtype=np.float64)
+            W = linalg.solve_triangular(L, C.T, lower=True, check_finite=False)
+            explained[rows] = np.einsum("ij,ij->j", W, W)
+        return np.clip((diag - explained) / self.alpha, 0.0, 1.0)
+
+
+def _draw_dictionary(candidates, scores, size, oversampling, rng):
+    """Sample ``size`` draws from candidates proportional to scores, merge repeats.
+
+    A candidate drawn c times with expected draw count ``oversampling * score`` gets
+    the weight ``oversampling * score / c`` (its column counted c times).
+    """
+    total = scores.sum()
+    if total <= 0 or size < 1:
+        return candidates[:0], scores[:0]
+    draws = rng.choice(len(candidates), size=size, replace=True, p=scores / total)
+    chosen, counts = np.unique(draws, return_counts=True)
+    return candidates[chosen], oversampling * scores[chosen] / counts
+
+
+def bless_dictionary(
+    kernel,
+    X,
+    alpha,
+    random_state=None,
+    *,
+    max_effective_dimension=None,
+    max_candidates=None,
+    step=2.0,
+    uniform_oversampling=2.0,
+    oversampling=2.0,
+):
+    """A leverage-score dictionary for penalty alpha, by a BLESS path of penalties.
+
+    Following Rudi, Carratino & Rosasco (2018), "On Fast Leverage Score Sampling and
+    Optimal Learning": start from a penalty so large that every score is tiny, and
+    divide it by ``step`` until it reaches alpha. At each penalty ``alpha_h``, a
+    uniform subset of ``uniform_oversampling * n * kappa^2 / alpha_h`` samples (the
+    largest number of samples with a score near 1) is scored with the previous
+    dictionary, the effective dimension is estimated from those scores, and
+    ``oversampling * d_eff`` draws proportional to the scores form the next
+    dictionary. Every step costs ``O(n_subset * n_dict^2)``, so the whole path is
+    ``O(n d_eff^2)`` at most and never forms K.
+
+    Parameters
+    ----------
+    kernel : Kernel
+    X : ndarray of shape (n_samples, n_features)
+    alpha : float
+        Target penalty.
+    random_state : int, RandomState instance or None
+    max_effective_dimension : float, default=None
+        Stop early, at the first penalty whose estimated effective dimension reaches
+        this (the penalty at which a budget of that many centers is well spent).
+    max_candidates : int, default=None
+        Largest uniform subset scored per step.
+
+    Returns
+    -------
+    dictionary : _Dictionary
+        The dictionary drawn at the last penalty; its ``alpha`` is that penalty.
+    candidates : ndarray of int
+        The uniform subset scored at the last penalty.
+    candidate_scores : ndarray
+        Their scores at that penalty, estimated with the previous dictionary (as in
+        BLESS, the scores the last dictionary was drawn from).
+    effective_dimension : float
+        The estimate of ``d_eff`` at that penalty.
+    """
+    rng = check_random_state(random_state)
+    n = X.shape[0]
+    kappa2 = float(np.max(kernel._paired(X, X)))
+    max_candidates = n if max_candidates is None else min(n, max_candidates)
+    alpha_h = max(n * kappa2, alpha)
+    picked, weights = np.empty(0, dtype=np.intp), np.empty(0)
+    while True:
+        alpha_h = max(alpha_h / step, alpha)
+        # The previous dictionary, re-weighted for the new penalty.
+        dictionary = _Dictionary(kernel, X[picked], weights, alpha_h)
+        size = min(max_candidates, math.ceil(uniform_oversampling * n * kappa2 / alpha_h))
+        candidates = np.sort(rng.choice(n, size=size, replace=False))
+        scores = dictionary.scores(X[candidates])
+        effective_dimension = scores.sum() * n / size
+        draws = math.ceil(oversampling * effective_dimension)
+        picked, weights = _draw_dictionary(candidates, scores, draws, oversampling, rng)
+        done = alpha_h <= alpha or (
+            max_effective_dimension is not None and effective_dimension >= max_effective_dimension
+        )
+        if done:
+            dictionary = _Dictionary(kernel, X[picked], weights, alpha_h)
+            return dictionary, candidates, scores, effective_dimension
+
+
+@validate_params(
+    {
+        "X": ["array-like"],
+        "kernel": [str, callable],
+        "gamma": [Interval(Real, 0, None, closed="left"), None],
+        "degree": [Interval(Real, 0, None, closed="left")],
+        "coef0": [Real],
+        "kernel_params": [dict, None],
+        "alpha": [Interval(Real, 0, None, closed="neither")],
+        "method": [StrOptions({"exact", "approximate"})],
+        "random_state": ["random_state"],
+    },
+    prefer_skip_nested_validation=True,
+)
+def ridge_leverage_scores(
+    X,
+    *,
+    kernel="rbf",
+    gamma=None,
+    degree=3,
+    coef0=1,
+    kernel_params=None,
+    alpha=1.0,
+    method="exact",
+    random_state=None,
+):
+    """Ridge leverage scores ``tau_i = (K (K + alpha I)^-1)_ii`` of the samples.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+    kernel : str or callable, default="rbf"
+        Any kernel of :func:`skkernel.make_kernel`.
+    gamma, degree, coef0, kernel_params
+        Kernel parameters, as in :class:`~skkernel.KernelRidge`.
+    alpha : float, default=1.0
+        Penalty, in KernelRidge's sense (not divided by n).
+    method : {"exact", "approximate"}, default="exact"
+        "exact" forms K and eigendecomposes it: ``O(n^3)`` time, ``n^2`` memory, for
+        small n and for reference. "approximate" builds a leverage-score dictionary
+        along a BLESS path of penalties and scores every sample with it, never
+        forming K: ``O(n d_eff^2)`` time; the estimates are within a constant factor
+        of the exact scores for nearly all samples.
+    random_state : int, RandomState instance or None, default=None
+        Randomness of the approximate method.
+
+    Returns
+    -------
+    scores : ndarray of shape (n_samples,)
+        In [0, 1]; exact scores sum to the effective dimension ``d_eff(alpha)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skkernel.leverage import ridge_leverage_scores
+    >>> X = np.random.default_rng(0).normal(size=(200, 2))
+    >>> scores = ridge_leverage_scores(X, kernel="rbf", gamma=0.5, alpha=1.0)
+    >>> scores.shape, bool(0 < scores.min() and scores.max() <= 1)
+    ((200,), True)
+    >>> approx = ridge_leverage_scores(X, gamma=0.5, method="approximate", random_state=0)
+    >>> bool(np.median(approx / scores) < 2)
+    True
+    """
+    X = check_kernel_input(X)
+    kernel = make_kernel(
+        kernel, gamma=gamma, degree=degree, coef0=coef0, kernel_params=kernel_params
+    )
+    if method == "exact":
+        check_dense_fits(
+            X.shape[0],
+            X.shape[0],
+            np.float64,
+            what="Exact leverage scores",
+            instead="Use method='approximate'.",
+        )
+        return exact_leverage_scores(dense_kernel_matrix(kernel, X.astype(np.float64)), alpha)
+    dictionary, *_ = bless_dictionary(kernel, X, alpha, random_state)
+    return dictionary.scores(X)
+
+
+class SequentialLeverageScores(BaseEstimator):
+    """Ridge leverage scores in one pass over a stream: INK-ESTIMATE.
+
+    Calandriello, Lazaric & Valko (2016), "Analysis of Nystroem method with sequential
+    ridge leverage scores". A dictionary of samples is kept, each with a probability
+    ``p_j`` (its latest estimated score, never increasing) and a multiplicity ``q_j``
+    (how many of ``oversampling`` virtual copies survive). For each new batch, every
+    new sample enters with ``p = 1`` and ``q = oversampling``; the scores of the whole
+    dictionary are re-estimated against the larger kernel matrix seen so far; ``p_j``
+    becomes ``min(p_j, score_j)`` and each copy survives with probability
+    ``p_new / p_old``; samples with no copy left are dropped forever.
+
+    The estimate is ``(1 - epsilon)`` times the dictionary estimate of the module
+    docstring with weights ``a_j = oversampling * p_j / q_j``. The dictionary holds
+    ``O(oversampling * d_eff)`` samples whatever the length of the stream, and at
+    every step the Nystroem approximation from its samples satisfies
+    ``K - alpha / (1 - epsilon) I <= K_nystroem <= K`` with high probability.
+
+    Parameters
+    ----------
+    kernel : str or callable, default="rbf"
+    gamma : float, default=None
+    degree : float, default=3
+    coef0 : float, default=1
+    kernel_params : dict, default=None
+        Kernel, as in :class:`~skkernel.KernelRidge`.
+    alpha : float, default=1.0
+        Penalty of the scores (KernelRidge's alpha).
+    oversampling : int, default=8
+        Virtual copies of each new sample (``q-bar`` in the paper); larger is more
+        accurate and keeps a larger dictionary.
+    epsilon : float, default=0.5
+        Accuracy parameter in (0, 1); scores are shrunk by ``1 - epsilon``.
+    batch_size : int, default=256
+        Samples added per update; ``fit`` and ``partial_fit`` cut their input into
+        batches of this size (1 is the one-at-a-time algorithm of the paper).
+    random_state : int, RandomState instance or None, default=None
+
+    Attributes
+    ----------
+    dictionary_ : ndarray of shape (n_dictionary, n_features)
+        The samples kept.
+    dictionary_indices_ : ndarray of shape (n_dictionary,)
+        Their positions in the stream (over all ``partial_fit`` calls).
+    probabilities_ : ndarray of shape (n_dictionary,)
+        Their current probabilities ``p_j``.
+    multiplicities_ : ndarray of shape (n_dictionary,)
+        Their surviving copies ``q_j``.
+    n_samples_seen_ : int
+    n_features_in_ : int
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skkernel.leverage import SequentialLeverageScores
+    >>> X = np.random.default_rng(0).normal(size=(2000, 2))
+    >>> ink = SequentialLeverageScores(gamma=0.5, alpha=1.0, random_state=0)
+    >>> ink = ink.partial_fit(X[:1000]).partial_fit(X[1000:])
+    >>> ink.n_samples_seen_, bool(ink.dictionary_indices_.size < 200)
+    (2000, True)
+    """
+
+    _parameter_constraints = {
+        "kernel": [str, callable],
+        "gamma": [Interval(Real, 0, None, closed="left"), None],
+        "degree": [Interval(Real, 0, None, closed="left")],
+        "coef0": [Real],
+        "kernel_params": [dict, None],
+        "alpha": [Interval(Real, 0, None, closed="neither")],
+        "oversampling": [Interval(Integral, 1, None, closed="left")],
+        "epsilon": [Interval(Real, 0, 1, closed="neither")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(
+        self,
+        kernel="rbf",
+        *,
+        gamma=None,
+        degree=3,
+        coef0=1,
+        kernel_params=None,
+        alpha=1.0,
+        oversampling=8,
+        epsilon=0.5,
+        batch_size=256,
+        random_state=None,
+    ):
+        self.kernel = kernel
+        self.gamma = gamma
+        self.degree = degree
+        self.coef0 = coef0
+        self.kernel_params = kernel_params
+        self.alpha = alpha
+        self.oversampling = oversampling
+        self.epsilon = epsilon
+        self.batch_size = batch_size
+        self.random_state = random_state
+
+    def _get_kernel(self):
+        return kernel_from_params(self)
+
+    def fit(self, X, y=None):
+        """Run the single pass over X from an empty dictionary.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : ignored
+
+        Returns
+        -------
+        self
+        """
+        for attribute in ("dictionary_", "n_samples_seen_", "_rng"):
+            if hasattr(self, attribute):
+                delattr(self, attribute)
+        return self.partial_fit(X)
+
+    def partial_fit(self, X, y=None):
+        """Add the samples of X to the stream, one batch at a time.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : ignored
+
+        Returns
+        -------
+        self
+        """
+        first = not hasattr(self, "dictionary_")
+        if first:
+            self._validate_params()
+        X = validate_data(self, X, dtype=_FLOATS, reset=first)
+        if first:
+            self._rng = check_random_state(self.random_state)
+            self.dictionary_ = X[:0].copy()
+            self.dictionary_indices_ = np.empty(0, dtype=np.intp)
+            self.probabilities_ = np.empty(0)
+            self.multiplicities_ = np.empty(0, dtype=np.intp)
+            self.n_samples_seen_ = 0
+        X = X.astype(self.dictionary_.dtype, copy=False)
+        for start in range(0, X.shape[0], self.batch_size):
+            self._add_batch(X[start : start + self.batch_size])
+        return self
+
+    def _add_batch(self, batch):
+        kernel = self._get_kernel()
+        n_new = batch.shape[0]
+        points = np.vstack([self.dictionary_, batch])
+        indices = np.concatenate(
+            [self.dictionary_indices_, self.n_samples_seen_ + np.arange(n_new)]
+        )
+        p_old = np.concatenate([self.probabilities_, np.ones(n_new)])
+        q_old = np.concatenate(
+            [self.multiplicities_, np.full(n_new, self.oversampling, dtype=np.intp)]
+        )
+        scores = (1.0 - self.epsilon) * self._dictionary_scores(kernel, points, p_old, q_old)
+        p_new = np.minimum(p_old, scores)
+        q_new = self._rng.binomial(q_old, np.clip(p_new / p_old, 0.0, 1.0))
+        keep = q_new > 0
+        self.dictionary_ = points[keep]
+        self.dictionary_indices_ = indices[keep]
+        self.probabilities_ = p_new[keep]
+        self.multiplicities_ = q_new[keep]
+        self.n_samples_seen_ += n_new
+
+    def _dictionary_scores(self, kernel, points, p, q):
+        """Scores of the dictionary's own samples (weights a = q-bar p / q).
+
+        ``(k_ii - k_i^T (G + alpha A)^-1 k_i) / alpha = a_i (1 - alpha a_i [(G +
+        alpha A)^-1]_ii)``, which needs only the diagonal of one inverse and has no
+        cancellation between two nearly equal terms.
+        """
+        a = self.oversampling * p / q
+        G = np.asarray(kernel._compute(points, points), dtype=np.float64)
+        G[np.diag_indices_from(G)] += self.alpha * a
+        L, _ = jittered_cholesky(G)
+        L_inv = linalg.solve_triangular(L, np.eye(len(a)), lower=True, check_finite=False)
+        inverse_diag = np.einsum("ij,ij->j", L_inv, L_inv)
+        return np.clip(a * (1.0 - self.alpha * a * inverse_diag), 0.0, 1.0)
+
+    def leverage_scores(self, X):
+        """Estimated ridge leverage scores of the rows of X against the dictionary.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,)
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=_FLOATS, reset=False)
+        weights = self.oversampling * self.probabilities_ / self.multiplicities_
+        dictionary = _Dictionary(self._get_kernel(), self.dictionary_, weights, self.alpha)
+        return dictionary.scores(X.astype(self.dictionary_.dtype, copy=False))

@@ -1,0 +1,133 @@
+"""Ridge leverage scores: the properties the papers prove."""
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_digits
+from sklearn.metrics.pairwise import rbf_kernel
+from sklearn.preprocessing import StandardScaler
+
+from skkernel.leverage import (
+    SequentialLeverageScores,
+    alpha_for_effective_dimension,
+    ridge_leverage_scores,
+)
+
+GAMMA = 1 / 64
+
+
+@pytest.fixture(scope="module")
+def digits():
+    # 800 of the 1,797 digits keep the dense references quick.
+    return StandardScaler().fit_transform(load_digits().data[:800])
+
+
+@pytest.fixture(scope="module")
+def digits_kernel(digits):
+    return rbf_kernel(digits, gamma=GAMMA)
+
+
+def effective_dimension(K, alpha):
+    return np.trace(K @ np.linalg.inv(K + alpha * np.eye(len(K))))
+
+
+@pytest.mark.parametrize("alpha", [0.1, 1.0, 10.0])
+def test_exact_scores_are_the_diagonal_and_sum_to_the_effective_dimension(
+    digits, digits_kernel, alpha
+):
+    scores = ridge_leverage_scores(digits, gamma=GAMMA, alpha=alpha)
+    K = digits_kernel
+    reference = np.diag(K @ np.linalg.inv(K + alpha * np.eye(len(K))))
+    np.testing.assert_allclose(scores, reference, rtol=1e-8, atol=1e-10)
+    np.testing.assert_allclose(scores.sum(), effective_dimension(K, alpha), rtol=1e-8)
+    assert np.all((scores > 0) & (scores <= 1))
+
+
+@pytest.mark.parametrize("alpha", [0.1, 1.0, 10.0])
+@pytest.mark.parametrize("seed", [0, 1])
+def test_approximate_scores_within_a_constant_factor(digits, alpha, seed):
+    exact = ridge_leverage_scores(digits, gamma=GAMMA, alpha=alpha)
+    approx = ridge_leverage_scores(
+        digits, gamma=GAMMA, alpha=alpha, method="approximate", random_state=seed
+    )
+    ratio = approx / exact
+    # BLESS: within constant factors for nearly all points (measured: all within
+    # [0.25, 2.8] on digits).
+    assert np.mean((ratio > 1 / 3) & (ratio < 3)) >= 0.98
+    assert 0.7 < approx.sum() / exact.sum() < 1.5
+
+
+def test_approximate_scores_are_reproducible(digits):
+    a = ridge_leverage_scores(digits, gamma=GAMMA, method="approximate", random_state=3)
+    b = ridge_leverage_scores(digits, gamma=GAMMA, method="approximate", random_state=3)
+    np.testing.assert_array_equal(a, b)
+
+
+def test_alpha_for_effective_dimension(digits_kernel):
+    eigenvalues = np.linalg.eigvalsh(digits_kernel)
+    alpha = alpha_for_effective_dimension(eigenvalues, 100)
+    np.testing.assert_allclose(effective_dimension(digits_kernel, alpha), 100, rtol=1e-6)
+
+
+@pytest.mark.parametrize("alpha", [1.0, 10.0])
+def test_sequential_nystroem_error_below_alpha_over_one_minus_epsilon(digits, digits_kernel, alpha):
+    # INK-ESTIMATE: K - K_nys <= alpha / (1 - epsilon) I at every step, w.h.p.
+    ink = SequentialLeverageScores(gamma=GAMMA, alpha=alpha, epsilon=0.5, random_state=0)
+    K = digits_kernel
+    for stop in range(200, len(digits) + 1, 200):
+        ink.partial_fit(digits[stop - 200 : stop])
+        seen = K[:stop, :stop]
+        J = ink.dictionary_indices_
+        assert J.max() < stop
+        nystroem = seen[:, J] @ np.linalg.pinv(seen[np.ix_(J, J)], hermitian=True) @ seen[J]
+        assert np.linalg.norm(seen - nystroem, 2) <= 2 * alpha
+        assert J.size < stop  # it did discard samples
+
+
+def test_sequential_dictionary_stays_small_as_n_grows():
+    rng = np.random.default_rng(0)
+    ink = SequentialLeverageScores(gamma=0.5, alpha=1.0, random_state=0)
+    sizes = []
+    for _ in range(8):
+        ink.partial_fit(rng.uniform(-2, 2, size=(1000, 2)))
+        sizes.append(ink.dictionary_indices_.size)
+    assert ink.n_samples_seen_ == 8000
+    # d_eff of a smooth kernel on a bounded domain grows very slowly with n.
+    assert sizes[-1] < 1.5 * sizes[1]
+    assert sizes[-1] < 400
+    scores = ink.leverage_scores(rng.uniform(-2, 2, size=(50, 2)))
+    assert np.all((scores >= 0) & (scores <= 1))
+
+
+def test_sequential_scores_track_the_exact_ones(digits):
+    exact = ridge_leverage_scores(digits, gamma=GAMMA, alpha=1.0)
+    ink = SequentialLeverageScores(gamma=GAMMA, alpha=1.0, random_state=0).fit(digits)
+    ratio = ink.leverage_scores(digits) / exact
+    assert np.mean((ratio > 1 / 3) & (ratio < 3)) >= 0.98
+
+
+def test_sequential_fit_restarts_and_is_reproducible(digits):
+    a = SequentialLeverageScores(gamma=GAMMA, random_state=0).fit(digits)
+    first = a.dictionary_indices_.copy()
+    a.fit(digits)
+    np.testing.assert_array_equal(a.dictionary_indices_, first)
+    assert a.n_samples_seen_ == len(digits)
+
+
+def test_bad_input():
+    X = np.ones((5, 2))
+    with pytest.raises(ValueError, match="alpha"):
+        ridge_leverage_scores(X, alpha=0.0)
+    with pytest.raises(ValueError, match="method"):
+        ridge_leverage_scores(X, method="fast")
+    with pytest.raises(ValueError, match="NaN|infinity"):
+        ridge_leverage_scores(np.array([[np.nan, 1.0]]))
+    with pytest.raises(ValueError, match="2-D"):
+        ridge_leverage_scores(np.ones(5))
+    with pytest.raises(ValueError, match="Unknown kernel|kernel"):
+        ridge_leverage_scores(X, kernel="nope")
+    ink = SequentialLeverageScores().fit(X)
+    with pytest.raises(ValueError, match="features"):
+        ink.partial_fit(np.ones((3, 3)))
+    assert ink.n_samples_seen_ == 5  # untouched
+    with pytest.raises(ValueError, match="epsilon"):
+        SequentialLeverageScores(epsilon=1.0).fit(X)

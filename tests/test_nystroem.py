@@ -1,0 +1,249 @@
+"""Nystroem, NystroemRidge and NystroemRidgeClassifier."""
+
+import pickle
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_digits
+from sklearn.decomposition import PCA
+from sklearn.kernel_approximation import Nystroem as SklearnNystroem
+from sklearn.metrics.pairwise import rbf_kernel
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from skkernel import (
+    KernelOperator,
+    KernelRidge,
+    Nystroem,
+    NystroemRidge,
+    NystroemRidgeClassifier,
+    backend_status,
+)
+from skkernel import nystroem as nystroem_module
+
+AVAILABLE = [name for name, reason in backend_status().items() if reason is None]
+
+
+@pytest.fixture(scope="module")
+def digits():
+    X, y = load_digits(return_X_y=True)
+    return StandardScaler().fit_transform(X), y
+
+
+def regression_data(n=300, d=3, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(-3, 3, size=(n, d))
+    Y = np.column_stack([np.sin(X[:, 0]), np.cos(X[:, 1]) * X[:, 2]])
+    return X, Y + 0.1 * rng.normal(size=Y.shape)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"kernel": "rbf", "gamma": 0.2},
+        {"kernel": "polynomial", "degree": 2, "coef0": 0.5},
+        {"kernel": "laplacian"},
+        {"kernel": "cosine"},
+    ],
+)
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_nystroem_uniform_is_sklearns(params, dtype):
+    X = regression_data()[0]
+    ours = Nystroem(n_components=40, random_state=7, **params).fit(X.astype(dtype))
+    theirs = SklearnNystroem(n_components=40, random_state=7, **params).fit(X)
+    np.testing.assert_array_equal(ours.component_indices_, theirs.component_indices_)
+    features = ours.transform(X.astype(dtype))
+    assert features.dtype == dtype
+    expected = theirs.transform(X)
+    # float32: compared with sklearn in float64 (sklearn's own float32 K_MM^-1/2 is
+    # less accurate than ours, computed in float64).
+    tol = (1e-10 if dtype == np.float64 else 5e-3) * np.abs(expected).max()
+    np.testing.assert_allclose(features, expected, rtol=0, atol=tol)
+    assert list(ours.get_feature_names_out()[:2]) == ["nystroem0", "nystroem1"]
+
+
+def nystroem_error(K, indices):
+    """Spectral norm of K - K_nm K_mm^+ K_mn, relative to ||K||."""
+    C = K[:, indices]
+    approx = C @ np.linalg.pinv(K[np.ix_(indices, indices)], hermitian=True) @ C.T
+    return np.linalg.norm(K - approx, 2) / np.linalg.norm(K, 2)
+
+
+def test_leverage_sampling_beats_uniform_on_imbalanced_digits(digits):
+    # Clustered, imbalanced real data: the digits in their first two principal
+    # components, every "0" and two samples of each other digit. Uniform sampling
+    # spends nearly all components on the zeros and misses the rare clusters.
+    X, y = digits
+    Z = PCA(n_components=2, random_state=0).fit_transform(X)
+    rng = np.random.default_rng(0)
+    rare = [rng.choice(np.flatnonzero(y == c), 2, replace=False) for c in range(1, 10)]
+    Xi = Z[np.concatenate([np.flatnonzero(y == 0), *rare])]
+    K = rbf_kernel(Xi, gamma=0.3)
+    errors = {"uniform": [], "rls": [], "exact-rls": []}
+    for seed in range(5):
+        for sampling in errors:
+            model = Nystroem(gamma=0.3, n_components=40, sampling=sampling, random_state=seed)
+            errors[sampling].append(nystroem_error(K, model.fit(Xi).component_indices_))
+    # Measured: uniform 0.023, rls 0.012, exact-rls 0.009 (mean over the seeds).
+    uniform = np.mean(errors["uniform"])
+    assert np.mean(errors["rls"]) < 0.7 * uniform
+    assert np.mean(errors["exact-rls"]) < 0.7 * uniform
+
+
+def test_sequential_nystroem_partial_fit(digits):
+    X, _ = digits
+    model = Nystroem(gamma=1 / 64, n_components=500, sampling="sequential", alpha=1.0)
+    model.partial_fit(X[:900]).partial_fit(X[900:])
+    assert model.components_.shape[0] <= 500
+    np.testing.assert_array_equal(X[model.component_indices_], model.components_)
+    assert model.transform(X[:5]).shape == (5, model.components_.shape[0])
+    fitted = Nystroem(gamma=1 / 64, n_components=50, sampling="sequential", random_state=0)
+    assert fitted.fit(X).components_.shape[0] == 50
+    assert not hasattr(Nystroem(), "partial_fit")  # only with sampling="sequential"
+
+
+@pytest.mark.parametrize("kernel", ["rbf", "laplacian"])
+def test_nystroem_ridge_with_every_center_is_kernel_ridge(kernel):
+    X, Y = regression_data()
+    weights = np.random.default_rng(1).uniform(0.5, 2.0, size=len(X))
+    exact = KernelRidge(alpha=0.5, kernel=kernel, gamma=0.3).fit(X, Y, sample_weight=weights)
+    model = NystroemRidge(
+        alpha=0.5, kernel=kernel, gamma=0.3, n_components=len(X), sampling="uniform", tol=1e-12
+    ).fit(X, Y, sample_weight=weights)
+    X_test = regression_data(seed=2)[0]
+    np.testing.assert_allclose(model.predict(X_test), exact.predict(X_test), atol=1e-8)
+    assert model.dual_coef_.shape == (len(X), 2)
+
+
+def test_nystroem_ridge_learns_with_few_iterations():
+    X, Y = regression_data(n=6000)
+    y = Y[:, 0]
+    model = NystroemRidge(alpha=1.0, gamma=0.3, n_components=200, random_state=0).fit(X, y)
+    X_test, Y_test = regression_data(n=1000, seed=5)
+    assert model.score(X_test, Y_test[:, 0]) > 0.95
+    assert model.n_iter_ <= 40  # Falkon's preconditioner: tens of iterations, not n
+    assert model.components_.shape == (200, 3)
+    assert model.dual_coef_.shape == (200,)
+
+
+@pytest.mark.parametrize("backend", [b for b in ("numpy", "keops") if b in AVAILABLE])
+def test_nystroem_ridge_same_model_on_other_backends(backend):
+    X, Y = regression_data(n=800)
+    reference = NystroemRidge(gamma=0.3, n_components=50, random_state=0, tol=1e-10).fit(X, Y)
+    model = NystroemRidge(
+        gamma=0.3, n_components=50, random_state=0, tol=1e-10, backend=backend
+    ).fit(X, Y)
+    np.testing.assert_allclose(model.predict(X), reference.predict(X), rtol=1e-6, atol=1e-6)
+
+
+def test_nystroem_ridge_on_a_dask_cluster(dask_client):
+    X, Y = regression_data(n=1000)
+    reference = NystroemRidge(gamma=0.3, n_components=60, random_state=0, tol=1e-10).fit(X, Y)
+    model = NystroemRidge(
+        gamma=0.3, n_components=60, random_state=0, tol=1e-10, backend="dask"
+    ).fit(X, Y, sample_weight=np.ones(len(X)))
+    np.testing.assert_array_equal(model.component_indices_, reference.component_indices_)
+    np.testing.assert_allclose(model.dual_coef_, reference.dual_coef_, rtol=1e-7, atol=1e-9)
+
+
+@pytest.mark.parametrize(
+    "backend, kernel, d",
+    [
+        (backend, kernel, d)
+        for backend in ("numpy", "numba")
+        for kernel in ("rbf", "matern", "polynomial")
+        for d in (2, 20)
+    ]
+    # KeOps compiles each formula (seconds); its product is the two-pass default.
+    + ([("keops", "rbf", 2)] if "keops" in AVAILABLE else []),
+)
+def test_normal_matmat_agrees_with_dense(backend, kernel, d):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(500, d))
+    V = rng.normal(size=(40, 3))
+    weights = rng.uniform(size=500)
+    K = KernelOperator(kernel, X, X[:40], backend=backend)
+    dense = K.to_dense()
+    expected = dense.T @ (weights[:, None] * (dense @ V))
+    np.testing.assert_allclose(K.normal_matmat(V, weights), expected, rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(K.normal_matmat(V[:, 0]), dense.T @ (dense @ V[:, 0]), rtol=1e-9)
+    with pytest.raises(ValueError, match="rows"):
+        K.normal_matmat(V[:10])
+    with pytest.raises(ValueError, match="weights"):
+        K.normal_matmat(V, weights[:10])
+
+
+def test_normal_matmat_on_dask(dask_client):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(400, 3))
+    V = rng.normal(size=(30, 2))
+    weights = rng.uniform(size=400)
+    dense = KernelOperator("rbf", X, X[:30], backend="numpy").to_dense()
+    out = KernelOperator("rbf", X, X[:30], backend="dask").normal_matmat(V, weights)
+    np.testing.assert_allclose(out, dense.T @ (weights[:, None] * (dense @ V)), rtol=1e-10)
+
+
+def test_classifier_on_digits(digits):
+    X, y = digits
+    clf = NystroemRidgeClassifier(alpha=1e-3, gamma=0.01, n_components=300, random_state=0)
+    clf.fit(X[:1200], y[:1200])
+    assert clf.score(X[1200:], y[1200:]) > 0.93
+    scores = clf.decision_function(X[1200:])
+    assert scores.shape == (len(X) - 1200, 10)
+    np.testing.assert_array_equal(clf.predict(X[1200:]), clf.classes_[scores.argmax(axis=1)])
+
+
+def test_binary_classifier_with_string_labels(digits):
+    X, y = digits
+    labels = np.where(y == 3, "three", "other")
+    clf = NystroemRidgeClassifier(alpha=1e-2, gamma=0.01, n_components=100, random_state=0)
+    clf.fit(X, labels, sample_weight=np.ones(len(X)))
+    assert clf.decision_function(X).shape == (len(X),)
+    assert set(clf.predict(X)) <= {"three", "other"}
+    assert clf.score(X, labels) > 0.95
+    balanced = clf.set_params(class_weight="balanced").fit(X, labels)
+    assert balanced.score(X, labels) > 0.95
+
+
+def test_pipeline_grid_search_and_pickle():
+    X, Y = regression_data(n=400)
+    y = Y[:, 0]
+    search = GridSearchCV(
+        make_pipeline(StandardScaler(), NystroemRidge(n_components=50, random_state=0)),
+        {"nystroemridge__alpha": [1e-2, 1.0], "nystroemridge__gamma": [0.1, 1.0]},
+        cv=3,
+    ).fit(X, y)
+    assert search.best_score_ > 0.8
+    restored = pickle.loads(pickle.dumps(search.best_estimator_))
+    np.testing.assert_array_equal(restored.predict(X), search.predict(X))
+
+
+def test_bad_input_and_nothing_corrupted(monkeypatch):
+    X, Y = regression_data(n=100)
+    model = NystroemRidge(n_components=20, random_state=0).fit(X, Y[:, 0])
+    coef = model.dual_coef_.copy()
+    with pytest.raises(ValueError, match="NaN|infinity"):
+        model.fit(np.where(X > 2.5, np.nan, X), Y[:, 0])
+    with pytest.raises(ValueError, match="features"):
+        model.predict(X[:, :2])
+    np.testing.assert_array_equal(model.dual_coef_, coef)
+    with pytest.raises(ValueError, match="precomputed"):
+        NystroemRidge(kernel="precomputed").fit(rbf_kernel(X), Y[:, 0])
+    with pytest.raises(ValueError, match="sampling"):
+        NystroemRidge(sampling="random").fit(X, Y[:, 0])
+    with pytest.raises(ValueError, match="n_components"):
+        Nystroem(n_components=0).fit(X)
+    with pytest.raises(ValueError, match="one class"):
+        NystroemRidgeClassifier(n_components=5).fit(X, np.zeros(len(X)))
+    with pytest.warns(UserWarning, match="n_components=500 > n_samples=100"):
+        assert NystroemRidge(n_components=500).fit(X, Y[:, 0]).components_.shape[0] == 100
+    monkeypatch.setattr(nystroem_module, "EXACT_RLS_MAX_SAMPLES", 50)
+    with pytest.raises(ValueError, match="sampling='rls'"):
+        Nystroem(sampling="exact-rls", n_components=10).fit(X)
+
+
+def test_convergence_warning_names_the_remedy():
+    X, Y = regression_data(n=500)
+    with pytest.warns(Warning, match="n_components"):
+        NystroemRidge(alpha=1e-8, n_components=30, max_iter=2, tol=1e-12).fit(X, Y)
