@@ -491,8 +491,8 @@ class NystroemRidge(MultiOutputMixin, RegressorMixin, _NystroemRidgeBase):
     >>> X = rng.uniform(-3, 3, size=(5000, 2))
     >>> y = np.sin(X[:, 0]) * np.cos(X[:, 1]) + 0.1 * rng.normal(size=5000)
     >>> model = NystroemRidge(alpha=1.0, gamma=0.5, n_components=200, random_state=0)
-    >>> round(model.fit(X, y).score(X, y), 2)
-    0.98
+    >>> model.fit(X, y).score(X, y) > 0.95
+    True
     """
     )
 
