@@ -89,7 +89,8 @@ def falkon_solve(operator, Y, K_MM, alpha, *, weights=None, tol=1e-6, max_iter=1
     lam = alpha / n_w
     preconditioner = FalkonPreconditioner(K_MM, lam)
     WY = Y if weights is None else Y * weights[:, None]
-    rhs = preconditioner.apply_transpose(operator.T @ WY / n_w)
+    # rmatmat runs on the operator's prepared data; operator.T would prepare X again.
+    rhs = preconditioner.apply_transpose(operator.rmatmat(WY) / n_w)
 
     def matmat(V, columns):
         data_term = operator.normal_matmat(preconditioner.apply(V), weights) / n_w

@@ -30,7 +30,7 @@ from ._accel import BACKEND_NAMES, resolve_backend
 from ._accel._numpy import row_block_size
 from ._falkon import falkon_solve
 from ._operator import KernelOperator
-from ._solvers import kernel_columns
+from ._solvers import dense_kernel_matrix, kernel_columns
 from .kernels import kernel_from_params
 from .leverage import (
     SequentialLeverageScores,
@@ -88,7 +88,7 @@ def select_centers(kernel, X, n_components, sampling, alpha, random_state):
                 f"sampling='exact-rls' forms the {n} x {n} kernel matrix; it is meant for "
                 f"n_samples <= {EXACT_RLS_MAX_SAMPLES}. Use sampling='rls'."
             )
-        K = np.asarray(kernel._compute(X, X), dtype=np.float64)
+        K = dense_kernel_matrix(kernel, X.astype(np.float64, copy=False))
         if alpha is None:
             alpha = alpha_for_effective_dimension(np.linalg.eigvalsh(K), n_components)
         return _weighted_choice(rng, exact_leverage_scores(K, alpha), n_components)
@@ -282,11 +282,7 @@ class Nystroem(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         kernel = _kernel_from_params(self)
         n_components = _check_n_components(self.n_components, X.shape[0])
         if self.sampling == "sequential":
-            self._stream = SequentialLeverageScores(
-                kernel,
-                alpha=1.0 if self.alpha is None else self.alpha,
-                random_state=self.random_state,
-            ).fit(X)
+            self._stream = self._new_stream(kernel).fit(X)
             return self._set_components_from_stream(kernel, n_components)
         indices = select_centers(
             kernel, X, n_components, self.sampling, self.alpha, self.random_state
@@ -314,13 +310,17 @@ class Nystroem(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         X = validate_data(self, X, dtype=_FLOATS, reset=first)
         kernel = _kernel_from_params(self)
         if first:
-            self._stream = SequentialLeverageScores(
-                kernel,
-                alpha=1.0 if self.alpha is None else self.alpha,
-                random_state=self.random_state,
-            )
+            self._stream = self._new_stream(kernel)
         self._stream.partial_fit(X)
         return self._set_components_from_stream(kernel, self.n_components)
+
+    def _new_stream(self, kernel):
+        # A penalty must be fixed before the stream is seen: 1.0 when alpha is None.
+        return SequentialLeverageScores(
+            kernel,
+            alpha=1.0 if self.alpha is None else self.alpha,
+            random_state=self.random_state,
+        )
 
     def _set_components_from_stream(self, kernel, n_components):
         stream = self._stream
