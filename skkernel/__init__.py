@@ -27,6 +27,7 @@ from .kernels import (
 from .nystroem import Nystroem, NystroemRidge, NystroemRidgeClassifier
 from .random_features import ArcCosineFeatures, RandomFourierFeatures
 from .ridge import KernelRidge, KernelRidgeCV
+from .thinning import KernelThinning
 
 __version__ = "0.1.0"
 
@@ -43,6 +44,7 @@ __all__ = [
     "KernelOperator",
     "KernelRidge",
     "KernelRidgeCV",
+    "KernelThinning",
     "Laplacian",
     "Linear",
     "Matern",

@@ -39,11 +39,12 @@ from .leverage import (
     exact_leverage_scores,
 )
 from .ridge import _KernelExpansion
+from .thinning import thinning_indices
 
 __all__ = ["Nystroem", "NystroemRidge", "NystroemRidgeClassifier"]
 
 _FLOATS = [np.float64, np.float32]
-SAMPLINGS = ("uniform", "rls", "exact-rls", "sequential")
+SAMPLINGS = ("uniform", "rls", "exact-rls", "sequential", "kernel-thinning")
 #: Largest n for which sampling="exact-rls" forms the n x n kernel matrix.
 EXACT_RLS_MAX_SAMPLES = 20_000
 #: Uniform candidates scored per leverage-score step, per center.
@@ -57,7 +58,7 @@ def _weighted_choice(rng, scores, size):
     return np.sort(rng.choice(scores.size, size=size, replace=False, p=p / p.sum()))
 
 
-def select_centers(kernel, X, n_components, sampling, alpha, random_state):
+def select_centers(kernel, X, n_components, sampling, alpha, random_state, backend="auto"):
     """Indices of ``n_components`` Nystroem centers among the rows of X.
 
     Parameters
@@ -66,12 +67,14 @@ def select_centers(kernel, X, n_components, sampling, alpha, random_state):
     X : ndarray of shape (n_samples, n_features)
     n_components : int
         At most n_samples.
-    sampling : {"uniform", "rls", "exact-rls", "sequential"}
+    sampling : {"uniform", "rls", "exact-rls", "sequential", "kernel-thinning"}
     alpha : float or None
         Penalty of the leverage scores; ``None`` means the penalty whose effective
         dimension is ``n_components`` ("rls", "exact-rls") or 1.0 ("sequential").
         With "rls", the penalty is also never taken below that one.
     random_state : int, RandomState instance or None
+    backend : str, default="auto"
+        Backend of the kernel products of "kernel-thinning".
 
     Returns
     -------
@@ -92,6 +95,14 @@ def select_centers(kernel, X, n_components, sampling, alpha, random_state):
         if alpha is None:
             alpha = alpha_for_effective_dimension(np.linalg.eigvalsh(K), n_components)
         return _weighted_choice(rng, exact_leverage_scores(K, alpha), n_components)
+    if sampling == "kernel-thinning":
+        return thinning_indices(
+            kernel,
+            X.astype(np.float64, copy=False),
+            n_components,
+            backend=backend,
+            random_state=rng,
+        )
     if sampling == "sequential":
         ink = SequentialLeverageScores(
             kernel, alpha=1.0 if alpha is None else alpha, random_state=rng
@@ -175,7 +186,8 @@ class Nystroem(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         Parameters of a callable kernel, or ``nu``/``length_scale`` of "matern".
     n_components : int, default=100
         Number of components (at most n_samples).
-    sampling : {"uniform", "rls", "exact-rls", "sequential"}, default="uniform"
+    sampling : {"uniform", "rls", "exact-rls", "sequential", "kernel-thinning"}, \
+            default="uniform"
         How components are chosen:
 
         - "uniform": uniformly without replacement (sklearn's choice);
@@ -188,6 +200,11 @@ class Nystroem(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
           (:class:`~skkernel.leverage.SequentialLeverageScores`), one pass over the
           data with bounded memory; ``partial_fit`` continues the pass. The number
           of components is the dictionary size if that is below ``n_components``.
+        - "kernel-thinning": a Compress++ kernel-thinning coreset
+          (:class:`~skkernel.KernelThinning`, g=4, delta=0.5): components whose
+          distribution matches the data's in MMD. About
+          ``4^5 n_components^2 log(n)`` kernel evaluations, in blocks (g is lowered
+          where that would pass n^2). ``alpha`` is not used.
     alpha : float, default=None
         Penalty of the leverage scores (KernelRidge's alpha). ``None``: for "rls"
         and "exact-rls", the penalty whose effective dimension is ``n_components``;
@@ -285,7 +302,7 @@ class Nystroem(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
             self._stream = self._new_stream(kernel).fit(X)
             return self._set_components_from_stream(kernel, n_components)
         indices = select_centers(
-            kernel, X, n_components, self.sampling, self.alpha, self.random_state
+            kernel, X, n_components, self.sampling, self.alpha, self.random_state, self.backend
         )
         return self._set_components(kernel, X[indices], indices)
 
@@ -392,7 +409,13 @@ class _NystroemRidgeBase(_KernelExpansion):
         kernel = _kernel_from_params(self)
         n_components = _check_n_components(self.n_components, X.shape[0])
         indices = select_centers(
-            kernel, X, n_components, self.sampling, self.alpha or None, self.random_state
+            kernel,
+            X,
+            n_components,
+            self.sampling,
+            self.alpha or None,
+            self.random_state,
+            self.backend,
         )
         centers = X[indices]
         K_MM = np.asarray(kernel._compute(centers, centers), dtype=np.float64)
@@ -433,7 +456,8 @@ _NYSTROEM_RIDGE_PARAMS = """
     n_components : int, default=1000
         Number of Nystroem centers M (at most n_samples). Time per pass is
         O(n M d), memory O(n d + M^2).
-    sampling : {"rls", "uniform", "exact-rls", "sequential"}, default="rls"
+    sampling : {"rls", "uniform", "exact-rls", "sequential", "kernel-thinning"}, \
+            default="rls"
         How centers are chosen (see :class:`Nystroem`); "rls" uses leverage scores
         at ``alpha``, or at the larger penalty whose effective dimension is
         ``n_components`` when alpha is smaller than that.

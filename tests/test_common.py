@@ -6,6 +6,7 @@ from skkernel import (
     ArcCosineFeatures,
     KernelRidge,
     KernelRidgeCV,
+    KernelThinning,
     Nystroem,
     NystroemRidge,
     NystroemRidgeClassifier,
@@ -29,9 +30,12 @@ ESTIMATORS = [
     Nystroem(n_components=10, random_state=0),
     Nystroem(n_components=10, sampling="rls", random_state=0),
     Nystroem(n_components=10, sampling="sequential", random_state=0),
+    Nystroem(n_components=10, sampling="kernel-thinning", random_state=0),
     NystroemRidge(n_components=50, random_state=0),
     NystroemRidge(n_components=20, sampling="uniform", random_state=0),
     NystroemRidgeClassifier(n_components=20, random_state=0),
+    KernelThinning(random_state=0),
+    KernelThinning(method="kt", n_components=5, random_state=0),
 ]
 
 

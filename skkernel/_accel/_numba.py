@@ -50,8 +50,9 @@ _STAT_CODES = {"sqeuclidean": 0, "l1": 1, "euclidean": 2, "dot": 3}
 
 _ROWS_PER_TILE = 16
 _COLS_PER_BLOCK = 512
-# Above this many features the GEMM beats summing over features in numba.
-_DIRECT_MAX_FEATURES = 16
+# Above this many features the GEMM beats summing over features in numba: measured
+# 1.2x faster at d = 5 and 1.7-2.5x at d = 10-16 for RBF (1,024 x 32,768, one column).
+_DIRECT_MAX_FEATURES = 4
 # Gram blocks for the GEMM path: at most this many columns per block.
 _GRAM_COLS = 1024
 # The fused normal product (K^T W K V) takes the GEMM path from this many features:
