@@ -251,24 +251,37 @@ class _Thinner:
     # -- Compress++ -----------------------------------------------------------------
 
     def compress_pp(self, size, g, delta):
-        """Compress++: Compress(g) to ``2^g size`` points, then KT to ``size``."""
+        """Compress++: Compress(g) to ``2^g size`` points, then KT to ``size``.
+
+        As in the reference implementation (goodpoints), Compress's last halving is
+        folded into the final KT: each quarter of the data is compressed to
+        ``2^(g-1) size`` points and KT thins the ``2^(g+1) size`` of them with g + 1
+        rounds, at the cost the halving would have had and with a better guarantee.
+        """
         n = self.X.shape[0]
         index = np.arange(n)
-        if 2 * (size << g) > n and n > self.max_dense:
+        if 4 * (size << g) > n and n > self.max_dense:
             # Fewer oversampling rounds keep the cost near-linear when the coreset is
             # large next to n (Nystroem landmarks); small sets get plain KT below.
-            g = max(0, int(np.floor(np.log2(n / (2 * size)))))
+            g = max(0, int(np.floor(np.log2(n / (4 * size)))))
         compressed_size = size << g
-        if 2 * compressed_size > n:
+        if 4 * compressed_size > n:
+            # A quarter could not even be halved: KT on everything is as cheap.
             return self.thin(index, size, delta)
         levels = max(1, int(np.floor(np.log2(n / compressed_size))))
         # The paper's split of delta between Compress's halvings and the last KT.
-        thin_share = g / (g + 2**g * levels)
+        thin_share = (g + 1) / (g + 1 + 2 ** (g + 1) * levels)
         halve_delta = delta * (1.0 - thin_share) / (4 ** (g + 1) * levels * n)
-        compressed = self._compress(index, compressed_size, halve_delta)
-        if g == 0:
-            return compressed
-        return self.thin(compressed, size, delta * thin_share)
+        sizes = [(2 * compressed_size + i) // 4 for i in range(4)]
+        merged = self._compress_quarters(index, sizes, halve_delta)
+        return self.thin(merged, size, delta * thin_share)
+
+    def _compress_quarters(self, index, sizes, halve_delta):
+        """Compress each quarter of ``X[index]`` to its entry of ``sizes``; concatenate."""
+        quarters = np.array_split(index, 4)
+        return np.concatenate(
+            [self._compress(q, s, halve_delta) for q, s in zip(quarters, sizes, strict=True)]
+        )
 
     def _compress(self, index, size, halve_delta):
         """Compress: ``size`` of ``X[index]``; recursion on quarters, then one halving."""
@@ -276,12 +289,9 @@ class _Thinner:
         if n < 4 * size:
             merged = index
         else:
-            quarters = np.array_split(index, 4)
             # The four children return 2 * size points between them.
             sizes = [(2 * size + i) // 4 for i in range(4)]
-            merged = np.concatenate(
-                [self._compress(q, s, halve_delta) for q, s in zip(quarters, sizes, strict=True)]
-            )
+            merged = self._compress_quarters(index, sizes, halve_delta)
         # A halving of l points fails with probability about l^2 halve_delta.
         return self.thin(merged, size, halve_delta * merged.size**2, symmetrize=True)
 

@@ -100,7 +100,9 @@ def test_blocked_path_gives_the_dense_paths_coreset(method):
     # Below working_memory the Gram matrix is formed; above, the walk goes by blocks
     # of kernel products and KT-SWAP by kernel columns. Same random draws, same
     # decisions (up to rounding, which no decision here is close to).
-    X = gaussian(3000, 4, seed=1)
+    # n = 4096: Compress++ keeps g = 4 on both paths (g is lowered only where
+    # 2^(g+2) sqrt(n) > n and the Gram matrix does not fit).
+    X = gaussian(4096, 4, seed=1)
     dense = KernelThinning(gamma=0.2, method=method, random_state=3).fit(X)
     with config_context(working_memory=1):
         blocked = KernelThinning(gamma=0.2, method=method, random_state=3).fit(X)
