@@ -149,7 +149,12 @@ class _Thinner:
 
     def _thin_dense(self, P, walked, rounds, size, delta):
         K = dense_kernel_matrix(self.kernel, P).astype(np.float64, copy=False)
-        K_walk = K if self.walk_is_target else self.walk.gram(P)
+        # KT+ walks with the target plus its root: reuse K rather than recompute it.
+        K_walk = K
+        if not self.walk_is_target:
+            K_walk = sum(
+                K if k is self.kernel else dense_kernel_matrix(k, P) for k in self.walk.kernels
+            )
         walk_diag = np.ascontiguousarray(np.diag(K_walk))
 
         def halve(points, level_delta):
