@@ -78,15 +78,23 @@ def structured_part(n, d=512, D=4096):
     from skkernel import RandomFourierFeatures
 
     X = np.random.default_rng(0).normal(size=(n, d))
-    rows = []
-    times = {}
-    for method in ("iid", "orthogonal", "structured"):
-        model = RandomFourierFeatures(n_components=D, method=method, random_state=0).fit(X)
-        model.transform(X[:100])
-        times[method] = _best_time(lambda model=model: model.transform(X))
-    for method, seconds in times.items():
-        rows.append({"method": method, "seconds": seconds, "speed-up": times["iid"] / seconds})
-    print(f"transform {n} x {d} -> {D} features, float64, best of 3")
+    methods = ("iid", "orthogonal", "structured")
+    models = {}
+    for method in methods:
+        models[method] = RandomFourierFeatures(n_components=D, method=method, random_state=0)
+        models[method].fit(X).transform(X[:100])  # compile numba code outside the timing
+    # Two rounds of best-of-3 per method: a slow spell of the shared machine then has to
+    # last through both rounds to bias a method. (Each method's runs stay consecutive:
+    # right after a BLAS call OpenBLAS's threads still spin and slow numba's down.)
+    times = dict.fromkeys(methods, np.inf)
+    for _ in range(2):
+        for method, model in models.items():
+            times[method] = min(times[method], _best_time(lambda m=model: m.transform(X), 3))
+    rows = [
+        {"method": method, "seconds": seconds, "speed-up": times["iid"] / seconds}
+        for method, seconds in times.items()
+    ]
+    print(f"transform {n} x {d} -> {D} features, float64, best of 2 rounds x 3")
     print(format_table(rows, ["method", "seconds", "speed-up"]))
 
 

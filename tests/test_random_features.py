@@ -99,19 +99,26 @@ def test_orthogonal_frequencies_are_orthogonal_within_a_block_with_chi_norms():
     assert stats.kstest(np.linalg.norm(W, axis=0), "chi", args=(d, 0, 1.0)).pvalue > 0.001
 
 
-def test_sorf_projection_matches_explicit_hadamard_product():
+# Widths 1 to 256 cover every mix of radix-8, radix-4 and radix-2 passes; d below the
+# width checks the zero padding.
+@pytest.mark.parametrize("d", [1, 2, 3, 4, 5, 16, 17, 32, 64, 100, 256])
+def test_sorf_projection_matches_explicit_hadamard_product(d):
     from scipy.linalg import hadamard
 
     rng = np.random.default_rng(0)
-    X = rng.normal(size=(37, 5))  # padded to width 8; 37 rows cross tile boundaries
-    signs = rng.choice([-1.0, 1.0], size=(2, 3, 8))
-    H = hadamard(8)
-    X_pad = np.hstack([X, np.zeros((37, 3))])
+    width = next_power_of_two(d)
+    X = rng.normal(size=(37, d))  # 37 rows cross tile boundaries
+    signs = rng.choice([-1.0, 1.0], size=(2, 3, width))
+    H = hadamard(width)
+    X_pad = np.hstack([X, np.zeros((37, width - d))])
     blocks = [H @ np.diag(s[0]) @ H @ np.diag(s[1]) @ H @ np.diag(s[2]) for s in signs]
-    expected = 0.5 * np.hstack([X_pad @ B.T for B in blocks])[:, :13]
-    np.testing.assert_allclose(
-        sorf_project(X, signs, 0.5, np.empty((37, 13))), expected, atol=1e-12
-    )
+    n_out = width + width // 2 + 1
+    expected = 0.5 * np.hstack([X_pad @ B.T for B in blocks])[:, :n_out]
+    result = sorf_project(X, signs, 0.5, np.empty((37, n_out)))
+    np.testing.assert_allclose(result, expected, rtol=1e-12, atol=1e-12 * width**1.5)
+
+
+def test_next_power_of_two():
     assert next_power_of_two(5) == 8 and next_power_of_two(8) == 8 and next_power_of_two(1) == 1
 
 
