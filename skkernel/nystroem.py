@@ -461,9 +461,12 @@ _NYSTROEM_RIDGE_PARAMS = """
         How centers are chosen (see :class:`Nystroem`); "rls" uses leverage scores
         at ``alpha``, or at the larger penalty whose effective dimension is
         ``n_components`` when alpha is smaller than that.
-    tol : float, default=1e-4
+    tol : float, default=1e-3
         CG stops when the residual of the preconditioned system is below ``tol``
-        relative to its right-hand side.
+        relative to its right-hand side. The default is below the statistical error
+        of the fit: on the diamonds and synthetic benchmarks (docs/nystroem.md) the
+        test error at 1e-3 is within 0.03% of the exact solution's, with 30% fewer
+        passes than at 1e-4. Lower it to approach the exact Nyström solution.
     max_iter : int, default=100
         Most CG iterations (passes over the data); Falkon usually needs 10-30.
     backend : str, default="auto"
@@ -531,7 +534,7 @@ class NystroemRidge(MultiOutputMixin, RegressorMixin, _NystroemRidgeBase):
         kernel_params=None,
         n_components=1000,
         sampling="rls",
-        tol=1e-4,
+        tol=1e-3,
         max_iter=100,
         backend="auto",
         random_state=None,
@@ -627,7 +630,7 @@ class NystroemRidgeClassifier(ClassifierMixin, _NystroemRidgeBase):
         kernel_params=None,
         n_components=1000,
         sampling="rls",
-        tol=1e-4,
+        tol=1e-3,
         max_iter=100,
         class_weight=None,
         backend="auto",
