@@ -14,6 +14,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils._chunking import get_chunk_n_rows
 
+from ._accel import get_backend
 from ._accel._numpy import row_block_size
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
 
 
 _MAX_BLOCK_ROWS = 256
+_NUMBA_DENSE_FAMILIES = ("rbf", "laplacian", "matern")
 
 
 def kernel_columns(kernel, X, Y):
@@ -35,7 +37,23 @@ def kernel_columns(kernel, X, Y):
 
     Whole-matrix pairwise code holds two or three n x m temporaries; here only a few
     hundred rows of them exist next to the result.
+
+    The exponential families (RBF, Laplacian, Matern) in float64 are filled by the
+    numba backend's fused pass instead: no temporaries at all, and a vectorised exp
+    where numpy's float64 exp is scalar (2-4x faster). The dot-product kernels stay
+    with sklearn (their cost is the GEMM either way), as does float32, which sklearn
+    computes through float64 distances.
     """
+    spec = kernel._spec(X.shape[1])
+    numba = get_backend("numba")
+    if (
+        spec is not None
+        and spec.family in _NUMBA_DENSE_FAMILIES
+        and X.dtype == np.float64
+        and Y.dtype == np.float64
+        and numba.available() is None
+    ):
+        return numba.dense(kernel, spec, numba.prepare(X, spec), numba.prepare(Y, spec))
     K = np.empty((X.shape[0], Y.shape[0]), dtype=X.dtype)
     # Blocks of a few hundred rows keep BLAS efficient; the cap keeps the temporaries
     # small next to K even when working_memory would allow a block as large as K.

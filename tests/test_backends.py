@@ -58,6 +58,21 @@ def test_numba_matches_reference(kernel, dtype, n, m, d, k):
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("kernel", ACCELERATED_KERNELS)
+@pytest.mark.parametrize("n, m, d, k", SHAPES)
+def test_numba_dense_block_matches_reference(kernel, dtype, n, m, d, k):
+    # The matrix itself (the fused pass storing instead of reducing), both the direct
+    # and the GEMM statistic, in X's dtype.
+    X, Y = make_data(n, m, d, dtype)
+    numba = get_backend("numba")
+    spec = kernel.accel_spec(d)
+    K = numba.dense(kernel, spec, numba.prepare(X, spec), numba.prepare(Y, spec))
+    expected = kernel(X.astype(np.float64), Y.astype(np.float64))
+    assert K.dtype == dtype and K.shape == (n, m)
+    assert_allclose(K, expected, rtol=0, atol=TOLERANCE[dtype] * max(np.abs(expected).max(), 1))
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("kernel", ACCELERATED_KERNELS)
 def test_numpy_backend_matches_reference(kernel, dtype):
     check_backend_products("numpy", kernel, dtype, 131, 263, 3, 2)
 

@@ -9,6 +9,7 @@ from skkernel._solvers import (
     conjugate_gradient,
     dense_kernel_matrix,
     jittered_cholesky,
+    kernel_columns,
     ridge_loo_path,
 )
 
@@ -26,6 +27,35 @@ def test_dense_kernel_matrix_matches_the_kernel_with_weights(gram):
     np.testing.assert_allclose(
         dense_kernel_matrix(kernels.RBF(gamma=0.5), X, row_scale=s), s[:, None] * K * s, atol=1e-13
     )
+
+
+@pytest.mark.parametrize(
+    "kernel, numba_fills",
+    [
+        (kernels.RBF(gamma=0.3), True),
+        (kernels.Laplacian(gamma=0.3), True),
+        (kernels.Matern(nu=1.5), True),
+        (kernels.Polynomial(degree=2), False),
+        (kernels.Cosine(), False),
+    ],
+)
+@pytest.mark.parametrize("d", [2, 12])
+def test_kernel_columns_fills_exponential_families_with_numba(kernel, numba_fills, d, monkeypatch):
+    from skkernel._accel import get_backend
+
+    rng = np.random.default_rng(1)
+    X, Y = rng.normal(size=(70, d)), rng.normal(size=(300, d))
+    numba = get_backend("numba")
+    calls = []
+    dense = numba.dense
+    monkeypatch.setattr(numba, "dense", lambda *args: calls.append(1) or dense(*args))
+    K = kernel_columns(kernel, X, Y)
+    assert K.dtype == np.float64 and len(calls) == int(numba_fills)
+    np.testing.assert_allclose(K, kernel._compute(X, Y), rtol=0, atol=1e-13)
+    # float32 is left to sklearn (float64 distances), and keeps its dtype.
+    K32 = kernel_columns(kernel, X.astype(np.float32), Y.astype(np.float32))
+    assert K32.dtype == np.float32 and len(calls) == int(numba_fills)
+    np.testing.assert_allclose(K32, K, rtol=0, atol=1e-5)
 
 
 def test_full_rank_preconditioner_is_the_exact_inverse_up_to_scale(gram):

@@ -21,10 +21,11 @@ families use a vectorisable exp: Cody-Waite range reduction and a degree-13
 polynomial, accurate to about one ulp on the arguments these kernels produce (<= 0).
 """
 
+import functools
 import math
 
 import numpy as np
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 from ._base import Backend
 from ._formulas import cosine_norms
@@ -179,8 +180,19 @@ if _IMPORT_ERROR is None:
                 a += s[j] * Vt[c, c0 + j]
             acc[row, c] += a
 
+    @njit(fastmath=_FM_REDUCE, cache=True)
+    def _emit(s, w, Vt, c0, out, row, dense):
+        """Kernel values s[:w] of (row, c0:c0+w): stored into the n x m matrix out
+        when ``dense``, else reduced against V into the n x k out."""
+        if dense:
+            for j in range(w):
+                out[row, c0 + j] = s[j]
+        else:
+            _reduce(s, w, Vt, c0, out, row)
+
     @njit(parallel=True, fastmath=_FM_REDUCE, cache=True)
-    def _matmat_direct(code, stat, params, X, Yt, x_norms, y_norms, Vt, out):
+    def _matmat_direct(code, stat, params, X, Yt, x_norms, y_norms, Vt, out, dense):
+        """out <- K(X, Y) @ V, or K(X, Y) itself when ``dense``; direct statistic."""
         n = X.shape[0]
         m = Yt.shape[1]
         n_tiles = (n + _ROWS_PER_TILE - 1) // _ROWS_PER_TILE
@@ -195,10 +207,10 @@ if _IMPORT_ERROR is None:
                 for i in range(r0, r1):
                     _statistic_direct(stat, X, i, Yt, c0, w, s)
                     _to_kernel(code, params, s, w, t, ibuf, x_norms[i], y_norms, c0)
-                    _reduce(s, w, Vt, c0, out, i)
+                    _emit(s, w, Vt, c0, out, i, dense)
 
     @njit(parallel=True, fastmath=_FM_REDUCE, cache=True)
-    def _matmat_gram(code, stat, params, X, Y, x_sq, y_sq, x_norms, y_norms, Vt, out):
+    def _matmat_gram(code, stat, params, X, Y, x_sq, y_sq, x_norms, y_norms, Vt, out, dense):
         """Like _matmat_direct, but each tile gets its statistic from a small GEMM.
 
         Every thread runs its own single-threaded BLAS call (the caller limits BLAS
@@ -229,7 +241,7 @@ if _IMPORT_ERROR is None:
                             for j in range(w):
                                 s[j] = G[i, b0 + j]
                         _to_kernel(code, params, s, w, t, ibuf, x_norms[r0 + i], y_norms, c0 + b0)
-                        _reduce(s, w, Vt, c0 + b0, out, r0 + i)
+                        _emit(s, w, Vt, c0 + b0, out, r0 + i, dense)
 
     @njit(fastmath=_FM_REDUCE, cache=True)
     def _accumulate_normal(krow, Vt, weight, u, acc):
@@ -304,6 +316,19 @@ if _IMPORT_ERROR is None:
                     _accumulate_normal(krow, Vt, weights[row], u, partial[chunk])
 
 
+@functools.cache
+def _blas_controller():
+    # Finding the loaded BLAS libraries takes ~4 ms (it reads /proc/self/maps); done
+    # once, instead of on every product (Compress++ runs hundreds of small ones).
+    return ThreadpoolController()
+
+
+def _single_threaded_blas():
+    """Context in which BLAS runs on one thread: the GEMM path calls it from every
+    numba thread, and two thread pools would fight over the cores."""
+    return _blas_controller().limit(limits=1, user_api="blas")
+
+
 class _Prepared:
     """X with what the numba kernels read: its transpose and row norms."""
 
@@ -356,15 +381,38 @@ class NumbaBackend(Backend):
         dtype = np.result_type(X.dtype, V.dtype)
         Vt = np.ascontiguousarray(V.T, dtype=X.dtype)
         out = np.zeros((X.shape[0], V.shape[1]), dtype=np.float64)
+        self._run(spec, X, Y, Vt, out, dense=False)
+        return out.astype(dtype, copy=False)
+
+    def dense(self, kernel, spec, X, Y):
+        """The n x m matrix K(X, Y) in X's dtype, for the algorithms that need it
+        whole (exact solves, small Gram blocks): the fused pass of ``matmat`` with a
+        store in place of the reduction: no pairwise temporaries, and the
+        vectorised exp."""
+        out = np.empty((X.shape[0], Y.shape[0]), dtype=X.dtype)
+        self._run(spec, X, Y, np.empty((0, Y.shape[0]), X.dtype), out, dense=True)
+        return out
+
+    def _run(self, spec, X, Y, Vt, out, dense):
         code, stat, params, use_gram = self._codes(spec, X.shape[1])
         if not use_gram:
-            _matmat_direct(code, stat, params, X.X, Y.Xt, X.norms, Y.norms, Vt, out)
-            return out.astype(dtype, copy=False)
-        with threadpool_limits(limits=1, user_api="blas"):
+            _matmat_direct(code, stat, params, X.X, Y.Xt, X.norms, Y.norms, Vt, out, dense)
+            return
+        with _single_threaded_blas():
             _matmat_gram(
-                code, stat, params, X.X, Y.X, X.sq_norms, Y.sq_norms, X.norms, Y.norms, Vt, out
+                code,
+                stat,
+                params,
+                X.X,
+                Y.X,
+                X.sq_norms,
+                Y.sq_norms,
+                X.norms,
+                Y.norms,
+                Vt,
+                out,
+                dense,
             )
-        return out.astype(dtype, copy=False)
 
     def normal_matmat(self, kernel, spec, X, Y, V, weights=None):
         from numba import get_num_threads
@@ -379,7 +427,7 @@ class NumbaBackend(Backend):
         if not use_gram:
             _normal_direct(code, stat, params, X.X, Y.Xt, X.norms, Y.norms, Vt, weights, partial)
         else:
-            with threadpool_limits(limits=1, user_api="blas"):
+            with _single_threaded_blas():
                 _normal_gram(
                     code,
                     stat,
