@@ -329,6 +329,11 @@ def _single_threaded_blas():
     return _blas_controller().limit(limits=1, user_api="blas")
 
 
+def _gram_inputs(X, Y):
+    """What the GEMM-path kernels read of two prepared inputs."""
+    return X.X, Y.X, X.sq_norms, Y.sq_norms, X.norms, Y.norms
+
+
 class _Prepared:
     """X with what the numba kernels read: its transpose and row norms."""
 
@@ -399,20 +404,7 @@ class NumbaBackend(Backend):
             _matmat_direct(code, stat, params, X.X, Y.Xt, X.norms, Y.norms, Vt, out, dense)
             return
         with _single_threaded_blas():
-            _matmat_gram(
-                code,
-                stat,
-                params,
-                X.X,
-                Y.X,
-                X.sq_norms,
-                Y.sq_norms,
-                X.norms,
-                Y.norms,
-                Vt,
-                out,
-                dense,
-            )
+            _matmat_gram(code, stat, params, *_gram_inputs(X, Y), Vt, out, dense)
 
     def normal_matmat(self, kernel, spec, X, Y, V, weights=None):
         from numba import get_num_threads
@@ -428,18 +420,5 @@ class NumbaBackend(Backend):
             _normal_direct(code, stat, params, X.X, Y.Xt, X.norms, Y.norms, Vt, weights, partial)
         else:
             with _single_threaded_blas():
-                _normal_gram(
-                    code,
-                    stat,
-                    params,
-                    X.X,
-                    Y.X,
-                    X.sq_norms,
-                    Y.sq_norms,
-                    X.norms,
-                    Y.norms,
-                    Vt,
-                    weights,
-                    partial,
-                )
+                _normal_gram(code, stat, params, *_gram_inputs(X, Y), Vt, weights, partial)
         return partial.sum(axis=0).T.astype(dtype)
