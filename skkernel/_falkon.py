@@ -10,9 +10,13 @@ kernel ridge coefficients solve
 
 (W the sample weights). Dividing by ``n_w = sum(W)`` and writing ``lam = alpha / n_w``,
 the preconditioner is built from K_MM alone: ``T = chol(K_MM)`` (upper, ``T^T T =
-K_MM``), ``A = chol(T T^T / M + lam I)`` and ``B = T^-1 A^-1``. Because ``K_nM^T K_nM
-/ n ~ K_MM^2 / M`` for centers drawn from the data, ``B^T H B / n_w`` is close to the
-identity, and CG on it converges in 10-20 iterations whatever n. Each iteration is
+K_MM``), ``A = chol(T D T^T + lam I)`` and ``B = T^-1 A^-1``. Because ``K_nM^T K_nM
+/ n ~ K_MM D K_MM`` for centers drawn from the data with weights D (``I / M`` for a
+uniform draw; ``1 / (C pi_j)`` for centers drawn with probability ``pi_j`` from C
+candidates, as leverage scores draw them -- Rudi, Calandriello, Carratino & Rosasco
+2018), ``B^T H B / n_w`` is close to the identity, and CG on it converges in 10-20
+iterations whatever n. (With leverage-score centers the weights matter: 16 instead of
+26 iterations at n = 250,000, M = 2,000.) Each iteration is
 one pass ``K_nM^T W K_nM v`` over the data (fused in one kernel evaluation by the
 numba, numpy and Dask backends), so memory is O(n d + M^2) and K_nM is never stored.
 """
@@ -36,14 +40,18 @@ class FalkonPreconditioner:
         Kernel matrix of the centers (float64).
     lam : float
         ``alpha / n_w``.
+    center_weights : ndarray of shape (M,), default=None
+        The diagonal of D; None means ``1 / M`` (uniformly drawn centers).
     """
 
-    def __init__(self, K_MM, lam):
+    def __init__(self, K_MM, lam, center_weights=None):
         M = K_MM.shape[0]
         # jittered_cholesky returns lower L with L L^T = K_MM (+ jitter), so T = L^T.
         L, self.jitter_ = jittered_cholesky(K_MM)
         self.T_ = L.T
-        TTt = self.T_ @ self.T_.T / M
+        if center_weights is None:
+            center_weights = np.full(M, 1.0 / M)
+        TTt = (self.T_ * center_weights) @ self.T_.T
         TTt[np.diag_indices_from(TTt)] += lam
         self.A_ = jittered_cholesky(TTt)[0].T
 
@@ -60,7 +68,18 @@ class FalkonPreconditioner:
         return _triangular(self.A_, _triangular(self.A_, V), trans="T")
 
 
-def falkon_solve(operator, Y, K_MM, alpha, *, weights=None, tol=1e-6, max_iter=100, verbose=0):
+def falkon_solve(
+    operator,
+    Y,
+    K_MM,
+    alpha,
+    *,
+    weights=None,
+    center_weights=None,
+    tol=1e-6,
+    max_iter=100,
+    verbose=0,
+):
     """Nystroem kernel ridge coefficients by Falkon's preconditioned CG.
 
     Parameters
@@ -73,6 +92,9 @@ def falkon_solve(operator, Y, K_MM, alpha, *, weights=None, tol=1e-6, max_iter=1
         KernelRidge's penalty.
     weights : ndarray of shape (n_samples,), default=None
         Sample weights.
+    center_weights : ndarray of shape (M,), default=None
+        How much of the data each center stands for (see the module docstring);
+        changes the preconditioner only, not the solution.
     tol : float
         CG stops when the residual of the preconditioned system is below ``tol``
         times its right-hand side (per target).
@@ -87,7 +109,7 @@ def falkon_solve(operator, Y, K_MM, alpha, *, weights=None, tol=1e-6, max_iter=1
     """
     n_w = float(Y.shape[0] if weights is None else np.sum(weights))
     lam = alpha / n_w
-    preconditioner = FalkonPreconditioner(K_MM, lam)
+    preconditioner = FalkonPreconditioner(K_MM, lam, center_weights)
     WY = Y if weights is None else Y * weights[:, None]
     # rmatmat runs on the operator's prepared data; operator.T would prepare X again.
     rhs = preconditioner.apply_transpose(operator.rmatmat(WY) / n_w)

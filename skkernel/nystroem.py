@@ -51,15 +51,43 @@ EXACT_RLS_MAX_SAMPLES = 20_000
 _CANDIDATES_PER_CENTER = 4
 
 
+def _draw_probabilities(scores):
+    """Probabilities proportional to scores, with a floor that keeps every sample
+    drawable (so that any number of distinct samples can be drawn)."""
+    p = scores + 1e-12 * max(float(scores.max(initial=0.0)), 1e-300)
+    return p / p.sum()
+
+
 def _weighted_choice(rng, scores, size):
     """``size`` distinct indices drawn with probability proportional to scores."""
-    # A floor keeps every sample drawable, so ``size`` distinct ones always exist.
-    p = scores + 1e-12 * max(float(scores.max(initial=0.0)), 1e-300)
-    return np.sort(rng.choice(scores.size, size=size, replace=False, p=p / p.sum()))
+    return np.sort(rng.choice(scores.size, size=size, replace=False, p=_draw_probabilities(scores)))
+
+
+def _importance_weights(scores, picked):
+    """Falkon's center weights for centers drawn from scores (Rudi et al. 2018).
+
+    A sample of C points of which ``picked`` were drawn with probability p_j stands
+    for the data with weight 1 / (C * pi_j), pi_j = min(1, M p_j) the chance that j
+    is among the M drawn: ``K_nM^T K_nM / n ~ K_MM D K_MM`` with D = diag of these.
+    Uniform draws give D = I / M, the weights of the plain preconditioner.
+    """
+    inclusion = np.minimum(1.0, picked.size * _draw_probabilities(scores)[picked])
+    return 1.0 / (scores.size * inclusion)
 
 
 def select_centers(kernel, X, n_components, sampling, alpha, random_state, backend="auto"):
     """Indices of ``n_components`` Nystroem centers among the rows of X.
+
+    See :func:`select_weighted_centers`, which also returns their weights.
+    """
+    return select_weighted_centers(kernel, X, n_components, sampling, alpha, random_state, backend)[
+        0
+    ]
+
+
+def select_weighted_centers(kernel, X, n_components, sampling, alpha, random_state, backend="auto"):
+    """Indices of ``n_components`` Nystroem centers among the rows of X, and the
+    weights with which they stand for the data in Falkon's preconditioner.
 
     Parameters
     ----------
@@ -79,12 +107,15 @@ def select_centers(kernel, X, n_components, sampling, alpha, random_state, backe
     Returns
     -------
     indices : ndarray of int
+    weights : ndarray of shape (n_components,) or None
+        For centers drawn by leverage scores ("rls", "exact-rls"), see
+        :func:`_importance_weights`; None (uniform weights 1/M) otherwise.
     """
     rng = check_random_state(random_state)
     n = X.shape[0]
     if sampling == "uniform":
         # sklearn's Nystroem draws exactly this for the same random_state.
-        return rng.permutation(n)[:n_components]
+        return rng.permutation(n)[:n_components], None
     if sampling == "exact-rls":
         if n > EXACT_RLS_MAX_SAMPLES:
             raise ValueError(
@@ -94,24 +125,27 @@ def select_centers(kernel, X, n_components, sampling, alpha, random_state, backe
         K = dense_kernel_matrix(kernel, X.astype(np.float64, copy=False))
         if alpha is None:
             alpha = alpha_for_effective_dimension(np.linalg.eigvalsh(K), n_components)
-        return _weighted_choice(rng, exact_leverage_scores(K, alpha), n_components)
+        scores = exact_leverage_scores(K, alpha)
+        picked = _weighted_choice(rng, scores, n_components)
+        return picked, _importance_weights(scores, picked)
     if sampling == "kernel-thinning":
-        return thinning_indices(
+        indices = thinning_indices(
             kernel,
             X.astype(np.float64, copy=False),
             n_components,
             backend=backend,
             random_state=rng,
         )
+        return indices, None
     if sampling == "sequential":
         ink = SequentialLeverageScores(
             kernel, alpha=1.0 if alpha is None else alpha, random_state=rng
         ).fit(X)
         indices = ink.dictionary_indices_
         if indices.size <= n_components:
-            return indices
+            return indices, None
         picked = _weighted_choice(rng, ink.probabilities_, n_components)
-        return indices[picked]
+        return indices[picked], None
     # "rls": a BLESS path stopped at alpha or where d_eff reaches the budget.
     floor = 1e-12 * X.shape[0] if alpha is None else alpha
     _, candidates, scores, _ = bless_dictionary(
@@ -126,8 +160,11 @@ def select_centers(kernel, X, n_components, sampling, alpha, random_state, backe
         oversampling=1.0,
     )
     if candidates.size <= n_components:
-        return candidates
-    return candidates[_weighted_choice(rng, scores, n_components)]
+        return candidates, None
+    # The candidates are a near-uniform subsample of the data, so the weights
+    # within them are the weights in the data.
+    picked = _weighted_choice(rng, scores, n_components)
+    return candidates[picked], _importance_weights(scores, picked)
 
 
 def _kernel_from_params(estimator):
@@ -408,7 +445,7 @@ class _NystroemRidgeBase(_KernelExpansion):
         """Choose centers and solve for ``dual_coef_`` of shape (M, n_targets)."""
         kernel = _kernel_from_params(self)
         n_components = _check_n_components(self.n_components, X.shape[0])
-        indices = select_centers(
+        indices, center_weights = select_weighted_centers(
             kernel,
             X,
             n_components,
@@ -428,6 +465,7 @@ class _NystroemRidgeBase(_KernelExpansion):
             K_MM,
             float(self.alpha),
             weights=weights,
+            center_weights=center_weights,
             tol=self.tol,
             max_iter=self.max_iter,
             verbose=self.verbose,
