@@ -28,20 +28,19 @@ _R = _U(_TILE_ROWS)
 
 
 @numba.njit(cache=True, inline="always", fastmath=True)
-def _radix8(source, tile, j, h, r, sign, signed):
+def _radix8(tile, j, h, r, sign, signed):
     """Three butterfly stages on rows j, j + h, ..., j + 7h (column r) of the flat
-    tile source, in registers, written to the same places in tile (source may be
-    tile). All indices are uint64.
+    tile, in registers, in place. All indices are uint64.
 
     With ``signed``, the values are multiplied by ``sign`` as they are loaded (the
     random diagonal in front of the transform, at no extra pass over the tile).
     """
     i1, i2, i3, i4 = j + h, j + _U(2) * h, j + _U(3) * h, j + _U(4) * h
     i5, i6, i7 = j + _U(5) * h, j + _U(6) * h, j + _U(7) * h
-    x0, x1 = source[j * _R + r], source[i1 * _R + r]
-    x2, x3 = source[i2 * _R + r], source[i3 * _R + r]
-    x4, x5 = source[i4 * _R + r], source[i5 * _R + r]
-    x6, x7 = source[i6 * _R + r], source[i7 * _R + r]
+    x0, x1 = tile[j * _R + r], tile[i1 * _R + r]
+    x2, x3 = tile[i2 * _R + r], tile[i3 * _R + r]
+    x4, x5 = tile[i4 * _R + r], tile[i5 * _R + r]
+    x6, x7 = tile[i6 * _R + r], tile[i7 * _R + r]
     if signed:
         x0, x1, x2, x3 = x0 * sign[j], x1 * sign[i1], x2 * sign[i2], x3 * sign[i3]
         x4, x5, x6, x7 = x4 * sign[i4], x5 * sign[i5], x6 * sign[i6], x7 * sign[i7]
@@ -71,8 +70,8 @@ def _radix4(tile, j, h, r):
 
 @numba.njit(cache=True, fastmath=True)
 def _signed_fwht_tile(tile, sign):
-    """Unnormalised Walsh-Hadamard transform of ``diag(sign) @ source`` along the
-    tile's rows, into the flat (width, _TILE_ROWS) tile (source may be tile).
+    """Unnormalised Walsh-Hadamard transform of ``diag(sign) @ tile`` along the rows
+    of the flat (width, _TILE_ROWS) tile, in place.
 
     Radix-8 passes (three stages per pass over the tile: the tile is read and written
     once per three stages), then a radix-4 or radix-2 pass for the stages left. Every
@@ -85,7 +84,7 @@ def _signed_fwht_tile(tile, sign):
         # The first pass with the literal h = 1, which LLVM unrolls into the lanes.
         for j in range(_U(0), width, _U(8)):
             for r in range(_R):
-                _radix8(tile, tile, j, _U(1), r, sign, True)
+                _radix8(tile, j, _U(1), r, sign, True)
         h = _U(8)
     else:
         for j in range(width):
@@ -96,7 +95,7 @@ def _signed_fwht_tile(tile, sign):
         for start in range(_U(0), width, _U(8) * h):
             for j in range(start, start + h):
                 for r in range(_R):
-                    _radix8(tile, tile, j, h, r, sign, False)
+                    _radix8(tile, j, h, r, sign, False)
         h *= _U(8)
     if _U(4) * h <= width:
         for start in range(_U(0), width, _U(4) * h):

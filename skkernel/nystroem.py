@@ -80,9 +80,10 @@ def select_centers(kernel, X, n_components, sampling, alpha, random_state, backe
 
     See :func:`select_weighted_centers`, which also returns their weights.
     """
-    return select_weighted_centers(kernel, X, n_components, sampling, alpha, random_state, backend)[
-        0
-    ]
+    indices, _ = select_weighted_centers(
+        kernel, X, n_components, sampling, alpha, random_state, backend
+    )
+    return indices
 
 
 def select_weighted_centers(kernel, X, n_components, sampling, alpha, random_state, backend="auto"):
