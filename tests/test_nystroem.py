@@ -4,6 +4,7 @@ import pickle
 
 import numpy as np
 import pytest
+from sklearn.base import clone
 from sklearn.datasets import load_digits
 from sklearn.decomposition import PCA
 from sklearn.kernel_approximation import Nystroem as SklearnNystroem
@@ -114,6 +115,66 @@ def test_nystroem_ridge_with_every_center_is_kernel_ridge(kernel):
     X_test = regression_data(seed=2)[0]
     np.testing.assert_allclose(model.predict(X_test), exact.predict(X_test), atol=1e-8)
     assert model.dual_coef_.shape == (len(X), 2)
+
+
+def test_nystroem_ridge_with_intercept_is_sklearns_nystroem_ridge_pipeline():
+    from sklearn.linear_model import Ridge
+
+    X, Y = regression_data(n=600)
+    Y = Y + np.array([3.0, -2.0])  # targets far from zero: the intercept matters
+    weights = np.random.default_rng(1).uniform(0.5, 2.0, size=len(X))
+    X_test = regression_data(seed=2)[0]
+    # sklearn's Ridge on the features K_nM K_MM^-1/2 penalises ||w||^2 = c^T K_MM c:
+    # with the same (uniform) centers and an unpenalised intercept, the same model.
+    pipeline = make_pipeline(
+        SklearnNystroem(gamma=0.3, n_components=80, random_state=4), Ridge(alpha=0.5)
+    ).fit(X, Y, ridge__sample_weight=weights)
+    model = NystroemRidge(
+        alpha=0.5,
+        gamma=0.3,
+        n_components=80,
+        sampling="uniform",
+        fit_intercept=True,
+        random_state=4,
+        tol=1e-12,
+    ).fit(X, Y, sample_weight=weights)
+    np.testing.assert_allclose(model.predict(X_test), pipeline.predict(X_test), atol=1e-7)
+    assert model.intercept_.shape == (2,)
+    single = clone(model).fit(X, Y[:, 0], sample_weight=weights)
+    assert isinstance(single.intercept_, float)
+    np.testing.assert_allclose(single.predict(X_test), pipeline.predict(X_test)[:, 0], atol=1e-7)
+    # Without it, the constant offset must be carried by the kernel expansion.
+    plain = clone(model).set_params(fit_intercept=False).fit(X, Y, sample_weight=weights)
+    assert plain.intercept_ == 0.0
+    assert not np.allclose(plain.predict(X_test), pipeline.predict(X_test), atol=1e-3)
+
+
+def test_intercept_costs_falkon_few_iterations():
+    X, Y = regression_data(n=6000)
+    y = Y[:, 0] + 5.0
+    iterations = {}
+    for fit_intercept in (False, True):
+        model = NystroemRidge(
+            gamma=0.3, n_components=200, fit_intercept=fit_intercept, tol=1e-6, random_state=0
+        ).fit(X, y)
+        iterations[fit_intercept] = model.n_iter_
+    # The preconditioner ignores the rank-one centring: about one more iteration.
+    assert iterations[True] <= iterations[False] + 3
+
+
+def test_classifier_intercept_is_ridge_classifiers():
+    from sklearn.linear_model import RidgeClassifier
+
+    X, y = regression_data(n=500)
+    labels = np.digitize(X[:, 0] + X[:, 1], [-2.0, 1.0])  # three imbalanced classes
+    pipeline = make_pipeline(
+        SklearnNystroem(gamma=0.3, n_components=60, random_state=0), RidgeClassifier(alpha=0.1)
+    ).fit(X, labels)
+    clf = NystroemRidgeClassifier(
+        alpha=0.1, gamma=0.3, n_components=60, sampling="uniform", random_state=0, tol=1e-12
+    ).fit(X, labels)
+    np.testing.assert_allclose(clf.decision_function(X), pipeline.decision_function(X), atol=1e-7)
+    np.testing.assert_allclose(clf.intercept_, pipeline[-1].intercept_, atol=1e-7)
 
 
 def test_nystroem_ridge_learns_with_few_iterations():
@@ -283,7 +344,7 @@ def test_leverage_center_weights_cut_cg_iterations_not_the_solution(sampling):
         operator = KernelOperator(kernel, X, X[indices])
         solutions = {}
         for name, center_weights in (("plain", None), ("weighted", weights)):
-            coef, n_iter = falkon_solve(
+            coef, _, n_iter = falkon_solve(
                 operator,
                 y[:, None],
                 K_MM,
