@@ -1,6 +1,7 @@
 """Kernel thinning next to the reference implementation, goodpoints.
 
-    python benchmarks/kernel_thinning.py                      # d = 2, 10; n = 2^12, 2^14, 2^16
+    python benchmarks/kernel_thinning.py --methods compress++  # d = 2, 10; n = 2^12, 2^14, 2^16
+    python benchmarks/kernel_thinning.py --methods kt --n 4096 16384 65536
     python benchmarks/kernel_thinning.py --d 2 --n 4096 --seeds 5
     python benchmarks/kernel_thinning.py --methods compress++ kt target-kt kt+
 
@@ -8,8 +9,10 @@ X ~ N(0, I_d), RBF kernel exp(-|x - y|^2 / (2 d)), coresets of sqrt(n) points.
 Rows: iid subsampling (the baseline: root-mean-square MMD over 10 draws), then each
 method from skkernel and, where it has it, goodpoints (``pip install goodpoints``;
 not a dependency of skkernel). The same MMD code (skkernel.thinning.mmd) scores
-every coreset. MMD and seconds are means over ``--seeds`` data sets; "time vs gp"
-is skkernel's time over goodpoints' for the same method in the same run.
+every coreset. MMD and seconds are means over ``--seeds`` data sets (10 by
+default: one coreset's MMD varies by ~15% between data sets, so 3 cannot tell two
+implementations of one method apart), "± se" the MMD's standard error; "time vs
+gp" is skkernel's time over goodpoints' for the same method in the same run.
 
 goodpoints' KT either stores the n x n kernel matrix (``store_K=True``, used while it
 takes at most 4 GB) or walks in pure Python (``store_K=False``); the latter is slow,
@@ -98,6 +101,9 @@ def benchmark(d, n, methods, seeds, goodpoints_kt_max_n):
     for name, _ in cases:
         seconds = float(np.mean(results[name]["seconds"]))
         value = float(np.mean(results[name]["mmd"]))
+        # The MMD of one coreset varies by ~15% between data sets: its standard
+        # error says which differences between methods are real.
+        spread = float(np.std(results[name]["mmd"]) / np.sqrt(len(results[name]["mmd"])))
         reference = name.replace("skkernel", "goodpoints")
         ratio = ""
         if name.startswith("skkernel") and reference in results:
@@ -110,6 +116,7 @@ def benchmark(d, n, methods, seeds, goodpoints_kt_max_n):
                 "method": name,
                 "seconds": seconds if name != "iid" else "",
                 "MMD": value,
+                "± se": spread,
                 "MMD / iid": value / iid,
                 "time vs gp": ratio,
             }
@@ -122,10 +129,10 @@ def main():
     parser.add_argument("--d", type=int, nargs="+", default=[2, 10])
     parser.add_argument("--n", type=int, nargs="+", default=[2**12, 2**14, 2**16])
     parser.add_argument("--methods", nargs="+", default=["compress++", "kt"])
-    parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--seeds", type=int, default=10)
     parser.add_argument("--goodpoints-kt-max-n", type=int, default=2**14)
     args = parser.parse_args()
-    columns = ["d", "n", "coreset", "method", "seconds", "MMD", "MMD / iid", "time vs gp"]
+    columns = ["d", "n", "coreset", "method", "seconds", "MMD", "± se", "MMD / iid", "time vs gp"]
     rows = []
     for d in args.d:
         for n in args.n:

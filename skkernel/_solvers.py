@@ -32,8 +32,9 @@ _MAX_BLOCK_ROWS = 256
 _NUMBA_DENSE_FAMILIES = ("rbf", "laplacian", "matern")
 
 
-def kernel_columns(kernel, X, Y):
-    """The dense n x m block K(X, Y), written block by block into one array.
+def kernel_columns(kernel, X, Y, out=None):
+    """The dense n x m block K(X, Y), written block by block into one array
+    (``out``, a C-contiguous n x m array in X's dtype, if given).
 
     Whole-matrix pairwise code holds two or three n x m temporaries; here only a few
     hundred rows of them exist next to the result.
@@ -53,8 +54,8 @@ def kernel_columns(kernel, X, Y):
         and Y.dtype == np.float64
         and numba.available() is None
     ):
-        return numba.dense(kernel, spec, numba.prepare(X, spec), numba.prepare(Y, spec))
-    K = np.empty((X.shape[0], Y.shape[0]), dtype=X.dtype)
+        return numba.dense(kernel, spec, numba.prepare(X, spec), numba.prepare(Y, spec), out)
+    K = np.empty((X.shape[0], Y.shape[0]), dtype=X.dtype) if out is None else out
     # Blocks of a few hundred rows keep BLAS efficient; the cap keeps the temporaries
     # small next to K even when working_memory would allow a block as large as K.
     step = min(row_block_size(X.shape[0], Y.shape[0], X.dtype.itemsize), _MAX_BLOCK_ROWS)
@@ -63,7 +64,7 @@ def kernel_columns(kernel, X, Y):
     return K
 
 
-def dense_kernel_matrix(kernel, X, row_scale=None):
+def dense_kernel_matrix(kernel, X, row_scale=None, out=None):
     """The dense Gram matrix K(X, X), written block by block into one array.
 
     Only one block of rows of temporaries (sized by ``working_memory``) exists next to
@@ -76,12 +77,15 @@ def dense_kernel_matrix(kernel, X, row_scale=None):
     X : ndarray of shape (n_samples, n_features), validated
     row_scale : ndarray of shape (n_samples,), default=None
         If given, returns ``diag(s) K diag(s)`` (square roots of sample weights).
+    out : ndarray of shape (n_samples, n_samples), default=None
+        C-contiguous, in X's dtype: filled and returned instead of a new array
+        (a caller computing many Gram matrices reuses one buffer).
 
     Returns
     -------
     K : ndarray of shape (n_samples, n_samples), C-contiguous, dtype of X
     """
-    K = kernel_columns(kernel, X, X)
+    K = kernel_columns(kernel, X, X, out)
     if row_scale is not None:
         K *= row_scale[:, None]
         K *= row_scale[None, :]

@@ -77,6 +77,17 @@ def halve_walk(K, index, diag, psi, signs, sigma2, log_multiplier, uniforms):
 
 
 @njit(cache=True)
+def block_sum(K, subset):
+    """``K[np.ix_(subset, subset)].sum()`` without gathering the block."""
+    total = 0.0
+    for i in subset:
+        row = K[i]
+        for j in subset:
+            total += row[j]
+    return total
+
+
+@njit(cache=True)
 def swap_scores(K, coreset, mean_embedding):
     """KT-SWAP's score of every point: the change in ``s * MMD^2`` to the target if
     the point joined the coreset with weight 1/s, ``k(z, z)/s + 2 (Q k(z) - P k(z))``.

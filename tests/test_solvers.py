@@ -56,6 +56,12 @@ def test_kernel_columns_fills_exponential_families_with_numba(kernel, numba_fill
     K32 = kernel_columns(kernel, X.astype(np.float32), Y.astype(np.float32))
     assert K32.dtype == np.float32 and len(calls) == int(numba_fills)
     np.testing.assert_allclose(K32, K, rtol=0, atol=1e-5)
+    # Into a caller's buffer (a view of a larger one, as thinning reuses it).
+    buffer = np.full(X.shape[0] * Y.shape[0] + 5, np.nan)
+    out = buffer[: K.size].reshape(K.shape)
+    assert kernel_columns(kernel, X, Y, out=out) is out
+    np.testing.assert_array_equal(out, K)
+    assert np.isnan(buffer[K.size :]).all()
 
 
 def test_full_rank_preconditioner_is_the_exact_inverse_up_to_scale(gram):

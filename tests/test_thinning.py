@@ -109,6 +109,14 @@ def test_blocked_path_gives_the_dense_paths_coreset(method):
     np.testing.assert_array_equal(dense.indices_, blocked.indices_)
 
 
+def test_block_sum_is_the_sum_of_the_submatrix():
+    from skkernel import _thinning_loops as loops
+
+    K = np.random.default_rng(0).normal(size=(50, 50))
+    subset = np.array([3, 17, 17, 40, 0])
+    assert loops.block_sum(K, subset) == pytest.approx(K[np.ix_(subset, subset)].sum())
+
+
 @pytest.mark.parametrize("backend", [b for b in AVAILABLE if b != "dask"])
 def test_backends_give_the_same_coreset(backend):
     X = gaussian(2500, 3, seed=2)

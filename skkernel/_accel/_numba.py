@@ -389,12 +389,13 @@ class NumbaBackend(Backend):
         self._run(spec, X, Y, Vt, out, dense=False)
         return out.astype(dtype, copy=False)
 
-    def dense(self, kernel, spec, X, Y):
+    def dense(self, kernel, spec, X, Y, out=None):
         """The n x m matrix K(X, Y) in X's dtype, for the algorithms that need it
         whole (exact solves, small Gram blocks): the fused pass of ``matmat`` with a
         store in place of the reduction: no pairwise temporaries, and the
-        vectorised exp."""
-        out = np.empty((X.shape[0], Y.shape[0]), dtype=X.dtype)
+        vectorised exp. ``out``, if given, is a C-contiguous n x m array to fill."""
+        if out is None:
+            out = np.empty((X.shape[0], Y.shape[0]), dtype=X.dtype)
         self._run(spec, X, Y, np.empty((0, Y.shape[0]), X.dtype), out, dense=True)
         return out
 
