@@ -477,7 +477,9 @@ class _NystroemRidgeBase(_KernelExpansion):
         self.components_ = centers
         self.component_indices_ = np.asarray(indices)
         # As sklearn's Ridge: a plain 0.0 when no intercept is fitted.
-        return coef.astype(X.dtype, copy=False), intercept if self.fit_intercept else 0.0
+        if not self.fit_intercept:
+            return coef.astype(X.dtype, copy=False), 0.0
+        return coef.astype(X.dtype, copy=False), intercept.astype(X.dtype)
 
     def _expansion_points(self):
         return self.components_

@@ -147,6 +147,9 @@ def test_nystroem_ridge_with_intercept_is_sklearns_nystroem_ridge_pipeline():
     plain = clone(model).set_params(fit_intercept=False).fit(X, Y, sample_weight=weights)
     assert plain.intercept_ == 0.0
     assert not np.allclose(plain.predict(X_test), pipeline.predict(X_test), atol=1e-3)
+    # float32 in, float32 out, intercept included.
+    X32 = X.astype(np.float32)
+    assert clone(model).set_params(tol=1e-4).fit(X32, Y).predict(X32).dtype == np.float32
 
 
 def test_intercept_costs_falkon_few_iterations():
