@@ -103,7 +103,8 @@ def benchmark(d, n, methods, seeds, goodpoints_kt_max_n):
         value = float(np.mean(results[name]["mmd"]))
         # The MMD of one coreset varies by ~15% between data sets: its standard
         # error says which differences between methods are real.
-        spread = float(np.std(results[name]["mmd"]) / np.sqrt(len(results[name]["mmd"])))
+        mmds = results[name]["mmd"]
+        spread = float(np.std(mmds, ddof=1) / np.sqrt(len(mmds))) if len(mmds) > 1 else 0.0
         reference = name.replace("skkernel", "goodpoints")
         ratio = ""
         if name.startswith("skkernel") and reference in results:

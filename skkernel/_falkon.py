@@ -25,7 +25,7 @@ With an unpenalised intercept b (``fit_intercept=True``, the model of sklearn's
 n_w`` the weighted column means of K_nM, and c solves the same system with K_nM's
 columns centred: ``H_c = H - n_w mu mu^T`` and right-hand side ``K_nM^T W (y -
 ybar)``. mu comes out of the right-hand side's pass as one more column, the rank-one
-correction costs O(M) per iteration, and the preconditioner centres too: as mu ~
+correction costs O(M k) per iteration (k targets), and the preconditioner centres too: as mu ~
 K_MM d (d = D 1), ``A = chol(T (D - d d^T / sum(d)) T^T + lam I)``.
 """
 
@@ -131,11 +131,12 @@ def falkon_solve(
     lam = alpha / n_w
     preconditioner = FalkonPreconditioner(K_MM, lam, center_weights, centred=fit_intercept)
     y_mean = np.average(Y, axis=0, weights=weights) if fit_intercept else np.zeros(Y.shape[1])
-    W = np.ones(Y.shape[0]) if weights is None else weights
-    WY = (Y - y_mean) * W[:, None]
+    WY = Y - y_mean if fit_intercept else Y
+    if weights is not None:
+        WY = WY * weights[:, None]
     if fit_intercept:
         # One pass gives K_nM^T W (y - ybar) and, as the last column, mu = K_nM^T W 1.
-        WY = np.column_stack([WY, W])
+        WY = np.column_stack([WY, np.ones(Y.shape[0]) if weights is None else weights])
     # rmatmat runs on the operator's prepared data; operator.T would prepare X again.
     projected = operator.rmatmat(WY) / n_w
     column_means = projected[:, -1] if fit_intercept else None

@@ -496,7 +496,8 @@ _NYSTROEM_RIDGE_PARAMS = """
     ----------
     alpha : float, default=1.0
         Penalty, as in :class:`~skkernel.KernelRidge`: the objective is
-        ``||y - K_nM c||^2 + alpha c^T K_MM c`` (weighted by sample_weight).
+        ``||y - K_nM c - b||^2 + alpha c^T K_MM c`` (weighted by sample_weight;
+        ``b = 0`` unless ``fit_intercept``).
     kernel : str or callable, default="rbf"
         Any kernel of :func:`skkernel.make_kernel` except "precomputed".
     gamma : float, default=None
@@ -546,9 +547,10 @@ class NystroemRidge(MultiOutputMixin, RegressorMixin, _NystroemRidgeBase):
     __doc__ = (
         """Kernel ridge regression on Nystroem centers, solved by Falkon.
 
-    The model is ``f(x) = sum_j c_j k(x, z_j)`` over M centers ``z_j`` chosen among
-    the training samples (by ridge leverage scores by default). With every training
-    sample as a center it is :class:`~skkernel.KernelRidge`. The coefficients come
+    The model is ``f(x) = sum_j c_j k(x, z_j)`` (``+ b`` with ``fit_intercept``) over
+    M centers ``z_j`` chosen among the training samples (by ridge leverage scores by
+    default). With every training sample as a center and no intercept it is
+    :class:`~skkernel.KernelRidge`. The coefficients come
     from Falkon's preconditioned conjugate gradients (Rudi et al. 2017, Meanti et
     al. 2020): about 10-30 passes over the data, each computing
     ``K_nM^T (K_nM v)`` block by block, so the n x M matrix is never stored.

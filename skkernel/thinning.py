@@ -296,9 +296,15 @@ class _Thinner:
         thin_share = (g + 1) / (g + 1 + 2 ** (g + 1) * levels)
         halve_delta = delta * (1.0 - thin_share) / (4 ** (g + 1) * levels * n)
         sizes = [(2 * compressed_size + i) // 4 for i in range(4)]
-        # The final KT's Gram matrix is the largest: reserve it before the halvings.
-        self._reserve_gram(min(2 * compressed_size, self.max_dense))
+        # Reserve the largest Gram matrix before the halvings: the final KT's, or, if
+        # that one is walked in blocks, the largest halving's (of compressed_size).
+        final_dense = 2 * compressed_size <= self.max_dense
+        self._reserve_gram(
+            min(2 * compressed_size if final_dense else compressed_size, self.max_dense)
+        )
         merged = self._compress_quarters(index, sizes, halve_delta)
+        if not final_dense:
+            self._gram_buffer = np.empty(0)  # the blocked final KT does not use it
         return self.thin(merged, size, delta * thin_share)
 
     def _compress_quarters(self, index, sizes, halve_delta):

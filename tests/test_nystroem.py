@@ -161,8 +161,9 @@ def test_intercept_costs_falkon_few_iterations():
             gamma=0.3, n_components=200, fit_intercept=fit_intercept, tol=1e-6, random_state=0
         ).fit(X, y)
         iterations[fit_intercept] = model.n_iter_
-    # The preconditioner ignores the rank-one centring: about one more iteration.
-    assert iterations[True] <= iterations[False] + 3
+    # The preconditioner is centred like the data term, so the intercept costs
+    # no iterations (38 vs 39 here; 53 with the uncentred preconditioner).
+    assert iterations[True] <= iterations[False] + 2
 
 
 def test_classifier_intercept_is_ridge_classifiers():
