@@ -25,8 +25,8 @@ With an unpenalised intercept b (``fit_intercept=True``, the model of sklearn's
 n_w`` the weighted column means of K_nM, and c solves the same system with K_nM's
 columns centred: ``H_c = H - n_w mu mu^T`` and right-hand side ``K_nM^T W (y -
 ybar)``. mu comes out of the right-hand side's pass as one more column, the rank-one
-correction costs O(M k) per iteration (k targets), and the preconditioner centres too: as mu ~
-K_MM d (d = D 1), ``A = chol(T (D - d d^T / sum(d)) T^T + lam I)``.
+correction costs O(M k) per iteration (k targets), and the preconditioner centres
+too: as mu ~ K_MM d (d = D 1), ``A = chol(T (D - d d^T / sum(d)) T^T + lam I)``.
 """
 
 import numpy as np

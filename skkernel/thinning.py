@@ -116,9 +116,8 @@ class _Thinner:
     def _gram(self, P):
         """K(P, P) in float64, in one buffer reused by every dense thinning of the
         run: a fresh matrix per halving would be page-faulted in anew each time
-        (2 GB in all for Compress++ at n = 2^16, a fifth of its time)."""
-        if P.dtype != np.float64:
-            return dense_kernel_matrix(self.kernel, P).astype(np.float64)
+        (2 GB in all for Compress++ at n = 2^16, a fifth of its time). X, and so P,
+        is float64 (``thinning_indices`` takes validated float64 data)."""
         n = P.shape[0]
         self._reserve_gram(n)
         return dense_kernel_matrix(self.kernel, P, out=self._gram_buffer[: n * n].reshape(n, n))
