@@ -18,7 +18,7 @@ import sys
 def child(backend, n, d, dtype, repeat):
     import numpy as np
 
-    from skkernel._bench import peak_rss_bytes, reset_peak_rss, time_product
+    from skkernel.utils.benchmarking import peak_rss_bytes, reset_peak_rss, time_product
 
     rng = np.random.default_rng(0)
     X = rng.normal(size=(n, d)).astype(dtype)
@@ -57,7 +57,7 @@ def main():
         child(backend, int(n), int(d), dtype, args.repeat)
         return
 
-    from skkernel._bench import format_table
+    from skkernel.utils.benchmarking import format_table
 
     rows = []
     for d in args.d:

@@ -14,12 +14,12 @@ import json
 import subprocess
 import sys
 
-from skkernel._bench import format_table
+from skkernel.utils.benchmarking import format_table
 
 _CHILD = r"""
 import json, sys, time
 import numpy as np
-from skkernel._bench import peak_rss_bytes
+from skkernel.utils.benchmarking import peak_rss_bytes
 
 case, n, d, n_alphas = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 cg_alpha = float(sys.argv[5])

@@ -25,8 +25,8 @@ import time
 import numpy as np
 
 from skkernel import KernelThinning
-from skkernel._bench import format_table
 from skkernel.thinning import mmd
+from skkernel.utils.benchmarking import format_table
 
 _STORE_K_MAX_BYTES = 4e9
 

@@ -25,7 +25,7 @@ import sys
 
 import numpy as np
 
-from skkernel._bench import format_table
+from skkernel.utils.benchmarking import format_table
 
 _CHILD = r"""
 import json, resource, sys, time, warnings
@@ -65,7 +65,7 @@ X_train, X_test = (X_train - mean) / scale, (X_test - mean) / scale
 y_mean, y_scale = y_train.mean(), y_train.std()
 y_train = (y_train - y_mean) / y_scale
 
-from skkernel._bench import peak_rss_bytes
+from skkernel.utils.benchmarking import peak_rss_bytes
 
 if case == "sklearn":
     from sklearn.kernel_approximation import Nystroem

@@ -19,12 +19,12 @@ import time
 
 import numpy as np
 
-from skkernel._bench import format_table
+from skkernel.utils.benchmarking import format_table
 
 _TRANSFORM_CHILD = r"""
 import json, sys, time
 import numpy as np
-from skkernel._bench import peak_rss_bytes, rss_bytes
+from skkernel.utils.benchmarking import peak_rss_bytes, rss_bytes
 
 case, dtype = sys.argv[1], sys.argv[5]
 n, d, D = (int(a) for a in sys.argv[2:5])

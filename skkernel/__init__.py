@@ -8,6 +8,7 @@ fastest backend present (numba, KeOps, CuPy, Dask or blocked numpy).
 from ._accel import BackendUnavailableError, backend_status, show_backends
 from ._config import config_context, get_config, set_config
 from ._operator import KernelOperator
+from .kernel_approximation import ArcCosineFeatures, Nystroem, RandomFourierFeatures
 from .kernels import (
     RBF,
     AdditiveChi2,
@@ -24,9 +25,7 @@ from .kernels import (
     Sigmoid,
     make_kernel,
 )
-from .nystroem import Nystroem, NystroemRidge, NystroemRidgeClassifier
-from .random_features import ArcCosineFeatures, RandomFourierFeatures
-from .ridge import KernelRidge, KernelRidgeCV
+from .ridge import KernelRidge, KernelRidgeCV, NystroemRidge, NystroemRidgeClassifier
 from .thinning import KernelThinning
 
 __version__ = "0.1.0"

@@ -68,6 +68,12 @@ def config_context(*, backend=None):
     backend : str, default=None
         See :func:`set_config`.
 
+    Yields
+    ------
+    None
+        The block runs with the changed configuration; the previous one is restored
+        on leaving it.
+
     Examples
     --------
     >>> import numpy as np

@@ -3,7 +3,7 @@
 import numpy as np
 from scipy.sparse.linalg import LinearOperator
 
-from ._accel import resolve_backend
+from ._accel import resolve_backend, resolve_dense_backend
 from ._config import get_config
 from ._validation import check_kernel_inputs
 from .kernels import make_kernel
@@ -18,6 +18,11 @@ class KernelOperator(LinearOperator):
     solvers (``cg``, ``eigsh``, ``lobpcg``, ...). The data are handed to the backend
     once, when the operator is built (copied to the GPU, scattered to the cluster),
     so an iterative solver pays for the transfer once.
+
+    Where an algorithm needs kernel values themselves (exact solvers, small Gram
+    matrices), :meth:`to_dense`, :meth:`block` and :meth:`gram` build them on the
+    backend that builds dense blocks fastest for the kernel (see
+    :mod:`skkernel._accel`), or on the named backend.
 
     Parameters
     ----------
@@ -37,8 +42,12 @@ class KernelOperator(LinearOperator):
     ----------
     kernel : Kernel
         The resolved kernel.
-    X, Y : ndarray
-        The validated inputs (``Y is X`` when Y was None).
+    X : ndarray of shape (n_samples_X, n_features)
+        The validated rows.
+    Y : ndarray of shape (n_samples_Y, n_features)
+        The validated columns (``Y is X`` when Y was None).
+    spec : KernelSpec
+        What the backends evaluate: the kernel's family and resolved parameters.
     backend : str
         Name of the backend that runs the products.
     shape : tuple
@@ -56,20 +65,24 @@ class KernelOperator(LinearOperator):
     array([1.3862, 1.7358, 1.3862])
     >>> K.diag()
     array([1., 1., 1.])
+    >>> K.block([0], [1, 2]).round(4)
+    array([[0.3679, 0.0183]])
     """
 
     def __init__(self, kernel, X, Y=None, backend="auto"):
         self.kernel = make_kernel(kernel)
         self.X, self.Y = check_kernel_inputs(X, Y)
-        self._spec = self.kernel.accel_spec(self.X.shape[1])
-        name = get_config()["backend"] if backend == "auto" else backend
-        self._backend = resolve_backend(name, self._spec)
-        self._X = self._backend.prepare(self.X, self._spec)
-        self._Y = self._X if self.Y is self.X else self._backend.prepare(self.Y, self._spec)
+        self.spec = self.kernel.spec(self.X.shape[1])
+        self._requested = get_config()["backend"] if backend == "auto" else backend
+        self._backend = resolve_backend(self._requested, self.spec)
+        self._X = self._backend.prepare(self.X, self.spec)
+        self._Y = self._X if self.Y is self.X else self._backend.prepare(self.Y, self.spec)
+        self._dense = None
         super().__init__(dtype=self.X.dtype, shape=(self.X.shape[0], self.Y.shape[0]))
 
     @property
     def backend(self):
+        """Name of the backend that runs the products."""
         return self._backend.name
 
     def _check_operand(self, V):
@@ -82,11 +95,11 @@ class KernelOperator(LinearOperator):
 
     def _matmat(self, V):
         V = self._check_operand(V)
-        return self._backend.matmat(self.kernel, self._spec, self._X, self._Y, V)
+        return self._backend.matmat(self.spec, self._X, self._Y, V)
 
     def _rmatmat(self, W):
         W = self._check_operand(W)
-        return self._backend.rmatmat(self.kernel, self._spec, self._X, self._Y, W)
+        return self._backend.rmatmat(self.spec, self._X, self._Y, W)
 
     def _matvec(self, v):
         return self._matmat(np.reshape(v, (-1, 1))).ravel()
@@ -110,12 +123,15 @@ class KernelOperator(LinearOperator):
         Parameters
         ----------
         V : array-like of shape (n_samples_Y, k) or (n_samples_Y,)
+            The right-hand sides.
         weights : array-like of shape (n_samples_X,), default=None
-            Weights of the rows of K (sample weights); ``None`` means ones.
+            Non-negative weights of the rows of K (sample weights); ``None`` means
+            ones.
 
         Returns
         -------
         W : ndarray of shape (n_samples_Y, k) or (n_samples_Y,)
+            The product.
         """
         V = self._check_operand(V)
         vector = V.ndim == 1
@@ -130,7 +146,9 @@ class KernelOperator(LinearOperator):
                 raise ValueError(
                     f"weights must have shape ({self.shape[0]},); got {weights.shape}."
                 )
-        out = self._backend.normal_matmat(self.kernel, self._spec, self._X, self._Y, V, weights)
+            if not np.isfinite(weights).all() or (weights < 0).any():
+                raise ValueError("weights must be finite and non-negative.")
+        out = self._backend.normal_matmat(self.spec, self._X, self._Y, V, weights)
         return out.ravel() if vector else out
 
     def diag(self):
@@ -139,28 +157,93 @@ class KernelOperator(LinearOperator):
         Returns
         -------
         d : ndarray of shape (min(n_samples_X, n_samples_Y),)
+            Exact: computed from the pairs of rows, not from distances that are zero
+            only up to rounding.
         """
         k = min(self.shape)
-        return self.kernel._paired(self.X[:k], self.Y[:k]).astype(self.dtype, copy=False)
+        return np.asarray(self.spec.paired(self.X[:k], self.Y[:k]), dtype=self.dtype)
 
-    def block(self, rows, cols):
-        """Dense block ``K[rows][:, cols]`` (numpy reference).
+    def _dense_backend(self):
+        """The backend that builds dense blocks, with X and Y prepared for it."""
+        if self._dense is None:
+            backend = resolve_dense_backend(self._requested, self.spec, self.dtype)
+            if backend is self._backend:
+                self._dense = (backend, self._X, self._Y)
+            else:
+                X = backend.prepare(self.X, self.spec)
+                Y = X if self.Y is self.X else backend.prepare(self.Y, self.spec)
+                self._dense = (backend, X, Y)
+        return self._dense
+
+    def block(self, rows, cols, out=None):
+        """Dense block ``K[rows][:, cols]``.
 
         Parameters
         ----------
-        rows, cols : slice or array of int or bool
-            Which rows of X and which rows of Y.
+        rows : slice or array of int or bool
+            Which rows of X.
+        cols : slice or array of int or bool
+            Which rows of Y.
+        out : ndarray, default=None
+            C-contiguous array of the block's shape and the operator's dtype to fill
+            and return (a caller building many blocks reuses one buffer).
 
         Returns
         -------
         K_block : ndarray of shape (n_rows, n_cols)
+            In the operator's dtype.
         """
-        X_rows = self.X[rows]
-        Y_rows = self.Y[cols]
-        return self.kernel._compute(np.atleast_2d(X_rows), np.atleast_2d(Y_rows)).astype(
-            self.dtype, copy=False
-        )
+        backend, X, Y = self._dense_backend()
+        whole = slice(None)
+        if not (isinstance(rows, slice) and rows == whole):
+            X = backend.prepare(np.atleast_2d(self.X[rows]), self.spec)
+        if not (isinstance(cols, slice) and cols == whole):
+            Y = backend.prepare(np.atleast_2d(self.Y[cols]), self.spec)
+        return backend.dense(self.spec, X, Y, out)
 
-    def to_dense(self):
-        """The whole matrix as a dense array; only for matrices that fit in memory."""
-        return self.block(slice(None), slice(None))
+    def to_dense(self, out=None):
+        """The whole matrix as a dense array; only for matrices that fit in memory.
+
+        Parameters
+        ----------
+        out : ndarray of shape (n_samples_X, n_samples_Y), default=None
+            C-contiguous array in the operator's dtype to fill and return.
+
+        Returns
+        -------
+        K : ndarray of shape (n_samples_X, n_samples_Y)
+            In the operator's dtype.
+        """
+        return self.block(slice(None), slice(None), out)
+
+    def gram(self, row_scale=None, out=None):
+        """The Gram matrix ``K(X, X)`` with its exact diagonal, optionally scaled.
+
+        For kernels of a distance, the diagonal comes from :meth:`diag`: a block of
+        rows against all of X computes ``k(x_i, x_i)`` through distances that are
+        zero only up to rounding. Dot-product kernels keep the diagonal of their
+        block (the same dot products either way).
+
+        Parameters
+        ----------
+        row_scale : ndarray of shape (n_samples_X,), default=None
+            If given, returns ``diag(s) K diag(s)`` (``s``: square roots of sample
+            weights), scaled in place: no second n x n array.
+        out : ndarray of shape (n_samples_X, n_samples_X), default=None
+            C-contiguous array in the operator's dtype to fill and return.
+
+        Returns
+        -------
+        K : ndarray of shape (n_samples_X, n_samples_X)
+            C-contiguous, in the operator's dtype.
+        """
+        if self.Y is not self.X:
+            raise ValueError("gram() is the matrix K(X, X); build the operator with Y=None.")
+        K = self.to_dense(out)
+        if row_scale is not None:
+            K *= row_scale[:, None]
+            K *= row_scale[None, :]
+        if self.spec.closed_form and self.spec.statistic != "dot":
+            diag = self.diag()
+            np.fill_diagonal(K, diag if row_scale is None else diag * row_scale**2)
+        return K

@@ -25,20 +25,26 @@ from numbers import Integral, Real
 
 import numpy as np
 from scipy import linalg, optimize
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, _fit_context
 from sklearn.utils import check_random_state
+from sklearn.utils._chunking import get_chunk_n_rows
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._accel._numpy import row_block_size
+from ._base import FLOAT_DTYPES
+from ._docs import fill_doc
+from ._linalg import jittered_cholesky
 from ._memory import check_dense_fits
-from ._solvers import dense_kernel_matrix, jittered_cholesky, kernel_columns
+from ._operator import KernelOperator
 from ._validation import check_kernel_input
-from .kernels import kernel_from_params, make_kernel
+from .kernels import kernel_from_params, kernel_parameter_constraints, make_kernel
 
 __all__ = ["SequentialLeverageScores", "ridge_leverage_scores"]
 
-_FLOATS = [np.float64, np.float32]
+
+def _gram64(kernel, X):
+    """The float64 Gram matrix K(X, X), exact diagonal included."""
+    return KernelOperator(kernel, X.astype(np.float64, copy=False)).gram()
 
 
 def exact_leverage_scores(K, alpha):
@@ -95,22 +101,23 @@ class _Dictionary:
 
     def _factor(self):
         if self._L is None:
-            G = np.asarray(self.kernel._compute(self.points, self.points), dtype=np.float64)
+            G = _gram64(self.kernel, self.points)
             G[np.diag_indices_from(G)] += self.alpha * self.weights
             self._L, _ = jittered_cholesky(G)
         return self._L
 
     def scores(self, X):
         """Estimated scores of the rows of X, clipped to [0, 1]; blocked over rows."""
-        diag = np.asarray(self.kernel._paired(X, X), dtype=np.float64)
+        diag = np.asarray(self.kernel.diag(X), dtype=np.float64)
         if not len(self.points):
             return np.clip(diag / self.alpha, 0.0, 1.0)
         L = self._factor()
         explained = np.empty(X.shape[0])
-        step = row_block_size(X.shape[0], len(self.points), 8, n_temporaries=3)
+        columns = KernelOperator(self.kernel, X, self.points)
+        step = get_chunk_n_rows(row_bytes=3 * 8 * len(self.points), max_n_rows=X.shape[0])
         for start in range(0, X.shape[0], step):
             rows = slice(start, start + step)
-            C = np.asarray(kernel_columns(self.kernel, X[rows], self.points), dtype=np.float64)
+            C = np.asarray(columns.block(rows, slice(None)), dtype=np.float64)
             W = linalg.solve_triangular(L, C.T, lower=True, check_finite=False)
             explained[rows] = np.einsum("ij,ij->j", W, W)
         return np.clip((diag - explained) / self.alpha, 0.0, 1.0)
@@ -181,7 +188,7 @@ def bless_dictionary(
     """
     rng = check_random_state(random_state)
     n = X.shape[0]
-    kappa2 = float(np.max(kernel._paired(X, X)))
+    kappa2 = float(np.max(kernel.diag(X)))
     max_candidates = n if max_candidates is None else min(n, max_candidates)
     alpha_h = max(n * kappa2, alpha)
     picked, weights = np.empty(0, dtype=np.intp), np.empty(0)
@@ -203,14 +210,11 @@ def bless_dictionary(
             return dictionary, candidates, scores, effective_dimension
 
 
+@fill_doc
 @validate_params(
     {
         "X": ["array-like"],
-        "kernel": [str, callable],
-        "gamma": [Interval(Real, 0, None, closed="left"), None],
-        "degree": [Interval(Real, 0, None, closed="left")],
-        "coef0": [Real],
-        "kernel_params": [dict, None],
+        **kernel_parameter_constraints(precomputed=False),
         "alpha": [Interval(Real, 0, None, closed="neither")],
         "method": [StrOptions({"exact", "approximate"})],
         "random_state": ["random_state"],
@@ -234,10 +238,10 @@ def ridge_leverage_scores(
     Parameters
     ----------
     X : array-like of shape (n_samples, n_features)
+        The samples.
     kernel : str or callable, default="rbf"
         Any kernel of :func:`skkernel.make_kernel`.
-    gamma, degree, coef0, kernel_params
-        Kernel parameters, as in :class:`~skkernel.KernelRidge`.
+    {kernel_parameters}
     alpha : float, default=1.0
         Penalty, in KernelRidge's sense (not divided by n).
     method : {"exact", "approximate"}, default="exact"
@@ -278,11 +282,12 @@ def ridge_leverage_scores(
             what="Exact leverage scores",
             instead="Use method='approximate'.",
         )
-        return exact_leverage_scores(dense_kernel_matrix(kernel, X.astype(np.float64)), alpha)
+        return exact_leverage_scores(_gram64(kernel, X), alpha)
     dictionary, *_ = bless_dictionary(kernel, X, alpha, random_state)
     return dictionary.scores(X)
 
 
+@fill_doc
 class SequentialLeverageScores(BaseEstimator):
     """Ridge leverage scores in one pass over a stream: INK-ESTIMATE.
 
@@ -304,11 +309,8 @@ class SequentialLeverageScores(BaseEstimator):
     Parameters
     ----------
     kernel : str or callable, default="rbf"
-    gamma : float, default=None
-    degree : float, default=3
-    coef0 : float, default=1
-    kernel_params : dict, default=None
-        Kernel, as in :class:`~skkernel.KernelRidge`.
+        Any kernel of :func:`skkernel.make_kernel`.
+    {kernel_parameters}
     alpha : float, default=1.0
         Penalty of the scores (KernelRidge's alpha).
     oversampling : int, default=8
@@ -320,6 +322,7 @@ class SequentialLeverageScores(BaseEstimator):
         Samples added per update; ``fit`` and ``partial_fit`` cut their input into
         batches of this size (1 is the one-at-a-time algorithm of the paper).
     random_state : int, RandomState instance or None, default=None
+        Randomness of which copies survive.
 
     Attributes
     ----------
@@ -346,11 +349,7 @@ class SequentialLeverageScores(BaseEstimator):
     """
 
     _parameter_constraints = {
-        "kernel": [str, callable],
-        "gamma": [Interval(Real, 0, None, closed="left"), None],
-        "degree": [Interval(Real, 0, None, closed="left")],
-        "coef0": [Real],
-        "kernel_params": [dict, None],
+        **kernel_parameter_constraints(precomputed=False),
         "alpha": [Interval(Real, 0, None, closed="neither")],
         "oversampling": [Interval(Integral, 1, None, closed="left")],
         "epsilon": [Interval(Real, 0, 1, closed="neither")],
@@ -391,34 +390,31 @@ class SequentialLeverageScores(BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-        y : ignored
+        {fit_X_unsupervised}
 
         Returns
         -------
-        self
+        {returns_self}
         """
         for attribute in ("dictionary_", "n_samples_seen_", "_rng"):
             if hasattr(self, attribute):
                 delattr(self, attribute)
         return self.partial_fit(X)
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y=None):
         """Add the samples of X to the stream, one batch at a time.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-        y : ignored
+        {fit_X_unsupervised}
 
         Returns
         -------
-        self
+        {returns_self}
         """
         first = not hasattr(self, "dictionary_")
-        if first:
-            self._validate_params()
-        X = validate_data(self, X, dtype=_FLOATS, reset=first)
+        X = validate_data(self, X, dtype=FLOAT_DTYPES, reset=first)
         if first:
             self._rng = check_random_state(self.random_state)
             self.dictionary_ = X[:0].copy()
@@ -460,7 +456,7 @@ class SequentialLeverageScores(BaseEstimator):
         cancellation between two nearly equal terms.
         """
         a = self.oversampling * p / q
-        G = np.asarray(kernel._compute(points, points), dtype=np.float64)
+        G = _gram64(kernel, points)
         G[np.diag_indices_from(G)] += self.alpha * a
         L, _ = jittered_cholesky(G)
         L_inv = linalg.solve_triangular(L, np.eye(len(a)), lower=True, check_finite=False)
@@ -473,13 +469,15 @@ class SequentialLeverageScores(BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            The samples.
 
         Returns
         -------
         scores : ndarray of shape (n_samples,)
+            In [0, 1].
         """
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=_FLOATS, reset=False)
+        X = validate_data(self, X, dtype=FLOAT_DTYPES, reset=False)
         weights = self.oversampling * self.probabilities_ / self.multiplicities_
         dictionary = _Dictionary(self._get_kernel(), self.dictionary_, weights, self.alpha)
         return dictionary.scores(X.astype(self.dictionary_.dtype, copy=False))

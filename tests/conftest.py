@@ -1,32 +1,8 @@
-import numpy as np
+"""Fixtures shared by the test suite (helpers live in tests/_helpers.py)."""
+
 import pytest
-
-from skkernel import kernels
-
-# One instance of every accelerated family (Matern nu=inf resolves to the RBF family).
-ACCELERATED_KERNELS = [
-    pytest.param(kernels.RBF(gamma=0.3), id="rbf"),
-    pytest.param(kernels.RBF(), id="rbf-default-gamma"),
-    pytest.param(kernels.Laplacian(gamma=0.2), id="laplacian"),
-    pytest.param(kernels.Matern(nu=0.5, length_scale=1.3), id="matern0.5"),
-    pytest.param(kernels.Matern(nu=1.5), id="matern1.5"),
-    pytest.param(kernels.Matern(nu=2.5, length_scale=0.7), id="matern2.5"),
-    pytest.param(kernels.Matern(nu=np.inf, length_scale=2.0), id="matern-inf"),
-    pytest.param(kernels.Polynomial(gamma=0.2, degree=3, coef0=1.0), id="poly"),
-    pytest.param(kernels.Polynomial(gamma=0.05, degree=2.5, coef0=2.0), id="poly-fractional"),
-    pytest.param(kernels.Linear(), id="linear"),
-    pytest.param(kernels.Cosine(), id="cosine"),
-    pytest.param(kernels.Sigmoid(gamma=0.05, coef0=0.1), id="sigmoid"),
-]
-
-
-def make_data(n, m, d, dtype, seed=0, nonnegative=False):
-    rng = np.random.default_rng(seed)
-    X = rng.normal(size=(n, d))
-    Y = rng.normal(size=(m, d))
-    if nonnegative:
-        X, Y = np.abs(X), np.abs(Y)
-    return X.astype(dtype), Y.astype(dtype)
+from sklearn.datasets import load_digits
+from sklearn.preprocessing import StandardScaler
 
 
 @pytest.fixture(scope="session")
@@ -42,10 +18,15 @@ def dask_client():
         yield client
 
 
-def pytest_configure(config):
-    try:
-        import pykeops
+@pytest.fixture(scope="session")
+def digits():
+    """scikit-learn's digits, standardised."""
+    X, y = load_digits(return_X_y=True)
+    return StandardScaler().fit_transform(X), y
 
-        pykeops.set_verbose(False)
-    except ImportError:
-        pass
+
+def pytest_configure(config):
+    # Imports pykeops (if present) without its CUDA banner, before any test does.
+    from skkernel._accel import backend_status
+
+    backend_status()

@@ -12,7 +12,7 @@ from scipy.sparse.linalg import LinearOperator, aslinearoperator, cg, eigsh
 import skkernel
 from skkernel import BackendUnavailableError, KernelOperator, kernels
 
-from .conftest import make_data
+from ._helpers import make_data
 
 
 def test_is_a_scipy_linear_operator_usable_by_its_solvers():
@@ -196,3 +196,50 @@ def test_numba_backend_never_allocates_a_kernel_block():
         K @ v  # compile first: compilation allocates too
         peak = _peak_bytes(lambda K=K, v=v: K @ v)
         assert peak < 4 * 2**20, (d, peak)  # K itself would take 72 MB
+
+
+def test_gram_matches_the_kernel_with_weights():
+    X = np.random.default_rng(0).normal(size=(80, 3))
+    K = kernels.RBF(gamma=0.5)(X)
+    s = np.linspace(0.5, 2.0, len(X))
+    op = KernelOperator(kernels.RBF(gamma=0.5), X)
+    assert_allclose(op.gram(), K, atol=1e-14)
+    assert_allclose(op.gram(row_scale=s), s[:, None] * K * s, atol=1e-13)
+    assert_allclose(np.diag(op.gram()), 1.0, rtol=0, atol=0)  # exact diagonal
+
+
+@pytest.mark.parametrize(
+    "kernel, numba_fills",
+    [
+        (kernels.RBF(gamma=0.3), True),
+        (kernels.Laplacian(gamma=0.3), True),
+        (kernels.Matern(nu=1.5), True),
+        (kernels.Polynomial(degree=2), False),
+        (kernels.Cosine(), False),
+    ],
+)
+@pytest.mark.parametrize("d", [2, 12])
+def test_dense_blocks_of_exponential_families_come_from_numba(kernel, numba_fills, d, monkeypatch):
+    # The dense auto-choice: numba's fused pass for the families whose cost is their
+    # kernel values, scikit-learn's pairwise code for the dot-product ones.
+    from skkernel._accel import get_backend
+
+    rng = np.random.default_rng(1)
+    X, Y = rng.normal(size=(70, d)), rng.normal(size=(300, d))
+    numba = get_backend("numba")
+    calls = []
+    dense = numba.dense
+    monkeypatch.setattr(numba, "dense", lambda *args: calls.append(1) or dense(*args))
+    K = KernelOperator(kernel, X, Y).to_dense()
+    assert K.dtype == np.float64 and len(calls) == int(numba_fills)
+    assert_allclose(K, kernel(X, Y), rtol=0, atol=1e-13)
+    # float32 is left to sklearn (float64 distances), and keeps its dtype.
+    K32 = KernelOperator(kernel, X.astype(np.float32), Y.astype(np.float32)).to_dense()
+    assert K32.dtype == np.float32 and len(calls) == int(numba_fills)
+    assert_allclose(K32, K, rtol=0, atol=1e-5)
+    # Into a caller's buffer (a view of a larger one, as thinning reuses it).
+    buffer = np.full(X.shape[0] * Y.shape[0] + 5, np.nan)
+    out = buffer[: K.size].reshape(K.shape)
+    assert KernelOperator(kernel, X, Y).to_dense(out=out) is out
+    np.testing.assert_array_equal(out, K)
+    assert np.isnan(buffer[K.size :]).all()

@@ -8,7 +8,7 @@ from hypothesis.extra.numpy import arrays
 
 from skkernel import KernelOperator
 
-from .conftest import ACCELERATED_KERNELS
+from ._helpers import ACCELERATED_KERNELS
 
 PSD_KERNELS = [p for p in ACCELERATED_KERNELS if p.values[0].positive_definite]
 

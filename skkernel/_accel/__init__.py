@@ -1,14 +1,24 @@
-"""Backends that run kernel-matrix products, and the registry that picks one.
+"""Backends that run kernel-matrix products and dense blocks, and the rules that pick one.
 
 Each backend lives in its own module and implements :class:`._base.Backend`.
-Nothing here knows about estimators; estimators and :class:`skkernel.KernelOperator`
-reach the backends only through :func:`resolve_backend`.
+Nothing here knows about estimators or Kernel classes: backends receive a kernel as
+a :class:`~skkernel.kernels.KernelSpec`. :class:`skkernel.KernelOperator` reaches the
+backends only through :func:`resolve_backend` and :func:`resolve_dense_backend`.
 
-``backend="auto"`` takes the first of :data:`AUTO_ORDER` that can run here and
-evaluate the kernel: CuPy when a CUDA GPU is visible, then numba, then numpy (the
-only one for kernels without an accelerated form). KeOps and Dask are used only
-when asked for by name: KeOps compiles each new formula on first use, and Dask needs
-a cluster the user has set up.
+Products: ``backend="auto"`` takes the first of :data:`AUTO_ORDER` that can run here
+and evaluate the kernel: CuPy when a CUDA GPU is visible, then numba, then numpy
+(the only one for kernels without a closed form). KeOps and Dask are used only when
+asked for by name: KeOps compiles each new formula on first use, and Dask needs a
+cluster the user has set up.
+
+Dense blocks (exact solvers, small Gram matrices): ``"auto"`` takes the first of
+:data:`DENSE_AUTO_ORDER` that builds the family's blocks faster than the numpy
+reference (``Backend.dense_is_fast``): on a GPU CuPy; on the CPU numba for the
+families whose cost is their kernel values (the exponentials: numpy's float64 exp is
+scalar, numba's is vectorised, 2-4x) in float64, and the numpy reference --
+scikit-learn's pairwise code -- for the dot-product families, whose cost is the GEMM
+either way, and for float32 (computed through float64 distances, as scikit-learn
+does).
 """
 
 import sys
@@ -23,12 +33,14 @@ from ._numpy import NumpyBackend
 __all__ = [
     "AUTO_ORDER",
     "BACKEND_NAMES",
+    "DENSE_AUTO_ORDER",
     "Backend",
     "BackendUnavailableError",
     "backend_status",
     "check_backend_name",
     "get_backend",
     "resolve_backend",
+    "resolve_dense_backend",
     "show_backends",
 ]
 
@@ -41,10 +53,23 @@ _BACKENDS = {
 }
 BACKEND_NAMES = tuple(_BACKENDS)
 AUTO_ORDER = ("cupy", "numba", "numpy")
+DENSE_AUTO_ORDER = ("cupy", "numba")
 
 
 class BackendUnavailableError(RuntimeError):
-    """A backend asked for by name cannot run here (missing package, no GPU, no cluster)."""
+    """A backend asked for by name cannot run here (missing package, no GPU, no cluster).
+
+    The message says why, and what to install or start.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skkernel import BackendUnavailableError, KernelOperator
+    >>> try:
+    ...     KernelOperator("rbf", np.ones((3, 2)), backend="cupy")
+    ... except BackendUnavailableError as error:
+    ...     print("no GPU backend here")  # doctest: +SKIP
+    """
 
 
 def check_backend_name(name):
@@ -61,15 +86,31 @@ def get_backend(name):
     return _BACKENDS[check_backend_name(name)]
 
 
+def _named(name, spec):
+    """The backend called ``name``, checked to run here and to evaluate ``spec``."""
+    backend = _BACKENDS[name]
+    reason = backend.available()
+    if reason is not None:
+        raise BackendUnavailableError(f"Backend {name!r} cannot run here: {reason}.")
+    if not backend.supports(spec):
+        families = backend.families()
+        runs = f"; it runs the families {', '.join(families)}" if families else ""
+        raise ValueError(
+            f"Backend {name!r} has no implementation of this kernel ({spec.name}){runs}. "
+            "Use backend='numpy' or backend='auto' for other kernels."
+        )
+    return backend
+
+
 def resolve_backend(name, spec):
-    """The backend that will run a kernel.
+    """The backend that will run a kernel's products.
 
     Parameters
     ----------
     name : str
         "auto" or a backend name.
-    spec : KernelSpec or None
-        The kernel's accelerated form; None for kernels only numpy can evaluate.
+    spec : KernelSpec
+        The kernel.
 
     Raises
     ------
@@ -78,27 +119,54 @@ def resolve_backend(name, spec):
     ValueError
         If the name is unknown, or the named backend cannot evaluate this kernel.
     """
-    if check_backend_name(name) == "auto":
-        for candidate in AUTO_ORDER:
-            backend = _BACKENDS[candidate]
-            if backend.supports(spec) and backend.available() is None:
-                return backend
-        raise AssertionError("the numpy backend is always available")  # pragma: no cover
-    backend = _BACKENDS[name]
-    reason = backend.available()
-    if reason is not None:
-        raise BackendUnavailableError(f"Backend {name!r} cannot run here: {reason}.")
-    if not backend.supports(spec):
-        raise ValueError(
-            f"Backend {name!r} has no implementation of this kernel; it accelerates "
-            "rbf, laplacian, matern, polynomial, linear, sigmoid and cosine kernels. "
-            "Use backend='numpy' or backend='auto' for other kernels."
-        )
-    return backend
+    if check_backend_name(name) != "auto":
+        return _named(name, spec)
+    for candidate in AUTO_ORDER:
+        backend = _BACKENDS[candidate]
+        if backend.supports(spec) and backend.available() is None:
+            return backend
+    raise AssertionError("the numpy backend is always available")  # pragma: no cover
+
+
+def resolve_dense_backend(name, spec, dtype):
+    """The backend that will build a kernel's dense blocks (see the module docstring).
+
+    Parameters
+    ----------
+    name : str
+        "auto" or a backend name. A named backend with blocks of its own (numba,
+        CuPy, Dask, numpy) builds them; for one without (KeOps, which only reduces)
+        the auto rule picks.
+    spec : KernelSpec
+        The kernel.
+    dtype : numpy.dtype
+        The dtype of the blocks.
+    """
+    if check_backend_name(name) != "auto":
+        backend = _named(name, spec)
+        if backend.native_dense:
+            return backend
+    for candidate in DENSE_AUTO_ORDER:
+        backend = _BACKENDS[candidate]
+        if backend.dense_is_fast(spec, dtype) and backend.available() is None:
+            return backend
+    return _BACKENDS["numpy"]
 
 
 def backend_status():
-    """Map each backend name to None (it can run here) or the reason it cannot."""
+    """Which backends can run here, and why the others cannot.
+
+    Returns
+    -------
+    status : dict of str to str or None
+        Backend name -> None if it can run here, else the reason it cannot.
+
+    Examples
+    --------
+    >>> import skkernel
+    >>> skkernel.backend_status()["numpy"] is None
+    True
+    """
     return {name: backend.available() for name, backend in _BACKENDS.items()}
 
 

@@ -1,51 +1,107 @@
 """The small interface every backend implements."""
 
+import numpy as np
+from sklearn.utils._chunking import get_chunk_n_rows
+
+
+def row_block_size(n_rows, n_cols, itemsize, n_temporaries=2):
+    """Rows per block so that ``n_temporaries`` blocks of ``n_cols`` values fit in
+    scikit-learn's ``working_memory``."""
+    return get_chunk_n_rows(row_bytes=n_temporaries * n_cols * itemsize, max_n_rows=n_rows)
+
+
+# Reference dense blocks: a few hundred rows keep BLAS efficient; the cap keeps the
+# temporaries small next to the result even when working_memory would allow more.
+_MAX_REFERENCE_BLOCK_ROWS = 256
+
 
 class Backend:
-    """A way to run kernel-matrix products.
+    """A way to run kernel-matrix products and build dense kernel blocks.
 
     A backend turns inputs into a *handle* once (``prepare``: copy to the GPU, scatter
     to a cluster, precompute row norms) and then runs any number of products on the
-    handles, so an iterative solver pays for the transfer once.
+    handles, so an iterative solver pays for the transfer once. Kernels reach a
+    backend as a :class:`~skkernel.kernels.KernelSpec`: a registry family with
+    resolved numbers (``spec.family``, ``spec.params``), and the reference block
+    function ``spec.block`` that kernels without a closed form only have.
 
     Subclasses set ``name`` and ``install_hint`` and implement ``available``,
-    ``prepare`` and ``matmat``; ``supports`` and ``rmatmat`` have defaults.
+    ``prepare`` and ``matmat``; ``supports``, ``rmatmat``, ``normal_matmat`` and
+    ``dense`` have defaults.
     """
 
     name = ""
     #: What to do to make the backend available (shown when it is not).
     install_hint = ""
+    #: Whether ``dense`` is the backend's own (numba's fused pass, blocks built on
+    #: the GPU or the cluster) rather than this class's reference default.
+    native_dense = False
 
     def available(self):
         """None when the backend can run here, else the reason it cannot."""
         raise NotImplementedError
 
     def supports(self, spec):
-        """Whether the backend can evaluate a kernel; ``spec`` is None for kernels
-        without an accelerated form (callables, GP kernels, chi2)."""
-        return spec is not None
+        """Whether the backend can evaluate a kernel: by default, those with a
+        closed form (a registry family)."""
+        return spec.closed_form
+
+    def families(self):
+        """Names of the kernel families the backend runs, for messages; None: all."""
+        return None
+
+    def dense_is_fast(self, spec, dtype):
+        """Whether the backend builds dense blocks faster than the numpy reference
+        (consulted by the dense auto-choice only)."""
+        return False
 
     def prepare(self, X, spec):
         """Put a validated float32/float64 array where the products will run."""
         raise NotImplementedError
 
-    def matmat(self, kernel, spec, X, Y, V):
+    def host(self, X):
+        """The host numpy array a prepared handle holds."""
+        return X
+
+    def matmat(self, spec, X, Y, V):
         """Return K(X, Y) @ V for prepared X, Y and a 2-D array V (host or device)."""
         raise NotImplementedError
 
-    def rmatmat(self, kernel, spec, X, Y, W):
+    def rmatmat(self, spec, X, Y, W):
         """Return K(X, Y).T @ W. Every kernel here is symmetric, k(x, y) = k(y, x),
         so this is K(Y, X) @ W."""
-        return self.matmat(kernel, spec, Y, X, W)
+        return self.matmat(spec, Y, X, W)
 
-    def normal_matmat(self, kernel, spec, X, Y, V, weights=None):
+    def normal_matmat(self, spec, X, Y, V, weights=None):
         """Return ``K(X, Y).T @ diag(weights) @ K(X, Y) @ V`` (weights of the rows of X).
 
         The product of Nystroem solvers (Falkon) with m = Y.shape[0] centers. This
         default runs two products, so every kernel value is computed twice; backends
         that can keep a block of K while they use it twice override it.
         """
-        U = self.matmat(kernel, spec, X, Y, V)
+        U = self.matmat(spec, X, Y, V)
         if weights is not None:
             U = U * weights[:, None]
-        return self.rmatmat(kernel, spec, X, Y, U)
+        return self.rmatmat(spec, X, Y, U)
+
+    def dense(self, spec, X, Y, out=None):
+        """The dense n x m block K(X, Y) on the host, in X's dtype, written into
+        ``out`` (a C-contiguous n x m array) if given.
+
+        This default runs the kernel's reference code (``spec.block``). A Gram matrix
+        (X is Y) whose computation fits in ``working_memory`` is one call, so its
+        values are those of scikit-learn's pairwise functions on the same data,
+        exact self-similarities included; larger blocks are filled a few hundred
+        rows at a time (whole-matrix pairwise code holds two or three n x m
+        temporaries, this one block of them).
+        """
+        X, Y = self.host(X), self.host(Y)
+        K = np.empty((X.shape[0], Y.shape[0]), dtype=X.dtype) if out is None else out
+        step = row_block_size(X.shape[0], Y.shape[0], X.dtype.itemsize, n_temporaries=3)
+        if X is Y and step >= X.shape[0]:
+            K[...] = spec.block(X, X)
+            return K
+        step = min(step, _MAX_REFERENCE_BLOCK_ROWS)
+        for start in range(0, X.shape[0], step):
+            K[start : start + step] = spec.block(X[start : start + step], Y)
+        return K

@@ -2,27 +2,34 @@
 
 The data are copied to the GPU once, when the operator is built; each product moves
 only V and the result (and nothing at all when V is already a CuPy array). Blocks of
-K are built on the GPU with the closed forms in :mod:`._formulas` (cuBLAS GEMMs for
-squared distances and dot products, direct differences for L1 and Euclidean
-distances) and reduced against V with cuBLAS; block heights come from
+K are built on the GPU with the families' closed forms (``KernelSpec.dense``: cuBLAS
+GEMMs for squared distances and dot products, direct differences for L1 and
+Euclidean distances) and reduced against V with cuBLAS; block heights come from
 ``sklearn.get_config()["working_memory"]``.
 """
 
 import numpy as np
 
-from ._base import Backend
-from ._formulas import kernel_block
-from ._numpy import row_block_size
+from ._base import Backend, row_block_size
 
 
 class _DeviceArray:
-    """X on the device with its squared row norms."""
+    """X on the device with its row norms, and the host array it came from."""
 
-    def __init__(self, X, xp):
+    def __init__(self, X, spec, xp):
+        self.host = X
         self.X = xp.ascontiguousarray(xp.asarray(X))
-        self.sq_norms = xp.einsum("ij,ij->i", self.X, self.X)
+        self.norms = spec.row_norms(self.X, xp)
         self.shape = X.shape
         self.dtype = np.dtype(X.dtype)
+
+    def rows(self, rows, spec, xp):
+        """The rows ``rows`` (a slice) as a handle of their own, norms included."""
+        part = _DeviceArray.__new__(_DeviceArray)
+        part.host, part.X = self.host[rows], self.X[rows]
+        part.norms = type(self.norms)(self.norms.sq[rows], self.dtype, xp)
+        part.shape, part.dtype = part.X.shape, self.dtype
+        return part
 
 
 class CuPyBackend(Backend):
@@ -36,6 +43,7 @@ class CuPyBackend(Backend):
     """
 
     name = "cupy"
+    native_dense = True
     install_hint = (
         "pip install 'skkernel[gpu]' (CuPy for CUDA 12 or 13) on a machine with an NVIDIA GPU"
     )
@@ -66,19 +74,39 @@ class CuPyBackend(Backend):
             return "no CUDA device is visible"
         return None
 
-    def prepare(self, X, spec):
-        return _DeviceArray(X, self.xp)
+    def dense_is_fast(self, spec, dtype):
+        return self.supports(spec) and self.array_module is None
 
-    def matmat(self, kernel, spec, X, Y, V):
+    def prepare(self, X, spec):
+        return _DeviceArray(X, spec, self.xp)
+
+    def host(self, X):
+        return X.host
+
+    def _to_host(self, array):
+        xp = self.xp
+        return array if xp is np else xp.asnumpy(array)
+
+    def _blocks(self, spec, X, Y):
+        """(rows, block of K on the device) pairs covering K(X, Y)."""
+        xp = self.xp
+        step = row_block_size(X.shape[0], Y.shape[0], X.dtype.itemsize)
+        for start in range(0, X.shape[0], step):
+            rows = slice(start, start + step)
+            part = X.rows(rows, spec, xp)
+            yield rows, spec.dense(part.X, Y.X, xp, part.norms, Y.norms)
+
+    def matmat(self, spec, X, Y, V):
         xp = self.xp
         on_host = isinstance(V, np.ndarray)
         V = xp.asarray(V, dtype=X.dtype)
         out = xp.empty((X.shape[0], V.shape[1]), dtype=X.dtype)
-        step = row_block_size(X.shape[0], Y.shape[0], X.dtype.itemsize)
-        for start in range(0, X.shape[0], step):
-            rows = slice(start, start + step)
-            block = kernel_block(spec, X.X[rows], Y.X, xp, X.sq_norms[rows], Y.sq_norms)
+        for rows, block in self._blocks(spec, X, Y):
             out[rows] = block @ V
-        if on_host and xp is not np:
-            return xp.asnumpy(out)
-        return out
+        return self._to_host(out) if on_host else out
+
+    def dense(self, spec, X, Y, out=None):
+        K = np.empty((X.shape[0], Y.shape[0]), dtype=X.dtype) if out is None else out
+        for rows, block in self._blocks(spec, X, Y):
+            K[rows] = self._to_host(block)
+        return K

@@ -14,21 +14,31 @@ import numpy as np
 from ._base import Backend
 
 
-def _local_matmat(kernel, spec, X, Y, V):
+def _local_backend(spec):
+    from . import resolve_backend
+
+    return resolve_backend("auto", spec)
+
+
+def _local_matmat(spec, X, Y, V):
     """Runs on a worker: one product with the best backend the worker has."""
-    from . import resolve_backend
-
-    backend = resolve_backend("auto", spec)
-    return backend.matmat(kernel, spec, backend.prepare(X, spec), backend.prepare(Y, spec), V)
+    backend = _local_backend(spec)
+    return backend.matmat(spec, backend.prepare(X, spec), backend.prepare(Y, spec), V)
 
 
-def _local_normal_matmat(kernel, spec, X, Y, V, weights):
+def _local_normal_matmat(spec, X, Y, V, weights):
     """Runs on a worker: K(X_block, Y)^T diag(w) K(X_block, Y) V, one pass over the block."""
-    from . import resolve_backend
-
-    backend = resolve_backend("auto", spec)
+    backend = _local_backend(spec)
     prepared_X, prepared_Y = backend.prepare(X, spec), backend.prepare(Y, spec)
-    return backend.normal_matmat(kernel, spec, prepared_X, prepared_Y, V, weights)
+    return backend.normal_matmat(spec, prepared_X, prepared_Y, V, weights)
+
+
+def _local_dense(spec, X, Y):
+    """Runs on a worker: the dense block K(X_block, Y)."""
+    from . import resolve_dense_backend
+
+    backend = resolve_dense_backend("auto", spec, X.dtype)
+    return backend.dense(spec, backend.prepare(X, spec), backend.prepare(Y, spec))
 
 
 def _sum(*arrays):
@@ -46,15 +56,22 @@ class _Distributed:
         self.blocks = client.scatter(
             [X[a:b] for a, b in zip(self.bounds[:-1], self.bounds[1:], strict=True)], hash=False
         )
-        self._host = X
+        self.host = X
         self._whole = None
 
     @property
     def whole(self):
         """All of X on every worker: what a product needs when X plays the role of Y."""
         if self._whole is None:
-            self._whole = self.client.scatter(self._host, broadcast=True, hash=False)
+            self._whole = self.client.scatter(self.host, broadcast=True, hash=False)
         return self._whole
+
+    def split(self, array):
+        """An array with one entry per row of X, scattered in X's row blocks."""
+        return self.client.scatter(
+            [array[a:b] for a, b in zip(self.bounds[:-1], self.bounds[1:], strict=True)],
+            hash=False,
+        )
 
 
 class DaskBackend(Backend):
@@ -67,6 +84,7 @@ class DaskBackend(Backend):
     """
 
     name = "dask"
+    native_dense = True
     install_hint = "pip install 'skkernel[dask]'"
 
     def __init__(self, blocks_per_worker=2):
@@ -100,44 +118,46 @@ class DaskBackend(Backend):
         n_blocks = min(X.shape[0], self.blocks_per_worker * n_workers)
         return _Distributed(client, X, n_blocks)
 
-    def matmat(self, kernel, spec, X, Y, V):
+    def host(self, X):
+        return X.host
+
+    def matmat(self, spec, X, Y, V):
         client = X.client
         V_remote = client.scatter(np.asarray(V), broadcast=True, hash=False)
         futures = [
-            client.submit(_local_matmat, kernel, spec, block, Y.whole, V_remote, pure=False)
+            client.submit(_local_matmat, spec, block, Y.whole, V_remote, pure=False)
             for block in X.blocks
         ]
         return np.vstack(client.gather(futures))
 
-    def rmatmat(self, kernel, spec, X, Y, W):
+    def rmatmat(self, spec, X, Y, W):
         client = X.client
-        W = np.asarray(W)
-        pieces = client.scatter(
-            [W[a:b] for a, b in zip(X.bounds[:-1], X.bounds[1:], strict=True)], hash=False
-        )
+        pieces = X.split(np.asarray(W))
         partials = [
-            client.submit(_local_matmat, kernel, spec, Y.whole, block, piece, pure=False)
+            client.submit(_local_matmat, spec, Y.whole, block, piece, pure=False)
             for block, piece in zip(X.blocks, pieces, strict=True)
         ]
         return client.submit(_sum, *partials, pure=False).result()
 
-    def normal_matmat(self, kernel, spec, X, Y, V, weights=None):
+    def normal_matmat(self, spec, X, Y, V, weights=None):
         # One task per block of X computes its whole contribution; only m x k partial
         # results travel back, and they are summed on the cluster.
         client = X.client
         V_remote = client.scatter(np.asarray(V), broadcast=True, hash=False)
-        if weights is None:
-            pieces = [None] * len(X.blocks)
-        else:
-            weights = np.asarray(weights)
-            pieces = client.scatter(
-                [weights[a:b] for a, b in zip(X.bounds[:-1], X.bounds[1:], strict=True)],
-                hash=False,
-            )
+        pieces = [None] * len(X.blocks) if weights is None else X.split(np.asarray(weights))
         partials = [
-            client.submit(
-                _local_normal_matmat, kernel, spec, block, Y.whole, V_remote, piece, pure=False
-            )
+            client.submit(_local_normal_matmat, spec, block, Y.whole, V_remote, piece, pure=False)
             for block, piece in zip(X.blocks, pieces, strict=True)
         ]
         return client.submit(_sum, *partials, pure=False).result()
+
+    def dense(self, spec, X, Y, out=None):
+        futures = [
+            X.client.submit(_local_dense, spec, block, Y.whole, pure=False) for block in X.blocks
+        ]
+        K = np.empty(X.shape[:1] + Y.shape[:1], dtype=X.dtype) if out is None else out
+        for (a, b), block in zip(
+            zip(X.bounds[:-1], X.bounds[1:], strict=True), X.client.gather(futures), strict=True
+        ):
+            K[a:b] = block
+        return K

@@ -4,15 +4,104 @@ KeOps compiles one C++/CUDA routine per formula (kernel family, number of featur
 number of right-hand sides, dtype) the first time it is used and caches it on disk,
 so the first product of a new shape takes a few seconds. Kernel parameters are
 passed as KeOps parameters (``Pm``), so changing ``gamma`` does not recompile.
+
+Each family's formula is a function of the symbolic rows ``x`` (``Vi``), columns ``y``
+(``Vj``) and a parameter accessor ``p(name)``; adding a family to this backend is one
+function and one entry in :data:`FORMULAS`. KeOps quirks the formulas work around:
+it divides by integer constants in float32 and evaluates ``Powf`` in float32, so
+they use float constants and ``exp(degree * log(base))``.
 """
 
+import contextlib
+import io
 import math
 import shutil
 
 import numpy as np
 
 from ._base import Backend
-from ._formulas import cosine_norms
+
+
+def _rbf(x, y, p):
+    return (-p("gamma") * x.sqdist(y)).exp()
+
+
+def _laplacian(x, y, p):
+    return (-p("gamma") * (x - y).abs().sum()).exp()
+
+
+def _matern(x, y, p, nu, length_scale):
+    a = {0.5: 1.0, 1.5: math.sqrt(3.0), 2.5: math.sqrt(5.0)}[nu]
+    r = p.constant(a / length_scale) * x.sqdist(y).sqrt()
+    if nu == 0.5:
+        return (-r).exp()
+    if nu == 1.5:
+        return (1 + r) * (-r).exp()
+    # A Python float, not "/ 3": KeOps divides by integer constants in float32.
+    return (1 + r + r * r * (1.0 / 3.0)) * (-r).exp()
+
+
+def _dot(x, y, p):
+    return x | y
+
+
+def _polynomial(x, y, p):
+    base = p("gamma") * (x | y) + p("coef0")
+    degree = p.value("degree")
+    if float(degree).is_integer():
+        return base ** int(degree)
+    # exp(degree * log(base)): KeOps' own Powf is only float32-accurate.
+    return (p("degree") * base.log()).exp()
+
+
+def _sigmoid(x, y, p):
+    z = p("gamma") * (x | y) + p("coef0")
+    # KeOps has no tanh: tanh(z) = 1 - 2 / (exp(2z) + 1), exact at both tails.
+    return 1 - 2 / ((2 * z).exp() + 1)
+
+
+#: Registry family name -> KeOps formula. Matern's nu picks a formula (it is part of
+#: the compiled code, not a parameter).
+FORMULAS = {
+    "rbf": _rbf,
+    "laplacian": _laplacian,
+    "matern": lambda x, y, p: _matern(x, y, p, p.value("nu"), p.value("length_scale")),
+    "linear": _dot,
+    # Rows are scaled to unit length in ``prepare``: the cosine is their dot product.
+    "cosine": _dot,
+    "polynomial": _polynomial,
+    "sigmoid": _sigmoid,
+}
+
+
+def _pykeops():
+    """pykeops, imported without its banner: on a machine without CUDA it prints
+    "CUDA libraries not found ... Switching to CPU only" at import, which says
+    nothing to a CPU user. Compile logs are silenced too."""
+    with contextlib.redirect_stdout(io.StringIO()):
+        import pykeops
+    pykeops.set_verbose(False)
+    return pykeops
+
+
+class _Parameters:
+    """``p(name)``: a spec's parameter as a KeOps parameter of the data's dtype."""
+
+    def __init__(self, spec, dtype):
+        from pykeops.numpy import Pm
+
+        self._kernel_spec = spec
+        self._dtype = dtype
+        self._Pm = Pm
+
+    def value(self, name):
+        return self._kernel_spec[name]
+
+    def constant(self, value):
+        return self._Pm(np.array([value], dtype=self._dtype))
+
+    def __call__(self, name):
+        return self.constant(self._kernel_spec[name])
 
 
 class KeOpsBackend(Backend):
@@ -23,63 +112,32 @@ class KeOpsBackend(Backend):
 
     def available(self):
         try:
-            import pykeops  # noqa: F401
+            _pykeops()
         except ImportError as exc:
             return f"pykeops cannot be imported ({exc}); {self.install_hint}"
         if shutil.which("c++") is None and shutil.which("g++") is None:
             return "no C++ compiler found; KeOps compiles its kernels when first used"
         return None
 
+    def supports(self, spec):
+        return spec.closed_form and spec.family.name in FORMULAS
+
+    def families(self):
+        return tuple(FORMULAS)
+
     def prepare(self, X, spec):
         X = np.ascontiguousarray(X)
-        if spec.family == "cosine":
+        if spec.family.name == "cosine":
             # Unit rows turn the cosine into a dot product.
-            X = X / cosine_norms(X)[:, None]
+            X = X / spec.row_norms(X).norms[:, None].astype(X.dtype)
         return X
 
-    def matmat(self, kernel, spec, X, Y, V):
-        import pykeops
-        from pykeops.numpy import Pm, Vi, Vj
-
-        pykeops.set_verbose(False)  # compile logs are noise for users
+    def matmat(self, spec, X, Y, V):
+        _pykeops()
+        from pykeops.numpy import Vi, Vj
 
         dtype = X.dtype
         V = np.ascontiguousarray(V, dtype=dtype)
-
-        def param(value):
-            return Pm(np.array([value], dtype=dtype))
-
-        x, y = Vi(X), Vj(Y)
-        family = spec.family
-        if family == "rbf":
-            K = (-param(spec.gamma) * x.sqdist(y)).exp()
-        elif family == "laplacian":
-            K = (-param(spec.gamma) * (x - y).abs().sum()).exp()
-        elif family == "matern":
-            a = {0.5: 1.0, 1.5: math.sqrt(3.0), 2.5: math.sqrt(5.0)}[spec.nu]
-            r = param(a / spec.length_scale) * x.sqdist(y).sqrt()
-            if spec.nu == 0.5:
-                K = (-r).exp()
-            elif spec.nu == 1.5:
-                K = (1 + r) * (-r).exp()
-            else:
-                # A Python float, not "/ 3": KeOps divides by integer constants in float32.
-                K = (1 + r + r * r * (1.0 / 3.0)) * (-r).exp()
-        elif family in ("linear", "cosine"):
-            K = x | y
-        elif family == "polynomial":
-            base = param(spec.gamma) * (x | y) + param(spec.coef0)
-            degree = spec.degree
-            if float(degree).is_integer():
-                K = base ** int(degree)
-            else:
-                # exp(degree * log(base)): KeOps' own Powf is only float32-accurate.
-                K = (param(degree) * base.log()).exp()
-        elif family == "sigmoid":
-            z = param(spec.gamma) * (x | y) + param(spec.coef0)
-            # KeOps has no tanh: tanh(z) = 1 - 2 / (exp(2z) + 1), exact at both tails.
-            K = 1 - 2 / ((2 * z).exp() + 1)
-        else:  # pragma: no cover - KernelSpec validates the family
-            raise ValueError(f"KeOps backend has no formula for {family!r}")
+        K = FORMULAS[spec.family.name](Vi(X), Vj(Y), _Parameters(spec, dtype))
         reduction = (K * Vj(V)).sum(axis=1)
         return np.asarray(reduction).reshape(X.shape[0], V.shape[1])

@@ -1,27 +1,21 @@
-"""Reference backend: blocked numpy, kernel blocks from the Kernel's own dense code."""
+"""Reference backend: blocked numpy, kernel blocks from the kernel's reference code."""
 
 import numpy as np
-from sklearn.utils._chunking import get_chunk_n_rows
 
-from ._base import Backend
-
-
-def row_block_size(n_rows, n_cols, itemsize, n_temporaries=2):
-    """Rows per block so that ``n_temporaries`` blocks of ``n_cols`` values fit in
-    scikit-learn's ``working_memory``."""
-    return get_chunk_n_rows(row_bytes=n_temporaries * n_cols * itemsize, max_n_rows=n_rows)
+from ._base import Backend, row_block_size
 
 
 class NumpyBackend(Backend):
     """Blocked products K(X, Y) @ V, one block of rows of K in memory at a time.
 
-    Blocks are computed by the kernel's numpy reference (for sklearn's kernels,
-    sklearn's pairwise functions, which use BLAS for distances), so every kernel,
-    including callables and Gaussian-process kernels, runs here. The block height is
-    set from ``sklearn.get_config()["working_memory"]``.
+    Blocks are computed by the kernel's reference code (``spec.block``: for
+    scikit-learn's kernels, scikit-learn's pairwise functions, which use BLAS for
+    distances), so every kernel, including callables and Gaussian-process kernels,
+    runs here. The block height is set from ``sklearn.get_config()["working_memory"]``.
     """
 
     name = "numpy"
+    native_dense = True
 
     def available(self):
         return None
@@ -32,22 +26,25 @@ class NumpyBackend(Backend):
     def prepare(self, X, spec):
         return X
 
-    def matmat(self, kernel, spec, X, Y, V):
-        out = np.empty((X.shape[0], V.shape[1]), dtype=np.result_type(X.dtype, V.dtype))
+    def _blocks(self, spec, X, Y):
+        """(rows, block of K) pairs covering K(X, Y), in X's dtype."""
         step = row_block_size(X.shape[0], Y.shape[0], X.dtype.itemsize)
         for start in range(0, X.shape[0], step):
-            block = kernel._compute(X[start : start + step], Y).astype(X.dtype, copy=False)
-            np.matmul(block, V, out=out[start : start + step])
+            rows = slice(start, start + step)
+            yield rows, spec.block(X[rows], Y).astype(X.dtype, copy=False)
+
+    def matmat(self, spec, X, Y, V):
+        out = np.empty((X.shape[0], V.shape[1]), dtype=np.result_type(X.dtype, V.dtype))
+        for rows, block in self._blocks(spec, X, Y):
+            np.matmul(block, V, out=out[rows])
         return out
 
-    def normal_matmat(self, kernel, spec, X, Y, V, weights=None):
+    def normal_matmat(self, spec, X, Y, V, weights=None):
         # One pass: each block of rows of K is used for K V and then for K^T (K V).
         out = np.zeros((Y.shape[0], V.shape[1]), dtype=np.float64)
-        step = row_block_size(X.shape[0], Y.shape[0], X.dtype.itemsize)
-        for start in range(0, X.shape[0], step):
-            block = kernel._compute(X[start : start + step], Y).astype(X.dtype, copy=False)
+        for rows, block in self._blocks(spec, X, Y):
             U = block @ V
             if weights is not None:
-                U *= weights[start : start + step, None]
+                U *= weights[rows, None]
             out += block.T @ U
         return out.astype(np.result_type(X.dtype, V.dtype), copy=False)

@@ -1,0 +1,39 @@
+"""``skkernel bench``: kernel products timed per backend, as ratios against the numpy
+backend measured in the same run (the machines we run on are shared and noisy)."""
+
+import numpy as np
+
+from .._accel import backend_status
+from ..utils.benchmarking import time_product
+
+
+def compare_backends(
+    n=20000, dims=(3, 50), dtypes=("float64", "float32"), backends=None, repeat=3, seed=0
+):
+    """Time Gaussian ``K(X, X) @ v`` on each available backend.
+
+    Returns a list of dicts with keys backend, d, dtype, seconds and speedup (numpy
+    backend's time over this backend's, measured in the same run).
+    """
+    status = backend_status()
+    if backends is None:
+        backends = [b for b in ("numpy", "numba", "keops") if status[b] is None]
+    rng = np.random.default_rng(seed)
+    rows = []
+    for d in dims:
+        for dtype in dtypes:
+            X = rng.normal(size=(n, d)).astype(dtype)
+            v = rng.normal(size=n).astype(dtype)
+            times = {b: time_product(b, X, v, repeat=repeat) for b in backends}
+            base = times.get("numpy")
+            for b, seconds in times.items():
+                rows.append(
+                    {
+                        "backend": b,
+                        "d": d,
+                        "dtype": dtype,
+                        "seconds": seconds,
+                        "speedup": base / seconds if base else float("nan"),
+                    }
+                )
+    return rows

@@ -1,0 +1,26 @@
+"""Linear algebra shared by the kernel estimators.
+
+Cholesky solves that overwrite their input and jittered Cholesky for small
+possibly-singular blocks (:mod:`._cholesky`), preconditioned conjugate gradients on
+many right-hand sides at once (:mod:`._cg`) with a randomized Nystroem
+preconditioner (:mod:`._preconditioners`), the Falkon solver of Nystroem kernel
+ridge (:mod:`._falkon`), and the closed-form leave-one-out residuals of kernel ridge
+along a path of penalties (:mod:`._loo`). Kernel values reach this layer as dense
+arrays or as :class:`~skkernel.KernelOperator` products; it never names a backend.
+"""
+
+from ._cg import conjugate_gradient
+from ._cholesky import cholesky_solve_inplace, jittered_cholesky
+from ._falkon import FalkonPreconditioner, falkon_solve
+from ._loo import ridge_loo_path
+from ._preconditioners import NystroemPreconditioner
+
+__all__ = [
+    "FalkonPreconditioner",
+    "NystroemPreconditioner",
+    "cholesky_solve_inplace",
+    "conjugate_gradient",
+    "falkon_solve",
+    "jittered_cholesky",
+    "ridge_loo_path",
+]

@@ -1,0 +1,85 @@
+"""Cholesky factorisations that hold one n x n array: in place, by blocks, with jitter."""
+
+import numpy as np
+from scipy import linalg
+
+__all__ = ["cholesky_solve_inplace", "jittered_cholesky"]
+
+
+#: Above this order, factor by blocks (see _blocked_cholesky_inplace).
+_DIRECT_CHOLESKY_MAX = 12000
+_CHOLESKY_BLOCK = 2048
+
+
+def cholesky_solve_inplace(A, B):
+    """Solve ``A x = B`` for symmetric positive definite A, overwriting A.
+
+    The factor is written over A, so no second n x n array is allocated. On failure
+    (A not numerically positive definite) raises :class:`numpy.linalg.LinAlgError`
+    and A holds a partial factor.
+    """
+    # A is symmetric, so its C-ordered buffer read in Fortran order (A.T) is the same
+    # matrix; passing that view lets LAPACK work in place instead of copying.
+    F = A.T
+    if F.shape[0] <= _DIRECT_CHOLESKY_MAX:
+        factor = linalg.cho_factor(F, lower=True, overwrite_a=True, check_finite=False)
+    else:
+        factor = (_blocked_cholesky_inplace(F), True)
+    return linalg.cho_solve(factor, B, check_finite=False)
+
+
+def _blocked_cholesky_inplace(A, block=None):
+    """Lower Cholesky factor of the Fortran-ordered A, in place, by blocks.
+
+    LAPACK's ``potrf`` on the diagonal blocks, a triangular solve for the panel below
+    and GEMM updates of the trailing lower triangle, one block column at a time. The
+    arithmetic is that of ``potrf``; doing it here sidesteps multi-threaded OpenBLAS
+    ``potrf``, which crashes on matrices of order ~16,000 and more (OpenBLAS 0.3.31,
+    seen with numpy and scipy alike). Temporaries: one n x block panel.
+    """
+    n = A.shape[0]
+    block = block or _CHOLESKY_BLOCK
+    for k in range(0, n, block):
+        end = min(k + block, n)
+        L11 = linalg.cholesky(A[k:end, k:end], lower=True, check_finite=False)
+        A[k:end, k:end] = L11
+        if end == n:
+            break
+        panel = linalg.solve_triangular(L11, A[end:, k:end].T, lower=True, check_finite=False).T
+        A[end:, k:end] = panel
+        # One product buffer for the whole sweep (a fresh one per GEMM pays page faults).
+        product = np.empty((n - end, block), dtype=A.dtype, order="F")
+        for j in range(end, n, block):
+            j_end = min(j + block, n)
+            out = product[: n - j, : j_end - j]
+            np.matmul(panel[j - end :], panel[j - end : j_end - end].T, out=out)
+            A[j:, j:j_end] -= out
+    return A
+
+
+def jittered_cholesky(A, max_tries=8):
+    """Lower Cholesky factor of a symmetric PSD matrix, adding jitter if needed.
+
+    Small kernel blocks (Nystroem landmarks) are often singular to working precision
+    (duplicate points, smooth kernels). Starting from a jitter of ``eps * mean(diag)``,
+    the diagonal shift is increased tenfold until the factorisation succeeds.
+
+    Returns
+    -------
+    L : ndarray, lower triangular
+    jitter : float
+        The shift added to the diagonal (0.0 if none was needed).
+    """
+    A = np.asarray(A)
+    scale = max(float(np.mean(np.abs(np.diag(A)))), np.finfo(A.dtype).tiny)
+    jitter = 0.0
+    for attempt in range(max_tries + 1):
+        try:
+            shifted = A + jitter * np.eye(A.shape[0], dtype=A.dtype) if jitter else A
+            return linalg.cholesky(shifted, lower=True, check_finite=False), jitter
+        except linalg.LinAlgError:
+            jitter = np.finfo(A.dtype).eps * scale * A.shape[0] * 10.0**attempt
+    raise linalg.LinAlgError(
+        "The kernel block is not positive semi-definite even after adding "
+        f"{jitter:.3g} to its diagonal; is the kernel positive definite?"
+    )

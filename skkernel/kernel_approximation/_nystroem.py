@@ -1,0 +1,271 @@
+"""Nystroem kernel features, with components chosen by ridge leverage scores."""
+
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import (
+    BaseEstimator,
+    ClassNamePrefixFeaturesOutMixin,
+    TransformerMixin,
+    _fit_context,
+)
+from sklearn.utils import check_random_state
+from sklearn.utils._available_if import available_if
+from sklearn.utils._chunking import get_chunk_n_rows
+from sklearn.utils._param_validation import Interval
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from .._base import BACKEND_CONSTRAINT, FLOAT_DTYPES
+from .._centers import CENTER_CONSTRAINTS, centers_from_stream, check_n_components, select_centers
+from .._docs import fill_doc
+from .._operator import KernelOperator
+from ..kernels import kernel_from_params, kernel_parameter_constraints
+from ..leverage import SequentialLeverageScores
+
+__all__ = ["Nystroem"]
+
+
+def kernel_of(estimator):
+    """The estimator's Kernel; "precomputed" is refused (centers need the kernel)."""
+    if isinstance(estimator.kernel, str) and estimator.kernel == "precomputed":
+        raise ValueError(
+            f"{type(estimator).__name__} evaluates the kernel itself and does not take "
+            "kernel='precomputed'; use KernelRidge for a precomputed kernel matrix."
+        )
+    return kernel_from_params(estimator)
+
+
+@fill_doc
+class Nystroem(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
+    """Nystroem kernel features, with components chosen by ridge leverage scores.
+
+    A drop-in for :class:`sklearn.kernel_approximation.Nystroem`: the same
+    parameters, attributes and features (``K(X, components) @ normalization_.T``,
+    with ``normalization_ = K_MM^-1/2``), and with ``sampling="uniform"`` the same
+    components for the same ``random_state``. Leverage-score sampling puts the
+    components where the data need them (small clusters, rare regions), giving a
+    smaller kernel approximation error at the same ``n_components`` on clustered or
+    imbalanced data.
+
+    Parameters
+    ----------
+    kernel : str or callable, default="rbf"
+        Any kernel of :func:`skkernel.make_kernel`.
+    gamma : float, default=None
+        Kernel parameter; ``None`` means ``1 / n_features``, as in sklearn.
+    coef0 : float, default=None
+        Zero coefficient of the polynomial and sigmoid kernels (``None``: 1).
+    degree : float, default=None
+        Degree of the polynomial kernel (``None``: 3).
+    kernel_params : dict, default=None
+        Parameters of a callable kernel, or ``nu``/``length_scale`` of "matern".
+    n_components : int, default=100
+        Number of components (at most n_samples).
+    sampling : {"uniform", "rls", "exact-rls", "sequential", "kernel-thinning"}, \
+            default="uniform"
+        How components are chosen:
+
+        - "uniform": uniformly without replacement (sklearn's choice);
+        - "rls": by approximate ridge leverage scores (a BLESS path of penalties,
+          ``O(n_components^3)`` work after a few uniform candidate sets; never
+          forms K);
+        - "exact-rls": by exact ridge leverage scores (forms the n x n kernel
+          matrix; for n_samples <= 20,000);
+        - "sequential": the dictionary of INK-ESTIMATE
+          (:class:`~skkernel.leverage.SequentialLeverageScores`), one pass over the
+          data with bounded memory; ``partial_fit`` continues the pass. The number
+          of components is the dictionary size if that is below ``n_components``.
+        - "kernel-thinning": a Compress++ kernel-thinning coreset
+          (:class:`~skkernel.KernelThinning`, g=4, delta=0.5): components whose
+          distribution matches the data's in MMD. About
+          ``4^5 n_components^2 log(n)`` kernel evaluations, in blocks (g is lowered
+          where that would pass n^2). ``alpha`` is not used.
+    alpha : float, default=None
+        Penalty of the leverage scores (KernelRidge's alpha). ``None``: for "rls"
+        and "exact-rls", the penalty whose effective dimension is ``n_components``;
+        for "sequential", 1.0.
+    backend : str, default="auto"
+        Backend of ``transform`` when it is a GPU or Dask backend; on the CPU the
+        features are blocks of kernel values times ``normalization_.T`` by BLAS.
+    random_state : int, RandomState instance or None, default=None
+        Randomness of the choice of components.
+    n_jobs : int, default=None
+        Accepted for compatibility with sklearn; threads follow numba and BLAS.
+
+    Attributes
+    ----------
+    components_ : ndarray of shape (n_components_, n_features)
+        The chosen training samples.
+    component_indices_ : ndarray of shape (n_components_,)
+        Their indices in the training data.
+    normalization_ : ndarray of shape (n_components_, n_components_)
+        ``K(components_, components_)^-1/2``.
+    n_features_in_ : int
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+
+    See Also
+    --------
+    NystroemRidge : kernel ridge on Nystroem centers without forming the features.
+    sklearn.kernel_approximation.Nystroem : the estimator this one replaces.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from sklearn.linear_model import RidgeClassifier
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from skkernel import Nystroem
+    >>> X, y = load_digits(return_X_y=True)
+    >>> model = make_pipeline(
+    ...     Nystroem(gamma=1e-3, n_components=300, sampling="rls", random_state=0),
+    ...     RidgeClassifier(alpha=1e-3),
+    ... ).fit(X[:1200], y[:1200])
+    >>> round(model.score(X[1200:], y[1200:]), 2) > 0.9
+    True
+    """
+
+    _parameter_constraints = {
+        **kernel_parameter_constraints(precomputed=False),
+        **CENTER_CONSTRAINTS,
+        "alpha": [Interval(Real, 0, None, closed="neither"), None],
+        "backend": BACKEND_CONSTRAINT,
+        "n_jobs": [Integral, None],
+    }
+
+    def __init__(
+        self,
+        kernel="rbf",
+        *,
+        gamma=None,
+        coef0=None,
+        degree=None,
+        kernel_params=None,
+        n_components=100,
+        sampling="uniform",
+        alpha=None,
+        backend="auto",
+        random_state=None,
+        n_jobs=None,
+    ):
+        self.kernel = kernel
+        self.gamma = gamma
+        self.coef0 = coef0
+        self.degree = degree
+        self.kernel_params = kernel_params
+        self.n_components = n_components
+        self.sampling = sampling
+        self.alpha = alpha
+        self.backend = backend
+        self.random_state = random_state
+        self.n_jobs = n_jobs
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Choose the components and compute the normalization.
+
+        Parameters
+        ----------
+        {fit_X_unsupervised}
+
+        Returns
+        -------
+        {returns_self}
+        """
+        X = validate_data(self, X, dtype=FLOAT_DTYPES)
+        kernel = kernel_of(self)
+        n_components = check_n_components(self.n_components, X.shape[0])
+        if self.sampling == "sequential":
+            self._stream = self._new_stream(kernel).fit(X)
+            return self._set_components_from_stream(kernel, n_components)
+        indices, _ = select_centers(
+            kernel,
+            X,
+            n_components,
+            sampling=self.sampling,
+            alpha=self.alpha,
+            random_state=self.random_state,
+            backend=self.backend,
+        )
+        return self._set_components(kernel, X[indices], indices)
+
+    @available_if(lambda self: self.sampling == "sequential")
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y=None):
+        """Continue the INK-ESTIMATE pass with more samples (``sampling="sequential"``).
+
+        Available only with ``sampling="sequential"``.
+
+        Parameters
+        ----------
+        {fit_X_unsupervised}
+
+        Returns
+        -------
+        {returns_self}
+        """
+        first = not hasattr(self, "_stream")
+        X = validate_data(self, X, dtype=FLOAT_DTYPES, reset=first)
+        kernel = kernel_of(self)
+        if first:
+            self._stream = self._new_stream(kernel)
+        self._stream.partial_fit(X)
+        return self._set_components_from_stream(kernel, self.n_components)
+
+    def _new_stream(self, kernel):
+        # A penalty must be fixed before the stream is seen: 1.0 when alpha is None.
+        return SequentialLeverageScores(
+            kernel,
+            alpha=1.0 if self.alpha is None else self.alpha,
+            random_state=self.random_state,
+        )
+
+    def _set_components_from_stream(self, kernel, n_components):
+        stream = self._stream
+        keep = centers_from_stream(stream, n_components, check_random_state(self.random_state))
+        return self._set_components(
+            kernel, stream.dictionary_[keep], stream.dictionary_indices_[keep]
+        )
+
+    def _set_components(self, kernel, components, indices):
+        K_MM = np.asarray(KernelOperator(kernel, components).gram(), dtype=np.float64)
+        # sklearn's K_MM^-1/2: singular values clipped at 1e-12.
+        U, S, Vt = np.linalg.svd(K_MM)
+        S = np.clip(S, 1e-12, None)
+        self.normalization_ = (U / np.sqrt(S) @ Vt).astype(components.dtype, copy=False)
+        self.components_ = components
+        self.component_indices_ = np.asarray(indices)
+        self._n_features_out = components.shape[0]
+        return self
+
+    def transform(self, X):
+        """Nystroem features of X.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The samples.
+
+        Returns
+        -------
+        X_new : ndarray of shape (n_samples, n_components_)
+            ``K(X, components_) @ normalization_.T``, in X's dtype.
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=FLOAT_DTYPES, reset=False)
+        components = self.components_.astype(X.dtype, copy=False)
+        normalization_t = self.normalization_.T.astype(X.dtype, copy=False)
+        # Blocks of K(X, components), built by the backend that builds them fastest,
+        # times the normalization by BLAS: one block of kernel values at a time.
+        columns = KernelOperator(kernel_of(self), X, components, backend=self.backend)
+        out = np.empty((X.shape[0], components.shape[0]), dtype=X.dtype)
+        step = get_chunk_n_rows(
+            row_bytes=2 * components.shape[0] * X.dtype.itemsize, max_n_rows=X.shape[0]
+        )
+        for start in range(0, X.shape[0], step):
+            rows = slice(start, start + step)
+            np.matmul(columns.block(rows, slice(None)), normalization_t, out=out[rows])
+        return out
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags

@@ -1,0 +1,120 @@
+"""From scikit-learn style kernel arguments to a Kernel."""
+
+from sklearn.gaussian_process.kernels import Kernel as GPKernel
+
+from ._base import KERNELS_BY_NAME, Kernel
+from .pairwise import FunctionKernel, GPKernelAdapter
+
+__all__ = ["kernel_names", "kernel_from_params", "make_kernel"]
+
+
+def kernel_names():
+    """The kernel names estimators accept, sorted (every registered Kernel's names)."""
+    return tuple(sorted(KERNELS_BY_NAME))
+
+
+def make_kernel(kernel="rbf", *, gamma=None, degree=3, coef0=1, kernel_params=None):
+    """Resolve scikit-learn style kernel parameters to a :class:`Kernel`.
+
+    This is what an estimator with ``kernel=``, ``gamma=``, ``degree=``, ``coef0=`` and
+    ``kernel_params=`` parameters calls, with sklearn's meaning for each.
+
+    Parameters
+    ----------
+    kernel : str, Kernel, callable or sklearn.gaussian_process.kernels.Kernel, default="rbf"
+        A name from :data:`KERNEL_NAMES` (every name that
+        :func:`sklearn.metrics.pairwise.pairwise_kernels` accepts, meaning exactly what
+        it means there, plus ``"matern"``); a :class:`Kernel`, returned as is; a
+        Gaussian-process kernel, wrapped in :class:`GPKernelAdapter`; or a function
+        of two rows, wrapped in :class:`FunctionKernel` with ``kernel_params``.
+    gamma : float, default=None
+        Passed to the named kernels that take it (as sklearn's ``KERNEL_PARAMS``
+        does) and ignored by the others.
+    degree : float, default=3
+        Passed to the named kernels that take it.
+    coef0 : float, default=1
+        Passed to the named kernels that take it.
+    kernel_params : dict, default=None
+        Extra parameters: for a function kernel, its keyword arguments; for a named
+        kernel, parameters beyond the three above (``nu`` and ``length_scale`` of
+        ``"matern"``).
+
+    Returns
+    -------
+    kernel : Kernel
+        The resolved kernel.
+
+    Examples
+    --------
+    >>> from skkernel import make_kernel
+    >>> make_kernel("poly", gamma=0.5, degree=2)
+    Polynomial(degree=2, gamma=0.5)
+    >>> make_kernel("matern", kernel_params={"nu": 2.5})
+    Matern(nu=2.5)
+    """
+    if isinstance(kernel, Kernel):
+        return kernel
+    if isinstance(kernel, GPKernel):
+        return GPKernelAdapter(kernel)
+    if isinstance(kernel, str):
+        if kernel == "precomputed":
+            raise ValueError(
+                "kernel='precomputed' is not a kernel function: pass the kernel matrix "
+                "to an estimator that supports kernel='precomputed' instead."
+            )
+        try:
+            cls = KERNELS_BY_NAME[kernel]
+        except KeyError:
+            raise ValueError(
+                f"Unknown kernel {kernel!r}. Known names: {', '.join(kernel_names())}; "
+                "or pass a skkernel Kernel, a function of two rows, or a "
+                "sklearn.gaussian_process kernel."
+            ) from None
+        offered = {"gamma": gamma, "degree": degree, "coef0": coef0, **(kernel_params or {})}
+        accepted = cls._get_param_names()
+        unknown = set(kernel_params or {}) - set(accepted)
+        if unknown:
+            raise ValueError(
+                f"kernel_params {sorted(unknown)} are not parameters of the {kernel!r} "
+                f"kernel, which takes {list(accepted) or 'none'}."
+            )
+        return cls(**{name: offered[name] for name in accepted if name in offered})
+    if callable(kernel):
+        return FunctionKernel(kernel, kernel_params=kernel_params)
+    raise TypeError(
+        f"kernel must be a string, a skkernel Kernel, a callable or a "
+        f"sklearn.gaussian_process kernel; got {type(kernel).__name__}."
+    )
+
+
+def kernel_from_params(estimator):
+    """The Kernel of an estimator with sklearn's kernel parameters.
+
+    Reads ``kernel``, ``gamma``, ``degree``, ``coef0`` and ``kernel_params``; None for
+    degree or coef0 (sklearn Nystroem's defaults) means the kernel's own default.
+
+    Parameters
+    ----------
+    estimator : estimator
+        Has the five attributes above.
+
+    Returns
+    -------
+    kernel : Kernel
+        The resolved kernel.
+
+    Examples
+    --------
+    >>> from skkernel import KernelRidge
+    >>> from skkernel.kernels import kernel_from_params
+    >>> kernel_from_params(KernelRidge(kernel="poly", degree=2))
+    Polynomial(degree=2)
+    """
+    degree, coef0 = estimator.degree, estimator.coef0
+    return make_kernel(
+        estimator.kernel,
+        gamma=estimator.gamma,
+        degree=3 if degree is None else degree,
+        coef0=1 if coef0 is None else coef0,
+        kernel_params=estimator.kernel_params,
+    )

@@ -1,0 +1,347 @@
+"""The kernel-family registry and the specs backends evaluate.
+
+A *family* is a kernel with a closed form that backends can evaluate without
+calling back into Python: one pairwise statistic of two rows (squared or plain
+Euclidean distance, L1 distance or dot product), turned into kernel values by a
+formula with named numeric parameters. :class:`KernelFamily` holds what every
+backend needs to know of a family; ``FAMILIES`` is the registry, filled by
+:func:`register_family` from the modules that define the kernel classes.
+
+A :class:`KernelSpec` is what a :class:`~skkernel.kernels.Kernel` hands to the
+backends: its family (None for kernels without a closed form), the resolved
+numbers (``gamma=None`` already turned into ``1 / n_features``), and the reference
+functions for a dense block and for paired rows, which the numpy backend and the
+kernels without a closed form run. Backends see specs, never Kernel objects.
+
+The closed forms take the array module ``xp`` (numpy or cupy), so the CuPy backend
+and the numpy helpers share one definition and GPU formulas are tested on the CPU
+by running them with numpy.
+
+Adding a family: register a :class:`KernelFamily` next to its Kernel class, with
+its numpy/cupy formula; add its numba formula to
+``skkernel/_accel/_numba_formulas.py`` and its KeOps formula to
+``skkernel/_accel/_keops.py`` for those backends to run it (a backend without a
+formula says so, and "auto" passes it by).
+"""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+__all__ = [
+    "FAMILIES",
+    "STATISTICS",
+    "KernelFamily",
+    "KernelSpec",
+    "register_family",
+]
+
+#: The pairwise statistics a family can be a function of.
+STATISTICS = ("sqeuclidean", "euclidean", "l1", "dot")
+
+# Direct differences need an (rows, m, d) temporary; keep it this many elements at most.
+_MAX_DIFF_ELEMENTS = 2**22
+
+
+@dataclass(frozen=True)
+class KernelFamily:
+    """A family of kernels with a closed form, as every backend sees it.
+
+    Parameters
+    ----------
+    name : str
+        Registry key, as in ``KernelSpec.family.name`` and the backends' formula
+        tables.
+    statistic : {"sqeuclidean", "euclidean", "l1", "dot"}
+        The pairwise statistic the kernel is a function of. Squared distances and
+        dot products come from a GEMM; distances whose accuracy matters near zero
+        (Euclidean, L1) from direct differences.
+    params : tuple of str
+        Names of the numeric parameters, in the order numba and KeOps read them.
+    values : callable
+        ``values(S, p, xp, rows, cols)``: kernel values of a block (or a vector of
+        paired values) of the statistic ``S``, which it may overwrite; ``p`` maps
+        parameter names to numbers, ``rows`` and ``cols`` are the
+        :class:`RowNorms` of the two inputs (read by the families that need
+        ``||x||``: cosine, neural kernels).
+    check : callable, default=None
+        ``check(p)`` raises ValueError for parameter values the formula does not
+        cover.
+
+    Examples
+    --------
+    >>> from skkernel.kernels import FAMILIES
+    >>> FAMILIES["rbf"]
+    KernelFamily(name='rbf', statistic='sqeuclidean', params=('gamma',))
+    """
+
+    name: str
+    statistic: str
+    params: tuple
+    values: object = field(repr=False)
+    check: object = field(default=None, repr=False)
+
+    def __post_init__(self):
+        if self.statistic not in STATISTICS:
+            raise ValueError(
+                f"Family {self.name!r}: statistic must be one of {STATISTICS}; "
+                f"got {self.statistic!r}."
+            )
+
+
+#: name -> KernelFamily, filled by register_family.
+FAMILIES = {}
+
+
+def register_family(family):
+    """Add a :class:`KernelFamily` to the registry.
+
+    Parameters
+    ----------
+    family : KernelFamily
+        The family; its name must be new.
+
+    Returns
+    -------
+    family : KernelFamily
+        The same family, so a module can keep it: ``RBF_FAMILY = register_family(...)``.
+
+    Raises
+    ------
+    ValueError
+        If another family has the same name.
+
+    Examples
+    --------
+    >>> from skkernel.kernels import FAMILIES, KernelFamily, register_family
+    >>> def inverse_quadratic(S, p, xp, rows, cols):
+    ...     return 1.0 / (1.0 + p["scale"] * S)
+    >>> family = register_family(
+    ...     KernelFamily("inverse-quadratic", "sqeuclidean", ("scale",), inverse_quadratic)
+    ... )
+    >>> FAMILIES["inverse-quadratic"] is family
+    True
+    >>> del FAMILIES["inverse-quadratic"]
+    """
+    if family.name in FAMILIES and FAMILIES[family.name] is not family:
+        raise ValueError(f"A kernel family named {family.name!r} is already registered.")
+    FAMILIES[family.name] = family
+    return family
+
+
+class RowNorms:
+    """Squared Euclidean norms of the rows of an input, and the norms the cosine
+    kernel divides by (computed on first use)."""
+
+    def __init__(self, sq_norms, dtype, xp=np):
+        self.sq = sq_norms
+        self._dtype = dtype
+        self._xp = xp
+        self._norms = None
+
+    @classmethod
+    def of(cls, X, xp=np):
+        X64 = X.astype(np.float64, copy=False)
+        return cls(xp.einsum("ij,ij->i", X64, X64), X.dtype, xp)
+
+    @property
+    def norms(self):
+        """Row norms, with norms below 10 machine epsilons (of the input dtype)
+        taken as 1, as :func:`sklearn.preprocessing.normalize` does: (near-)zero
+        rows stay as they are instead of being blown up to unit length."""
+        if self._norms is None:
+            norms = self._xp.sqrt(self.sq)
+            norms[norms < 10 * np.finfo(self._dtype).eps] = 1
+            self._norms = norms
+        return self._norms
+
+
+@dataclass(frozen=True, eq=False)
+class KernelSpec:
+    """A kernel as backends see it: a family with resolved numbers, or none.
+
+    Built by :meth:`skkernel.kernels.Kernel.spec`; frozen, so a backend may keep
+    whatever it derives from it.
+
+    Parameters
+    ----------
+    family : KernelFamily or None
+        None for kernels without a closed form (callables, Gaussian-process
+        kernels, chi2), which only the numpy backend evaluates (through ``block``).
+    params : dict of str to float
+        The family's parameters, resolved (a copy; treat it as read-only).
+    block : callable
+        ``block(X, Y)``: the reference dense block K(X, Y) of validated float
+        arrays, in X's dtype (the numpy backend's code).
+    paired : callable
+        ``paired(X, Y)``: ``k(x_i, y_i)`` for the rows of two arrays of one shape.
+    name : str
+        How the kernel is named in messages.
+
+    Examples
+    --------
+    >>> from skkernel.kernels import RBF
+    >>> spec = RBF().spec(n_features=4)
+    >>> spec.family.name, spec.params
+    ('rbf', {'gamma': 0.25})
+    """
+
+    family: object
+    params: object
+    block: object = field(repr=False)
+    paired: object = field(repr=False)
+    name: str = ""
+
+    def __post_init__(self):
+        params = dict(self.params)
+        if self.family is not None:
+            expected = set(self.family.params)
+            if set(params) != expected:
+                raise ValueError(
+                    f"The {self.family.name!r} family takes the parameters "
+                    f"{sorted(expected)}; got {sorted(params)}."
+                )
+            params = {name: float(params[name]) for name in self.family.params}
+            if self.family.check is not None:
+                self.family.check(params)
+        object.__setattr__(self, "params", params)
+
+    def __getitem__(self, name):
+        return self.params[name]
+
+    @property
+    def closed_form(self):
+        """Whether backends other than numpy can evaluate the kernel."""
+        return self.family is not None
+
+    @property
+    def statistic(self):
+        """The pairwise statistic of the family (closed forms only)."""
+        return self.family.statistic
+
+    @staticmethod
+    def row_norms(X, xp=np):
+        """The norms of the rows of an input, for :meth:`dense`.
+
+        Backends compute them once per operand.
+
+        Parameters
+        ----------
+        X : array of shape (n_samples, n_features)
+            The input.
+        xp : module, default=numpy
+            Its array module.
+
+        Returns
+        -------
+        norms : RowNorms
+            Squared norms (``norms.sq``) and the cosine's norms (``norms.norms``).
+        """
+        return RowNorms.of(X, xp)
+
+    def packed(self):
+        """The parameters as a float64 array, in the family's order.
+
+        Returns
+        -------
+        params : ndarray of shape (n_params,)
+            What the numba formulas read.
+        """
+        return np.array([self.params[name] for name in self.family.params], dtype=np.float64)
+
+    def dense(self, X, Y, xp=np, rows=None, cols=None):
+        """Dense block K(X, Y) from the closed form, in X's dtype.
+
+        float32 inputs get their statistic in float64: squared distances of data far
+        from the origin lose every digit to cancellation in float32.
+
+        Parameters
+        ----------
+        X : array of shape (n_samples_X, n_features)
+            Rows of the block (numpy or cupy).
+        Y : array of shape (n_samples_Y, n_features)
+            Columns of the block.
+        xp : module, default=numpy
+            The array module of X and Y.
+        rows : RowNorms, default=None
+            Norms of the rows of X, if already known.
+        cols : RowNorms, default=None
+            Norms of the rows of Y, if already known.
+
+        Returns
+        -------
+        K : array of shape (n_samples_X, n_samples_Y)
+            Kernel values.
+        """
+        rows = RowNorms.of(X, xp) if rows is None else rows
+        cols = RowNorms.of(Y, xp) if cols is None else cols
+        S = pairwise_statistic(self.statistic, X, Y, xp, rows.sq, cols.sq)
+        return self.family.values(S, self.params, xp, rows, cols).astype(X.dtype, copy=False)
+
+    def dense_paired(self, X, Y, xp=np):
+        """``k(x_i, y_i)`` for every row i of X and Y, from the closed form.
+
+        Parameters
+        ----------
+        X : array of shape (n_samples, n_features)
+            First rows.
+        Y : array of shape (n_samples, n_features)
+            Second rows.
+        xp : module, default=numpy
+            The array module of X and Y.
+
+        Returns
+        -------
+        values : array of shape (n_samples,)
+            In X's dtype.
+        """
+        S = paired_statistic(self.statistic, X, Y, xp)
+        values = self.family.values(S, self.params, xp, RowNorms.of(X, xp), RowNorms.of(Y, xp))
+        return values.astype(X.dtype, copy=False)
+
+
+def pairwise_statistic(statistic, X, Y, xp=np, x_sq=None, y_sq=None):
+    """Dense float64 block of a pairwise statistic between the rows of X and of Y.
+
+    Squared distances use the dot-product expansion (one GEMM, in float64); Euclidean
+    and L1 distances use direct differences, in row chunks, because the expansion
+    loses all relative accuracy for nearby points and the Matern kernel has an
+    infinite slope at distance zero.
+    """
+    X64 = X.astype(np.float64, copy=False)
+    Y64 = Y.astype(np.float64, copy=False)
+    if statistic == "dot":
+        return X64 @ Y64.T
+    if statistic == "sqeuclidean":
+        x_sq = xp.einsum("ij,ij->i", X64, X64) if x_sq is None else x_sq
+        y_sq = xp.einsum("ij,ij->i", Y64, Y64) if y_sq is None else y_sq
+        S = X64 @ Y64.T
+        S *= -2
+        S += x_sq[:, None]
+        S += y_sq[None, :]
+        return xp.maximum(S, 0, out=S)
+    n, m, d = X.shape[0], Y.shape[0], X.shape[1]
+    S = xp.empty((n, m), dtype=np.float64)
+    step = max(1, _MAX_DIFF_ELEMENTS // max(1, m * d))
+    for start in range(0, n, step):
+        diff = X64[start : start + step, None, :] - Y64[None, :, :]
+        if statistic == "l1":
+            xp.abs(diff, out=diff)
+            S[start : start + step] = diff.sum(axis=2)
+        else:
+            diff *= diff
+            S[start : start + step] = xp.sqrt(diff.sum(axis=2))
+    return S
+
+
+def paired_statistic(statistic, X, Y, xp=np):
+    """The float64 statistic between row i of X and row i of Y, for every i."""
+    X = X.astype(np.float64, copy=False)
+    Y = Y.astype(np.float64, copy=False)
+    if statistic == "dot":
+        return xp.einsum("ij,ij->i", X, Y)
+    diff = X - Y
+    if statistic == "l1":
+        return xp.abs(diff).sum(axis=1)
+    sq = xp.einsum("ij,ij->i", diff, diff)
+    return sq if statistic == "sqeuclidean" else xp.sqrt(sq)

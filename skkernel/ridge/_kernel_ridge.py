@@ -1,0 +1,509 @@
+"""Kernel ridge regression: a lean drop-in KernelRidge, and KernelRidgeCV."""
+
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+from scipy import linalg
+from scipy.sparse.linalg import aslinearoperator
+from sklearn.base import BaseEstimator, MultiOutputMixin, RegressorMixin, _fit_context
+from sklearn.metrics import check_scoring
+from sklearn.model_selection import GridSearchCV
+from sklearn.utils._param_validation import Interval, StrOptions
+
+from .._base import KernelExpansion, sqrt_weights, weighted_rows
+from .._docs import fill_doc
+from .._linalg import (
+    NystroemPreconditioner,
+    cholesky_solve_inplace,
+    conjugate_gradient,
+    ridge_loo_path,
+)
+from .._memory import dense_nbytes, fits_in_memory
+from .._operator import KernelOperator
+
+__all__ = ["KernelRidge", "KernelRidgeCV"]
+
+
+class _KernelModel(MultiOutputMixin, RegressorMixin, KernelExpansion):
+    """A kernel expansion fitted by (multi-output) regression."""
+
+
+@fill_doc
+class KernelRidge(_KernelModel):
+    """Kernel ridge regression, a lean and scalable drop-in for sklearn's KernelRidge.
+
+    Solves ``(K + alpha I) c = y`` and predicts ``f(x) = sum_i c_i k(x, x_i)``. The
+    parameters, fitted attributes and predictions are those of
+    :class:`sklearn.kernel_ridge.KernelRidge`; ``solver`` and ``backend`` are new:
+
+    - ``solver="cholesky"`` builds K in place, block by block, and factors it over
+      itself, so the peak is one n x n matrix (sklearn holds two).
+    - ``solver="cg"`` runs conjugate gradients with a Nystroem preconditioner through a
+      :class:`~skkernel.KernelOperator`, never forming K: memory grows like n, not n^2.
+    - ``solver="auto"`` uses Cholesky while the n x n matrix fits in half the available
+      memory, CG beyond.
+
+    Parameters
+    ----------
+    alpha : float or array-like of shape (n_targets,), default=1.0
+        Regularization strength; an array gives one penalty per target.
+    kernel : str or callable, default="linear"
+        Kernel name (every name of :func:`sklearn.metrics.pairwise.pairwise_kernels`
+        plus "matern"), "precomputed", a :class:`~skkernel.Kernel`, a
+        Gaussian-process kernel or a function of two rows.
+    {kernel_parameters}
+    solver : {"auto", "cholesky", "cg"}, default="auto"
+        How ``(K + alpha I) c = y`` is solved; see above.
+    tol : float, default=1e-4
+        CG stops when the residual is below ``tol`` times ``||y||`` (per target).
+    max_iter : int, default=None
+        Most CG iterations; ``None`` means 1000.
+    preconditioner : {"nystroem"} or None, default="nystroem"
+        Preconditioner of CG; ``None`` runs plain CG.
+    preconditioner_rank : int, default=None
+        Landmarks of the Nystroem preconditioner; ``None`` means
+        ``min(n_samples, max(200, 4 * sqrt(n_samples)))``. More landmarks: fewer, but
+        costlier, iterations and ``n_samples x rank`` more memory.
+    backend : str, default="auto"
+        Backend of the kernel products in CG and in ``predict`` (see
+        :class:`~skkernel.KernelOperator`).
+    random_state : int, RandomState instance or None, default=None
+        Chooses the preconditioner's landmarks.
+    verbose : int, default=0
+        If positive, CG shows a progress bar.
+
+    Attributes
+    ----------
+    dual_coef_ : ndarray of shape (n_samples,) or (n_samples, n_targets)
+        Coefficients ``c`` of the kernel expansion.
+    X_fit_ : ndarray of shape (n_samples, n_features)
+        Training data (the kernel matrix with ``kernel="precomputed"``).
+    solver_ : str
+        The solver used ("cholesky" or "cg").
+    n_iter_ : int
+        CG iterations (1 for the direct Cholesky solve).
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of the features, when X has string column names.
+
+    See Also
+    --------
+    KernelRidgeCV : chooses alpha by efficient leave-one-out.
+    sklearn.kernel_ridge.KernelRidge : the estimator this one replaces.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skkernel import KernelRidge
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(100, 3))
+    >>> y = np.sin(X[:, 0]) + 0.1 * rng.normal(size=100)
+    >>> model = KernelRidge(alpha=0.1, kernel="rbf").fit(X, y)
+    >>> model.solver_
+    'cholesky'
+    >>> round(model.score(X, y), 2)
+    0.99
+    """
+
+    _parameter_constraints = {
+        **_KernelModel._parameter_constraints,
+        "alpha": [Interval(Real, 0, None, closed="left"), "array-like"],
+        "solver": [StrOptions({"auto", "cholesky", "cg"})],
+        "tol": [Interval(Real, 0, None, closed="neither")],
+        "max_iter": [Interval(Integral, 1, None, closed="left"), None],
+        "preconditioner": [StrOptions({"nystroem"}), None],
+        "preconditioner_rank": [Interval(Integral, 1, None, closed="left"), None],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(
+        self,
+        alpha=1,
+        *,
+        kernel="linear",
+        gamma=None,
+        degree=3,
+        coef0=1,
+        kernel_params=None,
+        solver="auto",
+        tol=1e-4,
+        max_iter=None,
+        preconditioner="nystroem",
+        preconditioner_rank=None,
+        backend="auto",
+        random_state=None,
+        verbose=0,
+    ):
+        self.alpha = alpha
+        self.kernel = kernel
+        self.gamma = gamma
+        self.degree = degree
+        self.coef0 = coef0
+        self.kernel_params = kernel_params
+        self.solver = solver
+        self.tol = tol
+        self.max_iter = max_iter
+        self.preconditioner = preconditioner
+        self.preconditioner_rank = preconditioner_rank
+        self.backend = backend
+        self.random_state = random_state
+        self.verbose = verbose
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Fit the kernel ridge model.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data; with ``kernel="precomputed"``, the kernel matrix of shape
+            (n_samples, n_samples).
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
+            Target values.
+        sample_weight : float or array-like of shape (n_samples,), default=None
+            Individual weights for each sample.
+
+        Returns
+        -------
+        {returns_self}
+        """
+        X, y, sample_weight = self._validate_fit_data(X, y, sample_weight)
+        ravel = y.ndim == 1
+        Y = y.reshape(-1, 1) if ravel else y
+        alphas = np.atleast_1d(np.asarray(self.alpha, dtype=np.float64)).ravel()
+        if alphas.size not in (1, Y.shape[1]):
+            raise ValueError(
+                f"alpha has {alphas.size} values but y has {Y.shape[1]} target(s); give "
+                "one alpha, or one per target."
+            )
+        if np.any(alphas < 0):
+            raise ValueError(f"alpha must be non-negative; got {self.alpha!r}.")
+        row_scale = sqrt_weights(sample_weight)
+        self.solver_ = self._choose_solver(X)
+        if self.solver_ == "cholesky":
+            dual_coef = self._fit_cholesky(X, Y, alphas, row_scale)
+            self.n_iter_ = 1  # a direct solve
+        else:
+            dual_coef, self.n_iter_ = self._fit_cg(X, Y, alphas, row_scale)
+        if row_scale is not None:
+            dual_coef *= row_scale[:, None]
+        self.dual_coef_ = dual_coef.ravel() if ravel else dual_coef
+        self.X_fit_ = X
+        return self
+
+    def _choose_solver(self, X):
+        if self.solver != "auto":
+            return self.solver
+        if self._precomputed:
+            return "cholesky"  # the matrix is already in memory
+        n = X.shape[0]
+        return "cholesky" if fits_in_memory(dense_nbytes(n, n, X.dtype)) else "cg"
+
+    def _fit_cholesky(self, X, Y, alphas, row_scale):
+        build = self._kernel_matrix_builder(X, row_scale, "KernelRidge(solver='cholesky')")
+        Yw = weighted_rows(Y, row_scale).astype(X.dtype, copy=False)
+        if alphas.size == 1:
+            return _solve_ridge_inplace(build, alphas[0], Yw)
+        # One penalty per target: one factorisation each, rebuilding K in place
+        # rather than keeping a pristine copy next to the factor.
+        return np.column_stack(
+            [_solve_ridge_inplace(build, a, Yw[:, [j]])[:, 0] for j, a in enumerate(alphas)]
+        )
+
+    def _fit_cg(self, X, Y, alphas, row_scale):
+        n = X.shape[0]
+        alphas = np.broadcast_to(alphas, (Y.shape[1],))
+        if self._precomputed:
+            K = aslinearoperator(X)
+        else:
+            K = KernelOperator(self._get_kernel(), X, backend=self.backend)
+
+        def matmat(V, columns):
+            product = K.matmat(weighted_rows(V, row_scale))
+            return weighted_rows(product, row_scale) + alphas[columns] * V
+
+        precondition = None
+        if self.preconditioner == "nystroem":
+            rank = self.preconditioner_rank or max(200, int(4 * np.sqrt(n)))
+            landmarks = NystroemPreconditioner.choose_landmarks(n, rank, self.random_state)
+            if self._precomputed:
+                columns = X[:, landmarks]
+            else:
+                columns = K.block(slice(None), landmarks)
+            preconditioner = NystroemPreconditioner(columns, landmarks, row_scale)
+
+            def precondition(R, columns):
+                return preconditioner.apply(R, alphas[columns])
+
+        dual_coef, n_iter, _ = conjugate_gradient(
+            matmat,
+            weighted_rows(Y, row_scale).astype(np.float64),
+            precondition=precondition,
+            tol=self.tol,
+            max_iter=self.max_iter or 1000,
+            verbose=self.verbose,
+        )
+        return dual_coef, n_iter
+
+
+def _solve_ridge_inplace(build, alpha, Y):
+    """Solve ``(K + alpha I) c = Y`` with one n x n array: K is factored over itself.
+
+    Where K + alpha I is not positive definite, falls back, as sklearn does, to a
+    least-squares solution with a warning (rebuilding K, as the failed factorisation
+    has overwritten it).
+    """
+    K = build()
+    K.flat[:: K.shape[0] + 1] += alpha
+    try:
+        return cholesky_solve_inplace(K, Y)
+    except linalg.LinAlgError:
+        warnings.warn(
+            "Singular matrix in solving dual problem. Using least-squares solution instead.",
+            stacklevel=4,
+        )
+    del K
+    K = build()
+    K.flat[:: K.shape[0] + 1] += alpha
+    # K.T is the same symmetric matrix, in the Fortran order LAPACK overwrites in place.
+    return linalg.lstsq(K.T, Y, overwrite_a=True, check_finite=False)[0]
+
+
+class _PredictionsAsEstimator(RegressorMixin, BaseEstimator):
+    """Lets a scorer score predictions that are already made (the LOO ones)."""
+
+    def __init__(self, predictions):
+        self.predictions = predictions
+
+    def predict(self, X):
+        return self.predictions
+
+
+@fill_doc
+class KernelRidgeCV(_KernelModel):
+    """Kernel ridge regression with the penalty chosen by cross-validation.
+
+    By default, the exact leave-one-out error of every alpha is computed from one
+    eigendecomposition ``K = Q diag(w) Q^T``: the residual at sample i of the model
+    fitted without it is ``c_i / (K + alpha I)^-1_ii`` with ``c = (K + alpha I)^-1 y``,
+    and both come out of Q for each alpha in O(n^2). The eigendecomposition takes
+    two n x n arrays (K, overwritten, and the eigenvectors). With ``cv=`` any
+    scikit-learn splitter, alphas are compared by that cross-validation instead, as
+    :class:`sklearn.linear_model.RidgeCV` does.
+
+    Parameters
+    ----------
+    alphas : array-like of shape (n_alphas,), default=(0.1, 1.0, 10.0)
+        Penalties to try; positive.
+    kernel : str or callable, default="linear"
+        The kernel, as in :class:`KernelRidge`.
+    {kernel_parameters}
+    cv : int, cross-validation generator or iterable, default=None
+        ``None``: efficient leave-one-out. Otherwise, anything
+        :class:`~sklearn.model_selection.GridSearchCV` accepts.
+    scoring : str or callable, default=None
+        ``None``: mean squared error (weighted by ``sample_weight``) for leave-one-out,
+        R^2 with ``cv``. Otherwise a scorer name or callable, higher is better.
+    store_cv_results : bool, default=False
+        Keep the leave-one-out values of every alpha in ``cv_results_`` (only with
+        ``cv=None``).
+    alpha_per_target : bool, default=False
+        Choose one alpha per target (only with ``cv=None``).
+    backend : str, default="auto"
+        Backend of the kernel products in ``predict``.
+
+    Attributes
+    ----------
+    alpha_ : float or ndarray of shape (n_targets,)
+        The chosen penalty (one per target with ``alpha_per_target=True``).
+    best_score_ : float or ndarray of shape (n_targets,)
+        Its score (negative mean squared error when ``scoring=None`` and ``cv=None``).
+    cv_results_ : ndarray of shape (n_samples, n_alphas) or (n_samples, n_targets, n_alphas)
+        With ``store_cv_results=True``: squared leave-one-out errors (``scoring=None``)
+        or leave-one-out predictions.
+    dual_coef_ : ndarray of shape (n_samples,) or (n_samples, n_targets)
+        Coefficients of the model refitted with ``alpha_`` on all samples.
+    X_fit_ : ndarray of shape (n_samples, n_features)
+        Training data.
+    n_features_in_ : int
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+
+    See Also
+    --------
+    KernelRidge : with a fixed alpha.
+    sklearn.linear_model.RidgeCV : the same idea for linear models.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skkernel import KernelRidgeCV
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(200, 3))
+    >>> y = np.sin(X[:, 0]) + 0.1 * rng.normal(size=200)
+    >>> model = KernelRidgeCV(alphas=np.logspace(-3, 2, 11), kernel="rbf").fit(X, y)
+    >>> float(model.alpha_)
+    0.1
+    """
+
+    _parameter_constraints = {
+        **_KernelModel._parameter_constraints,
+        "alphas": ["array-like", Interval(Real, 0, None, closed="neither")],
+        "cv": ["cv_object"],
+        "scoring": [str, callable, None],
+        "store_cv_results": ["boolean"],
+        "alpha_per_target": ["boolean"],
+    }
+
+    def __init__(
+        self,
+        alphas=(0.1, 1.0, 10.0),
+        *,
+        kernel="linear",
+        gamma=None,
+        degree=3,
+        coef0=1,
+        kernel_params=None,
+        cv=None,
+        scoring=None,
+        store_cv_results=False,
+        alpha_per_target=False,
+        backend="auto",
+    ):
+        self.alphas = alphas
+        self.kernel = kernel
+        self.gamma = gamma
+        self.degree = degree
+        self.coef0 = coef0
+        self.kernel_params = kernel_params
+        self.cv = cv
+        self.scoring = scoring
+        self.store_cv_results = store_cv_results
+        self.alpha_per_target = alpha_per_target
+        self.backend = backend
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Fit kernel ridge models for every alpha and keep the best.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data (the kernel matrix with ``kernel="precomputed"``).
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
+            Target values.
+        sample_weight : float or array-like of shape (n_samples,), default=None
+            Individual weights for each sample.
+
+        Returns
+        -------
+        {returns_self}
+        """
+        alphas = np.atleast_1d(np.asarray(self.alphas, dtype=np.float64)).ravel()
+        if alphas.size == 0 or not np.all(alphas > 0):
+            raise ValueError(f"alphas must be a non-empty list of positive values; got {alphas}.")
+        X, y, sample_weight = self._validate_fit_data(X, y, sample_weight)
+        if self.cv is not None:
+            if self.store_cv_results or self.alpha_per_target:
+                raise ValueError(
+                    "store_cv_results and alpha_per_target need cv=None (leave-one-out)."
+                )
+            return self._fit_grid_search(X, y, alphas, sample_weight)
+        if sample_weight is not None and np.any(sample_weight < 0):
+            raise ValueError("sample_weight must be non-negative for leave-one-out.")
+        ravel = y.ndim == 1
+        Y = y.reshape(-1, 1) if ravel else y
+        self._fit_leave_one_out(X, Y, alphas, sample_weight)
+        if ravel:
+            self.dual_coef_ = self.dual_coef_.ravel()
+            if self.store_cv_results:
+                self.cv_results_ = self.cv_results_[:, 0, :]
+        self.X_fit_ = X
+        return self
+
+    def _fit_grid_search(self, X, y, alphas, sample_weight):
+        model = KernelRidge(
+            kernel=self.kernel,
+            gamma=self.gamma,
+            degree=self.degree,
+            coef0=self.coef0,
+            kernel_params=self.kernel_params,
+            backend=self.backend,
+        )
+        fit_params = {} if sample_weight is None else {"sample_weight": sample_weight}
+        search = GridSearchCV(model, {"alpha": alphas}, cv=self.cv, scoring=self.scoring)
+        search.fit(X, y, **fit_params)
+        best = search.best_estimator_
+        self.alpha_ = float(search.best_params_["alpha"])
+        self.best_score_ = float(search.best_score_)
+        self.dual_coef_ = best.dual_coef_
+        self.X_fit_ = best.X_fit_
+        return self
+
+    def _fit_leave_one_out(self, X, Y, alphas, sample_weight):
+        row_scale = sqrt_weights(sample_weight)
+        K = self._kernel_matrix_builder(X, row_scale, "KernelRidgeCV")()
+        # K.T: the Fortran-ordered view of the symmetric K, which LAPACK may overwrite.
+        # The MRRR driver ("evr") needs the eigenvectors and O(n) workspace, two n x n
+        # arrays in all; divide-and-conquer ("evd") would add a 2 n^2 workspace.
+        eigenvalues, Q = linalg.eigh(K.T, overwrite_a=True, check_finite=False, driver="evr")
+        del K
+        residuals, dual_coefs = ridge_loo_path(eigenvalues, Q, weighted_rows(Y, row_scale), alphas)
+        del Q
+        if row_scale is not None:
+            # The weighted problem's residual is sqrt(w_i) times the residual of y_i;
+            # zero-weight samples do not count in the score, so theirs is left at 0.
+            positive = row_scale > 0
+            residuals[positive] /= row_scale[positive, None, None]
+            residuals[~positive] = 0.0
+        scores, cv_values = self._loo_scores(Y, residuals, sample_weight)
+        per_target = scores.ndim == 2  # (n_targets, n_alphas) when alpha_per_target
+        best = np.argmax(scores, axis=-1)
+        if per_target:
+            targets = np.arange(Y.shape[1])
+            self.alpha_ = alphas[best]
+            self.best_score_ = scores[targets, best]
+            self.dual_coef_ = dual_coefs[:, targets, best]
+        else:
+            self.alpha_ = float(alphas[best])
+            self.best_score_ = float(scores[best])
+            self.dual_coef_ = dual_coefs[:, :, best]
+        if row_scale is not None:
+            self.dual_coef_ *= row_scale[:, None]
+        if self.store_cv_results:
+            self.cv_results_ = cv_values
+
+    def _loo_scores(self, Y, residuals, sample_weight):
+        """Scores of shape (n_alphas,), or (n_targets, n_alphas) per target."""
+        n_alphas = residuals.shape[2]
+        weights = np.ones(Y.shape[0]) if sample_weight is None else sample_weight
+        if self.scoring is None:
+            squared = residuals**2
+            per_target = -np.einsum("i,ija->ja", weights, squared) / weights.sum()
+            scores = per_target if self.alpha_per_target else per_target.mean(axis=0)
+            return scores, squared
+        predictions = Y[:, :, None] - residuals
+        scorer = check_scoring(self, scoring=self.scoring)
+        kwargs = {} if sample_weight is None else {"sample_weight": sample_weight}
+
+        def score(pred, target):
+            return scorer(_PredictionsAsEstimator(pred), None, target, **kwargs)
+
+        if self.alpha_per_target:
+            scores = np.array(
+                [
+                    [score(predictions[:, j, a], Y[:, j]) for a in range(n_alphas)]
+                    for j in range(Y.shape[1])
+                ]
+            )
+        else:
+            y_true = Y[:, 0] if Y.shape[1] == 1 else Y
+            scores = np.array(
+                [
+                    score(predictions[:, 0, a] if Y.shape[1] == 1 else predictions[:, :, a], y_true)
+                    for a in range(n_alphas)
+                ]
+            )
+        return scores, predictions

@@ -1,0 +1,1 @@
+"""Utilities for scripts that measure skkernel: see :mod:`skkernel.utils.benchmarking`."""

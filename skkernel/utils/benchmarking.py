@@ -1,0 +1,231 @@
+"""Measuring fits as the benchmark scripts and ``skkernel demo`` report them.
+
+Peak resident memory (which, unlike :mod:`tracemalloc`, also sees what LAPACK and
+BLAS allocate outside numpy) and plain-text tables. Linux only for memory: elsewhere
+the functions return None or False.
+"""
+
+import ctypes
+import functools
+import time
+
+import numpy as np
+
+__all__ = [
+    "format_table",
+    "measure_peak_increase",
+    "peak_rss_bytes",
+    "reset_peak_rss",
+    "rss_bytes",
+    "time_product",
+]
+
+_CLEAR_REFS = "/proc/self/clear_refs"
+_STATUS = "/proc/self/status"
+
+
+def reset_peak_rss():
+    """Reset this process's peak resident memory (Linux).
+
+    Returns
+    -------
+    reset : bool
+        False where the kernel does not support it.
+
+    Examples
+    --------
+    >>> from skkernel.utils.benchmarking import reset_peak_rss
+    >>> reset_peak_rss() in (True, False)
+    True
+    """
+    try:
+        with open(_CLEAR_REFS, "w") as f:
+            f.write("5")
+        return True
+    except OSError:
+        return False
+
+
+def _status_bytes(field):
+    try:
+        with open(_STATUS) as f:
+            for line in f:
+                if line.startswith(field):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return None
+
+
+def peak_rss_bytes():
+    """Peak resident memory of this process since start or the last reset (Linux).
+
+    Returns
+    -------
+    nbytes : int or None
+        None where ``/proc`` is unavailable.
+
+    Examples
+    --------
+    >>> from skkernel.utils.benchmarking import peak_rss_bytes, rss_bytes
+    >>> peak, now = peak_rss_bytes(), rss_bytes()
+    >>> peak is None or peak >= now
+    True
+    """
+    return _status_bytes("VmHWM:")
+
+
+def rss_bytes():
+    """Resident memory of this process now (Linux).
+
+    Returns
+    -------
+    nbytes : int or None
+        None where ``/proc`` is unavailable.
+
+    Examples
+    --------
+    >>> from skkernel.utils.benchmarking import rss_bytes
+    >>> rss_bytes() is None or rss_bytes() > 0
+    True
+    """
+    return _status_bytes("VmRSS:")
+
+
+_M_MMAP_THRESHOLD = -3  # glibc mallopt parameter
+
+
+@functools.cache
+def _return_large_frees_to_the_os():
+    """Make glibc serve every allocation above 128 kB with its own mapping.
+
+    By default glibc raises its mmap threshold after a large block is freed, so the
+    next arrays of that size come from the heap, which stays resident: a later
+    measurement would then see memory already counted. Fixing the threshold keeps
+    the measurements of successive fits in one process independent.
+    """
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        libc.mallopt(_M_MMAP_THRESHOLD, 128 * 1024)
+        return libc
+    except (OSError, AttributeError):
+        return None
+
+
+def measure_peak_increase(function):
+    """Run a function and measure the peak resident memory it added.
+
+    Resident memory, unlike :mod:`tracemalloc`, also sees what LAPACK and BLAS
+    allocate outside numpy, which is where dense solvers keep their workspaces.
+
+    Parameters
+    ----------
+    function : callable
+        Called without arguments.
+
+    Returns
+    -------
+    result : object
+        What ``function()`` returned.
+    added : int or None
+        Peak resident memory over what was resident before, in bytes; None where
+        ``/proc`` is unavailable.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skkernel.utils.benchmarking import measure_peak_increase
+    >>> total, added = measure_peak_increase(lambda: np.ones(10**7).sum())
+    >>> float(total), added is None or added > 10**7
+    (10000000.0, True)
+    """
+    libc = _return_large_frees_to_the_os()
+    if libc is not None:
+        libc.malloc_trim(0)
+    reset = reset_peak_rss()
+    before = rss_bytes()
+    result = function()
+    peak = peak_rss_bytes()
+    if not reset or before is None or peak is None:
+        return result, None
+    return result, max(peak - before, 0)
+
+
+def time_product(backend, X, v, kernel=None, repeat=3):
+    """Best wall time of ``K(X, X) @ v`` over ``repeat`` runs.
+
+    One warm-up product on a small slice comes first (it compiles numba and KeOps
+    code).
+
+    Parameters
+    ----------
+    backend : str
+        Backend name.
+    X : ndarray of shape (n_samples, n_features)
+        The data.
+    v : ndarray of shape (n_samples,)
+        The vector.
+    kernel : Kernel or str, default=None
+        The kernel; None means ``RBF()``.
+    repeat : int, default=3
+        Timed products.
+
+    Returns
+    -------
+    seconds : float
+        The best time.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skkernel.utils.benchmarking import time_product
+    >>> X = np.random.default_rng(0).normal(size=(500, 3))
+    >>> time_product("numpy", X, np.ones(500), repeat=1) > 0
+    True
+    """
+    from .. import KernelOperator
+
+    kernel = kernel or "rbf"
+    KernelOperator(kernel, X[:64], backend=backend) @ v[:64]
+    op = KernelOperator(kernel, X, backend=backend)
+    best = np.inf
+    for _ in range(repeat):
+        start = time.perf_counter()
+        op @ v
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def format_table(rows, columns):
+    """Plain-text table of dicts, for terminals and closing notes.
+
+    Parameters
+    ----------
+    rows : list of dict
+        One dict per row.
+    columns : list of str
+        The keys to show, in order.
+
+    Returns
+    -------
+    table : str
+        Left-aligned columns; floats with three significant digits.
+
+    Examples
+    --------
+    >>> from skkernel.utils.benchmarking import format_table
+    >>> print(format_table([{"n": 10, "s": 0.12345}], ["n", "s"]))
+    n   s
+    10  0.123
+    """
+    cells = [[_fmt(row[c]) for c in columns] for row in rows]
+    widths = [max(len(c), *(len(r[i]) for r in cells)) for i, c in enumerate(columns)]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True))]
+    lines += ["  ".join(x.ljust(w) for x, w in zip(r, widths, strict=True)) for r in cells]
+    return "\n".join(lines)
+
+
+def _fmt(value):
+    if isinstance(value, float):
+        return f"{value:.3g}" if abs(value) < 1000 else f"{value:.0f}"
+    return str(value)

@@ -1,0 +1,179 @@
+"""Every backend against the numpy reference, on every accelerated kernel family."""
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+
+from skkernel import KernelOperator, kernels
+from skkernel._accel import backend_status, get_backend
+from skkernel._accel._cupy import CuPyBackend
+
+from .._helpers import ACCELERATED_KERNELS, make_data
+
+TOLERANCE = {np.float64: 1e-10, np.float32: 2e-5}
+
+# (n, m, d, k): one row, sizes that are not multiples of any tile, many features
+# (the numba GEMM path), and several right-hand sides.
+SHAPES = [(1, 1, 1, 1), (1, 37, 3, 1), (45, 1, 2, 3), (131, 263, 3, 2), (70, 530, 21, 4)]
+
+
+def reference_product(kernel, X, Y, V):
+    """K(X, Y) @ V in float64 from the dense reference, and |K| @ |V| for the scale."""
+    K = kernel(X.astype(np.float64), Y.astype(np.float64))
+    V = V.astype(np.float64)
+    return K @ V, np.abs(K) @ np.abs(V)
+
+
+def check_backend_products(backend, kernel, dtype, n, m, d, k, seed=0):
+    X, Y = make_data(n, m, d, dtype, seed=seed)
+    rng = np.random.default_rng(seed + 1)
+    for same in (True, False):
+        Ym = X if same else Y
+        op = KernelOperator(kernel, X, None if same else Y, backend=backend)
+        assert op.backend == backend
+        V = rng.normal(size=(Ym.shape[0], k)).astype(dtype)
+        W = rng.normal(size=(X.shape[0], k)).astype(dtype)
+        expected, scale = reference_product(kernel, X, Ym, V)
+        got = op @ V
+        assert got.dtype == dtype and got.shape == expected.shape
+        assert np.all(np.abs(got - expected) <= TOLERANCE[dtype] * (scale + 1e-300))
+        expected_t, scale_t = reference_product(kernel, Ym, X, W)
+        got_t = op.T @ W
+        assert got_t.dtype == dtype
+        assert np.all(np.abs(got_t - expected_t) <= TOLERANCE[dtype] * (scale_t + 1e-300))
+        got_t = op.rmatmat(W)
+        assert np.all(np.abs(got_t - expected_t) <= TOLERANCE[dtype] * (scale_t + 1e-300))
+        # matvec: a 1-D right-hand side gives a 1-D result.
+        got_v = op @ V[:, 0]
+        assert got_v.shape == (X.shape[0],)
+        assert np.all(np.abs(got_v - expected[:, 0]) <= TOLERANCE[dtype] * (scale[:, 0] + 1e-300))
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("kernel", ACCELERATED_KERNELS)
+@pytest.mark.parametrize("n, m, d, k", SHAPES)
+def test_numba_matches_reference(kernel, dtype, n, m, d, k):
+    check_backend_products("numba", kernel, dtype, n, m, d, k)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("kernel", ACCELERATED_KERNELS)
+@pytest.mark.parametrize("n, m, d, k", SHAPES)
+def test_numba_dense_block_matches_reference(kernel, dtype, n, m, d, k):
+    # The matrix itself (the fused pass storing instead of reducing), both the direct
+    # and the GEMM statistic, in X's dtype.
+    X, Y = make_data(n, m, d, dtype)
+    numba = get_backend("numba")
+    spec = kernel.spec(d)
+    K = numba.dense(spec, numba.prepare(X, spec), numba.prepare(Y, spec))
+    expected = kernel(X.astype(np.float64), Y.astype(np.float64))
+    assert K.dtype == dtype and K.shape == (n, m)
+    assert_allclose(K, expected, rtol=0, atol=TOLERANCE[dtype] * max(np.abs(expected).max(), 1))
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("kernel", ACCELERATED_KERNELS)
+def test_numpy_backend_matches_reference(kernel, dtype):
+    check_backend_products("numpy", kernel, dtype, 131, 263, 3, 2)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("kernel", ACCELERATED_KERNELS)
+@pytest.mark.parametrize("n, m, d, k", [(1, 37, 3, 1), (131, 263, 3, 2)])
+def test_keops_matches_reference(kernel, dtype, n, m, d, k):
+    reason = backend_status()["keops"]
+    if reason is not None:
+        pytest.skip(reason)
+    check_backend_products("keops", kernel, dtype, n, m, d, k)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("kernel", ACCELERATED_KERNELS)
+def test_cupy_block_logic_on_numpy(kernel, dtype):
+    """The CuPy backend's code, run with numpy as its array module."""
+    backend = CuPyBackend(array_module=np)
+    X, Y = make_data(131, 263, 3, dtype)
+    V = np.random.default_rng(1).normal(size=(263, 2)).astype(dtype)
+    spec = kernel.spec(3)
+    got = backend.matmat(spec, backend.prepare(X, spec), backend.prepare(Y, spec), V)
+    expected, scale = reference_product(kernel, X, Y, V)
+    assert got.dtype == dtype
+    assert np.all(np.abs(got - expected) <= TOLERANCE[dtype] * 10 * (scale + 1e-300))
+
+
+@pytest.mark.gpu
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("kernel", ACCELERATED_KERNELS)
+@pytest.mark.parametrize("n, m, d, k", [(1, 37, 3, 1), (131, 263, 3, 2), (70, 530, 21, 4)])
+def test_cupy_matches_reference(kernel, dtype, n, m, d, k):
+    reason = backend_status()["cupy"]
+    if reason is not None:
+        pytest.skip(f"no GPU here: {reason}")
+    check_backend_products("cupy", kernel, dtype, n, m, d, k)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize(
+    "kernel", [kernels.RBF(gamma=0.3), kernels.Laplacian(), kernels.Cosine(), kernels.Chi2()]
+)
+def test_dask_matches_reference(dask_client, kernel, dtype):
+    if isinstance(kernel, kernels.Chi2):
+        # Kernels without an accelerated form run on the workers' numpy backend.
+        X = np.abs(make_data(57, 1, 3, dtype)[0])
+        op = KernelOperator(kernel, X, backend="dask")
+        V = np.ones((57, 2), dtype=dtype)
+        assert_allclose(op @ V, kernel(X) @ V, rtol=1e-5)
+        return
+    check_backend_products("dask", kernel, dtype, 131, 263, 3, 2)
+
+
+def test_dask_spreads_rows_over_workers(dask_client):
+    X, _ = make_data(100, 1, 2, np.float64)
+    op = KernelOperator("rbf", X, backend="dask")
+    assert len(op._X.blocks) == 2 * len(dask_client.scheduler_info()["workers"])
+    holders = {w for who in dask_client.who_has(op._X.blocks).values() for w in who}
+    assert len(holders) >= 2
+
+
+def test_dask_without_client_says_how_to_start_one(monkeypatch):
+    from skkernel import BackendUnavailableError
+
+    distributed = pytest.importorskip("distributed")
+
+    def no_client():
+        raise ValueError("No global client found and no address provided")
+
+    # The session's LocalCluster may be active; hide it the way get_client reports it.
+    monkeypatch.setattr(distributed, "get_client", no_client)
+    with pytest.raises(BackendUnavailableError, match="no dask.distributed Client is active"):
+        KernelOperator("rbf", np.ones((3, 2)), backend="dask")
+
+
+def test_backends_report_availability():
+    status = backend_status()
+    assert status["numpy"] is None
+    assert status["numba"] is None
+    for name, reason in status.items():
+        assert reason is None or isinstance(reason, str) and reason
+        assert get_backend(name).name == name
+
+
+@pytest.mark.parametrize("backend", ["numpy", "numba", "keops", "cupy-on-numpy"])
+def test_cosine_of_tiny_and_zero_rows_follows_sklearn(backend):
+    """sklearn's normalize leaves rows of norm < 10 eps unscaled; so must every backend."""
+    from sklearn.metrics.pairwise import cosine_similarity
+
+    X = np.array([[4.09e-19, 0.0], [0.0, 0.0], [1.0, 2.0], [3e-16, 1e-16]])
+    v = np.array([1.0, -2.0, 0.5, 3.0])
+    expected = cosine_similarity(X) @ v
+    if backend == "cupy-on-numpy":
+        cupy_like = CuPyBackend(array_module=np)
+        spec = kernels.Cosine().spec(2)
+        handle = cupy_like.prepare(X, spec)
+        got = cupy_like.matmat(spec, handle, handle, v[:, None])[:, 0]
+    else:
+        if backend_status()[backend] is not None:
+            pytest.skip(backend_status()[backend])
+        got = KernelOperator("cosine", X, backend=backend) @ v
+    assert_allclose(got, expected, rtol=1e-12, atol=1e-30)
+    assert_allclose(kernels.Cosine().diag(X), np.diag(cosine_similarity(X)), rtol=1e-12, atol=1e-30)

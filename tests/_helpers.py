@@ -1,0 +1,47 @@
+"""Data and kernels the tests share."""
+
+import numpy as np
+import pytest
+
+from skkernel import kernels
+
+# One instance of every accelerated family (Matern nu=inf resolves to the RBF family).
+ACCELERATED_KERNELS = [
+    pytest.param(kernels.RBF(gamma=0.3), id="rbf"),
+    pytest.param(kernels.RBF(), id="rbf-default-gamma"),
+    pytest.param(kernels.Laplacian(gamma=0.2), id="laplacian"),
+    pytest.param(kernels.Matern(nu=0.5, length_scale=1.3), id="matern0.5"),
+    pytest.param(kernels.Matern(nu=1.5), id="matern1.5"),
+    pytest.param(kernels.Matern(nu=2.5, length_scale=0.7), id="matern2.5"),
+    pytest.param(kernels.Matern(nu=np.inf, length_scale=2.0), id="matern-inf"),
+    pytest.param(kernels.Polynomial(gamma=0.2, degree=3, coef0=1.0), id="poly"),
+    pytest.param(kernels.Polynomial(gamma=0.05, degree=2.5, coef0=2.0), id="poly-fractional"),
+    pytest.param(kernels.Linear(), id="linear"),
+    pytest.param(kernels.Cosine(), id="cosine"),
+    pytest.param(kernels.Sigmoid(gamma=0.05, coef0=0.1), id="sigmoid"),
+]
+
+
+def make_data(n, m, d, dtype, seed=0, nonnegative=False):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, d))
+    Y = rng.normal(size=(m, d))
+    if nonnegative:
+        X, Y = np.abs(X), np.abs(Y)
+    return X.astype(dtype), Y.astype(dtype)
+
+
+def regression_data(n=300, d=3, seed=0):
+    """Two smooth targets of uniform inputs, with noise."""
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(-3, 3, size=(n, d))
+    Y = np.column_stack([np.sin(X[:, 0]), np.cos(X[:, 1]) * X[:, 2]])
+    return X, Y + 0.1 * rng.normal(size=Y.shape)
+
+
+def imbalanced_clusters(seed=0):
+    """A large blob and a small, tight, distant one: leverage scores put many more
+    centers in the small cluster than its share of the data."""
+    rng = np.random.default_rng(seed)
+    X = np.vstack([rng.normal(size=(2700, 2)), rng.normal(size=(300, 2)) * 0.3 + [6, 0]])
+    return X, np.sin(X[:, 0]) + 0.1 * rng.normal(size=len(X))

@@ -1,0 +1,97 @@
+"""The shared linear algebra: preconditioner, CG, jittered Cholesky, LOO path."""
+
+import numpy as np
+import pytest
+
+from skkernel import kernels
+from skkernel._linalg import (
+    NystroemPreconditioner,
+    conjugate_gradient,
+    jittered_cholesky,
+    ridge_loo_path,
+)
+
+
+@pytest.fixture
+def gram():
+    X = np.random.default_rng(0).normal(size=(80, 3))
+    return X, kernels.RBF(gamma=0.5)(X)
+
+
+def test_full_rank_preconditioner_is_the_exact_inverse_up_to_scale(gram):
+    X, K = gram
+    alpha = 0.1
+    landmarks = np.arange(len(X))
+    P_inv = NystroemPreconditioner(K[:, landmarks], landmarks)
+    A = K + alpha * np.eye(len(X))
+    product = P_inv.apply(A, np.full(len(X), alpha))
+    lam_min = P_inv.eigenvalues_[-1]
+    # On the range of U, P^-1 A = (lam_min + alpha) I; K has full numerical rank here
+    # only up to the kept eigenvalues, so compare on that subspace.
+    U = P_inv.U_
+    np.testing.assert_allclose(U.T @ product @ U, (lam_min + alpha) * np.eye(U.shape[1]), atol=1e-6)
+
+
+def test_preconditioner_is_symmetric_positive_definite(gram):
+    X, K = gram
+    landmarks = NystroemPreconditioner.choose_landmarks(len(X), 20, random_state=0)
+    P_inv = NystroemPreconditioner(K[:, landmarks], landmarks)
+    M = P_inv.apply(np.eye(len(X)), np.full(len(X), 0.01))
+    np.testing.assert_allclose(M, M.T, atol=1e-12)
+    assert np.linalg.eigvalsh(M).min() > 0
+
+
+def test_conjugate_gradient_solves_each_column_with_its_own_shift(gram):
+    X, K = gram
+    B = np.random.default_rng(1).normal(size=(len(X), 3))
+    shifts = np.array([0.01, 0.1, 1.0])
+
+    def matmat(V, columns):
+        return K @ V + shifts[columns] * V
+
+    solution, n_iter, converged = conjugate_gradient(matmat, B, tol=1e-12, max_iter=500)
+    assert converged.all()
+    for j in range(3):
+        expected = np.linalg.solve(K + shifts[j] * np.eye(len(X)), B[:, j])
+        np.testing.assert_allclose(solution[:, j], expected, rtol=1e-8)
+
+
+def test_jittered_cholesky_handles_singular_blocks():
+    X = np.repeat(np.random.default_rng(2).normal(size=(5, 2)), 2, axis=0)  # duplicates
+    K = kernels.RBF()(X)
+    L, jitter = jittered_cholesky(K)
+    assert jitter > 0
+    np.testing.assert_allclose(L @ L.T, K, atol=1e-10)
+    with pytest.raises(np.linalg.LinAlgError, match="positive semi-definite"):
+        jittered_cholesky(-np.eye(3))
+
+
+def test_loo_path_matches_explicit_inverse(gram):
+    X, K = gram
+    y = np.sin(X[:, :2])
+    alphas = np.array([0.01, 1.0])
+    w, Q = np.linalg.eigh(K)
+    residuals, duals = ridge_loo_path(w, Q, y, alphas)
+    for a, alpha in enumerate(alphas):
+        G_inv = np.linalg.inv(K + alpha * np.eye(len(X)))
+        np.testing.assert_allclose(duals[:, :, a], G_inv @ y, rtol=1e-8, atol=1e-10)
+        np.testing.assert_allclose(
+            residuals[:, :, a], (G_inv @ y) / np.diag(G_inv)[:, None], rtol=1e-8, atol=1e-10
+        )
+
+
+def test_blocked_cholesky_matches_lapack(monkeypatch):
+    from skkernel._linalg import _cholesky
+
+    rng = np.random.default_rng(5)
+    M = rng.normal(size=(300, 300))
+    A = M @ M.T + 300 * np.eye(300)
+    B = rng.normal(size=(300, 2))
+    expected = np.linalg.solve(A, B)
+    monkeypatch.setattr(_cholesky, "_DIRECT_CHOLESKY_MAX", 100)
+    monkeypatch.setattr(_cholesky, "_CHOLESKY_BLOCK", 64)  # 300 = 4 blocks + a remainder
+    from skkernel._linalg import cholesky_solve_inplace
+
+    np.testing.assert_allclose(cholesky_solve_inplace(A.copy(), B), expected, rtol=1e-10)
+    with pytest.raises(np.linalg.LinAlgError):
+        cholesky_solve_inplace(-A.copy(), B)

@@ -1,0 +1,226 @@
+"""Random feature maps: approximation guarantees, distributions, sklearn behaviour."""
+
+import numpy as np
+import pytest
+from scipy import stats
+from sklearn.datasets import load_digits
+from sklearn.kernel_approximation import RBFSampler
+from sklearn.preprocessing import StandardScaler
+
+from skkernel import (
+    RBF,
+    ArcCosine,
+    ArcCosineFeatures,
+    Laplacian,
+    Matern,
+    RandomFourierFeatures,
+)
+from skkernel.kernel_approximation._hadamard import next_power_of_two, sorf_project
+
+SEEDS = range(6)
+
+
+@pytest.fixture(scope="module")
+def digits():
+    X = load_digits().data[:400]
+    X = X[:, X.std(axis=0) > 0]
+    return StandardScaler().fit_transform(X)
+
+
+KERNELS = {
+    "rbf": (dict(kernel="rbf"), RBF()),
+    "laplacian": (dict(kernel="laplacian", gamma=0.05), Laplacian(gamma=0.05)),
+    "matern": (
+        dict(kernel="matern", kernel_params={"nu": 1.5, "length_scale": 8.0}),
+        Matern(nu=1.5, length_scale=8.0),
+    ),
+}
+
+
+def approximation_error(X, K, n_components, method, params, seeds=SEEDS):
+    errors = []
+    for seed in seeds:
+        rff = RandomFourierFeatures(
+            n_components=n_components, method=method, random_state=seed, **params
+        )
+        Z = rff.fit_transform(X)
+        errors.append(np.linalg.norm(Z @ Z.T - K) / np.linalg.norm(K))
+    return np.mean(errors)
+
+
+@pytest.mark.parametrize("name", KERNELS)
+def test_iid_error_shrinks_like_one_over_sqrt_components(digits, name):
+    params, kernel = KERNELS[name]
+    K = kernel(digits)
+    small = approximation_error(digits, K, 200, "iid", params)
+    large = approximation_error(digits, K, 3200, "iid", params)
+    # 16 times the features: the Monte Carlo error falls by sqrt(16) = 4.
+    assert 0.18 < large / small < 0.35
+
+
+@pytest.mark.parametrize(
+    ("name", "method"),
+    [
+        ("rbf", "orthogonal"),
+        ("rbf", "structured"),
+        ("rbf", "qmc"),
+        ("matern", "orthogonal"),
+        ("matern", "qmc"),
+        ("laplacian", "qmc"),
+    ],
+)
+def test_structured_methods_beat_iid_at_equal_size(digits, name, method):
+    params, kernel = KERNELS[name]
+    K = kernel(digits)
+    iid = approximation_error(digits, K, 1024, "iid", params)
+    other = approximation_error(digits, K, 1024, method, params)
+    assert other < iid
+
+
+def test_rbf_frequencies_follow_rbfsamplers_distribution():
+    d, gamma = 10, 0.3
+    ours = RandomFourierFeatures(gamma=gamma, n_components=4000, random_state=0)
+    ours.fit(np.zeros((1, d)))
+    theirs = RBFSampler(gamma=gamma, n_components=2000, random_state=0).fit(np.zeros((1, d)))
+    a, b = ours.random_weights_.ravel(), theirs.random_weights_.ravel()
+    assert stats.ks_2samp(a, b).pvalue > 0.001
+    # Both are N(0, 2 gamma).
+    assert stats.kstest(a, "norm", args=(0, np.sqrt(2 * gamma))).pvalue > 0.001
+
+
+def test_orthogonal_frequencies_are_orthogonal_within_a_block_with_chi_norms():
+    d = 16
+    rff = RandomFourierFeatures(gamma=0.5, n_components=2 * 16 * 200, method="orthogonal")
+    W = rff.fit(np.zeros((1, d))).random_weights_
+    block = W[:, :d]
+    gram = block.T @ block
+    np.testing.assert_allclose(gram - np.diag(np.diag(gram)), 0, atol=1e-10)
+    # Column norms over sqrt(2 gamma) are chi with d degrees of freedom.
+    assert stats.kstest(np.linalg.norm(W, axis=0), "chi", args=(d, 0, 1.0)).pvalue > 0.001
+
+
+# Widths 1 to 256 cover every mix of radix-8, radix-4 and radix-2 passes; d below the
+# width checks the zero padding.
+@pytest.mark.parametrize("d", [1, 2, 3, 4, 5, 16, 17, 32, 64, 100, 256])
+def test_sorf_projection_matches_explicit_hadamard_product(d):
+    from scipy.linalg import hadamard
+
+    rng = np.random.default_rng(0)
+    width = next_power_of_two(d)
+    X = rng.normal(size=(37, d))  # 37 rows cross tile boundaries
+    signs = rng.choice([-1.0, 1.0], size=(2, 3, width))
+    H = hadamard(width)
+    X_pad = np.hstack([X, np.zeros((37, width - d))])
+    blocks = [H @ np.diag(s[0]) @ H @ np.diag(s[1]) @ H @ np.diag(s[2]) for s in signs]
+    n_out = width + width // 2 + 1
+    expected = 0.5 * np.hstack([X_pad @ B.T for B in blocks])[:, :n_out]
+    result = sorf_project(X, signs, 0.5, np.empty((37, n_out)))
+    np.testing.assert_allclose(result, expected, rtol=1e-12, atol=1e-12 * width**1.5)
+
+
+def test_next_power_of_two():
+    assert next_power_of_two(5) == 8 and next_power_of_two(8) == 8 and next_power_of_two(1) == 1
+
+
+@pytest.mark.parametrize("order", [0, 1])
+def test_arccosine_features_approximate_the_arccosine_kernel(digits, order):
+    K = ArcCosine(order=order)(digits)
+    errors = []
+    for n_components in (500, 8000):
+        Z = ArcCosineFeatures(order=order, n_components=n_components, random_state=0)
+        Z = Z.fit_transform(digits)
+        errors.append(np.linalg.norm(Z @ Z.T - K) / np.linalg.norm(K))
+    assert errors[1] < 0.05 and errors[1] / errors[0] < 0.35
+
+
+def test_arccosine_kernel_closed_forms():
+    X = np.array([[1.0, 0.0], [0.0, 2.0], [-1.0, 0.0]])
+    k0 = ArcCosine(order=0)(X)
+    np.testing.assert_allclose(k0, [[1, 0.5, 0], [0.5, 1, 0.5], [0, 0.5, 1]])
+    k1 = ArcCosine(order=1)(X)
+    # theta = pi / 2: ||x|| ||y|| (1 + 0) / pi; theta = pi: 0; theta = 0: ||x||^2.
+    np.testing.assert_allclose(
+        k1, [[1, 2 / np.pi, 0], [2 / np.pi, 4, 2 / np.pi], [0, 2 / np.pi, 1]], atol=1e-12
+    )
+
+
+@pytest.mark.parametrize(
+    "transformer",
+    [
+        RandomFourierFeatures(n_components=64, random_state=0),
+        RandomFourierFeatures(n_components=64, method="structured", random_state=0),
+        ArcCosineFeatures(n_components=64, random_state=0),
+    ],
+    ids=["rff", "sorf", "arccos"],
+)
+def test_transformer_behaviour(transformer, digits):
+    X32 = digits.astype(np.float32)
+    Z32 = transformer.fit_transform(X32)
+    assert Z32.dtype == np.float32
+    Z64 = transformer.fit(digits).transform(digits)
+    assert Z64.dtype == np.float64
+    np.testing.assert_allclose(Z32, Z64, atol=1e-4)
+    # fit only draws the map: same random_state, same features.
+    np.testing.assert_array_equal(transformer.fit(digits).transform(digits), Z64)
+    names = transformer.get_feature_names_out()
+    assert len(names) == 64 and names[0].startswith(type(transformer).__name__.lower())
+    frame = transformer.set_output(transform="pandas").fit_transform(digits)
+    assert list(frame.columns) == list(names)
+    transformer.set_output(transform="default")
+    with pytest.raises(ValueError, match="features"):
+        transformer.transform(digits[:, :5])
+
+
+def test_transform_is_blocked_by_working_memory():
+    import sklearn
+
+    X = np.random.default_rng(0).normal(size=(3000, 4))
+    rff = RandomFourierFeatures(n_components=200, random_state=0).fit(X)
+    full = rff.transform(X)
+    with sklearn.config_context(working_memory=1):  # 1 MiB: several blocks
+        np.testing.assert_array_equal(rff.transform(X), full)
+
+
+def test_odd_number_of_components_adds_an_unbiased_phase_feature(digits):
+    digits = digits[:100]
+    K = RBF()(digits)
+    odd = approximation_error(digits, K, 1, "iid", {"kernel": "rbf"}, seeds=range(300))
+    # One feature is one Monte Carlo sample; averaged over draws its Gram matrix is K.
+    mean_gram = np.mean(
+        [
+            (Z := RandomFourierFeatures(n_components=1, random_state=s).fit_transform(digits)) @ Z.T
+            for s in range(2000)
+        ],
+        axis=0,
+    )
+    assert np.linalg.norm(mean_gram - K) / np.linalg.norm(K) < 0.1 < odd
+    Z = RandomFourierFeatures(n_components=7, random_state=0).fit_transform(digits)
+    assert Z.shape == (len(digits), 7)
+
+
+def test_bad_input_gets_clear_errors():
+    X = np.random.default_rng(0).normal(size=(10, 3))
+    with pytest.raises(ValueError, match="n_components"):
+        RandomFourierFeatures(n_components=0).fit(X)
+    with pytest.raises(ValueError, match="method='orthogonal' does not support the laplacian"):
+        RandomFourierFeatures("laplacian", method="orthogonal").fit(X)
+    with pytest.raises(ValueError, match="structured.*matern"):
+        RandomFourierFeatures("matern", method="structured").fit(X)
+    with pytest.raises(ValueError, match="shift-invariant"):
+        RandomFourierFeatures("poly").fit(X)
+    with pytest.raises(ValueError, match="method"):
+        RandomFourierFeatures(method="sobol").fit(X)
+    with pytest.raises(ValueError, match="order"):
+        ArcCosineFeatures(order=2).fit(X)
+    X_nan = X.copy()
+    X_nan[0, 0] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        RandomFourierFeatures().fit(X).transform(X_nan)
+
+
+def test_fused_structured_features_equal_cos_sin_of_the_projection(digits):
+    rff = RandomFourierFeatures(n_components=300, method="structured", random_state=0)
+    Z = rff.fit_transform(digits)
+    P = sorf_project(digits, rff.signs_, rff._sorf_scale, np.empty((len(digits), 150)))
+    expected = np.hstack([np.cos(P), np.sin(P)]) / np.sqrt(150)
+    np.testing.assert_allclose(Z, expected, rtol=0, atol=1e-14)

@@ -1,0 +1,343 @@
+"""KernelRidge and KernelRidgeCV against scikit-learn and brute force."""
+
+import pickle
+import tracemalloc
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.kernel_ridge import KernelRidge as SklearnKernelRidge
+from sklearn.model_selection import GridSearchCV, KFold
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from skkernel import KernelRidge, KernelRidgeCV, _memory, kernels
+
+# Every string kernel sklearn's KernelRidge accepts, with parameters it can run
+# (sklearn passes gamma=None on to chi2_kernel, which fails, so chi2 gets a gamma).
+SKLEARN_KERNELS = [
+    ("linear", {}),
+    ("rbf", {"gamma": 0.2}),
+    ("rbf", {}),
+    ("laplacian", {"gamma": 0.3}),
+    ("poly", {"degree": 2, "coef0": 1.0}),
+    ("polynomial", {"gamma": 0.1, "degree": 3}),
+    ("sigmoid", {"gamma": 0.01, "coef0": 0.5}),
+    ("cosine", {}),
+    ("chi2", {"gamma": 0.5}),
+    ("additive_chi2", {}),
+]
+
+
+def regression_data(n=120, d=4, n_test=40, n_targets=None, seed=0, nonnegative=False):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n + n_test, d))
+    if nonnegative:
+        X = np.abs(X)
+    f = np.sin(X[:, 0]) + 0.5 * X[:, 1] ** 2
+    if n_targets is None:
+        y = f + 0.1 * rng.normal(size=n + n_test)
+    else:
+        y = np.column_stack(
+            [f * (j + 1) + 0.1 * rng.normal(size=n + n_test) for j in range(n_targets)]
+        )
+    return X[:n], y[:n], X[n:]
+
+
+def relative_error(a, b):
+    return np.max(np.abs(a - b)) / max(np.max(np.abs(b)), 1e-300)
+
+
+@pytest.mark.parametrize(("kernel", "params"), SKLEARN_KERNELS)
+@pytest.mark.parametrize("n_targets", [None, 3])
+def test_predictions_match_sklearn_on_every_kernel(kernel, params, n_targets):
+    X, y, X_test = regression_data(n_targets=n_targets, nonnegative="chi2" in kernel)
+    with warnings.catch_warnings():
+        # Indefinite kernels (sigmoid, additive_chi2) take the least-squares fallback
+        # in both libraries, with the same warning.
+        warnings.simplefilter("ignore", UserWarning)
+        ours = KernelRidge(alpha=0.3, kernel=kernel, **params).fit(X, y)
+        theirs = SklearnKernelRidge(alpha=0.3, kernel=kernel, **params).fit(X, y)
+    assert ours.dual_coef_.shape == theirs.dual_coef_.shape
+    assert relative_error(ours.predict(X_test), theirs.predict(X_test)) < 1e-8
+    assert ours.n_features_in_ == X.shape[1]
+
+
+@pytest.mark.parametrize("n_targets", [None, 2])
+def test_sample_weight_and_alpha_per_target_match_sklearn(n_targets):
+    X, y, X_test = regression_data(n_targets=n_targets)
+    rng = np.random.default_rng(1)
+    weights = rng.uniform(0.2, 3.0, size=len(X))
+    alpha = 0.5 if n_targets is None else np.array([0.1, 2.0])
+    ours = KernelRidge(alpha=alpha, kernel="rbf", gamma=0.3).fit(X, y, sample_weight=weights)
+    theirs = SklearnKernelRidge(alpha=alpha, kernel="rbf", gamma=0.3).fit(
+        X, y, sample_weight=weights
+    )
+    assert relative_error(ours.predict(X_test), theirs.predict(X_test)) < 1e-8
+    assert relative_error(ours.dual_coef_, theirs.dual_coef_) < 1e-8
+
+
+def test_scalar_sample_weight_and_callable_kernel_match_sklearn():
+    X, y, X_test = regression_data()
+
+    def kernel(a, b, scale=1.0):
+        return np.exp(-scale * np.abs(a - b).sum())
+
+    ours = KernelRidge(kernel=kernel, kernel_params={"scale": 0.4}).fit(X, y, sample_weight=2.0)
+    theirs = SklearnKernelRidge(kernel=kernel, kernel_params={"scale": 0.4}).fit(
+        X, y, sample_weight=2.0
+    )
+    assert relative_error(ours.predict(X_test), theirs.predict(X_test)) < 1e-8
+
+
+def test_precomputed_kernel_matches_sklearn_and_leaves_input_intact():
+    X, y, X_test = regression_data()
+    K = kernels.RBF(gamma=0.2)(X)
+    K_before = K.copy()
+    K_test = kernels.RBF(gamma=0.2)(X_test, X)
+    for solver in ("cholesky", "cg"):
+        ours = KernelRidge(kernel="precomputed", solver=solver, tol=1e-12, random_state=0).fit(K, y)
+        theirs = SklearnKernelRidge(kernel="precomputed").fit(K, y)
+        assert relative_error(ours.predict(K_test), theirs.predict(K_test)) < 1e-8
+        np.testing.assert_array_equal(K, K_before)
+    with pytest.raises(ValueError, match="square kernel matrix"):
+        KernelRidge(kernel="precomputed").fit(K[:, :10], y)
+
+
+@pytest.mark.parametrize("n_targets", [None, 3])
+def test_cg_agrees_with_cholesky(n_targets):
+    X, y, X_test = regression_data(n=300, n_targets=n_targets)
+    weights = np.random.default_rng(2).uniform(0.5, 2.0, size=len(X))
+    exact = KernelRidge(alpha=0.05, kernel="rbf", solver="cholesky").fit(
+        X, y, sample_weight=weights
+    )
+    for preconditioner in ("nystroem", None):
+        cg = KernelRidge(
+            alpha=0.05,
+            kernel="rbf",
+            solver="cg",
+            tol=1e-10,
+            preconditioner=preconditioner,
+            preconditioner_rank=50,
+            random_state=0,
+        ).fit(X, y, sample_weight=weights)
+        assert cg.solver_ == "cg"
+        assert relative_error(cg.predict(X_test), exact.predict(X_test)) < 1e-7
+
+
+def test_nystroem_preconditioner_cuts_cg_iterations():
+    X, y, _ = regression_data(n=400)
+    common = dict(alpha=1e-3, kernel="rbf", gamma=0.5, solver="cg", tol=1e-8, random_state=0)
+    plain = KernelRidge(preconditioner=None, **common).fit(X, y)
+    preconditioned = KernelRidge(preconditioner_rank=100, **common).fit(X, y)
+    assert preconditioned.n_iter_ < plain.n_iter_ / 3
+
+
+def test_cg_warns_when_it_stops_early():
+    X, y, _ = regression_data(n=200)
+    model = KernelRidge(
+        alpha=1e-6, kernel="rbf", solver="cg", preconditioner=None, tol=1e-12, max_iter=3
+    )
+    with pytest.warns(ConvergenceWarning, match="max_iter=3"):
+        model.fit(X, y)
+    assert model.n_iter_ == 3
+
+
+def test_cg_progress_bar_when_verbose(capsys):
+    X, y, _ = regression_data(n=100)
+    KernelRidge(kernel="rbf", solver="cg", verbose=1, random_state=0).fit(X, y)
+    assert "CG" in capsys.readouterr().err
+
+
+def test_auto_solver_switches_to_cg_beyond_the_memory_budget(monkeypatch):
+    X, y, _ = regression_data(n=100)
+    assert KernelRidge(kernel="rbf").fit(X, y).solver_ == "cholesky"
+    # 100 x 100 doubles are 80 kB; pretend only 100 kB are free (half is the budget).
+    monkeypatch.setattr(_memory, "available_memory_bytes", lambda: 100_000)
+    assert KernelRidge(kernel="rbf", random_state=0).fit(X, y).solver_ == "cg"
+
+
+def test_clear_error_before_allocating_what_cannot_fit(monkeypatch):
+    X, y, _ = regression_data(n=100)
+    monkeypatch.setattr(_memory, "available_memory_bytes", lambda: 50_000)
+    with pytest.raises(MemoryError, match=r"80 kB.*solver='cg'"):
+        KernelRidge(kernel="rbf", solver="cholesky").fit(X, y)
+    with pytest.raises(MemoryError, match="KernelRidgeCV"):
+        KernelRidgeCV(kernel="rbf").fit(X, y)
+
+
+def test_cholesky_holds_one_kernel_matrix():
+    """The fit's traced peak is about one n x n array: K is built in place and factored
+    over itself (sklearn's fit holds two). The rest is one block of rows (256 of 2000)."""
+    n = 2000
+    X, y, _ = regression_data(n=n)
+    model = KernelRidge(kernel="rbf", solver="cholesky")
+    model.fit(X[:50], y[:50])
+    tracemalloc.start()
+    model.fit(X, y)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 1.2 * n * n * 8
+
+
+def test_indefinite_kernel_falls_back_to_least_squares_like_sklearn():
+    X, y, X_test = regression_data()
+    with pytest.warns(UserWarning, match="least-squares"):
+        ours = KernelRidge(alpha=0.0, kernel="linear").fit(X, y)
+    with pytest.warns(UserWarning, match="least-squares"):
+        theirs = SklearnKernelRidge(alpha=0.0, kernel="linear").fit(X, y)
+    assert relative_error(ours.predict(X_test), theirs.predict(X_test)) < 1e-8
+
+
+def test_float32_stays_float32():
+    X, y, X_test = regression_data()
+    model = KernelRidge(kernel="rbf").fit(X.astype(np.float32), y)
+    assert model.X_fit_.dtype == np.float32
+    reference = KernelRidge(kernel="rbf").fit(X, y).predict(X_test)
+    assert relative_error(model.predict(X_test.astype(np.float32)), reference) < 1e-3
+
+
+@pytest.mark.parametrize("backend", ["numpy", "numba"])
+def test_predictions_identical_across_backends(backend):
+    X, y, X_test = regression_data()
+    reference = SklearnKernelRidge(kernel="rbf", alpha=0.1).fit(X, y).predict(X_test)
+    ours = KernelRidge(kernel="rbf", alpha=0.1, backend=backend).fit(X, y)
+    assert relative_error(ours.predict(X_test), reference) < 1e-8
+
+
+def test_bad_input_gets_clear_errors_and_fitted_model_is_untouched():
+    X, y, X_test = regression_data()
+    model = KernelRidge(kernel="rbf").fit(X, y)
+    before = model.predict(X_test)
+    X_nan = X.copy()
+    X_nan[3, 1] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        KernelRidge().fit(X_nan, y)
+    with pytest.raises(ValueError, match="infinity"):
+        model.predict(np.full((2, X.shape[1]), np.inf))
+    with pytest.raises(ValueError, match="features"):
+        model.predict(X_test[:, :2])
+    with pytest.raises(ValueError, match="alpha has 3 values"):
+        KernelRidge(alpha=[1.0, 2.0, 3.0]).fit(X, y)
+    with pytest.raises(ValueError, match=r"'kernel' parameter .* Got 'gaussian'"):
+        KernelRidge(kernel="gaussian").fit(X, y)
+    with pytest.raises(ValueError, match="0 sample"):
+        KernelRidge().fit(X[:0], y[:0])
+    with pytest.raises(ValueError, match="solver"):
+        KernelRidge(solver="svd").fit(X, y)
+    np.testing.assert_array_equal(model.predict(X_test), before)
+
+
+def test_pipeline_gridsearch_and_pickle():
+    X, y, X_test = regression_data(n=150)
+    # The grid a user would write for sklearn's KernelRidge, unchanged.
+    grid = {"kernelridge__alpha": [0.01, 0.1, 1.0], "kernelridge__gamma": [0.1, 0.5]}
+    theirs = GridSearchCV(make_pipeline(StandardScaler(), SklearnKernelRidge(kernel="rbf")), grid)
+    ours = GridSearchCV(make_pipeline(StandardScaler(), KernelRidge(kernel="rbf")), grid)
+    theirs.fit(X, y)
+    ours.fit(X, y)
+    assert ours.best_params_ == theirs.best_params_
+    assert relative_error(ours.predict(X_test), theirs.predict(X_test)) < 1e-8
+    restored = pickle.loads(pickle.dumps(ours))
+    np.testing.assert_array_equal(restored.predict(X_test), ours.predict(X_test))
+    cv_model = make_pipeline(StandardScaler(), KernelRidgeCV(alphas=[0.01, 0.1, 1.0], kernel="rbf"))
+    cv_model.fit(X, y)
+    restored = pickle.loads(pickle.dumps(cv_model))
+    np.testing.assert_array_equal(restored.predict(X_test), cv_model.predict(X_test))
+
+
+def test_feature_names_are_kept():
+    pd = pytest.importorskip("pandas")
+    X, y, _ = regression_data()
+    frame = pd.DataFrame(X, columns=[f"f{i}" for i in range(X.shape[1])])
+    for model in (KernelRidge(), KernelRidgeCV()):
+        model.fit(frame, y)
+        assert list(model.feature_names_in_) == list(frame.columns)
+
+
+# --- KernelRidgeCV -------------------------------------------------------------------
+
+
+def brute_force_loo(X, y, alpha, kernel="rbf", sample_weight=None, **params):
+    predictions = []
+    for i in range(len(X)):
+        keep = np.arange(len(X)) != i
+        weights = None if sample_weight is None else sample_weight[keep]
+        model = SklearnKernelRidge(alpha=alpha, kernel=kernel, **params)
+        model.fit(X[keep], y[keep], sample_weight=weights)
+        predictions.append(model.predict(X[i : i + 1])[0])
+    return np.array(predictions)
+
+
+@pytest.mark.parametrize("n_targets", [None, 2])
+def test_leave_one_out_matches_brute_force(n_targets):
+    X, y, _ = regression_data(n=40, n_targets=n_targets)
+    alphas = np.logspace(-3, 1, 5)
+    model = KernelRidgeCV(alphas=alphas, kernel="rbf", gamma=0.3, store_cv_results=True)
+    model.fit(X, y)
+    for a, alpha in enumerate(alphas):
+        squared = (y - brute_force_loo(X, y, alpha, gamma=0.3)) ** 2
+        np.testing.assert_allclose(model.cv_results_[..., a], squared, rtol=1e-8, atol=1e-10)
+    mse = [model.cv_results_[..., a].mean() for a in range(len(alphas))]
+    assert model.alpha_ == alphas[np.argmin(mse)]
+    assert model.best_score_ == pytest.approx(-min(mse), rel=1e-10)
+
+
+def test_weighted_leave_one_out_with_scoring_matches_brute_force():
+    X, y, _ = regression_data(n=40)
+    weights = np.random.default_rng(3).uniform(0.3, 3.0, size=len(X))
+    alphas = np.array([0.01, 0.1, 1.0])
+    model = KernelRidgeCV(alphas=alphas, kernel="laplacian", scoring="r2", store_cv_results=True)
+    model.fit(X, y, sample_weight=weights)
+    for a, alpha in enumerate(alphas):
+        expected = brute_force_loo(X, y, alpha, kernel="laplacian", sample_weight=weights)
+        np.testing.assert_allclose(model.cv_results_[:, a], expected, rtol=1e-8)
+
+
+def test_leave_one_out_refit_equals_kernel_ridge_with_best_alpha():
+    X, y, X_test = regression_data(n=80, n_targets=2)
+    model = KernelRidgeCV(alphas=np.logspace(-3, 2, 12), kernel="rbf").fit(X, y)
+    refit = KernelRidge(alpha=model.alpha_, kernel="rbf").fit(X, y)
+    assert relative_error(model.predict(X_test), refit.predict(X_test)) < 1e-8
+
+
+def test_alpha_per_target():
+    X, _, _ = regression_data(n=80)
+    rng = np.random.default_rng(4)
+    # One smooth target, one pure-noise target: they want different penalties.
+    y = np.column_stack([np.sin(X[:, 0]), rng.normal(size=len(X))])
+    alphas = np.logspace(-4, 3, 15)
+    model = KernelRidgeCV(alphas=alphas, kernel="rbf", alpha_per_target=True).fit(X, y)
+    assert model.alpha_.shape == (2,)
+    assert model.alpha_[0] < model.alpha_[1]
+    for j in range(2):
+        single = KernelRidgeCV(alphas=alphas, kernel="rbf").fit(X, y[:, j])
+        assert model.alpha_[j] == single.alpha_
+
+
+def test_cv_splitter_matches_grid_search():
+    X, y, X_test = regression_data(n=90)
+    alphas = [0.01, 0.1, 1.0, 10.0]
+    cv = KFold(5, shuffle=True, random_state=0)
+    model = KernelRidgeCV(alphas=alphas, kernel="rbf", cv=cv, scoring="neg_mean_absolute_error")
+    model.fit(X, y)
+    search = GridSearchCV(
+        SklearnKernelRidge(kernel="rbf"),
+        {"alpha": alphas},
+        cv=cv,
+        scoring="neg_mean_absolute_error",
+    ).fit(X, y)
+    assert model.alpha_ == search.best_params_["alpha"]
+    assert model.best_score_ == pytest.approx(search.best_score_, rel=1e-8)
+    assert relative_error(model.predict(X_test), search.predict(X_test)) < 1e-8
+
+
+def test_cv_rejects_loo_only_options_and_bad_alphas():
+    X, y, _ = regression_data(n=30)
+    with pytest.raises(ValueError, match="cv=None"):
+        KernelRidgeCV(cv=3, store_cv_results=True).fit(X, y)
+    with pytest.raises(ValueError, match="positive"):
+        KernelRidgeCV(alphas=[0.1, -1.0]).fit(X, y)
+    with pytest.raises(ValueError, match="positive"):
+        KernelRidgeCV(alphas=[]).fit(X, y)

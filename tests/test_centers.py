@@ -1,0 +1,64 @@
+"""Center selection: strategies, importance weights and their effect on Falkon."""
+
+import numpy as np
+import pytest
+
+from skkernel import KernelOperator, _centers
+
+from ._helpers import imbalanced_clusters
+
+
+def test_importance_weights_of_uniform_scores_are_one_over_m():
+    picked = np.arange(0, 400, 4)
+    np.testing.assert_allclose(_centers._importance_weights(np.ones(400), picked), 1 / 100)
+    # A center drawn with certainty stands for itself only: weight 1 / C.
+    scores = np.r_[np.full(399, 1e-3), 50.0]
+    weights = _centers._importance_weights(scores, np.r_[np.arange(99), 399])
+    assert weights[-1] == pytest.approx(1 / 400) and np.all(weights[:-1] > 1 / 100)
+
+
+@pytest.mark.parametrize("sampling", ["exact-rls", "rls"])
+def test_leverage_center_weights_cut_cg_iterations_not_the_solution(sampling):
+    from skkernel._linalg import falkon_solve
+    from skkernel.kernels import make_kernel
+
+    X, y = imbalanced_clusters()
+    kernel = make_kernel("rbf", gamma=0.5)
+    iterations = {"plain": 0, "weighted": 0}
+    for seed in range(4):
+        indices, weights = _centers.select_centers(
+            kernel, X, 100, sampling=sampling, alpha=1.0, random_state=seed
+        )
+        assert weights is not None and weights.shape == (100,)
+        K_MM = kernel(X[indices], X[indices])
+        operator = KernelOperator(kernel, X, X[indices])
+        solutions = {}
+        for name, center_weights in (("plain", None), ("weighted", weights)):
+            coef, _, n_iter = falkon_solve(
+                operator,
+                y[:, None],
+                K_MM,
+                1.0,
+                center_weights=center_weights,
+                tol=1e-8,
+                max_iter=1000,
+            )
+            solutions[name] = operator @ coef  # the fitted values
+            iterations[name] += n_iter
+        # The preconditioner changes the path, not the solution.
+        np.testing.assert_allclose(solutions["weighted"], solutions["plain"], rtol=0, atol=1e-6)
+    # Measured: exact scores halve the iterations (215 vs 102 over the 4 seeds), BLESS's
+    # approximate ones cut them by a fifth (189 vs 148).
+    assert iterations["weighted"] < (0.7 if sampling == "exact-rls" else 0.9) * iterations["plain"]
+
+
+def test_uniform_and_thinned_centers_keep_the_plain_preconditioner():
+    from skkernel.kernels import make_kernel
+
+    X, _ = imbalanced_clusters()
+    for sampling in ("uniform", "kernel-thinning"):
+        _, weights = _centers.select_centers(
+            make_kernel("rbf", gamma=0.5), X, 50, sampling=sampling, alpha=1.0, random_state=0
+        )
+        # The plain preconditioner: every center stands for 1 / M of the data.
+        np.testing.assert_array_equal(weights, np.full(50, 1 / 50))
