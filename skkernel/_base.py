@@ -1,8 +1,11 @@
 """What the kernel estimators share: data types, kernel parameters, the kernel
 expansion ``f(x) = sum_i c_i k(x, x_i)`` and its lazy prediction."""
 
+import functools
+
 import numpy as np
-from sklearn.base import BaseEstimator
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, _fit_context
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
@@ -14,7 +17,12 @@ from .kernels import kernel_from_params, kernel_parameter_constraints
 __all__ = [
     "BACKEND_CONSTRAINT",
     "FLOAT_DTYPES",
+    "SPARSE_FORMATS",
     "KernelExpansion",
+    "check_finite_kernel",
+    "check_sample_weight",
+    "dense_features",
+    "fit_context",
     "sqrt_weights",
     "weighted_rows",
 ]
@@ -25,10 +33,85 @@ FLOAT_DTYPES = [np.float64, np.float32]
 #: ``backend`` parameter of every estimator.
 BACKEND_CONSTRAINT = [StrOptions({"auto", *BACKEND_NAMES})]
 
+#: Sparse input estimators take where a scikit-learn twin does (densified, see
+#: :func:`dense_features`).
+SPARSE_FORMATS = ("csr", "csc", "coo")
+
 _TOO_LARGE = (
     "Use KernelRidge(solver='cg'), which never forms the matrix, or a Nystroem "
     "estimator for data this large."
 )
+
+
+def fit_context(fit):
+    """Decorate an estimator's ``fit`` (or ``partial_fit``): scikit-learn's parameter
+    validation first (``_fit_context``), and a failed call leaves the estimator as it
+    was.
+
+    ``validate_data`` records ``n_features_in_`` before checks that can still fail
+    (an alpha per target, a single class, too many components); a refit that raises
+    would otherwise leave a fitted estimator half overwritten. Fits assign new arrays
+    rather than writing into fitted ones, so restoring the attribute dictionary
+    restores the model.
+    """
+    validated = _fit_context(prefer_skip_nested_validation=True)(fit)
+
+    @functools.wraps(fit)
+    def fit_or_keep(self, *args, **kwargs):
+        before = dict(self.__dict__)
+        try:
+            return validated(self, *args, **kwargs)
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(before)
+            raise
+
+    return fit_or_keep
+
+
+def dense_features(X):
+    """The dense array kernels compute on, from validated input that may be sparse.
+
+    Sparse features (a ``OneHotEncoder`` in a ``ColumnTransformer``) are accepted as
+    scikit-learn's kernel estimators accept them, and made dense: the kernel matrix
+    of sparse rows is dense anyway, and the engine's fused products read dense rows.
+    The copy is checked against the memory first.
+    """
+    if not sp.issparse(X):
+        return X
+    check_dense_fits(
+        X.shape[0],
+        X.shape[1],
+        X.dtype,
+        what="Densifying the sparse input",
+        instead="Reduce the number of columns (e.g. OneHotEncoder(max_categories=...)).",
+    )
+    return X.toarray()
+
+
+def check_sample_weight(sample_weight, X):
+    """Sample weights as scikit-learn checks them, refused when negative or all zero.
+
+    A kernel system weighted by ``sqrt(w)`` would turn a negative weight into NaN and
+    a zero total into a division by zero deep inside a solver.
+    """
+    if sample_weight is None:
+        return None
+    sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype, ensure_non_negative=True)
+    if not sample_weight.sum() > 0:
+        raise ValueError("sample_weight sums to zero: at least one sample must count.")
+    return sample_weight
+
+
+def check_finite_kernel(K, what="The kernel matrix"):
+    """Raise ValueError naming the likely cause if kernel values are not finite."""
+    if not np.isfinite(K).all():
+        raise ValueError(
+            f"{what} contains NaN or infinity: a polynomial kernel with a fractional "
+            "degree on negative dot products, a callable kernel returning NaN, or "
+            "values too large for the kernel (scale the features)."
+        )
+    return K
 
 
 def sqrt_weights(sample_weight):
@@ -62,20 +145,34 @@ class KernelExpansion(BaseEstimator):
         return kernel_from_params(self)
 
     def _validate_fit_data(self, X, y, sample_weight):
-        X, y = validate_data(self, X, y, dtype=FLOAT_DTYPES, multi_output=True, y_numeric=True)
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            accept_sparse=SPARSE_FORMATS,
+            dtype=FLOAT_DTYPES,
+            multi_output=True,
+            y_numeric=True,
+        )
+        if y.dtype.kind not in "fiub":
+            raise ValueError(
+                f"y must be numeric for regression; got dtype {y.dtype}. For class labels "
+                "use a classifier (e.g. NystroemRidgeClassifier)."
+            )
+        X = dense_features(X)
         if self._precomputed and X.shape[0] != X.shape[1]:
             raise ValueError(
                 "With kernel='precomputed', X must be the square kernel matrix of the "
                 f"training samples; got shape {X.shape}."
             )
-        if sample_weight is not None:
-            sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype)
-        return X, y, sample_weight
+        return X, y, check_sample_weight(sample_weight, X)
 
-    def _kernel_matrix_builder(self, X, row_scale, what):
+    def _kernel_matrix_builder(self, X, row_scale, what, count=1):
         """A function returning a fresh K (as ``D K D`` with sample weights) that the
-        caller may overwrite; checks first that an n x n matrix fits in memory."""
+        caller may overwrite; checks first that ``count`` n x n matrices fit in memory
+        (the caller's own ones included)."""
         n = X.shape[0]
+        check_dense_fits(n, n, X.dtype, what=what, instead=_TOO_LARGE, count=count)
         if self._precomputed:
 
             def build():
@@ -84,12 +181,11 @@ class KernelExpansion(BaseEstimator):
                     # Two broadcast products: np.outer would be a second n x n array.
                     K *= row_scale[:, None]
                     K *= row_scale[None, :]
-                return K
+                return check_finite_kernel(K)
 
             return build
-        check_dense_fits(n, n, X.dtype, what=what, instead=_TOO_LARGE)
         operator = KernelOperator(self._get_kernel(), X, backend=self.backend)
-        return lambda: operator.gram(row_scale)
+        return lambda: check_finite_kernel(operator.gram(row_scale))
 
     def predict(self, X):
         """Predict with the fitted kernel model.
@@ -106,7 +202,9 @@ class KernelExpansion(BaseEstimator):
             Predicted values.
         """
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=FLOAT_DTYPES, reset=False)
+        X = dense_features(
+            validate_data(self, X, accept_sparse=SPARSE_FORMATS, dtype=FLOAT_DTYPES, reset=False)
+        )
         if self._precomputed:
             return X @ self.dual_coef_
         # A lazy K(X, centers) product: the n_test x n_centers matrix is never formed.
@@ -121,4 +219,5 @@ class KernelExpansion(BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.pairwise = self._precomputed
+        tags.input_tags.sparse = True
         return tags

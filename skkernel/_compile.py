@@ -66,8 +66,14 @@ def _stamped(locator_class, extra_files):
     return Locator
 
 
-def _cache_for(py_func, depends):
-    """A numba function cache for ``py_func``, or None where no directory is writable."""
+def _cache_for(py_func, depends, variant=""):
+    """A numba function cache for ``py_func``, or None where no directory is writable.
+
+    ``variant`` names a second compilation of the same function (the serial twin of
+    a parallel one): numba keys cache entries on the signature and the bytecode, not
+    on compilation options, so without its own files a serial twin would load the
+    cached parallel code.
+    """
     extra_files = tuple(sorted({os.path.abspath(module.__file__) for module in depends}))
     locators = [
         _stamped(cls, extra_files)
@@ -80,6 +86,9 @@ def _cache_for(py_func, depends):
 
     class Impl(caching.CompileResultCacheImpl):
         _locator_classes = locators
+
+        def get_filename_base(self, fullname, abiflags):
+            return super().get_filename_base(fullname + variant, abiflags)
 
     class Cache(_TolerantCache):
         _impl_class = Impl
@@ -111,9 +120,9 @@ class _TolerantCache(caching.FunctionCache):
                 pass  # the compiled code still runs; it is just not cached
 
 
-def _compile(py_func, options, depends):
+def _compile(py_func, options, depends, variant=""):
     dispatcher = njit(**options)(py_func)
-    cache = _cache_for(py_func, depends)
+    cache = _cache_for(py_func, depends, variant)
     if cache is not None:
         # What numba's own enable_caching() does, with our cache class.
         dispatcher._cache = cache
@@ -147,7 +156,9 @@ class _ForkAwareFunction:
 
     def _serial_function(self):
         if self._serial is None:
-            self._serial = _compile(self.py_func, self._serial_options, self._depends)
+            self._serial = _compile(
+                self.py_func, self._serial_options, self._depends, variant="-serial"
+            )
         return self._serial
 
 

@@ -1,8 +1,12 @@
-"""How much memory is free, and clear errors before allocating what cannot fit.
+"""How much memory this process may still take, and clear errors before allocating
+what cannot fit.
 
-Dense solvers (exact kernel ridge, its leave-one-out path) need an n x n matrix.
-Allocating one that does not fit would swap the machine to a halt or get the process
-killed without a word; we check first and say what to use instead.
+Dense solvers (exact kernel ridge, its leave-one-out path) need n x n matrices.
+Allocating one that does not fit would swap the machine to a halt, get the process
+killed without a word, or fail deep inside numpy; we check first and say what to use
+instead. "Fits" means within every limit that applies to the process: the memory the
+system has available, the address-space and data limits (``ulimit -v``, ``ulimit
+-d``) and the memory limit of its cgroup (containers, batch schedulers).
 """
 
 import os
@@ -10,30 +14,100 @@ import os
 import numpy as np
 
 _MEMINFO = "/proc/meminfo"
+_STATUS = "/proc/self/status"
+_CGROUP = "/proc/self/cgroup"
+_CGROUP_ROOT = "/sys/fs/cgroup"
 
 
-def available_memory_bytes():
-    """Memory the process can still allocate without swapping, in bytes.
-
-    Linux's ``MemAvailable`` (free memory plus reclaimable caches); elsewhere the
-    free physical pages reported by ``os.sysconf``; ``None`` if neither is known.
-    """
+def _read_kib(path, field):
+    """A ``Field:   123 kB`` line of a /proc file, in bytes; None if absent."""
     try:
-        with open(_MEMINFO) as f:
+        with open(path) as f:
             for line in f:
-                if line.startswith("MemAvailable:"):
+                if line.startswith(field):
                     return int(line.split()[1]) * 1024
-    except OSError:
+    except (OSError, ValueError, IndexError):
         pass
+    return None
+
+
+def _read_int(path):
+    try:
+        with open(path) as f:
+            text = f.read().strip()
+    except OSError:
+        return None
+    return None if text in ("", "max") else int(text)
+
+
+def _system_available():
+    """Linux's ``MemAvailable`` (free memory plus reclaimable caches); elsewhere the
+    free physical pages reported by ``os.sysconf``."""
+    available = _read_kib(_MEMINFO, "MemAvailable:")
+    if available is not None:
+        return available
     try:
         return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
     except (AttributeError, ValueError, OSError):
         return None
 
 
-def dense_nbytes(n_rows, n_cols, dtype):
-    """Bytes taken by a dense ``n_rows x n_cols`` array of ``dtype``."""
-    return int(n_rows) * int(n_cols) * np.dtype(dtype).itemsize
+def _rlimit_headroom():
+    """What the address-space and data limits still allow, or None without limits."""
+    try:
+        import resource
+    except ImportError:  # not on Windows
+        return None
+    headrooms = []
+    for limit, field in ((resource.RLIMIT_AS, "VmSize:"), (resource.RLIMIT_DATA, "VmData:")):
+        soft, _ = resource.getrlimit(limit)
+        used = _read_kib(_STATUS, field)
+        if soft != resource.RLIM_INFINITY and used is not None:
+            headrooms.append(max(soft - used, 0))
+    return min(headrooms) if headrooms else None
+
+
+def _cgroup_headroom():
+    """Limit minus usage of this process's memory cgroup (v2, or v1), or None."""
+    try:
+        with open(_CGROUP) as f:
+            lines = f.read().splitlines()
+    except OSError:
+        return None
+    for line in lines:
+        hierarchy, controllers, path = line.split(":", 2)
+        path = path.lstrip("/")
+        if hierarchy == "0":  # cgroup v2: one unified hierarchy
+            base = os.path.join(_CGROUP_ROOT, path)
+            limit = _read_int(os.path.join(base, "memory.max"))
+            usage = _read_int(os.path.join(base, "memory.current"))
+        elif "memory" in controllers.split(","):
+            base = os.path.join(_CGROUP_ROOT, "memory", path)
+            limit = _read_int(os.path.join(base, "memory.limit_in_bytes"))
+            usage = _read_int(os.path.join(base, "memory.usage_in_bytes"))
+            if limit is not None and limit >= 2**60:  # v1 writes "unlimited" as ~2^63
+                limit = None
+        else:
+            continue
+        if limit is not None and usage is not None:
+            return max(limit - usage, 0)
+    return None
+
+
+def available_memory_bytes():
+    """Memory the process can still allocate without swapping or being refused, in bytes.
+
+    The smallest of: the system's available memory, the headroom of the process's
+    address-space and data limits, and the headroom of its memory cgroup; None if
+    none is known.
+    """
+    known = [m for m in (_system_available(), _rlimit_headroom(), _cgroup_headroom()) if m]
+    return min(known) if known else None
+
+
+def dense_nbytes(n_rows, n_cols, dtype, count=1):
+    """Bytes taken by ``count`` dense ``n_rows x n_cols`` arrays of ``dtype``."""
+    return int(count) * int(n_rows) * int(n_cols) * np.dtype(dtype).itemsize
 
 
 def fits_in_memory(nbytes, fraction=0.5):
@@ -46,27 +120,32 @@ def fits_in_memory(nbytes, fraction=0.5):
     return available is None or nbytes <= fraction * available
 
 
-def check_dense_fits(n_rows, n_cols, dtype, *, what, instead):
-    """Raise MemoryError, before allocating, if a dense matrix cannot fit in memory.
+def check_dense_fits(n_rows, n_cols, dtype, *, what, instead, count=1):
+    """Raise MemoryError, before allocating, if dense matrices cannot fit in memory.
 
     Parameters
     ----------
     n_rows, n_cols : int
-        Shape of the matrix about to be allocated.
+        Shape of each matrix about to be allocated.
     dtype : dtype
-        Its dtype.
+        Their dtype.
     what : str
-        What the matrix is for, for the message (e.g. "solver='cholesky'").
+        What the matrices are for, for the message (e.g. "solver='cholesky'").
     instead : str
         What the user can do instead, for the message.
+    count : int, default=1
+        How many such matrices are alive at once.
     """
-    nbytes = dense_nbytes(n_rows, n_cols, dtype)
+    nbytes = dense_nbytes(n_rows, n_cols, dtype, count)
     available = available_memory_bytes()
     if available is not None and nbytes > available:
+        arrays = (
+            f"{count} dense {n_rows} x {n_cols}" if count > 1 else f"a dense {n_rows} x {n_cols}"
+        )
         raise MemoryError(
-            f"{what} needs a dense {n_rows} x {n_cols} {np.dtype(dtype).name} kernel "
-            f"matrix, {format_bytes(nbytes)}, but only {format_bytes(available)} of "
-            f"memory is available. {instead}"
+            f"{what} needs {arrays} {np.dtype(dtype).name} matri{'ces' if count > 1 else 'x'}, "
+            f"{format_bytes(nbytes)}, but only {format_bytes(available)} of memory is "
+            f"available to this process. {instead}"
         )
 
 

@@ -91,7 +91,11 @@ class KernelOperator(LinearOperator):
             raise TypeError(f"Kernel products need a real numeric array; got dtype {V.dtype}.")
         if not np.isfinite(V).all():
             raise ValueError("The array multiplied by the kernel matrix contains NaN or infinity.")
-        return np.ascontiguousarray(V, dtype=self.dtype)
+        # A float64 operand of a float32 operator stays float64 (and so does the
+        # product, on the backends that accumulate in float64): iterative solvers on
+        # float32 data need their iterates in full precision.
+        dtype = np.result_type(self.dtype, V.dtype) if V.dtype.kind == "f" else self.dtype
+        return np.ascontiguousarray(V, dtype=dtype)
 
     def _matmat(self, V):
         V = self._check_operand(V)

@@ -25,13 +25,13 @@ from numbers import Integral, Real
 
 import numpy as np
 from scipy import linalg, optimize
-from sklearn.base import BaseEstimator, _fit_context
+from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
 from sklearn.utils._chunking import get_chunk_n_rows
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._base import FLOAT_DTYPES
+from ._base import FLOAT_DTYPES, fit_context
 from ._docs import fill_doc
 from ._linalg import jittered_cholesky
 from ._memory import check_dense_fits
@@ -401,7 +401,7 @@ class SequentialLeverageScores(BaseEstimator):
                 delattr(self, attribute)
         return self.partial_fit(X)
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_context
     def partial_fit(self, X, y=None):
         """Add the samples of X to the stream, one batch at a time.
 

@@ -243,3 +243,10 @@ def test_dense_blocks_of_exponential_families_come_from_numba(kernel, numba_fill
     assert KernelOperator(kernel, X, Y).to_dense(out=out) is out
     np.testing.assert_array_equal(out, K)
     assert np.isnan(buffer[K.size :]).all()
+
+
+@pytest.mark.parametrize("weights", [[1.0, -1.0, 1.0], [1.0, np.nan, 1.0]])
+def test_normal_matmat_refuses_bad_weights(weights):
+    X, Y = make_data(3, 2, 2, np.float64)
+    with pytest.raises(ValueError, match="finite and non-negative"):
+        KernelOperator("rbf", X, Y).normal_matmat(np.ones(2), weights=np.array(weights))

@@ -324,7 +324,7 @@ class NumbaBackend(Backend):
 
     def matmat(self, spec, X, Y, V):
         dtype = np.result_type(X.dtype, V.dtype)
-        Vt = np.ascontiguousarray(V.T, dtype=X.dtype)
+        Vt = np.ascontiguousarray(V.T, dtype=dtype)
         out = np.zeros((X.shape[0], V.shape[1]), dtype=np.float64)
         self._run(spec, X, Y, Vt, out, dense=False)
         return out.astype(dtype, copy=False)

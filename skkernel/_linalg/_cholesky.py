@@ -57,28 +57,49 @@ def _blocked_cholesky_inplace(A, block=None):
     return A
 
 
-def jittered_cholesky(A, max_tries=8):
+def jittered_cholesky(A, max_tries=8, eps=None):
     """Lower Cholesky factor of a symmetric PSD matrix, adding jitter if needed.
 
     Small kernel blocks (Nystroem landmarks) are often singular to working precision
-    (duplicate points, smooth kernels). Starting from a jitter of ``eps * mean(diag)``,
-    the diagonal shift is increased tenfold until the factorisation succeeds.
+    (duplicate points, smooth kernels). Starting from a jitter of
+    ``eps * mean(diag) * n``, the diagonal shift is increased tenfold until the
+    factorisation succeeds.
+
+    Parameters
+    ----------
+    A : ndarray of shape (n, n)
+        Symmetric, positive semi-definite up to rounding.
+    max_tries : int, default=8
+        Jitters tried after the unshifted attempt.
+    eps : float, default=None
+        Relative precision of A's entries; None means machine epsilon of A's dtype.
+        Pass float32's when A holds kernel values computed from float32 data and
+        converted: they are positive semi-definite only to float32 precision.
 
     Returns
     -------
     L : ndarray, lower triangular
     jitter : float
         The shift added to the diagonal (0.0 if none was needed).
+
+    Raises
+    ------
+    numpy.linalg.LinAlgError
+        If even the largest jitter fails; the message gives that jitter.
     """
     A = np.asarray(A)
+    eps = np.finfo(A.dtype).eps if eps is None else eps
     scale = max(float(np.mean(np.abs(np.diag(A)))), np.finfo(A.dtype).tiny)
+    identity = np.eye(A.shape[0], dtype=A.dtype)
     jitter = 0.0
     for attempt in range(max_tries + 1):
         try:
-            shifted = A + jitter * np.eye(A.shape[0], dtype=A.dtype) if jitter else A
+            shifted = A + jitter * identity if jitter else A
             return linalg.cholesky(shifted, lower=True, check_finite=False), jitter
         except linalg.LinAlgError:
-            jitter = np.finfo(A.dtype).eps * scale * A.shape[0] * 10.0**attempt
+            if attempt == max_tries:
+                break
+            jitter = eps * scale * A.shape[0] * 10.0**attempt
     raise linalg.LinAlgError(
         "The kernel block is not positive semi-definite even after adding "
         f"{jitter:.3g} to its diagonal; is the kernel positive definite?"

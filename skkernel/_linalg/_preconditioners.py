@@ -36,9 +36,12 @@ class NystroemPreconditioner:
     """
 
     def __init__(self, columns, landmarks, row_scale=None):
-        C = np.asarray(columns, dtype=np.float64)  # small dense algebra in double
+        # Small dense algebra in double; the kernel values are only as precise as
+        # their dtype, and so is the positive definiteness of W.
+        eps = np.finfo(np.asarray(columns).dtype).eps
+        C = np.asarray(columns, dtype=np.float64)
         W = C[landmarks]
-        L, _ = jittered_cholesky((W + W.T) / 2)
+        L, _ = jittered_cholesky((W + W.T) / 2, eps=eps)
         if row_scale is not None:
             C = C * row_scale[:, None]
         # B B^T = C W^-1 C^T for B^T = L^-1 C^T; the right singular vectors and squared

@@ -7,7 +7,6 @@ from sklearn.base import (
     BaseEstimator,
     ClassNamePrefixFeaturesOutMixin,
     TransformerMixin,
-    _fit_context,
 )
 from sklearn.utils import check_random_state
 from sklearn.utils._available_if import available_if
@@ -15,7 +14,14 @@ from sklearn.utils._chunking import get_chunk_n_rows
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .._base import BACKEND_CONSTRAINT, FLOAT_DTYPES
+from .._base import (
+    BACKEND_CONSTRAINT,
+    FLOAT_DTYPES,
+    SPARSE_FORMATS,
+    check_finite_kernel,
+    dense_features,
+    fit_context,
+)
 from .._centers import CENTER_CONSTRAINTS, centers_from_stream, check_n_components, select_centers
 from .._docs import fill_doc
 from .._operator import KernelOperator
@@ -25,14 +31,24 @@ from ..leverage import SequentialLeverageScores
 __all__ = ["Nystroem"]
 
 
+def _precomputed(estimator):
+    return isinstance(estimator.kernel, str) and estimator.kernel == "precomputed"
+
+
 def kernel_of(estimator):
-    """The estimator's Kernel; "precomputed" is refused (centers need the kernel)."""
-    if isinstance(estimator.kernel, str) and estimator.kernel == "precomputed":
+    """The estimator's Kernel, None for ``kernel="precomputed"``.
+
+    As scikit-learn's Nystroem, a callable or precomputed kernel refuses gamma, coef0
+    and degree (they would be silently ignored): its parameters go in kernel_params.
+    """
+    named = isinstance(estimator.kernel, str) and not _precomputed(estimator)
+    given = [p for p in ("gamma", "coef0", "degree") if getattr(estimator, p) is not None]
+    if not named and given:
         raise ValueError(
-            f"{type(estimator).__name__} evaluates the kernel itself and does not take "
-            "kernel='precomputed'; use KernelRidge for a precomputed kernel matrix."
+            "Don't pass gamma, coef0 or degree to Nystroem if using a callable or "
+            f"precomputed kernel (got {', '.join(given)}); use kernel_params instead."
         )
-    return kernel_from_params(estimator)
+    return None if _precomputed(estimator) else kernel_from_params(estimator)
 
 
 @fill_doc
@@ -50,7 +66,9 @@ class Nystroem(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
     Parameters
     ----------
     kernel : str or callable, default="rbf"
-        Any kernel of :func:`skkernel.make_kernel`.
+        Any kernel of :func:`skkernel.make_kernel`, or "precomputed": X is then the
+        kernel matrix of the training samples in ``fit`` and between new and training
+        samples in ``transform`` (as in scikit-learn; ``sampling="uniform"`` only).
     gamma : float, default=None
         Kernel parameter; ``None`` means ``1 / n_features``, as in sklearn.
     coef0 : float, default=None
@@ -124,7 +142,7 @@ class Nystroem(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
     """
 
     _parameter_constraints = {
-        **kernel_parameter_constraints(precomputed=False),
+        **kernel_parameter_constraints(precomputed=True),
         **CENTER_CONSTRAINTS,
         "alpha": [Interval(Real, 0, None, closed="neither"), None],
         "backend": BACKEND_CONSTRAINT,
@@ -158,7 +176,7 @@ class Nystroem(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         self.random_state = random_state
         self.n_jobs = n_jobs
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_context
     def fit(self, X, y=None):
         """Choose the components and compute the normalization.
 
@@ -170,12 +188,15 @@ class Nystroem(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         -------
         {returns_self}
         """
-        X = validate_data(self, X, dtype=FLOAT_DTYPES)
+        X = dense_features(validate_data(self, X, accept_sparse=SPARSE_FORMATS, dtype=FLOAT_DTYPES))
         kernel = kernel_of(self)
         n_components = check_n_components(self.n_components, X.shape[0])
+        if kernel is None:
+            return self._fit_precomputed(X, n_components)
         if self.sampling == "sequential":
             self._stream = self._new_stream(kernel).fit(X)
             return self._set_components_from_stream(kernel, n_components)
+        self.__dict__.pop("_stream", None)  # a stream of an earlier sequential fit
         indices, _ = select_centers(
             kernel,
             X,
@@ -188,7 +209,7 @@ class Nystroem(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         return self._set_components(kernel, X[indices], indices)
 
     @available_if(lambda self: self.sampling == "sequential")
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_context
     def partial_fit(self, X, y=None):
         """Continue the INK-ESTIMATE pass with more samples (``sampling="sequential"``).
 
@@ -203,8 +224,14 @@ class Nystroem(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         {returns_self}
         """
         first = not hasattr(self, "_stream")
-        X = validate_data(self, X, dtype=FLOAT_DTYPES, reset=first)
+        X = dense_features(
+            validate_data(self, X, accept_sparse=SPARSE_FORMATS, dtype=FLOAT_DTYPES, reset=first)
+        )
         kernel = kernel_of(self)
+        if kernel is None:
+            raise ValueError(
+                "partial_fit evaluates the kernel: it needs a kernel, not 'precomputed'."
+            )
         if first:
             self._stream = self._new_stream(kernel)
         self._stream.partial_fit(X)
@@ -225,16 +252,45 @@ class Nystroem(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
             kernel, stream.dictionary_[keep], stream.dictionary_indices_[keep]
         )
 
+    def _fit_precomputed(self, K, n_components):
+        """Components from the training kernel matrix K (as scikit-learn's Nystroem):
+        uniformly drawn rows, normalised by ``K[idx][:, idx]``."""
+        if K.shape[0] != K.shape[1]:
+            raise ValueError(
+                "With kernel='precomputed', X must be the square kernel matrix of the "
+                f"training samples; got shape {K.shape}."
+            )
+        if self.sampling != "uniform":
+            raise ValueError(
+                f"sampling={self.sampling!r} evaluates the kernel; with kernel='precomputed' "
+                "use sampling='uniform'."
+            )
+        self.__dict__.pop("_stream", None)
+        indices, _ = select_centers(
+            None, K, n_components, sampling="uniform", random_state=self.random_state
+        )
+        self._set_normalization(K[np.ix_(indices, indices)], K.dtype)
+        self.components_ = K[indices]
+        self.component_indices_ = np.asarray(indices)
+        self._n_features_out = indices.size
+        return self
+
     def _set_components(self, kernel, components, indices):
-        K_MM = np.asarray(KernelOperator(kernel, components).gram(), dtype=np.float64)
-        # sklearn's K_MM^-1/2: singular values clipped at 1e-12.
-        U, S, Vt = np.linalg.svd(K_MM)
-        S = np.clip(S, 1e-12, None)
-        self.normalization_ = (U / np.sqrt(S) @ Vt).astype(components.dtype, copy=False)
+        # In the data's dtype, as transform computes K(X, components): K_MM^-1/2
+        # amplifies the null space of a low-rank kernel, where the two must agree.
+        K_MM = KernelOperator(kernel, components).gram()
+        self._set_normalization(K_MM, components.dtype)
         self.components_ = components
         self.component_indices_ = np.asarray(indices)
         self._n_features_out = components.shape[0]
         return self
+
+    def _set_normalization(self, K_MM, dtype):
+        check_finite_kernel(K_MM, "The kernel matrix of the components")
+        # sklearn's K_MM^-1/2: singular values clipped at 1e-12.
+        U, S, Vt = np.linalg.svd(np.asarray(K_MM, dtype=np.float64))
+        S = np.clip(S, 1e-12, None)
+        self.normalization_ = (U / np.sqrt(S) @ Vt).astype(dtype, copy=False)
 
     def transform(self, X):
         """Nystroem features of X.
@@ -250,9 +306,14 @@ class Nystroem(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
             ``K(X, components_) @ normalization_.T``, in X's dtype.
         """
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=FLOAT_DTYPES, reset=False)
-        components = self.components_.astype(X.dtype, copy=False)
+        X = dense_features(
+            validate_data(self, X, accept_sparse=SPARSE_FORMATS, dtype=FLOAT_DTYPES, reset=False)
+        )
         normalization_t = self.normalization_.T.astype(X.dtype, copy=False)
+        if _precomputed(self):
+            # X holds the kernel between new samples and the training samples.
+            return X[:, self.component_indices_] @ normalization_t
+        components = self.components_.astype(X.dtype, copy=False)
         # Blocks of K(X, components), built by the backend that builds them fastest,
         # times the normalization by BLAS: one block of kernel values at a time.
         columns = KernelOperator(kernel_of(self), X, components, backend=self.backend)
@@ -267,5 +328,7 @@ class Nystroem(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        tags.input_tags.pairwise = _precomputed(self)
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
         return tags

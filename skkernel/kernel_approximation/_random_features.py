@@ -14,14 +14,13 @@ from sklearn.base import (
     BaseEstimator,
     ClassNamePrefixFeaturesOutMixin,
     TransformerMixin,
-    _fit_context,
 )
 from sklearn.utils import check_random_state
 from sklearn.utils._chunking import get_chunk_n_rows
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .._base import FLOAT_DTYPES
+from .._base import FLOAT_DTYPES, fit_context
 from .._docs import fill_doc
 from ..kernels import make_kernel
 from ..kernels._params import GAMMA
@@ -58,7 +57,7 @@ class _RandomFeatureMap(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseE
     """Shared by the random feature maps: ``fit`` validates X and draws the map,
     ``transform`` fills the output one block of rows at a time."""
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_context
     def fit(self, X, y=None):
         """Draw the random map for data with X's number of features.
 

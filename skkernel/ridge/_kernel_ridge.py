@@ -6,12 +6,20 @@ from numbers import Integral, Real
 import numpy as np
 from scipy import linalg
 from scipy.sparse.linalg import aslinearoperator
-from sklearn.base import BaseEstimator, MultiOutputMixin, RegressorMixin, _fit_context
+from sklearn.base import BaseEstimator, MultiOutputMixin, RegressorMixin
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import check_scoring
+from sklearn.metrics.pairwise import PAIRWISE_KERNEL_FUNCTIONS
 from sklearn.model_selection import GridSearchCV
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from .._base import KernelExpansion, sqrt_weights, weighted_rows
+from .._base import (
+    KernelExpansion,
+    check_finite_kernel,
+    fit_context,
+    sqrt_weights,
+    weighted_rows,
+)
 from .._docs import fill_doc
 from .._linalg import (
     NystroemPreconditioner,
@@ -21,12 +29,21 @@ from .._linalg import (
 )
 from .._memory import dense_nbytes, fits_in_memory
 from .._operator import KernelOperator
+from ..kernels import make_kernel
 
 __all__ = ["KernelRidge", "KernelRidgeCV"]
 
 
 class _KernelModel(MultiOutputMixin, RegressorMixin, KernelExpansion):
-    """A kernel expansion fitted by (multi-output) regression."""
+    """A kernel expansion fitted by (multi-output) regression, with scikit-learn's
+    KernelRidge semantics for the kernel parameters."""
+
+    def _get_kernel(self):
+        if isinstance(self.kernel, str) and self.kernel in PAIRWISE_KERNEL_FUNCTIONS:
+            # sklearn's KernelRidge passes only gamma, degree and coef0 to a named
+            # kernel and ignores kernel_params; so do we, so predictions agree.
+            return make_kernel(self.kernel, gamma=self.gamma, degree=self.degree, coef0=self.coef0)
+        return super()._get_kernel()
 
 
 @fill_doc
@@ -152,7 +169,7 @@ class KernelRidge(_KernelModel):
         self.random_state = random_state
         self.verbose = verbose
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_context
     def fit(self, X, y, sample_weight=None):
         """Fit the kernel ridge model.
 
@@ -183,11 +200,24 @@ class KernelRidge(_KernelModel):
             raise ValueError(f"alpha must be non-negative; got {self.alpha!r}.")
         row_scale = sqrt_weights(sample_weight)
         self.solver_ = self._choose_solver(X)
+        if self.solver_ == "cg":
+            dual_coef, self.n_iter_, converged = self._fit_cg(X, Y, alphas, row_scale)
+            if not converged and self.solver == "auto" and self._dense_fits(X, fraction=1.0):
+                # CG on an ill-conditioned system returns garbage; the exact solve
+                # fits (if not in the half of memory "auto" keeps free): use it.
+                warnings.warn(
+                    "Conjugate gradients did not converge (see the warning above); "
+                    "solver='auto' falls back to the exact Cholesky solve, which fits in "
+                    "memory.",
+                    ConvergenceWarning,
+                    stacklevel=3,
+                )
+                self.solver_ = "cholesky"
         if self.solver_ == "cholesky":
             dual_coef = self._fit_cholesky(X, Y, alphas, row_scale)
             self.n_iter_ = 1  # a direct solve
-        else:
-            dual_coef, self.n_iter_ = self._fit_cg(X, Y, alphas, row_scale)
+        # In the data's dtype (CG iterates in float64), as the Cholesky path returns it.
+        dual_coef = dual_coef.astype(X.dtype, copy=False)
         if row_scale is not None:
             dual_coef *= row_scale[:, None]
         self.dual_coef_ = dual_coef.ravel() if ravel else dual_coef
@@ -199,8 +229,12 @@ class KernelRidge(_KernelModel):
             return self.solver
         if self._precomputed:
             return "cholesky"  # the matrix is already in memory
+        return "cholesky" if self._dense_fits(X) else "cg"
+
+    @staticmethod
+    def _dense_fits(X, fraction=0.5):
         n = X.shape[0]
-        return "cholesky" if fits_in_memory(dense_nbytes(n, n, X.dtype)) else "cg"
+        return fits_in_memory(dense_nbytes(n, n, X.dtype), fraction=fraction)
 
     def _fit_cholesky(self, X, Y, alphas, row_scale):
         build = self._kernel_matrix_builder(X, row_scale, "KernelRidge(solver='cholesky')")
@@ -233,20 +267,27 @@ class KernelRidge(_KernelModel):
                 columns = X[:, landmarks]
             else:
                 columns = K.block(slice(None), landmarks)
+            check_finite_kernel(columns)
             preconditioner = NystroemPreconditioner(columns, landmarks, row_scale)
 
             def precondition(R, columns):
                 return preconditioner.apply(R, alphas[columns])
 
-        dual_coef, n_iter, _ = conjugate_gradient(
+        dual_coef, n_iter, converged = conjugate_gradient(
             matmat,
             weighted_rows(Y, row_scale).astype(np.float64),
             precondition=precondition,
             tol=self.tol,
             max_iter=self.max_iter or 1000,
             verbose=self.verbose,
+            advice=(
+                "The system is ill-conditioned or CG needs more steps: raise alpha (a "
+                "tiny alpha leaves K + alpha I nearly singular), use solver='cholesky' "
+                "where the n x n matrix fits in memory, or increase max_iter or "
+                "preconditioner_rank."
+            ),
         )
-        return dual_coef, n_iter
+        return dual_coef, n_iter, converged.all()
 
 
 def _solve_ridge_inplace(build, alpha, Y):
@@ -384,7 +425,7 @@ class KernelRidgeCV(_KernelModel):
         self.alpha_per_target = alpha_per_target
         self.backend = backend
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_context
     def fit(self, X, y, sample_weight=None):
         """Fit kernel ridge models for every alpha and keep the best.
 
@@ -444,7 +485,8 @@ class KernelRidgeCV(_KernelModel):
 
     def _fit_leave_one_out(self, X, Y, alphas, sample_weight):
         row_scale = sqrt_weights(sample_weight)
-        K = self._kernel_matrix_builder(X, row_scale, "KernelRidgeCV")()
+        # K, then its eigenvectors beside it: two n x n arrays.
+        K = self._kernel_matrix_builder(X, row_scale, "KernelRidgeCV", count=2)()
         # K.T: the Fortran-ordered view of the symmetric K, which LAPACK may overwrite.
         # The MRRR driver ("evr") needs the eigenvectors and O(n) workspace, two n x n
         # arrays in all; divide-and-conquer ("evd") would add a 2 n^2 workspace.
@@ -459,6 +501,12 @@ class KernelRidgeCV(_KernelModel):
             residuals[positive] /= row_scale[positive, None, None]
             residuals[~positive] = 0.0
         scores, cv_values = self._loo_scores(Y, residuals, sample_weight)
+        if not np.isfinite(scores).all():
+            raise ValueError(
+                "The leave-one-out scores of some alphas are not finite (the scorer "
+                f"returned {scores.ravel()[~np.isfinite(scores.ravel())][0]}): no alpha "
+                "can be chosen. Check the scoring, or use larger alphas."
+            )
         per_target = scores.ndim == 2  # (n_targets, n_alphas) when alpha_per_target
         best = np.argmax(scores, axis=-1)
         if per_target:

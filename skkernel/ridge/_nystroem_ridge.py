@@ -8,14 +8,22 @@ solved by Falkon's preconditioned conjugate gradients: memory O(n d + M^2), abou
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import ClassifierMixin, MultiOutputMixin, RegressorMixin, _fit_context
+from sklearn.base import ClassifierMixin, MultiOutputMixin, RegressorMixin
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils import compute_sample_weight
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import validate_data
 
-from .._base import FLOAT_DTYPES, KernelExpansion
+from .._base import (
+    FLOAT_DTYPES,
+    SPARSE_FORMATS,
+    KernelExpansion,
+    check_finite_kernel,
+    check_sample_weight,
+    dense_features,
+    fit_context,
+)
 from .._centers import CENTER_CONSTRAINTS, check_n_components, select_centers
 from .._docs import fill_doc
 from .._linalg import falkon_solve
@@ -59,7 +67,10 @@ class _NystroemRidgeBase(KernelExpansion):
             backend=self.backend,
         )
         centers = X[indices]
-        K_MM = np.asarray(KernelOperator(kernel, centers).gram(), dtype=np.float64)
+        # In float64 whatever X's dtype: the preconditioner factors K_MM, and float32
+        # kernel values are not positive definite to float64 precision.
+        K_MM = KernelOperator(kernel, centers.astype(np.float64)).gram()
+        check_finite_kernel(K_MM, "The kernel matrix of the centers")
         K_MM = (K_MM + K_MM.T) / 2
         operator = KernelOperator(kernel, X, centers, backend=self.backend)
         weights = None if sample_weight is None else sample_weight.astype(np.float64)
@@ -212,7 +223,7 @@ class NystroemRidge(MultiOutputMixin, RegressorMixin, _NystroemRidgeBase):
         self.random_state = random_state
         self.verbose = verbose
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_context
     def fit(self, X, y, sample_weight=None):
         """Choose the centers and fit the coefficients.
 
@@ -363,7 +374,7 @@ class NystroemRidgeClassifier(ClassifierMixin, _NystroemRidgeBase):
         self.random_state = random_state
         self.verbose = verbose
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_context
     def fit(self, X, y, sample_weight=None):
         """Fit one-vs-rest Nystroem ridge models.
 
@@ -380,22 +391,25 @@ class NystroemRidgeClassifier(ClassifierMixin, _NystroemRidgeBase):
         -------
         {returns_self}
         """
-        X, y = validate_data(self, X, y, dtype=FLOAT_DTYPES)
+        # One validation of X (a second one would forget its feature names).
+        X, y = validate_data(self, X, y, accept_sparse=SPARSE_FORMATS, dtype=FLOAT_DTYPES)
+        X = dense_features(X)
         check_classification_targets(y)
         binarizer = LabelBinarizer(pos_label=1, neg_label=-1)
         Y = binarizer.fit_transform(y).astype(np.float64)
-        self.classes_ = binarizer.classes_
-        if self.classes_.size < 2:
+        if binarizer.classes_.size < 2:
             raise ValueError(
-                f"The training data contain only one class ({self.classes_[0]!r}); "
+                f"The training data contain only one class ({binarizer.classes_[0]!r}); "
                 "a classifier needs at least two."
             )
+        sample_weight = check_sample_weight(sample_weight, X)
         if self.class_weight is not None:
             class_weights = compute_sample_weight(self.class_weight, y)
             sample_weight = (
                 class_weights if sample_weight is None else sample_weight * class_weights
             )
-        _, _, sample_weight = self._validate_fit_data(X, Y, sample_weight)
+        self._get_kernel()  # refuses kernel="precomputed" before any work
+        self.classes_ = binarizer.classes_
         self.dual_coef_, self.intercept_ = self._fit_targets(X, Y, sample_weight)
         return self
 

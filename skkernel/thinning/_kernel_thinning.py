@@ -3,12 +3,12 @@
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import BaseEstimator, _fit_context
+from sklearn.base import BaseEstimator
 from sklearn.utils import _safe_indexing
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .._base import BACKEND_CONSTRAINT
+from .._base import BACKEND_CONSTRAINT, fit_context
 from .._docs import fill_doc
 from ..kernels import kernel_from_params, kernel_parameter_constraints
 from ..metrics import mmd
@@ -145,7 +145,7 @@ class KernelThinning(BaseEstimator):
         self.backend = backend
         self.random_state = random_state
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_context
     def fit(self, X, y=None):
         """Choose the coreset.
 

@@ -95,3 +95,46 @@ def test_blocked_cholesky_matches_lapack(monkeypatch):
     np.testing.assert_allclose(cholesky_solve_inplace(A.copy(), B), expected, rtol=1e-10)
     with pytest.raises(np.linalg.LinAlgError):
         cholesky_solve_inplace(-A.copy(), B)
+
+
+def test_cg_checks_the_true_residual_before_stopping():
+    # A system whose right-hand side lies almost entirely along one huge eigenvalue:
+    # the first step removes it and the recurrence residual falls below tol, while
+    # the rest of the solution has not started.
+    rng = np.random.default_rng(0)
+    Q, _ = np.linalg.qr(rng.normal(size=(50, 50)))
+    eigenvalues = np.r_[1e11, np.linspace(0.1, 10, 49)]
+    A = (Q * eigenvalues) @ Q.T
+    b = Q @ np.r_[1e11, np.ones(49)]
+    norms = []
+
+    def original_norm(R, columns):
+        # The norm of the residual of the system before the huge direction's scaling.
+        norms.append(1)
+        return np.linalg.norm(Q.T @ R / np.sqrt(np.r_[1e11, np.ones(49)])[:, None], axis=0)
+
+    x, n_iter, converged = conjugate_gradient(
+        lambda V, c: A @ V, b[:, None], residual_norm=original_norm, tol=1e-6, max_iter=200
+    )
+    assert converged.all() and n_iter > 2
+    np.testing.assert_allclose(A @ x[:, 0], b, rtol=1e-5)
+
+
+def test_cg_refuses_non_finite_products():
+    from skkernel._linalg._cg import NonFiniteError
+
+    with pytest.raises(NonFiniteError, match="NaN or infinity"):
+        conjugate_gradient(lambda V, c: V * np.nan, np.ones((3, 1)))
+
+
+def test_jittered_cholesky_sizes_the_jitter_by_the_values_precision():
+    # float32 kernel values converted to float64 are PSD to float32 precision only.
+    X = np.random.default_rng(3).normal(size=(100, 2))
+    K32 = kernels.RBF(gamma=0.05)(X.astype(np.float32)).astype(np.float64)
+    with pytest.raises(np.linalg.LinAlgError) as error:
+        jittered_cholesky(K32 - 1e-6 * np.eye(100), max_tries=2)
+    # The message gives the largest jitter tried, not ten times more.
+    largest = np.finfo(np.float64).eps * 1.0 * 100 * 10.0
+    assert f"{largest:.3g}" in str(error.value)
+    L, jitter = jittered_cholesky(K32, eps=np.finfo(np.float32).eps)
+    np.testing.assert_allclose(L @ L.T, K32, atol=1e-3)

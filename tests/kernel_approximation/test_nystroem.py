@@ -74,3 +74,59 @@ def test_sequential_nystroem_partial_fit(digits):
     fitted = Nystroem(gamma=1 / 64, n_components=50, sampling="sequential", random_state=0)
     assert fitted.fit(X).components_.shape[0] == 50
     assert not hasattr(Nystroem(), "partial_fit")  # only with sampling="sequential"
+
+
+def test_precomputed_kernel_as_sklearn():
+    # sklearn's test_nystroem_precomputed_kernel, on our class.
+    from sklearn.metrics.pairwise import polynomial_kernel
+
+    rng = np.random.RandomState(12)
+    X = rng.uniform(size=(10, 4))
+    K = polynomial_kernel(X, degree=2, coef0=0.1)
+    nystroem = Nystroem(kernel="precomputed", n_components=X.shape[0])
+    X_transformed = nystroem.fit_transform(K)
+    np.testing.assert_array_almost_equal(X_transformed @ X_transformed.T, K)
+    for param in ({"gamma": 1}, {"coef0": 1}, {"degree": 2}):
+        with pytest.raises(ValueError, match="Don't pass gamma, coef0 or degree to Nystroem"):
+            Nystroem(kernel="precomputed", n_components=10, **param).fit(K)
+    # Fewer components: the same features as sklearn's (same draw of rows).
+    theirs = SklearnNystroem(kernel="precomputed", n_components=10, random_state=0)
+    ours = Nystroem(kernel="precomputed", n_components=10, random_state=0)
+    np.testing.assert_allclose(ours.fit_transform(K), theirs.fit_transform(K))
+    with pytest.raises(ValueError, match="sampling='uniform'"):
+        Nystroem(kernel="precomputed", sampling="rls", n_components=5).fit(K)
+
+
+def test_callable_kernel_refuses_named_parameters_as_sklearn():
+    # sklearn's test_nystroem_callable: gamma/coef0/degree would be silently ignored.
+    X = np.random.RandomState(0).uniform(size=(10, 4))
+
+    def logging_histogram_kernel(x, y):
+        return np.minimum(x, y).sum()
+
+    Nystroem(kernel=logging_histogram_kernel, n_components=5).fit(X)
+    for param in ({"gamma": 1}, {"coef0": 1}, {"degree": 2}):
+        with pytest.raises(ValueError, match="Don't pass gamma, coef0 or degree"):
+            Nystroem(kernel=logging_histogram_kernel, n_components=5, **param).fit(X)
+
+
+def test_switching_away_from_sequential_drops_the_stream():
+    X = regression_data(n=400)[0]
+    model = Nystroem(n_components=20, sampling="sequential", random_state=0).fit(X)
+    assert hasattr(model, "partial_fit")
+    model.set_params(sampling="uniform").fit(X)
+    assert not hasattr(model, "_stream")
+    model.set_params(sampling="sequential").partial_fit(X[:100])
+    assert model.n_features_in_ == 3 and model._stream.n_samples_seen_ == 100
+
+
+def test_sparse_input_gives_the_dense_features():
+    import scipy.sparse as sp
+
+    X = sp.random(200, 8, density=0.3, format="csr", random_state=0)
+    dense = Nystroem(n_components=30, random_state=0).fit(X.toarray()).transform(X.toarray())
+    sparse = Nystroem(n_components=30, random_state=0).fit(X).transform(X)
+    np.testing.assert_allclose(sparse, dense)
+    np.testing.assert_allclose(
+        sparse, SklearnNystroem(n_components=30, random_state=0).fit(X).transform(X), atol=1e-10
+    )

@@ -341,3 +341,156 @@ def test_cv_rejects_loo_only_options_and_bad_alphas():
         KernelRidgeCV(alphas=[0.1, -1.0]).fit(X, y)
     with pytest.raises(ValueError, match="positive"):
         KernelRidgeCV(alphas=[]).fit(X, y)
+
+
+# -- Issue: trustworthy under bad input, float32 and limits ---------------------------
+
+
+def test_float32_fit_on_unscaled_features_matches_float64():
+    # Rows far from the origin: float32 distances by the dot-product expansion lost
+    # every digit (predictions 0.54 away); scikit-learn's float32 fit is 3e-5 away.
+    rng = np.random.default_rng(0)
+    X = 1e3 + rng.normal(size=(600, 10))
+    y = np.sin(X[:, 0] - 1e3)
+    X32 = X.astype(np.float32)
+    for solver in ("cholesky", "cg"):
+        p64 = KernelRidge(kernel="rbf", gamma=0.1, alpha=0.1, solver=solver, random_state=0)
+        p32 = KernelRidge(kernel="rbf", gamma=0.1, alpha=0.1, solver=solver, random_state=0)
+        expected = p64.fit(X32.astype(np.float64), y).predict(X32[:100].astype(np.float64))
+        got = p32.fit(X32, y.astype(np.float32)).predict(X32[:100])
+        assert got.dtype == np.float32
+        assert np.abs(got - expected).max() < 1e-3, solver
+
+
+@pytest.mark.parametrize(
+    "sample_weight, match",
+    [
+        (lambda n: np.r_[-1.0, np.ones(n - 1)], "(?i)negative"),
+        (lambda n: np.zeros(n), "non-zero|sums to zero"),
+    ],
+)
+@pytest.mark.parametrize("Estimator", [KernelRidge, KernelRidgeCV])
+def test_bad_sample_weights_are_refused_at_fit(Estimator, sample_weight, match):
+    X, y, _ = regression_data()
+    with pytest.raises(ValueError, match=match):
+        Estimator(kernel="rbf").fit(X, y, sample_weight=sample_weight(len(X)))
+
+
+@pytest.mark.parametrize("solver", ["cholesky", "cg"])
+def test_non_finite_kernel_values_are_refused_at_fit(solver):
+    X, y, _ = regression_data()
+    # A fractional degree on negative dot products: NaN kernel values.
+    with pytest.raises(ValueError, match="NaN or infinity"):
+        KernelRidge(kernel="poly", degree=2.5, coef0=0, solver=solver).fit(X, y)
+
+    def returns_nan(a, b):
+        return np.nan if a[0] > 1 else a @ b
+
+    with pytest.raises(ValueError, match="NaN or infinity"):
+        KernelRidge(kernel=returns_nan, solver=solver, random_state=0).fit(X, y)
+    with pytest.raises(ValueError, match="NaN or infinity"):
+        KernelRidgeCV(kernel=returns_nan).fit(X, y)
+
+
+def test_cg_on_an_ill_conditioned_system_warns_with_a_remedy_and_auto_falls_back(monkeypatch):
+    X, y, X_test = regression_data(n=300)
+    exact = KernelRidge(kernel="rbf", gamma=0.5, alpha=1e-12, solver="cholesky").fit(X, y)
+    with pytest.warns(ConvergenceWarning, match="raise alpha"):
+        cg = KernelRidge(
+            kernel="rbf", gamma=0.5, alpha=1e-12, solver="cg", max_iter=20, random_state=0
+        ).fit(X, y)
+    assert cg.solver_ == "cg"
+    # "auto" picks CG when n x n does not fit in half the memory; on a system it
+    # cannot solve it falls back to the exact solve, which does fit.
+    from skkernel.ridge import _kernel_ridge
+
+    monkeypatch.setattr(
+        KernelRidge, "_dense_fits", staticmethod(lambda X, fraction=0.5: fraction == 1.0)
+    )
+    with pytest.warns(ConvergenceWarning, match="falls back"):
+        auto = KernelRidge(kernel="rbf", gamma=0.5, alpha=1e-12, max_iter=20, random_state=0).fit(
+            X, y
+        )
+    assert auto.solver_ == "cholesky" and _kernel_ridge is not None
+    np.testing.assert_allclose(auto.predict(X_test), exact.predict(X_test))
+
+
+def test_refit_that_fails_leaves_the_fitted_model_as_it_was():
+    X, y, X_test = regression_data()
+    model = KernelRidge(kernel="rbf").fit(X, y)
+    before = (model.n_features_in_, model.dual_coef_.copy(), model.predict(X_test))
+    with pytest.raises(ValueError, match="alpha has 2 values"):
+        model.set_params(alpha=[1.0, 2.0]).fit(X[:, :2], y)
+    with pytest.raises(ValueError, match="'kernel' parameter"):
+        model.set_params(alpha=1.0, kernel="gaussian").fit(X[:, :3], y)
+    model.set_params(kernel="rbf")
+    assert model.n_features_in_ == before[0]
+    np.testing.assert_array_equal(model.dual_coef_, before[1])
+    np.testing.assert_array_equal(model.predict(X_test), before[2])
+
+
+@pytest.mark.parametrize("format", ["csr", "csc"])
+@pytest.mark.parametrize("Estimator", [KernelRidge, KernelRidgeCV])
+def test_sparse_input_is_accepted_as_sklearn_accepts_it(Estimator, format):
+    # sklearn's test_kernel_ridge_sparse: sparse X gives the dense fit.
+    import scipy.sparse as sp
+
+    X, y, X_test = regression_data()
+    X_sparse = sp.random(len(X), 6, density=0.4, format=format, random_state=0)
+    dense = Estimator(kernel="rbf").fit(X_sparse.toarray(), y)
+    sparse = Estimator(kernel="rbf").fit(X_sparse, y)
+    np.testing.assert_allclose(sparse.predict(X_sparse), dense.predict(X_sparse.toarray()))
+    reference = SklearnKernelRidge(kernel="rbf").fit(X_sparse, y).predict(X_sparse)
+    np.testing.assert_allclose(dense.predict(X_sparse.toarray()), reference, rtol=1e-8) if (
+        Estimator is KernelRidge
+    ) else None
+
+
+def test_one_hot_column_transformer_feeds_kernel_ridge():
+    from sklearn.compose import ColumnTransformer
+    from sklearn.preprocessing import OneHotEncoder
+
+    rng = np.random.default_rng(0)
+    n = 300
+    table = np.column_stack([rng.normal(size=n), rng.integers(0, 5, size=n)])
+    y = table[:, 0] + (table[:, 1] == 2) + 0.1 * rng.normal(size=n)
+    encode = ColumnTransformer([("cat", OneHotEncoder(), [1])], remainder="passthrough")
+    ours = make_pipeline(encode, KernelRidge(kernel="rbf", alpha=0.1)).fit(table, y)
+    theirs = make_pipeline(encode, SklearnKernelRidge(kernel="rbf", alpha=0.1)).fit(table, y)
+    np.testing.assert_allclose(ours.predict(table), theirs.predict(table), rtol=1e-8, atol=1e-10)
+
+
+def test_named_kernels_ignore_kernel_params_as_sklearn_does():
+    X, y, X_test = regression_data()
+    params = {"kernel": "rbf", "gamma": 0.2, "kernel_params": {"gamma": 5.0}}
+    ours = KernelRidge(**params).fit(X, y).predict(X_test)
+    theirs = SklearnKernelRidge(**params).fit(X, y).predict(X_test)
+    np.testing.assert_allclose(ours, theirs, rtol=1e-10)
+
+
+def test_kernel_ridge_cv_refuses_string_targets_clearly():
+    X, y, _ = regression_data()
+    with pytest.raises(ValueError, match="y must be numeric"):
+        KernelRidgeCV(kernel="rbf").fit(X, np.where(y > 0, "a", "b"))
+
+
+def test_leave_one_out_counts_two_matrices_against_the_memory(monkeypatch):
+    # eigh needs K and its eigenvectors: with room for one n x n matrix only, the
+    # check must refuse before allocating (it let the second one die in eigh).
+    X, y, _ = regression_data(n=200)
+    one_matrix = 200 * 200 * 8
+    monkeypatch.setattr(_memory, "available_memory_bytes", lambda: int(1.5 * one_matrix))
+    KernelRidge(kernel="rbf", solver="cholesky").fit(X, y)
+    with pytest.raises(MemoryError, match="2 dense 200 x 200"):
+        KernelRidgeCV(kernel="rbf").fit(X, y)
+
+
+@pytest.mark.parametrize("solver", ["cholesky", "cg"])
+def test_gamma_zero_means_the_constant_kernel_on_every_solver(solver):
+    # scikit-learn accepts gamma=0 (the constant kernel); it fitted with Cholesky,
+    # raised with CG, and the fitted model raised at predict.
+    X, y, X_test = regression_data()
+    model = KernelRidge(kernel="rbf", gamma=0, alpha=1.0, solver=solver, random_state=0)
+    ours = model.fit(X, y).predict(X_test)
+    theirs = SklearnKernelRidge(kernel="rbf", gamma=0, alpha=1.0).fit(X, y).predict(X_test)
+    np.testing.assert_allclose(ours, theirs, rtol=1e-6)

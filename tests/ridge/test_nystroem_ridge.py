@@ -234,3 +234,83 @@ def test_convergence_warning_names_the_remedy():
     X, Y = regression_data(n=500)
     with pytest.warns(Warning, match="n_components"):
         NystroemRidge(alpha=1e-8, n_components=30, max_iter=2, tol=1e-12).fit(X, Y)
+
+
+# -- Issue: trustworthy under bad input, float32 and limits ---------------------------
+
+
+@pytest.mark.parametrize("alpha", [1e-12, 1e-8])
+def test_tiny_alpha_with_intercept_is_solved_not_stopped_early(alpha):
+    # CG stopped after 1-5 iterations on the preconditioned residual and reported
+    # convergence: training accuracy 0.56 where sklearn's pipeline reaches 0.86-0.98.
+    rng = np.random.default_rng(4)
+    X = rng.normal(size=(400, 2))
+    y = np.sin(3 * X[:, 0]) > 0
+    params = {"gamma": 10, "alpha": alpha, "n_components": 150, "random_state": 0}
+    clf = NystroemRidgeClassifier(**params).fit(X, y)
+    assert clf.n_iter_ > 5
+    assert clf.score(X, y) > 0.95
+    reg = NystroemRidge(fit_intercept=True, **params).fit(X, 2.0 * y - 1)
+    assert reg.score(X, 2.0 * y - 1) > 0.8
+
+
+def test_classifier_keeps_feature_names():
+    pd = pytest.importorskip("pandas")
+    X, Y = regression_data(n=200)
+    frame = pd.DataFrame(X, columns=["a", "b", "c"])
+    clf = NystroemRidgeClassifier(n_components=30, random_state=0).fit(frame, Y[:, 0] > 0)
+    assert list(clf.feature_names_in_) == ["a", "b", "c"]
+    with pytest.raises(ValueError, match="feature names"):
+        clf.predict(frame[["c", "b", "a"]])
+
+
+@pytest.mark.parametrize("Estimator", [NystroemRidge, NystroemRidgeClassifier])
+def test_float32_fits(Estimator):
+    # The jitter of K_MM was sized by float64 precision: LinAlgError on float32 data.
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 2)).astype(np.float32)
+    y = np.sin(X[:, 0])
+    target = y > 0 if Estimator is NystroemRidgeClassifier else y
+    model = Estimator(n_components=100, random_state=0).fit(X, target)
+    assert model.score(X, target) > 0.95
+
+
+def test_failed_refit_of_the_classifier_leaves_it_fitted():
+    X, Y = regression_data(n=200)
+    y = Y[:, 0] > 0
+    clf = NystroemRidgeClassifier(n_components=30, random_state=0).fit(X, y)
+    before = clf.predict(X)
+    with pytest.raises(ValueError, match="only one class"):
+        clf.fit(X, np.zeros(len(X)))
+    np.testing.assert_array_equal(clf.classes_, [False, True])
+    np.testing.assert_array_equal(clf.predict(X), before)
+
+
+def test_one_hot_features_feed_nystroem_ridge():
+    # A ColumnTransformer with OneHotEncoder gives sparse output by default: accepted,
+    # the same model as on the dense encoding, as accurate as sklearn's pipeline.
+    from sklearn.compose import ColumnTransformer
+    from sklearn.linear_model import Ridge
+    from sklearn.preprocessing import OneHotEncoder
+
+    rng = np.random.default_rng(0)
+    n = 400
+    table = np.column_stack([rng.normal(size=n), rng.integers(0, 5, size=n)])
+    y = table[:, 0] + (table[:, 1] == 2) + 0.1 * rng.normal(size=n)
+
+    def model(sparse_output):
+        encode = ColumnTransformer(
+            [("cat", OneHotEncoder(sparse_output=sparse_output), [1])], remainder="passthrough"
+        )
+        ridge = NystroemRidge(
+            alpha=0.1, gamma=0.5, n_components=60, fit_intercept=True, random_state=0
+        )
+        return make_pipeline(encode, ridge).fit(table, y)
+
+    sparse, dense = model(True), model(False)
+    np.testing.assert_allclose(sparse.predict(table), dense.predict(table))
+    encode = ColumnTransformer([("cat", OneHotEncoder(), [1])], remainder="passthrough")
+    theirs = make_pipeline(
+        encode, SklearnNystroem(gamma=0.5, n_components=60, random_state=0), Ridge(alpha=0.1)
+    ).fit(table, y)
+    assert sparse.score(table, y) > theirs.score(table, y) - 0.02

@@ -1,0 +1,64 @@
+"""The memory the dense paths may take: system, ulimit and cgroup limits."""
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from skkernel import _memory
+
+
+def test_cgroup_v2_limit_is_read(tmp_path, monkeypatch):
+    (tmp_path / "cgroup").write_text("0::/job\n")
+    job = tmp_path / "root" / "job"
+    job.mkdir(parents=True)
+    (job / "memory.max").write_text(str(3 * 2**30))
+    (job / "memory.current").write_text(str(2**30))
+    monkeypatch.setattr(_memory, "_CGROUP", str(tmp_path / "cgroup"))
+    monkeypatch.setattr(_memory, "_CGROUP_ROOT", str(tmp_path / "root"))
+    assert _memory._cgroup_headroom() == 2 * 2**30
+    assert _memory.available_memory_bytes() <= 2 * 2**30
+    (job / "memory.max").write_text("max\n")
+    assert _memory._cgroup_headroom() is None
+
+
+def test_cgroup_v1_limit_is_read(tmp_path, monkeypatch):
+    (tmp_path / "cgroup").write_text("4:memory:/job\n1:cpu:/\n")
+    job = tmp_path / "root" / "memory" / "job"
+    job.mkdir(parents=True)
+    (job / "memory.limit_in_bytes").write_text(str(4 * 2**30))
+    (job / "memory.usage_in_bytes").write_text(str(2**30))
+    monkeypatch.setattr(_memory, "_CGROUP", str(tmp_path / "cgroup"))
+    monkeypatch.setattr(_memory, "_CGROUP_ROOT", str(tmp_path / "root"))
+    assert _memory._cgroup_headroom() == 3 * 2**30
+    (job / "memory.limit_in_bytes").write_text(str(2**63 - 4096))  # "unlimited"
+    assert _memory._cgroup_headroom() is None
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="ulimit semantics of Linux")
+def test_address_space_limit_is_respected_before_allocating():
+    # Under ulimit -v the system still has plenty available; the check must see the
+    # limit and refuse with a message, not let numpy fail (or the kernel kill us).
+    script = """
+import resource, numpy as np
+from skkernel import _memory, KernelRidge
+soft = 3 * 2**30
+resource.setrlimit(resource.RLIMIT_AS, (soft, resource.RLIM_INFINITY))
+assert _memory.available_memory_bytes() < soft
+X = np.random.default_rng(0).normal(size=(30000, 2))
+try:
+    KernelRidge(kernel="rbf", solver="cholesky").fit(X, X[:, 0])
+except MemoryError as error:
+    print("refused:", error)
+"""
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert "refused: KernelRidge(solver='cholesky') needs a dense 30000 x 30000" in out.stdout
+    assert "available to this process" in out.stdout
+
+
+def test_count_is_part_of_the_message(monkeypatch):
+    monkeypatch.setattr(_memory, "available_memory_bytes", lambda: 10**6)
+    with pytest.raises(MemoryError, match=r"2 dense 300 x 300 float64 matrices, 1.44 MB"):
+        _memory.check_dense_fits(300, 300, np.float64, what="x", instead="y", count=2)
