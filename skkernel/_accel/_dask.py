@@ -7,11 +7,20 @@ worker), and stacks the results. ``K(X, Y).T @ W`` is a sum over the blocks of
 ``K(Y, X_block) @ W_block``, reduced on the cluster. Y and V are broadcast to every
 worker, so each worker needs memory for its blocks of X, all of Y, and one block of
 the result.
+
+A cluster is chosen for its resilience, so a lost worker does not end a fit: Dask
+recomputes the tasks it can, and the data only the client has (the scattered blocks
+of X) are sent again from the client's copy before the operation is retried. Where it
+cannot go on (no worker left, the client closed), the error says so and names the
+lost workers.
 """
 
 import numpy as np
 
 from ._base import Backend
+
+#: Attempts of one operation after losing workers.
+_RETRIES = 3
 
 
 def _local_backend(spec):
@@ -45,19 +54,48 @@ def _sum(*arrays):
     return np.sum(arrays, axis=0)
 
 
+def _lost_data_errors():
+    """The exceptions with which distributed reports data or workers that are gone."""
+    import concurrent.futures
+
+    from distributed import KilledWorker
+    from distributed.client import FutureCancelledError
+    from distributed.comm import CommClosedError
+
+    return (concurrent.futures.CancelledError, FutureCancelledError, KilledWorker,
+            CommClosedError)
+
+
+class DaskUnavailableError(RuntimeError):
+    """The Dask client or cluster cannot run the operation any more."""
+
+
+def _check_running(client):
+    if client.status != "running":
+        raise DaskUnavailableError(
+            f"The dask.distributed Client is {client.status}: the kernel operator was "
+            "built on it and cannot run without it. Start a new Client and build the "
+            "estimator's operator again (fit again)."
+        )
+
+
 class _Distributed:
-    """Row blocks of X held by the workers, plus (lazily) a broadcast copy of all of X."""
+    """Row blocks of X held by the workers, plus (lazily) a broadcast copy of all of X,
+    and the client's own copy of X from which both are sent again when workers are lost."""
 
     def __init__(self, client, X, n_blocks):
         self.client = client
         self.shape = X.shape
         self.dtype = X.dtype
-        self.bounds = np.linspace(0, X.shape[0], n_blocks + 1).astype(int)
-        self.blocks = client.scatter(
-            [X[a:b] for a, b in zip(self.bounds[:-1], self.bounds[1:], strict=True)], hash=False
-        )
         self.host = X
+        self.bounds = np.linspace(0, X.shape[0], n_blocks + 1).astype(int)
+        self._scatter()
+
+    def _scatter(self):
+        _check_running(self.client)
+        self.blocks = self.split(self.host)
         self._whole = None
+        self.workers = set(self.client.scheduler_info()["workers"])
 
     @property
     def whole(self):
@@ -72,6 +110,19 @@ class _Distributed:
             [array[a:b] for a, b in zip(self.bounds[:-1], self.bounds[1:], strict=True)],
             hash=False,
         )
+
+    def recover(self, error):
+        """Send the data again after losing workers; raise if nothing is left to use."""
+        _check_running(self.client)
+        alive = set(self.client.scheduler_info()["workers"])
+        lost = sorted(self.workers - alive)
+        if not alive:
+            raise DaskUnavailableError(
+                f"Every Dask worker is gone (lost: {', '.join(lost) or 'unknown'}); the "
+                "cluster cannot run the kernel products. Restart workers and fit again."
+            ) from error
+        self._scatter()
+        return lost
 
 
 class DaskBackend(Backend):
@@ -101,12 +152,14 @@ class DaskBackend(Backend):
         except ImportError as exc:
             return f"dask.distributed cannot be imported ({exc}); {self.install_hint}"
         try:
-            self._client()
+            client = self._client()
         except ValueError:
             return (
                 "no dask.distributed Client is active; create one first, e.g. "
                 "Client('scheduler-address:8786') or Client(LocalCluster())"
             )
+        if client.status != "running":
+            return f"the active dask.distributed Client is {client.status}; start a new one"
         return None
 
     def supports(self, spec):
@@ -114,6 +167,7 @@ class DaskBackend(Backend):
 
     def prepare(self, X, spec):
         client = self._client()
+        _check_running(client)
         n_workers = max(1, len(client.scheduler_info()["workers"]))
         n_blocks = min(X.shape[0], self.blocks_per_worker * n_workers)
         return _Distributed(client, X, n_blocks)
@@ -121,43 +175,76 @@ class DaskBackend(Backend):
     def host(self, X):
         return X.host
 
+    @staticmethod
+    def _resilient(operation, *handles):
+        """Run ``operation()``; after losing workers, send the handles' data again and
+        retry; say which workers were lost when it cannot go on."""
+        lost = []
+        for attempt in range(_RETRIES + 1):
+            _check_running(handles[0].client)
+            try:
+                return operation()
+            except _lost_data_errors() as error:
+                if attempt == _RETRIES:
+                    raise DaskUnavailableError(
+                        f"Dask workers keep being lost ({', '.join(lost) or 'unknown'}); "
+                        f"gave up after {_RETRIES} retries of a kernel product."
+                    ) from error
+                for handle in dict.fromkeys(handles):  # X and Y may be one handle
+                    lost += handle.recover(error)
+
     def matmat(self, spec, X, Y, V):
-        client = X.client
-        V_remote = client.scatter(np.asarray(V), broadcast=True, hash=False)
-        futures = [
-            client.submit(_local_matmat, spec, block, Y.whole, V_remote, pure=False)
-            for block in X.blocks
-        ]
-        return np.vstack(client.gather(futures))
+        def product():
+            client = X.client
+            V_remote = client.scatter(np.asarray(V), broadcast=True, hash=False)
+            futures = [
+                client.submit(_local_matmat, spec, block, Y.whole, V_remote, pure=False)
+                for block in X.blocks
+            ]
+            return np.vstack(client.gather(futures))
+
+        return self._resilient(product, X, Y)
 
     def rmatmat(self, spec, X, Y, W):
-        client = X.client
-        pieces = X.split(np.asarray(W))
-        partials = [
-            client.submit(_local_matmat, spec, Y.whole, block, piece, pure=False)
-            for block, piece in zip(X.blocks, pieces, strict=True)
-        ]
-        return client.submit(_sum, *partials, pure=False).result()
+        def product():
+            client = X.client
+            pieces = X.split(np.asarray(W))
+            partials = [
+                client.submit(_local_matmat, spec, Y.whole, block, piece, pure=False)
+                for block, piece in zip(X.blocks, pieces, strict=True)
+            ]
+            return client.submit(_sum, *partials, pure=False).result()
+
+        return self._resilient(product, X, Y)
 
     def normal_matmat(self, spec, X, Y, V, weights=None):
         # One task per block of X computes its whole contribution; only m x k partial
         # results travel back, and they are summed on the cluster.
-        client = X.client
-        V_remote = client.scatter(np.asarray(V), broadcast=True, hash=False)
-        pieces = [None] * len(X.blocks) if weights is None else X.split(np.asarray(weights))
-        partials = [
-            client.submit(_local_normal_matmat, spec, block, Y.whole, V_remote, piece, pure=False)
-            for block, piece in zip(X.blocks, pieces, strict=True)
-        ]
-        return client.submit(_sum, *partials, pure=False).result()
+        def product():
+            client = X.client
+            V_remote = client.scatter(np.asarray(V), broadcast=True, hash=False)
+            pieces = [None] * len(X.blocks) if weights is None else X.split(np.asarray(weights))
+            partials = [
+                client.submit(
+                    _local_normal_matmat, spec, block, Y.whole, V_remote, piece, pure=False
+                )
+                for block, piece in zip(X.blocks, pieces, strict=True)
+            ]
+            return client.submit(_sum, *partials, pure=False).result()
+
+        return self._resilient(product, X, Y)
 
     def dense(self, spec, X, Y, out=None):
-        futures = [
-            X.client.submit(_local_dense, spec, block, Y.whole, pure=False) for block in X.blocks
-        ]
         K = np.empty(X.shape[:1] + Y.shape[:1], dtype=X.dtype) if out is None else out
-        for (a, b), block in zip(
-            zip(X.bounds[:-1], X.bounds[1:], strict=True), X.client.gather(futures), strict=True
-        ):
-            K[a:b] = block
-        return K
+
+        def fill():
+            futures = [
+                X.client.submit(_local_dense, spec, block, Y.whole, pure=False)
+                for block in X.blocks
+            ]
+            bounds = zip(X.bounds[:-1], X.bounds[1:], strict=True)
+            for (a, b), block in zip(bounds, X.client.gather(futures), strict=True):
+                K[a:b] = block
+            return K
+
+        return self._resilient(fill, X, Y)

@@ -27,11 +27,24 @@ class NumpyBackend(Backend):
         return X
 
     def _blocks(self, spec, X, Y):
-        """(rows, block of K) pairs covering K(X, Y), in X's dtype."""
+        """(rows, block of K) pairs covering K(X, Y), in X's dtype.
+
+        For K(X, X) of a distance kernel, the diagonal entries come from the paired
+        kernel: a block of rows against all of X gets the self-distances only up to
+        rounding, and a steep kernel (RBF at gamma = 1e300) turns that rounding into
+        k(x, x) = 0 instead of 1.
+        """
+        exact_diagonal = X is Y and spec.closed_form and spec.statistic != "dot"
         step = row_block_size(X.shape[0], Y.shape[0], X.dtype.itemsize)
         for start in range(0, X.shape[0], step):
             rows = slice(start, start + step)
-            yield rows, spec.block(X[rows], Y).astype(X.dtype, copy=False)
+            block = spec.block(X[rows], Y).astype(X.dtype, copy=False)
+            if exact_diagonal:
+                part = X[rows]
+                block[np.arange(part.shape[0]), np.arange(start, start + part.shape[0])] = (
+                    spec.paired(part, part)
+                )
+            yield rows, block
 
     def matmat(self, spec, X, Y, V):
         out = np.empty((X.shape[0], V.shape[1]), dtype=np.result_type(X.dtype, V.dtype))

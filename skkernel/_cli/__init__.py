@@ -73,9 +73,10 @@ def _run_demo(args):
 
 def _run_fit(args):
     import time
+    from pathlib import Path
 
     import joblib
-    from sklearn.model_selection import cross_val_score
+    from sklearn.model_selection import KFold, cross_val_score
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
@@ -85,14 +86,23 @@ def _run_fit(args):
         raise ValueError(
             f"--model {args.model} takes one --alpha; use --model krr-cv to choose among several"
         )
+    model = MODELS[args.model][1](args)
+    # Every mistake in the options is one line, before any work: the estimator's own
+    # parameter validation, the output folder, then the table.
+    model._validate_params()
+    if not Path(args.out).resolve().parent.is_dir():
+        raise ValueError(f"--out {args.out}: the folder {Path(args.out).parent} does not exist")
     table = read_table(args.data)
     X, y = features_and_target(table, args.target, args.data)
-    pipeline = make_pipeline(StandardScaler(), MODELS[args.model][1](args))
+    pipeline = make_pipeline(StandardScaler(), model)
     print(f"{args.data}: {X.shape[0]} rows, {X.shape[1]} features, target {args.target!r}")
     if args.cv > 1:
         if args.cv > X.shape[0]:
             raise ValueError(f"--cv {args.cv} needs at least {args.cv} rows")
-        scores = cross_val_score(pipeline, X, y, cv=args.cv, scoring="r2")
+        # Shuffled folds: files are often sorted (by class, by date), and contiguous
+        # folds then score a model on data unlike its training rows.
+        folds = KFold(args.cv, shuffle=True, random_state=0)
+        scores = cross_val_score(pipeline, X, y, cv=folds, scoring="r2", error_score="raise")
         print(f"cross-validated R^2 ({args.cv} folds): {scores.mean():.4f} +/- {scores.std():.4f}")
     start = time.perf_counter()
     pipeline.fit(X, y)

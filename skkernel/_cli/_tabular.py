@@ -7,6 +7,8 @@ prints that message and exits with a non-zero status instead of a traceback.
 
 from pathlib import Path
 
+import numpy as np
+
 
 class TableError(ValueError):
     """A data file the command line cannot use; the message says why."""
@@ -49,6 +51,12 @@ def check_numeric_columns(table, columns, path):
             raise TableError(
                 f"column {column!r} of {path} has {missing} missing value(s); "
                 "fill or drop them first"
+            )
+        infinite = int(np.isinf(values.to_numpy(dtype=float)).sum())
+        if infinite:
+            raise TableError(
+                f"column {column!r} of {path} has {infinite} infinite value(s); "
+                "replace or drop them first"
             )
 
 

@@ -25,7 +25,7 @@ from .._docs import fill_doc
 from ..kernels import make_kernel
 from ..kernels._params import GAMMA
 from ._hadamard import next_power_of_two, sorf_cos_sin_into, sorf_project
-from ._trig import cos_sin_into
+from ._trig import MAX_ARGUMENT, cos_sin_into
 
 __all__ = ["ArcCosineFeatures", "RandomFourierFeatures"]
 
@@ -259,6 +259,13 @@ class RandomFourierFeatures(_RandomFeatureMap):
     def _fused_structured(self):
         return self.method == "structured" and not self.n_components % 2
 
+    def _sorf_bound(self, X):
+        """An upper bound of |projection| over the rows of X: each unnormalised
+        Walsh-Hadamard transform scales a row's norm by sqrt(width)."""
+        width = self.signs_.shape[2]
+        row_norm = np.sqrt(np.einsum("ij,ij->i", X, X, dtype=np.float64).max(initial=0.0))
+        return self._sorf_scale * width**1.5 * row_norm
+
     def _project(self, X, out):
         if self.method == "structured":
             return sorf_project(X, self.signs_, self._sorf_scale, out)
@@ -268,8 +275,12 @@ class RandomFourierFeatures(_RandomFeatureMap):
         pairs = self.n_components // 2
         scale = 1.0 / np.sqrt(self._n_frequencies)
         if self._fused_structured:
-            sorf_cos_sin_into(X, self.signs_, self._sorf_scale, Z, scale)
-            return
+            if self._sorf_bound(X) < MAX_ARGUMENT:
+                sorf_cos_sin_into(X, self.signs_, self._sorf_scale, Z, scale)
+                return
+            # Projections beyond the fused sine/cosine's range: through a buffer and
+            # cos_sin_into, which falls back to numpy's full-range trigonometry.
+            workspace = np.empty((X.shape[0], self._n_frequencies), X.dtype)
         projection = self._project(X, workspace)
         # Every cos/sin pair (and the odd random-phase feature, whose 2 cos cos product
         # has the same mean) estimates k(x, y) without bias; the inner product averages

@@ -207,3 +207,11 @@ def test_float32_products_stay_accurate_far_from_the_origin(kernel, offset, back
         got = KernelOperator(kernel, X32, Y32, backend=backend) @ v32
     scale = np.abs(kernel(X, Y)) @ np.abs(v)
     assert np.all(np.abs(got - expected) <= 1e-4 * scale + 1e-30)
+
+
+def test_numpy_backend_keeps_the_exact_diagonal_of_a_steep_kernel():
+    # RBF at gamma = 1e300: rounding in a self-distance turned k(x, x) = 1 into 0.
+    X = np.random.default_rng(0).normal(size=(30, 3))
+    K = KernelOperator(kernels.RBF(gamma=1e300), X, backend="numpy")
+    np.testing.assert_array_equal(K @ np.ones(30), np.ones(30))
+    np.testing.assert_array_equal(K.gram(), np.eye(30))

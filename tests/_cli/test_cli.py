@@ -162,3 +162,43 @@ def test_demo_compares_with_sklearn(monkeypatch, capsys):
     # Same model, same split: the same R^2.
     plain = [row.split("R^2")[1].split()[0] for row in rows[:2]]
     assert plain[0] == plain[1]
+
+
+@pytest.mark.parametrize(
+    "options, fragment",
+    [
+        (["--alpha", "-1"], "'alpha' parameter"),
+        (["--kernel", "foo"], "'kernel' parameter"),
+        (["--kernel", "gaussian"], "'kernel' parameter"),
+        (["--backend", "gpu"], "'backend' parameter"),
+        (["--model", "nystroem", "--n-components", "0"], "'n_components' parameter"),
+    ],
+)
+def test_bad_options_are_one_line_before_any_fit(table_csv, tmp_path, capsys, options, fragment):
+    # They printed sklearn's "All the 5 fits failed" block with five tracebacks.
+    out = ["--out", str(tmp_path / "m.joblib")]
+    _one_line_error(capsys, ["fit", str(table_csv), "--target", "price", *options, *out], fragment)
+    assert not (tmp_path / "m.joblib").exists()
+
+
+def test_infinite_values_and_a_missing_folder_are_one_line(table_csv, tmp_path, capsys):
+    frame = pd.read_csv(table_csv)
+    frame.loc[2, "a"] = np.inf
+    inf_path = tmp_path / "inf.csv"
+    frame.to_csv(inf_path, index=False)
+    out = ["--out", str(tmp_path / "m.joblib")]
+    _one_line_error(capsys, ["fit", str(inf_path), "--target", "price", *out], "infinite")
+    missing = ["--out", str(tmp_path / "no" / "such" / "m.joblib")]
+    _one_line_error(
+        capsys, ["fit", str(table_csv), "--target", "price", *missing], "does not exist"
+    )
+
+
+def test_gamma_zero_fits_a_model_that_predicts(table_csv, tmp_path, capsys):
+    # It exited 0 with "R^2: nan" and saved a model that could not predict.
+    model_path = tmp_path / "m.joblib"
+    argv = ["fit", str(table_csv), "--target", "price", "--gamma", "0", "--out", str(model_path)]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "nan" not in out.lower()
+    assert main(["predict", str(model_path), str(table_csv)]) == 0

@@ -224,3 +224,13 @@ def test_fused_structured_features_equal_cos_sin_of_the_projection(digits):
     P = sorf_project(digits, rff.signs_, rff._sorf_scale, np.empty((len(digits), 150)))
     expected = np.hstack([np.cos(P), np.sin(P)]) / np.sqrt(150)
     np.testing.assert_allclose(Z, expected, rtol=0, atol=1e-14)
+
+
+def test_structured_features_of_huge_inputs_stay_bounded():
+    # The fused SORF sine/cosine is exact for |x| < 2^19 pi only: inputs beyond must go
+    # through the full-range fallback (features reached 2e24; the bound is 0.18).
+    X = np.random.default_rng(0).normal(size=(50, 16)) * 1e20
+    rff = RandomFourierFeatures(method="structured", n_components=64, gamma=1.0, random_state=0)
+    Z = rff.fit(X).transform(X)
+    assert np.abs(Z).max() <= np.sqrt(1 / 32) + 1e-12
+    np.testing.assert_allclose((Z**2).sum(axis=1), 1.0, rtol=1e-10)
