@@ -62,8 +62,7 @@ def _lost_data_errors():
     from distributed.client import FutureCancelledError
     from distributed.comm import CommClosedError
 
-    return (concurrent.futures.CancelledError, FutureCancelledError, KilledWorker,
-            CommClosedError)
+    return (concurrent.futures.CancelledError, FutureCancelledError, KilledWorker, CommClosedError)
 
 
 class DaskUnavailableError(RuntimeError):

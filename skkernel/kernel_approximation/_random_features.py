@@ -20,7 +20,7 @@ from sklearn.utils._chunking import get_chunk_n_rows
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .._base import FLOAT_DTYPES, fit_context
+from .._base import FLOAT_DTYPES, SPARSE_FORMATS, dense_features, fit_context
 from .._docs import fill_doc
 from ..kernels import make_kernel
 from ..kernels._params import GAMMA
@@ -72,7 +72,7 @@ class _RandomFeatureMap(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseE
         -------
         {returns_self}
         """
-        X = validate_data(self, X, dtype=FLOAT_DTYPES)
+        X = validate_data(self, X, accept_sparse=SPARSE_FORMATS, dtype=FLOAT_DTYPES)
         self._draw(X.shape[1], check_random_state(self.random_state))
         self._n_features_out = self.n_components
         return self
@@ -92,7 +92,9 @@ class _RandomFeatureMap(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseE
             (sized by sklearn's ``working_memory``), so the memory beyond Z is one block.
         """
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=FLOAT_DTYPES, reset=False)
+        X = dense_features(
+            validate_data(self, X, accept_sparse=SPARSE_FORMATS, dtype=FLOAT_DTYPES, reset=False)
+        )
         Z = np.empty((X.shape[0], self.n_components), dtype=X.dtype)
         blocks = _row_blocks(X.shape[0], 2 * self.n_components * 8)
         # One projection buffer for all blocks: a fresh array per block would pay for
@@ -105,6 +107,7 @@ class _RandomFeatureMap(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseE
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
         return tags
 

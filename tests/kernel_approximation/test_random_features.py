@@ -234,3 +234,12 @@ def test_structured_features_of_huge_inputs_stay_bounded():
     Z = rff.fit(X).transform(X)
     assert np.abs(Z).max() <= np.sqrt(1 / 32) + 1e-12
     np.testing.assert_allclose((Z**2).sum(axis=1), 1.0, rtol=1e-10)
+
+
+def test_sparse_input_gives_the_dense_features():
+    import scipy.sparse as sp
+
+    X = sp.random(100, 6, density=0.3, format="csr", random_state=0)
+    for estimator in (RandomFourierFeatures(random_state=0), ArcCosineFeatures(random_state=0)):
+        dense = estimator.fit(X.toarray()).transform(X.toarray())
+        np.testing.assert_array_equal(estimator.fit(X).transform(X), dense)
