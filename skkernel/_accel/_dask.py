@@ -6,7 +6,7 @@ is built. ``K(X, Y) @ V`` runs one task per block, each computing
 worker), and stacks the results. ``K(X, Y).T @ W`` is a sum over the blocks of
 ``K(Y, X_block) @ W_block``, reduced on the cluster. Y and V are broadcast to every
 worker, so each worker needs memory for its blocks of X, all of Y, and one block of
-the result.
+the result. Log-sum-exp reductions split the same way as ``K(X, Y) @ V``.
 """
 
 import numpy as np
@@ -31,6 +31,16 @@ def _local_normal_matmat(spec, X, Y, V, weights):
     backend = _local_backend(spec)
     prepared_X, prepared_Y = backend.prepare(X, spec), backend.prepare(Y, spec)
     return backend.normal_matmat(spec, prepared_X, prepared_Y, V, weights)
+
+
+def _local_logsumexp(spec, X, Y, log_W):
+    """Runs on a worker: the log-sum-exp reduction of K(X_block, Y)."""
+    backend = _local_backend(spec)
+    if not backend.supports_log(spec):
+        from . import get_backend
+
+        backend = get_backend("numpy")
+    return backend.logsumexp(spec, backend.prepare(X, spec), backend.prepare(Y, spec), log_W)
 
 
 def _local_dense(spec, X, Y):
@@ -150,6 +160,15 @@ class DaskBackend(Backend):
             for block, piece in zip(X.blocks, pieces, strict=True)
         ]
         return client.submit(_sum, *partials, pure=False).result()
+
+    def logsumexp(self, spec, X, Y, log_W):
+        client = X.client
+        log_W = client.scatter(np.asarray(log_W), broadcast=True, hash=False)
+        futures = [
+            client.submit(_local_logsumexp, spec, block, Y.whole, log_W, pure=False)
+            for block in X.blocks
+        ]
+        return np.vstack(client.gather(futures))
 
     def dense(self, spec, X, Y, out=None):
         futures = [
