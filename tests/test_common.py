@@ -4,6 +4,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skkernel import (
     ArcCosineFeatures,
+    KernelDensity,
     KernelRidge,
     KernelRidgeCV,
     KernelThinning,
@@ -36,6 +37,9 @@ ESTIMATORS = [
     NystroemRidgeClassifier(n_components=20, random_state=0),
     KernelThinning(random_state=0),
     KernelThinning(method="kt", n_components=5, random_state=0),
+    KernelDensity(),
+    KernelDensity(kernel="laplacian", bandwidth="scott"),
+    KernelDensity(kernel="epanechnikov", bandwidth=2.0, algorithm="brute"),
 ]
 
 
