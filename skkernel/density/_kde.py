@@ -18,8 +18,9 @@ from sklearn.utils.validation import (
 from .._base import BACKEND_CONSTRAINT
 from .._operator import KernelOperator
 from ..kernels import DENSITY_KERNELS, DensityKernel
+from ._bandwidth import bandwidth_rule
 
-__all__ = ["KernelDensity", "bandwidth_rule"]
+__all__ = ["KernelDensity"]
 
 #: Kernels :meth:`KernelDensity.sample` draws from.
 SAMPLED_KERNELS = ("gaussian", "tophat", "laplacian")
@@ -30,38 +31,6 @@ SAMPLED_KERNELS = ("gaussian", "tophat", "laplacian")
 # to one, the terms that underflowed (each < exp(-708)) are then < exp(-100) of it.
 _SMOOTH = ("gaussian", "exponential", "laplacian")
 _RECOMPUTE_BELOW = math.exp(-600.0)
-
-
-def bandwidth_rule(rule, n_samples, n_features):
-    """Compute scikit-learn's bandwidth rules of thumb, as :class:`KernelDensity` applies them.
-
-    Parameters
-    ----------
-    rule : {"scott", "silverman"}
-        Scott's factor ``n^(-1 / (d + 4))`` or Silverman's
-        ``(n (d + 2) / 4)^(-1 / (d + 4))``.
-    n_samples : int
-        Number of training samples n.
-    n_features : int
-        Dimension d.
-
-    Returns
-    -------
-    bandwidth : float
-        The rule's factor. Like scikit-learn's, it is not multiplied by the data's
-        standard deviation: it suits standardised data.
-
-    Examples
-    --------
-    >>> from skkernel.density import bandwidth_rule
-    >>> round(bandwidth_rule("scott", 100_000, 2), 4)
-    0.1468
-    """
-    if rule == "scott":
-        return n_samples ** (-1.0 / (n_features + 4))
-    if rule == "silverman":
-        return (n_samples * (n_features + 2) / 4.0) ** (-1.0 / (n_features + 4))
-    raise ValueError(f"Unknown bandwidth rule {rule!r}; use 'scott' or 'silverman'.")
 
 
 class KernelDensity(BaseEstimator):
