@@ -8,7 +8,7 @@ fastest backend present (numba, KeOps, CuPy, Dask or blocked numpy).
 from ._accel import BackendUnavailableError, backend_status, show_backends
 from ._config import config_context, get_config, set_config
 from ._operator import KernelOperator
-from .density import KernelDensity
+from .density import KernelDensity, PrivateKernelClassifier, PrivateKernelDensity
 from .kernel_approximation import ArcCosineFeatures, Nystroem, RandomFourierFeatures
 from .kernels import (
     RBF,
@@ -53,6 +53,8 @@ __all__ = [
     "NystroemRidge",
     "NystroemRidgeClassifier",
     "Polynomial",
+    "PrivateKernelClassifier",
+    "PrivateKernelDensity",
     "RBF",
     "RandomFourierFeatures",
     "Sigmoid",
