@@ -78,6 +78,23 @@ def _copy_row(reals, ints, i, reals2, ints2, j):
 
 
 @jit
+def _sort_rows(a, hi, reals, ints, key):
+    """Rows [a, hi) of (reals, ints) sorted by ints[:, key]: insertion sort, for the
+    few rows of a leaf."""
+    row_f = np.empty(reals.shape[1])
+    row_i = np.empty(_N_INT, np.int64)
+    for i in range(a + 1, hi):
+        row_f[:] = reals[i]
+        row_i[:] = ints[i]
+        j = i - 1
+        while j >= a and ints[j, key] > row_i[key]:
+            _copy_row(reals, ints, j, reals, ints, j + 1)
+            j -= 1
+        reals[j + 1] = row_f
+        ints[j + 1] = row_i
+
+
+@jit
 def _leaf(a, hi, reals, ints, bicolor, gamma, k):
     """The pairs inside the rows [a, hi) summed directly, then the rows sorted by key."""
     acc = _VAL + k
@@ -91,22 +108,7 @@ def _leaf(a, hi, reals, ints, bicolor, gamma, k):
             weight = math.exp(reals[i, _LF0] + reals[j, _LF0] - gamma * dist)
             for c in range(k):
                 reals[i, acc + c] += weight * reals[j, _VAL + c]
-    # Insertion sort of the few rows by key.
-    row_f = np.empty(reals.shape[1])
-    row_i = np.empty(_N_INT, np.int64)
-    for i in range(a + 1, hi):
-        for c in range(reals.shape[1]):
-            row_f[c] = reals[i, c]
-        for c in range(_N_INT):
-            row_i[c] = ints[i, c]
-        j = i - 1
-        while j >= a and ints[j, _KEY] > row_i[_KEY]:
-            _copy_row(reals, ints, j, reals, ints, j + 1)
-            j -= 1
-        for c in range(reals.shape[1]):
-            reals[j + 1, c] = row_f[c]
-        for c in range(_N_INT):
-            ints[j + 1, c] = row_i[c]
+    _sort_rows(a, hi, reals, ints, _KEY)
 
 
 @jit
@@ -234,21 +236,7 @@ def _leaf_3d(a, hi, reals, ints, gamma, k):
             weight = math.exp(-gamma * dist)
             for c in range(k):
                 reals[i, acc + c] += weight * reals[j, _VAL3 + c]
-    row_f = np.empty(reals.shape[1])
-    row_i = np.empty(_N_INT, np.int64)
-    for i in range(a + 1, hi):
-        for c in range(reals.shape[1]):
-            row_f[c] = reals[i, c]
-        for c in range(_N_INT):
-            row_i[c] = ints[i, c]
-        j = i - 1
-        while j >= a and ints[j, _KEY2] > row_i[_KEY2]:
-            _copy_row(reals, ints, j, reals, ints, j + 1)
-            j -= 1
-        for c in range(reals.shape[1]):
-            reals[j + 1, c] = row_f[c]
-        for c in range(_N_INT):
-            ints[j + 1, c] = row_i[c]
+    _sort_rows(a, hi, reals, ints, _KEY2)
 
 
 @jit

@@ -2,7 +2,7 @@
 private (PrivateKernelDensity, PrivateKernelClassifier, with the noise mechanisms and
 the budget accountant they use)."""
 
-from ._bandwidth import bandwidth_rule
+from ._base import bandwidth_rule
 from ._kde import KernelDensity
 from ._privacy import (
     BudgetAccountant,

@@ -18,7 +18,7 @@ from sklearn.utils.validation import (
 from .._base import BACKEND_CONSTRAINT
 from .._operator import KernelOperator
 from ..kernels import DENSITY_KERNELS, DensityKernel
-from ._bandwidth import bandwidth_rule
+from ._base import LogLikelihoodScore, bandwidth_rule
 
 __all__ = ["KernelDensity"]
 
@@ -33,7 +33,7 @@ _SMOOTH = ("gaussian", "exponential", "laplacian")
 _RECOMPUTE_BELOW = math.exp(-600.0)
 
 
-class KernelDensity(BaseEstimator):
+class KernelDensity(LogLikelihoodScore, BaseEstimator):
     """Kernel density estimation, exact: a drop-in for :class:`sklearn.neighbors.KernelDensity`.
 
     ``p(x) = exp(log_norm) * sum_i w_i k(x, x_i) / sum_i w_i`` with scikit-learn's
@@ -242,23 +242,6 @@ class KernelDensity(BaseEstimator):
             far_K = KernelOperator(kernel, queries[far], data, backend=self.backend)
             log_density[far] = far_K.logsumexp(log_w)
         return log_density + self.log_norm_
-
-    def score(self, X, y=None):
-        """Total log-likelihood of the data under the model.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Points to evaluate.
-        y : None
-            Ignored.
-
-        Returns
-        -------
-        log_likelihood : float
-            Sum of :meth:`score_samples` over X.
-        """
-        return float(np.sum(self.score_samples(X)))
 
     def sample(self, n_samples=1, random_state=None):
         """Draw samples from the model.

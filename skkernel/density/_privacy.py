@@ -57,6 +57,12 @@ class BudgetError(ValueError):
     """
 
 
+def _check_sensitivity(sensitivity):
+    if not float(sensitivity) >= 0:
+        raise ValueError(f"sensitivity must be >= 0; got {sensitivity}.")
+    return float(sensitivity)
+
+
 def _check_privacy(epsilon, delta):
     epsilon, delta = float(epsilon), float(delta)
     if not epsilon > 0:
@@ -254,9 +260,7 @@ class LaplaceMechanism:
 
     def __init__(self, *, epsilon, sensitivity):
         self.epsilon, self.delta = _check_privacy(epsilon, 0.0)
-        if not float(sensitivity) >= 0:
-            raise ValueError(f"sensitivity must be >= 0; got {sensitivity}.")
-        self.sensitivity = float(sensitivity)
+        self.sensitivity = _check_sensitivity(sensitivity)
         self.scale = 0.0 if math.isinf(self.epsilon) else self.sensitivity / self.epsilon
 
     def _noise(self, rng, shape):
@@ -334,9 +338,7 @@ class GaussianMechanism:
         self.epsilon, self.delta = _check_privacy(epsilon, delta)
         if self.delta == 0:
             raise ValueError("The Gaussian mechanism needs delta > 0; use LaplaceMechanism.")
-        if not float(sensitivity) >= 0:
-            raise ValueError(f"sensitivity must be >= 0; got {sensitivity}.")
-        self.sensitivity = float(sensitivity)
+        self.sensitivity = _check_sensitivity(sensitivity)
         self.scale = self._calibrate()
 
     def _calibrate(self):

@@ -42,7 +42,7 @@ from sklearn.utils.validation import check_array, check_is_fitted, check_X_y, va
 from .._docs import fill_doc
 from ..kernel_approximation._trig import cos_sin_into
 from ..kernels import DensityKernel
-from ._bandwidth import bandwidth_rule
+from ._base import LogLikelihoodScore, bandwidth_rule
 from ._privacy import PrivacyLeakWarning, make_mechanism, resolve_accountant
 
 __all__ = ["PrivateKernelClassifier", "PrivateKernelDensity"]
@@ -215,7 +215,7 @@ class _PrivateEmbedding(BaseEstimator):
 
 
 @fill_doc
-class PrivateKernelDensity(_PrivateEmbedding):
+class PrivateKernelDensity(LogLikelihoodScore, _PrivateEmbedding):
     """A differentially private kernel density estimate, released once.
 
     ``fit`` releases the mean random Fourier embedding of X plus noise
@@ -356,23 +356,6 @@ class PrivateKernelDensity(_PrivateEmbedding):
         mean = self.kernel_mean(X)
         with np.errstate(divide="ignore"):
             return np.log(np.maximum(mean, 0.0)) + self._log_norm()
-
-    def score(self, X, y=None):
-        """Total log-likelihood of X under the released density.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Points to evaluate.
-        y : None
-            Ignored.
-
-        Returns
-        -------
-        log_likelihood : float
-            Sum of :meth:`score_samples`.
-        """
-        return float(np.sum(self.score_samples(X)))
 
 
 @fill_doc

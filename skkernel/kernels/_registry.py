@@ -262,6 +262,12 @@ class KernelSpec:
         """
         return np.array([self.params[name] for name in self.family.params], dtype=np.float64)
 
+    def _statistic(self, X, Y, xp, rows, cols):
+        """The float64 block of the family's statistic, and the row norms used."""
+        rows = RowNorms.of(X, xp) if rows is None else rows
+        cols = RowNorms.of(Y, xp) if cols is None else cols
+        return pairwise_statistic(self.statistic, X, Y, xp, rows.sq, cols.sq), rows, cols
+
     def dense(self, X, Y, xp=np, rows=None, cols=None):
         """Dense block K(X, Y) from the closed form, in X's dtype.
 
@@ -286,9 +292,7 @@ class KernelSpec:
         K : array of shape (n_samples_X, n_samples_Y)
             Kernel values.
         """
-        rows = RowNorms.of(X, xp) if rows is None else rows
-        cols = RowNorms.of(Y, xp) if cols is None else cols
-        S = pairwise_statistic(self.statistic, X, Y, xp, rows.sq, cols.sq)
+        S, rows, cols = self._statistic(X, Y, xp, rows, cols)
         return self.family.values(S, self.params, xp, rows, cols).astype(X.dtype, copy=False)
 
     def log_dense(self, X, Y, xp=np, rows=None, cols=None):
@@ -315,9 +319,7 @@ class KernelSpec:
         """
         if not self.has_log_form:
             raise ValueError(f"The kernel {self.name} has no logarithmic form.")
-        rows = RowNorms.of(X, xp) if rows is None else rows
-        cols = RowNorms.of(Y, xp) if cols is None else cols
-        S = pairwise_statistic(self.statistic, X, Y, xp, rows.sq, cols.sq)
+        S, rows, cols = self._statistic(X, Y, xp, rows, cols)
         return self.family.log_values(S, self.params, xp, rows, cols)
 
     def dense_paired(self, X, Y, xp=np):

@@ -1,6 +1,9 @@
-"""Bandwidth rules of thumb, shared by the exact and the private density estimators."""
+"""What the exact and the private density estimators share: the bandwidth rules
+and the log-likelihood score."""
 
-__all__ = ["bandwidth_rule"]
+import numpy as np
+
+__all__ = ["LogLikelihoodScore", "bandwidth_rule"]
 
 
 def bandwidth_rule(rule, n_samples, n_features):
@@ -33,3 +36,25 @@ def bandwidth_rule(rule, n_samples, n_features):
     if rule == "silverman":
         return (n_samples * (n_features + 2) / 4.0) ** (-1.0 / (n_features + 4))
     raise ValueError(f"Unknown bandwidth rule {rule!r}; use 'scott' or 'silverman'.")
+
+
+class LogLikelihoodScore:
+    """``score``: the total log-likelihood, the sum of ``score_samples`` (what
+    GridSearchCV maximises to choose a bandwidth)."""
+
+    def score(self, X, y=None):
+        """Total log-likelihood of the data under the model.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Points to evaluate.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        log_likelihood : float
+            Sum of :meth:`score_samples` over X.
+        """
+        return float(np.sum(self.score_samples(X)))
