@@ -8,6 +8,7 @@ fastest backend present (numba, KeOps, CuPy, Dask or blocked numpy).
 from ._accel import BackendUnavailableError, backend_status, show_backends
 from ._config import config_context, get_config, set_config
 from ._operator import KernelOperator
+from .density import KernelDensity, PrivateKernelClassifier, PrivateKernelDensity
 from .kernel_approximation import ArcCosineFeatures, Nystroem, RandomFourierFeatures
 from .kernels import (
     RBF,
@@ -40,6 +41,7 @@ __all__ = [
     "FunctionKernel",
     "GPKernelAdapter",
     "Kernel",
+    "KernelDensity",
     "KernelOperator",
     "KernelRidge",
     "KernelRidgeCV",
@@ -51,6 +53,8 @@ __all__ = [
     "NystroemRidge",
     "NystroemRidgeClassifier",
     "Polynomial",
+    "PrivateKernelClassifier",
+    "PrivateKernelDensity",
     "RBF",
     "RandomFourierFeatures",
     "Sigmoid",

@@ -37,6 +37,60 @@ y : array-like of shape (n_samples,) or (n_samples, n_targets)
     Target values.
 sample_weight : float or array-like of shape (n_samples,), default=None
     Individual weights for each sample.""",
+    # The privacy and feature parameters of the private density estimators.
+    "private_parameters": """
+bandwidth : float or {"scott", "silverman"}, default=1.0
+    The kernel's bandwidth, in the units of the data (or of the bounds' unit
+    box). The rules are :class:`KernelDensity`'s (``n^(-1/(d+4))`` for Scott,
+    for standardised data); they use n only, public under "replace"
+    neighbouring, private under "add-remove" (a :class:`PrivacyLeakWarning`).
+kernel : {"gaussian", "exponential", "laplacian"}, default="gaussian"
+    The kernel (scikit-learn's KernelDensity profiles; "laplacian" is
+    ``exp(-||x - y||_1 / h)``).
+epsilon : float, default=1.0
+    Privacy parameter epsilon > 0. ``np.inf`` releases the exact embedding (no
+    privacy, no budget check beyond infinity): the non-private baseline.
+delta : float, default=0.0
+    Privacy parameter delta in [0, 1): 0 for pure epsilon-privacy (Laplace
+    noise), > 0 for (epsilon, delta)-privacy (Gaussian noise, whose size does
+    not grow with n_components).
+n_components : int, default=1000
+    Number D of random features (D / 2 frequencies, each with a cosine and a
+    sine); even.
+neighbouring : {"replace", "add-remove"}, default="replace"
+    Which data sets privacy makes indistinguishable: those differing by one
+    replaced point (n public), or by one added or removed point.
+bounds : tuple (lower, upper), default=None
+    A public box for the data: scalars or per-feature arrays. Given, each
+    feature is clipped to it and scaled to [0, 1] before the kernel, so one
+    bandwidth fits features of different scales without scaling them by
+    statistics of the private data. None: the raw features. The guarantee holds
+    either way (every embedding has norm 1).
+accountant : BudgetAccountant, default=None
+    Where the release's (epsilon, delta) is recorded and checked;
+    None: :meth:`BudgetAccountant.default`.
+random_state : int, RandomState instance or None, default=None
+    Seeds the frequencies and the noise. A private release must use fresh
+    randomness (None): noise that can be regenerated from a known seed protects
+    nothing. Seeds are for tests and reproducible experiments.""",
+    # Their fitted attributes.
+    "private_attributes": """
+bandwidth_ : float
+    The bandwidth used.
+bounds_ : tuple of ndarray or None
+    The checked bounds.
+random_weights_ : ndarray of shape (n_features, n_components // 2)
+    The frequencies (drawn independently of the data; public).
+mechanism_ : LaplaceMechanism or GaussianMechanism
+    The noise mechanism of the release.
+sensitivity_ : float
+    The L1 (Laplace) or L2 (Gaussian) sensitivity of the released vector.
+noise_scale_ : float
+    The noise scale per coordinate: Laplace b or Gaussian sigma.
+n_features_in_ : int
+    Number of features seen during fit.
+feature_names_in_ : ndarray of shape (`n_features_in_`,)
+    Names of features seen during fit, when X has string feature names.""",
     # What fit returns.
     "returns_self": """
 self : object

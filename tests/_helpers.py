@@ -19,6 +19,13 @@ ACCELERATED_KERNELS = [
     pytest.param(kernels.Linear(), id="linear"),
     pytest.param(kernels.Cosine(), id="cosine"),
     pytest.param(kernels.Sigmoid(gamma=0.05, coef0=0.1), id="sigmoid"),
+    # The density kernels: the compact families, and the exponential profile (matern,
+    # or laplacian in one dimension).
+    pytest.param(kernels.DensityKernel("tophat", 1.7), id="tophat"),
+    pytest.param(kernels.DensityKernel("epanechnikov", 2.1), id="epanechnikov"),
+    pytest.param(kernels.DensityKernel("linear", 1.9), id="triangular"),
+    pytest.param(kernels.DensityKernel("cosine", 2.3), id="cosine-window"),
+    pytest.param(kernels.DensityKernel("exponential", 0.6), id="exponential"),
 ]
 
 

@@ -7,6 +7,7 @@ import pytest
 numpydoc_validate = pytest.importorskip("numpydoc.validate")
 
 import skkernel  # noqa: E402
+import skkernel.density  # noqa: E402
 import skkernel.kernels  # noqa: E402
 import skkernel.leverage  # noqa: E402
 import skkernel.metrics  # noqa: E402
@@ -15,6 +16,7 @@ import skkernel.utils.benchmarking  # noqa: E402
 
 PUBLIC_MODULES = [
     skkernel,
+    skkernel.density,
     skkernel.kernels,
     skkernel.leverage,
     skkernel.metrics,

@@ -41,6 +41,7 @@ __all__ = [
     "get_backend",
     "resolve_backend",
     "resolve_dense_backend",
+    "resolve_log_backend",
     "show_backends",
 ]
 
@@ -151,6 +152,26 @@ def resolve_dense_backend(name, spec, dtype):
         if backend.dense_is_fast(spec, dtype) and backend.available() is None:
             return backend
     return _BACKENDS["numpy"]
+
+
+def resolve_log_backend(backend, spec):
+    """The backend that runs a kernel's log-sum-exp reductions: the products'
+    backend where it has the kernel's log form, else the numpy reference.
+
+    Parameters
+    ----------
+    backend : Backend
+        The backend of the products.
+    spec : KernelSpec
+        The kernel; it must have a log form (``spec.has_log_form``).
+    """
+    if not spec.has_log_form:
+        raise ValueError(
+            f"The kernel {spec.name} has no logarithmic form, so it has no log-sum-exp "
+            "reduction; the kernels of a distance with non-negative values have one "
+            "(rbf, laplacian, matern and the density kernels)."
+        )
+    return backend if backend.supports_log(spec) else _BACKENDS["numpy"]
 
 
 def backend_status():

@@ -10,6 +10,23 @@ def row_block_size(n_rows, n_cols, itemsize, n_temporaries=2):
     return get_chunk_n_rows(row_bytes=n_temporaries * n_cols * itemsize, max_n_rows=n_rows)
 
 
+def logsumexp_columns(L, log_W, xp):
+    """``log sum_j exp(L[i, j] + log_W[j, c])`` of a block L of log kernel values.
+
+    The maximum of each row of ``L + log_W[:, c]`` is taken out before the
+    exponentials (the log-sum-exp trick); rows of -inf stay -inf."""
+    out = xp.empty((L.shape[0], log_W.shape[1]), dtype=np.float64)
+    for c in range(log_W.shape[1]):
+        A = L + log_W[:, c][None, :]
+        top = A.max(axis=1)
+        finite = xp.isfinite(top)
+        shift = xp.where(finite, top, 0.0)
+        A -= shift[:, None]
+        with np.errstate(divide="ignore"):
+            out[:, c] = xp.where(finite, shift + xp.log(xp.exp(A).sum(axis=1)), -xp.inf)
+    return out
+
+
 # Reference dense blocks: a few hundred rows keep BLAS efficient; the cap keeps the
 # temporaries small next to the result even when working_memory would allow more.
 _MAX_REFERENCE_BLOCK_ROWS = 256
@@ -26,8 +43,8 @@ class Backend:
     function ``spec.block`` that kernels without a closed form only have.
 
     Subclasses set ``name`` and ``install_hint`` and implement ``available``,
-    ``prepare`` and ``matmat``; ``supports``, ``rmatmat``, ``normal_matmat`` and
-    ``dense`` have defaults.
+    ``prepare`` and ``matmat``; ``supports``, ``rmatmat``, ``normal_matmat``,
+    ``dense``, ``logsumexp`` and ``fast_matmat`` have defaults.
     """
 
     name = ""
@@ -45,6 +62,11 @@ class Backend:
         """Whether the backend can evaluate a kernel: by default, those with a
         closed form (a registry family)."""
         return spec.closed_form
+
+    def supports_log(self, spec):
+        """Whether the backend runs log-sum-exp reductions of a kernel: by default,
+        those of every family with a log form."""
+        return spec.has_log_form
 
     def families(self):
         """Names of the kernel families the backend runs, for messages; None: all."""
@@ -83,6 +105,42 @@ class Backend:
         if weights is not None:
             U = U * weights[:, None]
         return self.rmatmat(spec, X, Y, U)
+
+    def fast_matmat(self, spec, X, Y, V):
+        """``K(X, Y) @ V`` by an exact algorithm that does not evaluate every kernel
+        value, or None where the backend has none for this kernel, dimension and
+        size (the caller then runs ``matmat``). None by default."""
+        return None
+
+    def logsumexp(self, spec, X, Y, log_W):
+        """``log sum_j exp(log k(x_i, y_j) + log_W[j, c])`` for every row i and column c.
+
+        The reduction of log-densities: no kernel value is exponentiated on its own,
+        so rows whose kernel values all underflow still get their true logarithm.
+        This default works on the host, a block of rows of ``log K`` at a time (the
+        family's log form), with the maximum of each row taken out of the sum.
+
+        Parameters
+        ----------
+        spec : KernelSpec
+            A kernel with a log form (``spec.has_log_form``).
+        X, Y : prepared handles
+            Rows and columns of K.
+        log_W : ndarray of shape (n_samples_Y, k)
+            float64 log weights (``-inf`` for zero weights).
+
+        Returns
+        -------
+        out : ndarray of shape (n_samples_X, k)
+            float64; ``-inf`` where every term is zero.
+        """
+        X, Y = self.host(X), self.host(Y)
+        out = np.empty((X.shape[0], log_W.shape[1]), dtype=np.float64)
+        step = row_block_size(X.shape[0], Y.shape[0], 8, n_temporaries=3)
+        for start in range(0, X.shape[0], step):
+            rows = slice(start, start + step)
+            out[rows] = logsumexp_columns(spec.log_dense(X[rows], Y), log_W, np)
+        return out
 
     def dense(self, spec, X, Y, out=None):
         """The dense n x m block K(X, Y) on the host, in X's dtype, written into

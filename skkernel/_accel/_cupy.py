@@ -5,12 +5,13 @@ only V and the result (and nothing at all when V is already a CuPy array). Block
 K are built on the GPU with the families' closed forms (``KernelSpec.dense``: cuBLAS
 GEMMs for squared distances and dot products, direct differences for L1 and
 Euclidean distances) and reduced against V with cuBLAS; block heights come from
-``sklearn.get_config()["working_memory"]``.
+``sklearn.get_config()["working_memory"]``. Log-sum-exp reductions run on the
+same blocks of ``log K``.
 """
 
 import numpy as np
 
-from ._base import Backend, row_block_size
+from ._base import Backend, logsumexp_columns, row_block_size
 
 
 class _DeviceArray:
@@ -104,6 +105,18 @@ class CuPyBackend(Backend):
         for rows, block in self._blocks(spec, X, Y):
             out[rows] = block @ V
         return self._to_host(out) if on_host else out
+
+    def logsumexp(self, spec, X, Y, log_W):
+        xp = self.xp
+        log_W = xp.asarray(log_W, dtype=np.float64)
+        out = xp.empty((X.shape[0], log_W.shape[1]), dtype=np.float64)
+        step = row_block_size(X.shape[0], Y.shape[0], 8, n_temporaries=3)
+        for start in range(0, X.shape[0], step):
+            rows = slice(start, start + step)
+            part = X.rows(rows, spec, xp)
+            L = spec.log_dense(part.X, Y.X, xp, part.norms, Y.norms)
+            out[rows] = logsumexp_columns(L, log_W, xp)
+        return self._to_host(out)
 
     def dense(self, spec, X, Y, out=None):
         K = np.empty((X.shape[0], Y.shape[0]), dtype=X.dtype) if out is None else out

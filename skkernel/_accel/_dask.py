@@ -4,9 +4,11 @@ X is cut into row blocks that are scattered to the workers once, when the operat
 is built. ``K(X, Y) @ V`` runs one task per block, each computing
 ``K(X_block, Y) @ V`` with the best backend on its worker (numba, or CuPy on a GPU
 worker), and stacks the results. ``K(X, Y).T @ W`` is a sum over the blocks of
-``K(Y, X_block) @ W_block``, reduced on the cluster. Y and V are broadcast to every
-worker, so each worker needs memory for its blocks of X, all of Y, and one block of
-the result.
+``K(Y, X_block) @ W_block``, reduced on the cluster. Y and V are sent to one worker
+and copied from there by the workers whose tasks need them (not broadcast: a
+broadcast waits on every worker the scheduler lists, a dead one included), so each
+worker needs memory for its blocks of X, all of Y, and one block of the result.
+Log-sum-exp reductions split the same way as ``K(X, Y) @ V``.
 
 A cluster is chosen for its resilience, so a lost worker does not end a fit: Dask
 recomputes the tasks it can, and the data only the client has (the scattered blocks
@@ -14,6 +16,8 @@ of X) are sent again from the client's copy before the operation is retried. Whe
 cannot go on (no worker left, the client closed), the error says so and names the
 lost workers.
 """
+
+import time
 
 import numpy as np
 
@@ -42,6 +46,16 @@ def _local_normal_matmat(spec, X, Y, V, weights):
     return backend.normal_matmat(spec, prepared_X, prepared_Y, V, weights)
 
 
+def _local_logsumexp(spec, X, Y, log_W):
+    """Runs on a worker: the log-sum-exp reduction of K(X_block, Y)."""
+    backend = _local_backend(spec)
+    if not backend.supports_log(spec):
+        from . import get_backend
+
+        backend = get_backend("numpy")
+    return backend.logsumexp(spec, backend.prepare(X, spec), backend.prepare(Y, spec), log_W)
+
+
 def _local_dense(spec, X, Y):
     """Runs on a worker: the dense block K(X_block, Y)."""
     from . import resolve_dense_backend
@@ -62,7 +76,17 @@ def _lost_data_errors():
     from distributed.client import FutureCancelledError
     from distributed.comm import CommClosedError
 
-    return (concurrent.futures.CancelledError, FutureCancelledError, KilledWorker, CommClosedError)
+    return (
+        concurrent.futures.CancelledError,
+        FutureCancelledError,
+        KilledWorker,
+        CommClosedError,
+        TimeoutError,
+    )
+
+
+#: Seconds a scatter may wait for a worker before the worker counts as lost.
+_SCATTER_TIMEOUT = 60
 
 
 class DaskUnavailableError(RuntimeError):
@@ -79,7 +103,7 @@ def _check_running(client):
 
 
 class _Distributed:
-    """Row blocks of X held by the workers, plus (lazily) a broadcast copy of all of X,
+    """Row blocks of X held by the workers, plus (lazily) one copy of all of X,
     and the client's own copy of X from which both are sent again when workers are lost."""
 
     def __init__(self, client, X, n_blocks):
@@ -98,16 +122,19 @@ class _Distributed:
 
     @property
     def whole(self):
-        """All of X on every worker: what a product needs when X plays the role of Y."""
+        """All of X on the cluster: what a product needs when X plays the role of Y."""
         if self._whole is None:
-            self._whole = self.client.scatter(self.host, broadcast=True, hash=False)
+            self._whole = self.send(self.host)
         return self._whole
+
+    def send(self, data):
+        """Scatter data to the cluster (a list: one future per item)."""
+        return self.client.scatter(data, hash=False, timeout=_SCATTER_TIMEOUT)
 
     def split(self, array):
         """An array with one entry per row of X, scattered in X's row blocks."""
-        return self.client.scatter(
-            [array[a:b] for a, b in zip(self.bounds[:-1], self.bounds[1:], strict=True)],
-            hash=False,
+        return self.send(
+            [array[a:b] for a, b in zip(self.bounds[:-1], self.bounds[1:], strict=True)]
         )
 
     def recover(self, error):
@@ -178,24 +205,28 @@ class DaskBackend(Backend):
     def _resilient(operation, *handles):
         """Run ``operation()``; after losing workers, send the handles' data again and
         retry; say which workers were lost when it cannot go on."""
-        lost = []
+        lost, error = [], None
         for attempt in range(_RETRIES + 1):
             _check_running(handles[0].client)
             try:
+                if error is not None:
+                    # Give the scheduler a moment to notice the dead worker, then send
+                    # the data that only the client has again.
+                    time.sleep(0.5 * attempt)
+                    for handle in dict.fromkeys(handles):  # X and Y may be one handle
+                        lost += handle.recover(error)
                 return operation()
-            except _lost_data_errors() as error:
-                if attempt == _RETRIES:
-                    raise DaskUnavailableError(
-                        f"Dask workers keep being lost ({', '.join(lost) or 'unknown'}); "
-                        f"gave up after {_RETRIES} retries of a kernel product."
-                    ) from error
-                for handle in dict.fromkeys(handles):  # X and Y may be one handle
-                    lost += handle.recover(error)
+            except _lost_data_errors() as lost_error:
+                error = lost_error
+        raise DaskUnavailableError(
+            f"Dask workers keep being lost ({', '.join(sorted(set(lost))) or 'unknown'}); "
+            f"gave up after {_RETRIES} retries of a kernel operation."
+        ) from error
 
     def matmat(self, spec, X, Y, V):
         def product():
             client = X.client
-            V_remote = client.scatter(np.asarray(V), broadcast=True, hash=False)
+            V_remote = X.send(np.asarray(V))
             futures = [
                 client.submit(_local_matmat, spec, block, Y.whole, V_remote, pure=False)
                 for block in X.blocks
@@ -221,7 +252,7 @@ class DaskBackend(Backend):
         # results travel back, and they are summed on the cluster.
         def product():
             client = X.client
-            V_remote = client.scatter(np.asarray(V), broadcast=True, hash=False)
+            V_remote = X.send(np.asarray(V))
             pieces = [None] * len(X.blocks) if weights is None else X.split(np.asarray(weights))
             partials = [
                 client.submit(
@@ -232,6 +263,18 @@ class DaskBackend(Backend):
             return client.submit(_sum, *partials, pure=False).result()
 
         return self._resilient(product, X, Y)
+
+    def logsumexp(self, spec, X, Y, log_W):
+        def reduction():
+            client = X.client
+            log_W_remote = X.send(np.asarray(log_W))
+            futures = [
+                client.submit(_local_logsumexp, spec, block, Y.whole, log_W_remote, pure=False)
+                for block in X.blocks
+            ]
+            return np.vstack(client.gather(futures))
+
+        return self._resilient(reduction, X, Y)
 
     def dense(self, spec, X, Y, out=None):
         K = np.empty(X.shape[:1] + Y.shape[:1], dtype=X.dtype) if out is None else out

@@ -60,6 +60,20 @@ def _sigmoid(x, y, p):
     return 1 - 2 / ((2 * z).exp() + 1)
 
 
+def _compact(profile, squared):
+    """A compact-support density profile of the (squared) distance over h, times
+    the indicator of the open ball: ``step(h - r)`` is 1 from r < h (KeOps' Step is
+    1 at 0, which only the measure-zero sphere r = h sees)."""
+
+    def formula(x, y, p):
+        h = p.value("bandwidth")
+        sq = x.sqdist(y)
+        u = sq * p.constant(1.0 / h**2) if squared else sq.sqrt() * p.constant(1.0 / h)
+        return profile(u, p) * (1 - u).step()
+
+    return formula
+
+
 #: Registry family name -> KeOps formula. Matern's nu picks a formula (it is part of
 #: the compiled code, not a parameter).
 FORMULAS = {
@@ -71,6 +85,10 @@ FORMULAS = {
     "cosine": _dot,
     "polynomial": _polynomial,
     "sigmoid": _sigmoid,
+    "tophat": _compact(lambda u, p: 1.0, squared=True),
+    "epanechnikov": _compact(lambda u, p: 1 - u, squared=True),
+    "triangular": _compact(lambda u, p: 1 - u, squared=False),
+    "cosine-window": _compact(lambda u, p: (p.constant(0.5 * math.pi) * u).cos(), squared=False),
 }
 
 

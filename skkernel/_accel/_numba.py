@@ -19,20 +19,27 @@ Two ways to get the pairwise statistic:
   for data far from the origin.
 
 The same passes store their kernel values instead of reducing them for dense blocks
-(``dense``), and ``normal_matmat`` keeps one row of K in cache while it is used for
-``(K V)_i`` and for ``K^T (K V)``.
+(``dense``), or turn the statistic into ``log k`` and keep a running maximum and
+a rescaled sum per row (``logsumexp``: ``log sum_j exp(log k_ij + log w_j)``
+without underflow, in one pass); ``normal_matmat`` keeps one row of K in cache
+while it is used for ``(K V)_i`` and for ``K^T (K V)``.
+
+The Laplacian kernel in one to three dimensions has an exact algorithm that does
+not visit the n x m pairs (:mod:`._ecdf`): ``fast_matmat`` runs it where its
+measured cost model says it beats the fused loops.
 """
 
 import functools
+import math
 
 import numpy as np
 from numba import literal_unroll, prange
 from threadpoolctl import ThreadpoolController
 
 from .._compile import jit
-from . import _numba_formulas
+from . import _ecdf, _numba_formulas
 from ._base import Backend
-from ._numba_formulas import FASTMATH, FORMULAS, GEMM_BOUND
+from ._numba_formulas import FASTMATH, FORMULAS, GEMM_BOUND, LOG_FORMULAS, LOG_ZERO, exp_inplace
 
 _STAT_SQEUCLIDEAN, _STAT_L1, _STAT_EUCLIDEAN, _STAT_DOT = 0, 1, 2, 3
 _STAT_CODES = {"sqeuclidean": 0, "l1": 1, "euclidean": 2, "dot": 3}
@@ -40,6 +47,11 @@ _STAT_CODES = {"sqeuclidean": 0, "l1": 1, "euclidean": 2, "dot": 3}
 #: Family name -> position in the dispatch tuple.
 _FAMILY_CODES = {name: code for code, name in enumerate(FORMULAS)}
 _DISPATCH = tuple(FORMULAS.values())
+_LOG_CODES = {name: code for code, name in enumerate(LOG_FORMULAS)}
+_LOG_DISPATCH = tuple(LOG_FORMULAS.values())
+
+#: What the fused loops do with a block of kernel values.
+_PRODUCT, _DENSE, _LOGSUMEXP = 0, 1, 2
 
 _ROWS_PER_TILE = 16
 _COLS_PER_BLOCK = 512
@@ -66,22 +78,46 @@ def _to_kernel(code, params, s, w, t, ibuf, x_sq, y_sq, x_norm, y_norms, c0):
         position += 1
 
 
+@jit(fastmath=FASTMATH, depends=_DEPENDS)
+def _to_log_kernel(code, params, s, w, t, ibuf, x_sq, y_sq, x_norm, y_norms, c0):
+    """s[:w] <- log kernel values of the statistic in s[:w] (LOG_ZERO for zeros)."""
+    position = 0
+    for formula in literal_unroll(_LOG_DISPATCH):
+        if position == code:
+            formula(params, s, w, t, ibuf, x_sq, y_sq, x_norm, y_norms, c0)
+        position += 1
+
+
+@jit(fastmath=FASTMATH, depends=_DEPENDS)
+def _transform(codes, mode, params, s, w, t, ibuf, x_sq, y_sq, x_norm, y_norms, c0):
+    """The statistic in s[:w] becomes kernel values, or their logs in _LOGSUMEXP mode;
+    ``codes`` holds the family's position in FORMULAS and in LOG_FORMULAS."""
+    if mode == _LOGSUMEXP:
+        _to_log_kernel(codes[1], params, s, w, t, ibuf, x_sq, y_sq, x_norm, y_norms, c0)
+    else:
+        _to_kernel(codes[0], params, s, w, t, ibuf, x_sq, y_sq, x_norm, y_norms, c0)
+
+
 @jit(fastmath=FASTMATH)
 def _statistic_direct(stat, X, i, Yt, c0, w, s):
-    """s[:w] <- statistic(X[i], Y[c0 + j]) summed over features."""
+    """s[:w] <- statistic(X[i], Y[c0 + j]) summed over features, in float64.
+
+    float32 inputs are widened before they are subtracted: the difference of two
+    float32 numbers is exact in float64, and a float32 difference would lose the
+    digits that kernels with a boundary (1 - r / h near r = h) keep."""
     for j in range(w):
         s[j] = 0.0
     for f in range(X.shape[1]):
-        xf = X[i, f]
+        xf = np.float64(X[i, f])
         if stat == _STAT_DOT:
             for j in range(w):
-                s[j] += xf * Yt[f, c0 + j]
+                s[j] += xf * np.float64(Yt[f, c0 + j])
         elif stat == _STAT_L1:
             for j in range(w):
-                s[j] += abs(xf - Yt[f, c0 + j])
+                s[j] += abs(xf - np.float64(Yt[f, c0 + j]))
         else:
             for j in range(w):
-                diff = xf - Yt[f, c0 + j]
+                diff = xf - np.float64(Yt[f, c0 + j])
                 s[j] += diff * diff
     if stat == _STAT_EUCLIDEAN:
         for j in range(w):
@@ -110,20 +146,50 @@ def _reduce(s, w, Vt, c0, acc, row):
         acc[row, c] += a
 
 
-@jit(fastmath=FASTMATH)
-def _emit(s, w, Vt, c0, out, row, dense):
-    """Kernel values s[:w] of (row, c0:c0+w): stored into the n x m matrix out
-    when ``dense``, else reduced against V into the n x k out."""
-    if dense:
+@jit(fastmath=FASTMATH, depends=_DEPENDS)
+def _logsumexp_update(s, w, LWt, c0, out, row, t, ibuf):
+    """Fold log kernel values s[:w] of (row, c0:c0+w) plus the log weights into the
+    running maximum out[row, c] and rescaled sum out[row, k + c] of each column c."""
+    k = LWt.shape[0]
+    for c in range(k):
+        block_max = LOG_ZERO
+        for j in range(w):
+            a = s[j] + LWt[c, c0 + j]
+            t[j] = a
+            block_max = max(block_max, a)
+        running_max = out[row, c]
+        if block_max > running_max:
+            # A larger maximum: the sum so far is rescaled to it (exp of a
+            # difference <= 0: nothing overflows, terms far below it vanish).
+            out[row, k + c] *= math.exp(running_max - block_max)
+            out[row, c] = block_max
+            running_max = block_max
+        for j in range(w):
+            t[j] -= running_max
+        exp_inplace(t, w, ibuf)
+        total = 0.0
+        for j in range(w):
+            total += t[j]
+        out[row, k + c] += total
+
+
+@jit(fastmath=FASTMATH, depends=_DEPENDS)
+def _emit(s, w, Vt, c0, out, row, mode, t, ibuf):
+    """Kernel values s[:w] of (row, c0:c0+w): reduced against V into the n x k out
+    (_PRODUCT), stored into the n x m matrix out (_DENSE), or, as logs, folded into
+    the running log-sum-exp of the n x 2k out (_LOGSUMEXP; Vt: log weights)."""
+    if mode == _DENSE:
         for j in range(w):
             out[row, c0 + j] = s[j]
-    else:
+    elif mode == _PRODUCT:
         _reduce(s, w, Vt, c0, out, row)
+    else:
+        _logsumexp_update(s, w, Vt, c0, out, row, t, ibuf)
 
 
 @jit(parallel=True, fastmath=FASTMATH, depends=_DEPENDS)
-def _matmat_direct(code, stat, params, X, Yt, x_sq, y_sq, x_norms, y_norms, Vt, out, dense):
-    """out <- K(X, Y) @ V, or K(X, Y) itself when ``dense``; direct statistic."""
+def _matmat_direct(codes, stat, params, X, Yt, x_sq, y_sq, x_norms, y_norms, Vt, out, mode):
+    """out <- K(X, Y) @ V, K(X, Y) itself, or its log-sum-exp (``mode``); direct statistic."""
     n = X.shape[0]
     m = Yt.shape[1]
     n_tiles = (n + _ROWS_PER_TILE - 1) // _ROWS_PER_TILE
@@ -137,12 +203,14 @@ def _matmat_direct(code, stat, params, X, Yt, x_sq, y_sq, x_norms, y_norms, Vt, 
             w = min(_COLS_PER_BLOCK, m - c0)
             for i in range(r0, r1):
                 _statistic_direct(stat, X, i, Yt, c0, w, s)
-                _to_kernel(code, params, s, w, t, ibuf, x_sq[i], y_sq, x_norms[i], y_norms, c0)
-                _emit(s, w, Vt, c0, out, i, dense)
+                _transform(
+                    codes, mode, params, s, w, t, ibuf, x_sq[i], y_sq, x_norms[i], y_norms, c0
+                )
+                _emit(s, w, Vt, c0, out, i, mode, t, ibuf)
 
 
 @jit(parallel=True, fastmath=FASTMATH, depends=_DEPENDS)
-def _matmat_gram(code, stat, params, X, Y, x_sq, y_sq, x_norms, y_norms, Vt, out, dense):
+def _matmat_gram(codes, stat, params, X, Y, x_sq, y_sq, x_norms, y_norms, Vt, out, mode):
     """Like _matmat_direct, but each tile gets its statistic from a small GEMM.
 
     Every thread runs its own single-threaded BLAS call (the caller limits BLAS
@@ -167,10 +235,21 @@ def _matmat_gram(code, stat, params, X, Y, x_sq, y_sq, x_norms, y_norms, Vt, out
                     w = min(_COLS_PER_BLOCK, c1 - c0 - b0)
                     col = c0 + b0
                     _statistic_from_gram(stat, G, i, b0, w, x_sq[row], y_sq, col, s)
-                    _to_kernel(
-                        code, params, s, w, t, ibuf, x_sq[row], y_sq, x_norms[row], y_norms, col
+                    _transform(
+                        codes,
+                        mode,
+                        params,
+                        s,
+                        w,
+                        t,
+                        ibuf,
+                        x_sq[row],
+                        y_sq,
+                        x_norms[row],
+                        y_norms,
+                        col,
                     )
-                    _emit(s, w, Vt, col, out, row, dense)
+                    _emit(s, w, Vt, col, out, row, mode, t, ibuf)
 
 
 @jit(fastmath=FASTMATH)
@@ -315,18 +394,24 @@ class NumbaBackend(Backend):
     def host(self, X):
         return X.X
 
+    def supports_log(self, spec):
+        return spec.has_log_form and spec.family.name in LOG_FORMULAS
+
     @staticmethod
     def _codes(spec, n_features, direct_max_features=_DIRECT_MAX_FEATURES):
-        """The family and statistic codes, parameters, and whether to use a GEMM."""
+        """The family's positions in FORMULAS and LOG_FORMULAS (-1: none), the
+        statistic code, the parameters, and whether to use a GEMM."""
         stat = _STAT_CODES[spec.statistic]
         use_gram = stat in (_STAT_SQEUCLIDEAN, _STAT_DOT) and n_features > direct_max_features
-        return _FAMILY_CODES[spec.family.name], stat, spec.packed(), use_gram
+        name = spec.family.name
+        codes = np.array([_FAMILY_CODES[name], _LOG_CODES.get(name, -1)], dtype=np.int64)
+        return codes, stat, spec.packed(), use_gram
 
     def matmat(self, spec, X, Y, V):
         dtype = np.result_type(X.dtype, V.dtype)
         Vt = np.ascontiguousarray(V.T, dtype=dtype)
         out = np.zeros((X.shape[0], V.shape[1]), dtype=np.float64)
-        self._run(spec, X, Y, Vt, out, dense=False)
+        self._run(spec, X, Y, Vt, out, _PRODUCT)
         return out.astype(dtype, copy=False)
 
     def dense(self, spec, X, Y, out=None):
@@ -334,17 +419,46 @@ class NumbaBackend(Backend):
         pairwise temporaries, and the vectorised exp."""
         if out is None:
             out = np.empty((X.shape[0], Y.shape[0]), dtype=X.dtype)
-        self._run(spec, X, Y, np.empty((0, Y.shape[0]), X.dtype), out, dense=True)
+        self._run(spec, X, Y, np.empty((0, Y.shape[0]), X.dtype), out, _DENSE)
         return out
 
-    def _run(self, spec, X, Y, Vt, out, dense):
-        code, stat, params, use_gram = self._codes(spec, X.shape[1])
+    def fast_matmat(self, spec, X, Y, V):
+        """The dominance sums of :mod:`._ecdf` for the Laplacian (L1 exponential)
+        kernel in one to three dimensions, where they win; None elsewhere."""
+        from numba import get_num_threads
+
+        if not (self.supports(spec) and spec.family.name == "laplacian"):
+            return None
+        (n, d), m = X.shape, Y.shape[0]
+        if not _ecdf.sweep_wins(n, m, d, get_num_threads()):
+            return None
+        out = _ecdf.laplacian_matmat(X.X, Y.X, V, spec["gamma"])
+        return out.astype(np.result_type(X.dtype, V.dtype), copy=False)
+
+    def logsumexp(self, spec, X, Y, log_W):
+        """One fused pass: per row, a running maximum of ``log k + log w`` and the
+        sum of ``exp`` of the differences to it, rescaled when the maximum grows."""
+        k = log_W.shape[1]
+        # -inf (zero weights) becomes the loops' finite stand-in for it.
+        LWt = np.ascontiguousarray(np.maximum(log_W.T, LOG_ZERO), dtype=np.float64)
+        state = np.empty((X.shape[0], 2 * k), dtype=np.float64)
+        state[:, :k] = LOG_ZERO
+        state[:, k:] = 0.0
+        self._run(spec, X, Y, LWt, state, _LOGSUMEXP)
+        maxima, sums = state[:, :k], state[:, k:]
+        with np.errstate(divide="ignore"):
+            out = maxima + np.log(sums)
+        out[maxima <= 0.5 * LOG_ZERO] = -np.inf
+        return out
+
+    def _run(self, spec, X, Y, Vt, out, mode):
+        codes, stat, params, use_gram = self._codes(spec, X.shape[1])
         norms = (X.norms.sq, Y.norms.sq, X.norms.norms, Y.norms.norms)
         if not use_gram:
-            _matmat_direct(code, stat, params, X.X, Y.Xt, *norms, Vt, out, dense)
+            _matmat_direct(codes, stat, params, X.X, Y.Xt, *norms, Vt, out, mode)
             return
         with _single_threaded_blas():
-            _matmat_gram(code, stat, params, X.X64, Y.X64, *norms, Vt, out, dense)
+            _matmat_gram(codes, stat, params, X.X64, Y.X64, *norms, Vt, out, mode)
 
     def normal_matmat(self, spec, X, Y, V, weights=None):
         from numba import get_num_threads
@@ -355,7 +469,8 @@ class NumbaBackend(Backend):
         # A few chunks per thread balance the load; each holds one m x k accumulator.
         n_chunks = max(1, min(X.shape[0], 4 * get_num_threads()))
         partial = np.zeros((n_chunks, V.shape[1], Y.shape[0]), dtype=np.float64)
-        code, stat, params, use_gram = self._codes(spec, X.shape[1], _NORMAL_DIRECT_MAX_FEATURES)
+        codes, stat, params, use_gram = self._codes(spec, X.shape[1], _NORMAL_DIRECT_MAX_FEATURES)
+        code = codes[0]
         norms = (X.norms.sq, Y.norms.sq, X.norms.norms, Y.norms.norms)
         if not use_gram:
             _normal_direct(code, stat, params, X.X, Y.Xt, *norms, Vt, weights, partial)

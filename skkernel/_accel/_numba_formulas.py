@@ -12,7 +12,11 @@ of :mod:`._numba` dispatch on the family's position in :data:`FORMULAS`:
 - ``x_norm``, ``y_norms[c0 + j]``: the norms the cosine kernel divides by.
 
 Adding a family to the numba backend is one function here and one entry in
-:data:`FORMULAS`, under the family's registry name.
+:data:`FORMULAS`, under the family's registry name. Families with a log form (the
+registry's ``log_values``) also get one in :data:`LOG_FORMULAS`, with the same
+signature, for log-sum-exp reductions: it turns the statistic into ``log k``, with
+:data:`LOG_ZERO` (a finite stand-in for ``-inf``, since the loops are compiled
+assuming no infinities) where the kernel is zero.
 
 ``math.exp`` is a scalar library call that stops LLVM from vectorising a loop (numba
 vectorises it only with Intel's SVML, which is not a dependency), so the decaying
@@ -132,6 +136,105 @@ def _cosine(p, s, w, t, ibuf, x_sq, y_sq, x_norm, y_norms, c0):
         s[j] = s[j] / (x_norm * y_norms[c0 + j])
 
 
+@jit(fastmath=FASTMATH)
+def _tophat(p, s, w, t, ibuf, x_sq, y_sq, x_norm, y_norms, c0):
+    """tophat of squared distances: 1 inside the open ball of radius p[0]."""
+    h2 = p[0] * p[0]
+    for j in range(w):
+        s[j] = 1.0 if s[j] < h2 else 0.0
+
+
+@jit(fastmath=FASTMATH)
+def _epanechnikov(p, s, w, t, ibuf, x_sq, y_sq, x_norm, y_norms, c0):
+    """epanechnikov of squared distances: max(1 - s / h^2, 0), h = p[0]."""
+    scale = 1.0 / (p[0] * p[0])
+    for j in range(w):
+        v = 1.0 - s[j] * scale
+        s[j] = v if v > 0.0 else 0.0
+
+
+@jit(fastmath=FASTMATH)
+def _triangular(p, s, w, t, ibuf, x_sq, y_sq, x_norm, y_norms, c0):
+    """triangular (scikit-learn's "linear" KDE profile) of distances: max(1 - r / h, 0)."""
+    scale = 1.0 / p[0]
+    for j in range(w):
+        v = 1.0 - s[j] * scale
+        s[j] = v if v > 0.0 else 0.0
+
+
+@jit(fastmath=FASTMATH)
+def _cosine_window(p, s, w, t, ibuf, x_sq, y_sq, x_norm, y_norms, c0):
+    """cosine-window of distances: cos(pi r / (2 h)) for r < h, else 0."""
+    h = p[0]
+    scale = 0.5 * math.pi / h
+    for j in range(w):
+        r = s[j]
+        s[j] = math.cos(r * scale) if r < h else 0.0
+
+
+#: log k where k is 0, in LOG_FORMULAS: finite, so the loops may assume no
+#: infinities, and far below any real log-kernel value (those are >= ~-1e300 only
+#: for distances ~1e150 bandwidths away, where a density is 0 in any case).
+LOG_ZERO = -1e300
+
+
+@jit(fastmath=FASTMATH)
+def _log_decaying_exponential(p, s, w, t, ibuf, x_sq, y_sq, x_norm, y_norms, c0):
+    """log of rbf and laplacian: -gamma s."""
+    gamma = p[0]
+    for j in range(w):
+        v = -gamma * s[j]
+        s[j] = v if v > LOG_ZERO else LOG_ZERO
+
+
+@jit(fastmath=FASTMATH)
+def _log_matern(p, s, w, t, ibuf, x_sq, y_sq, x_norm, y_norms, c0):
+    """log of matern: log(polynomial) - a r."""
+    nu, length_scale = p[0], p[1]
+    a = 1.0 if nu == 0.5 else (math.sqrt(3.0) if nu == 1.5 else math.sqrt(5.0))
+    a = a / length_scale
+    for j in range(w):
+        r = a * s[j]
+        if nu == 0.5:
+            v = -r
+        elif nu == 1.5:
+            v = math.log1p(r) - r
+        else:
+            v = math.log1p(r + r * r / 3.0) - r
+        s[j] = v if v > LOG_ZERO else LOG_ZERO
+
+
+@jit(fastmath=FASTMATH)
+def _log_tophat(p, s, w, t, ibuf, x_sq, y_sq, x_norm, y_norms, c0):
+    h2 = p[0] * p[0]
+    for j in range(w):
+        s[j] = 0.0 if s[j] < h2 else LOG_ZERO
+
+
+@jit(fastmath=FASTMATH)
+def _log_epanechnikov(p, s, w, t, ibuf, x_sq, y_sq, x_norm, y_norms, c0):
+    h2 = p[0] * p[0]
+    for j in range(w):
+        s[j] = math.log1p(-s[j] / h2) if s[j] < h2 else LOG_ZERO
+
+
+@jit(fastmath=FASTMATH)
+def _log_triangular(p, s, w, t, ibuf, x_sq, y_sq, x_norm, y_norms, c0):
+    h = p[0]
+    for j in range(w):
+        s[j] = math.log1p(-s[j] / h) if s[j] < h else LOG_ZERO
+
+
+@jit(fastmath=FASTMATH)
+def _log_cosine_window(p, s, w, t, ibuf, x_sq, y_sq, x_norm, y_norms, c0):
+    h = p[0]
+    scale = 0.5 * math.pi / h
+    for j in range(w):
+        r = s[j]
+        v = math.cos(r * scale) if r < h else 0.0
+        s[j] = math.log(v) if v > 0.0 else LOG_ZERO
+
+
 #: Families whose cost is the GEMM of their dot products: the numpy reference
 #: (scikit-learn's pairwise code) builds their dense blocks as fast, and bit for bit
 #: as scikit-learn does, so dense blocks of these stay with it.
@@ -146,4 +249,19 @@ FORMULAS = {
     "polynomial": _polynomial,
     "sigmoid": _sigmoid,
     "cosine": _cosine,
+    "tophat": _tophat,
+    "epanechnikov": _epanechnikov,
+    "triangular": _triangular,
+    "cosine-window": _cosine_window,
+}
+
+#: Registry family name -> numba log form (families with non-negative values).
+LOG_FORMULAS = {
+    "rbf": _log_decaying_exponential,
+    "laplacian": _log_decaying_exponential,
+    "matern": _log_matern,
+    "tophat": _log_tophat,
+    "epanechnikov": _log_epanechnikov,
+    "triangular": _log_triangular,
+    "cosine-window": _log_cosine_window,
 }

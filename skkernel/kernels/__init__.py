@@ -19,6 +19,7 @@ from ._base import Kernel
 from ._factory import kernel_from_params, kernel_names, make_kernel
 from ._params import kernel_parameter_constraints
 from ._registry import FAMILIES, KernelFamily, KernelSpec, register_family
+from .density import DENSITY_KERNELS, DensityKernel
 from .dot_product import Cosine, Linear, Polynomial, Sigmoid
 from .neural import ArcCosine
 from .pairwise import AdditiveChi2, Chi2, FunctionKernel, GPKernelAdapter
@@ -35,6 +36,8 @@ __all__ = [
     "ArcCosine",
     "Chi2",
     "Cosine",
+    "DENSITY_KERNELS",
+    "DensityKernel",
     "FunctionKernel",
     "GPKernelAdapter",
     "Kernel",

@@ -67,6 +67,13 @@ class KernelFamily:
     check : callable, default=None
         ``check(p)`` raises ValueError for parameter values the formula does not
         cover.
+    log_values : callable, default=None
+        ``log_values(S, p, xp, rows, cols)``: the natural logarithm of the kernel
+        values, for families whose values are non-negative, with ``-inf`` where the
+        kernel is zero. Written from the statistic, not as ``log(values(...))``,
+        where the values underflow (``exp(-gamma s)`` is 0 beyond ``gamma s ~ 745``,
+        its logarithm is ``-gamma s``). Families with one support log-sum-exp
+        reductions (:meth:`skkernel.KernelOperator.logsumexp`); None: they do not.
 
     Examples
     --------
@@ -80,6 +87,7 @@ class KernelFamily:
     params: tuple
     values: object = field(repr=False)
     check: object = field(default=None, repr=False)
+    log_values: object = field(default=None, repr=False)
 
     def __post_init__(self):
         if self.statistic not in STATISTICS:
@@ -219,6 +227,11 @@ class KernelSpec:
         """The pairwise statistic of the family (closed forms only)."""
         return self.family.statistic
 
+    @property
+    def has_log_form(self):
+        """Whether the family has a logarithmic form (log-sum-exp reductions)."""
+        return self.closed_form and self.family.log_values is not None
+
     @staticmethod
     def row_norms(X, xp=np):
         """The norms of the rows of an input, for :meth:`dense`.
@@ -249,6 +262,12 @@ class KernelSpec:
         """
         return np.array([self.params[name] for name in self.family.params], dtype=np.float64)
 
+    def _statistic(self, X, Y, xp, rows, cols):
+        """The float64 block of the family's statistic, and the row norms used."""
+        rows = RowNorms.of(X, xp) if rows is None else rows
+        cols = RowNorms.of(Y, xp) if cols is None else cols
+        return pairwise_statistic(self.statistic, X, Y, xp, rows.sq, cols.sq), rows, cols
+
     def dense(self, X, Y, xp=np, rows=None, cols=None):
         """Dense block K(X, Y) from the closed form, in X's dtype.
 
@@ -273,10 +292,35 @@ class KernelSpec:
         K : array of shape (n_samples_X, n_samples_Y)
             Kernel values.
         """
-        rows = RowNorms.of(X, xp) if rows is None else rows
-        cols = RowNorms.of(Y, xp) if cols is None else cols
-        S = pairwise_statistic(self.statistic, X, Y, xp, rows.sq, cols.sq)
+        S, rows, cols = self._statistic(X, Y, xp, rows, cols)
         return self.family.values(S, self.params, xp, rows, cols).astype(X.dtype, copy=False)
+
+    def log_dense(self, X, Y, xp=np, rows=None, cols=None):
+        """Dense float64 block of ``log k(x_i, y_j)`` from the family's log form.
+
+        Parameters
+        ----------
+        X : array of shape (n_samples_X, n_features)
+            Rows of the block (numpy or cupy).
+        Y : array of shape (n_samples_Y, n_features)
+            Columns of the block.
+        xp : module, default=numpy
+            The array module of X and Y.
+        rows : RowNorms, default=None
+            Norms of the rows of X, if already known.
+        cols : RowNorms, default=None
+            Norms of the rows of Y, if already known.
+
+        Returns
+        -------
+        L : array of shape (n_samples_X, n_samples_Y)
+            Logarithms of the kernel values, in float64 (``-inf`` where the kernel
+            is zero).
+        """
+        if not self.has_log_form:
+            raise ValueError(f"The kernel {self.name} has no logarithmic form.")
+        S, rows, cols = self._statistic(X, Y, xp, rows, cols)
+        return self.family.log_values(S, self.params, xp, rows, cols)
 
     def dense_paired(self, X, Y, xp=np):
         """``k(x_i, y_i)`` for every row i of X and Y, from the closed form.

@@ -20,6 +20,23 @@ def _decaying_exponential(S, p, xp, rows, cols):
     return xp.exp(S, out=S)
 
 
+def _decaying_exponential_log(S, p, xp, rows, cols):
+    S *= -p["gamma"]
+    return S
+
+
+def _matern_log_values(S, p, xp, rows, cols):
+    """log of :func:`_matern_values`, finite wherever the distance is."""
+    nu = p["nu"]
+    a = {0.5: 1.0, 1.5: math.sqrt(3.0), 2.5: math.sqrt(5.0)}[nu] / p["length_scale"]
+    s = a * S
+    if nu == 0.5:
+        return -s
+    if nu == 1.5:
+        return xp.log1p(s) - s
+    return xp.log1p(s + s * s / 3.0) - s
+
+
 def _matern_values(S, p, xp, rows, cols):
     """sklearn.gaussian_process.kernels.Matern of Euclidean distances S."""
     nu = p["nu"]
@@ -41,12 +58,29 @@ def _check_matern(p):
         )
 
 
-RBF_FAMILY = register_family(KernelFamily("rbf", "sqeuclidean", ("gamma",), _decaying_exponential))
+RBF_FAMILY = register_family(
+    KernelFamily(
+        "rbf",
+        "sqeuclidean",
+        ("gamma",),
+        _decaying_exponential,
+        log_values=_decaying_exponential_log,
+    )
+)
 LAPLACIAN_FAMILY = register_family(
-    KernelFamily("laplacian", "l1", ("gamma",), _decaying_exponential)
+    KernelFamily(
+        "laplacian", "l1", ("gamma",), _decaying_exponential, log_values=_decaying_exponential_log
+    )
 )
 MATERN_FAMILY = register_family(
-    KernelFamily("matern", "euclidean", ("nu", "length_scale"), _matern_values, _check_matern)
+    KernelFamily(
+        "matern",
+        "euclidean",
+        ("nu", "length_scale"),
+        _matern_values,
+        _check_matern,
+        log_values=_matern_log_values,
+    )
 )
 
 

@@ -1,0 +1,375 @@
+"""Differential privacy: noise mechanisms, a budget accountant and a leak warning.
+
+The conventions are diffprivlib's (which does not import with this scikit-learn):
+mechanisms take keyword-only ``epsilon``, ``delta`` and ``sensitivity``; estimators
+spend from a :class:`BudgetAccountant`; :class:`PrivacyLeakWarning` says when
+something computed from the private data is used without being privatised.
+
+Noise is drawn with numpy's floating-point samplers. Their outputs are not spread
+evenly over the doubles, which in principle lets an attacker who sees the exact
+bits of a release learn about the data (Mironov, CCS 2012); diffprivlib and OpenDP
+use samplers built against that. Round or snap the released values before
+publishing them where this matters.
+"""
+
+import math
+
+import numpy as np
+from scipy.optimize import brentq
+from scipy.special import log_ndtr
+from sklearn.utils import check_random_state
+
+__all__ = [
+    "BudgetAccountant",
+    "BudgetError",
+    "GaussianMechanism",
+    "LaplaceMechanism",
+    "PrivacyLeakWarning",
+]
+
+
+class PrivacyLeakWarning(RuntimeWarning):
+    """Something computed from the private data is used without privacy protection.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from skkernel.density import PrivacyLeakWarning
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     warnings.warn("the labels are read from the data", PrivacyLeakWarning)
+    >>> caught[0].category.__name__
+    'PrivacyLeakWarning'
+    """
+
+
+class BudgetError(ValueError):
+    """A release would exceed the privacy budget of its accountant.
+
+    Examples
+    --------
+    >>> from skkernel.density import BudgetAccountant, BudgetError
+    >>> try:
+    ...     BudgetAccountant(epsilon=1.0).spend(2.0, 0.0)
+    ... except BudgetError:
+    ...     print("over budget")
+    over budget
+    """
+
+
+def _check_sensitivity(sensitivity):
+    if not float(sensitivity) >= 0:
+        raise ValueError(f"sensitivity must be >= 0; got {sensitivity}.")
+    return float(sensitivity)
+
+
+def _check_privacy(epsilon, delta):
+    epsilon, delta = float(epsilon), float(delta)
+    if not epsilon > 0:
+        raise ValueError(f"epsilon must be positive (or inf: no privacy); got {epsilon}.")
+    if not 0 <= delta < 1:
+        raise ValueError(f"delta must be in [0, 1); got {delta}.")
+    return epsilon, delta
+
+
+class BudgetAccountant:
+    """A ledger of privacy spent by releases on one data set, with a total budget.
+
+    Releases compose by the basic composition theorem: k releases that are
+    (epsilon_i, delta_i)-differentially private are together
+    (sum epsilon_i, sum delta_i)-private, whatever they are and however they were
+    chosen. Tighter (advanced, Renyi) composition is not attempted: the sums are an
+    upper bound that always holds.
+
+    Estimators with ``accountant=None`` spend from the default accountant
+    (:meth:`default`), whose budget is infinite unless one is set with
+    :meth:`set_default` or a ``with accountant:`` block. Cloning an estimator
+    (GridSearchCV, ``sklearn.base.clone``) keeps the same accountant: a ledger
+    that was copied would forget what it recorded.
+
+    Parameters
+    ----------
+    epsilon : float, default=inf
+        Total epsilon budget.
+    delta : float, default=1.0
+        Total delta budget.
+
+    Attributes
+    ----------
+    spent : list of tuple
+        The (epsilon, delta) of every release, in order.
+
+    Examples
+    --------
+    >>> from skkernel.density import BudgetAccountant
+    >>> accountant = BudgetAccountant(epsilon=1.0, delta=1e-6)
+    >>> accountant.spend(0.5, 0.0)
+    >>> accountant.total()
+    (0.5, 0.0)
+    >>> accountant.remaining()
+    (0.5, 1e-06)
+    """
+
+    _default = None
+
+    def __init__(self, epsilon=np.inf, delta=1.0):
+        if not float(epsilon) >= 0 or not 0 <= float(delta) <= 1:
+            raise ValueError(
+                f"Budget epsilon must be >= 0 and delta in [0, 1]; got {epsilon}, {delta}."
+            )
+        self.epsilon = float(epsilon)
+        self.delta = float(delta)
+        self.spent = []
+        self._previous_defaults = []
+
+    def total(self):
+        """The privacy spent so far, by basic composition.
+
+        Returns
+        -------
+        spent : tuple of float
+            ``(sum of epsilons, sum of deltas)``.
+        """
+        return (
+            math.fsum(e for e, _ in self.spent),
+            min(1.0, math.fsum(d for _, d in self.spent)),
+        )
+
+    def remaining(self):
+        """The budget left.
+
+        Returns
+        -------
+        remaining : tuple of float
+            ``(epsilon left, delta left)``.
+        """
+        epsilon, delta = self.total()
+        return max(0.0, self.epsilon - epsilon), max(0.0, self.delta - delta)
+
+    def check(self, epsilon, delta):
+        """Raise :class:`BudgetError` if a release of (epsilon, delta) would exceed the budget.
+
+        Parameters
+        ----------
+        epsilon : float
+            Epsilon of the release.
+        delta : float
+            Delta of the release.
+        """
+        spent_epsilon, spent_delta = self.total()
+        if spent_epsilon + epsilon > self.epsilon * (1 + 1e-12) or spent_delta + delta > self.delta:
+            raise BudgetError(
+                f"A release with epsilon={epsilon}, delta={delta} would exceed the budget "
+                f"(epsilon={self.epsilon}, delta={self.delta}; spent {spent_epsilon}, "
+                f"{spent_delta}). Lower epsilon and delta, or start a new accountant for "
+                "new data."
+            )
+
+    def spend(self, epsilon, delta):
+        """Record a release of (epsilon, delta), after checking it fits the budget.
+
+        Parameters
+        ----------
+        epsilon : float
+            Epsilon of the release.
+        delta : float
+            Delta of the release.
+        """
+        self.check(epsilon, delta)
+        self.spent.append((float(epsilon), float(delta)))
+
+    @classmethod
+    def default(cls):
+        """The accountant that estimators with ``accountant=None`` spend from.
+
+        Returns
+        -------
+        accountant : BudgetAccountant
+            Infinite budget unless :meth:`set_default` chose another.
+        """
+        if cls._default is None:
+            cls._default = cls()
+        return cls._default
+
+    def set_default(self):
+        """Make this accountant the default one.
+
+        Returns
+        -------
+        self : BudgetAccountant
+            This accountant.
+        """
+        BudgetAccountant._default = self
+        return self
+
+    def __enter__(self):
+        self._previous_defaults.append(BudgetAccountant._default)
+        return self.set_default()
+
+    def __exit__(self, *exc):
+        BudgetAccountant._default = self._previous_defaults.pop()
+
+    def __deepcopy__(self, memo):
+        # A ledger is shared, never copied: see the class docstring.
+        return self
+
+    def __repr__(self):
+        return f"BudgetAccountant(epsilon={self.epsilon}, delta={self.delta})"
+
+
+def resolve_accountant(accountant):
+    """The accountant an estimator spends from."""
+    if accountant is None:
+        return BudgetAccountant.default()
+    if not isinstance(accountant, BudgetAccountant):
+        raise TypeError(f"accountant must be a BudgetAccountant or None; got {accountant!r}.")
+    return accountant
+
+
+class LaplaceMechanism:
+    """Pure epsilon-differential privacy: Laplace noise of scale ``sensitivity / epsilon``.
+
+    Adds independent Laplace(0, b) noise to every coordinate of a vector whose L1
+    sensitivity (the largest change of the vector between neighbouring data sets,
+    in the L1 norm) is ``sensitivity``; ``b = sensitivity / epsilon``.
+
+    Parameters
+    ----------
+    epsilon : float
+        Privacy parameter, > 0; ``inf`` adds no noise (no privacy).
+    sensitivity : float
+        L1 sensitivity of the released vector, >= 0.
+
+    Attributes
+    ----------
+    scale : float
+        The noise scale b (the standard deviation is ``sqrt(2) b``).
+    delta : float
+        0: the mechanism is pure.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skkernel.density import LaplaceMechanism
+    >>> mechanism = LaplaceMechanism(epsilon=0.5, sensitivity=2.0)
+    >>> mechanism.scale
+    4.0
+    >>> mechanism.randomise(np.zeros(3), random_state=0).shape
+    (3,)
+    """
+
+    def __init__(self, *, epsilon, sensitivity):
+        self.epsilon, self.delta = _check_privacy(epsilon, 0.0)
+        self.sensitivity = _check_sensitivity(sensitivity)
+        self.scale = 0.0 if math.isinf(self.epsilon) else self.sensitivity / self.epsilon
+
+    def _noise(self, rng, shape):
+        return rng.laplace(scale=self.scale, size=shape)
+
+    def randomise(self, value, random_state=None):
+        """Return the value plus independent noise on every entry.
+
+        Parameters
+        ----------
+        value : array-like
+            The exact release (any shape; a 2-D array of many copies gives many
+            independent releases).
+        random_state : int, RandomState or Generator instance or None, default=None
+            Seeds the noise; None for fresh randomness, as a private release needs.
+
+        Returns
+        -------
+        noisy : ndarray
+            Same shape as ``value``, float64.
+        """
+        value = np.asarray(value, dtype=np.float64)
+        if self.scale == 0:
+            return value.copy()
+        if not isinstance(random_state, np.random.Generator):
+            random_state = check_random_state(random_state)
+        return value + self._noise(random_state, value.shape)
+
+
+def analytic_gaussian_delta(sigma, epsilon, sensitivity):
+    """The smallest delta for which N(0, sigma^2) noise is (epsilon, delta)-private.
+
+    Balle & Wang (ICML 2018), Theorem 8: for L2 sensitivity Delta,
+    ``delta = Phi(Delta / (2 sigma) - epsilon sigma / Delta)
+    - exp(epsilon) Phi(-Delta / (2 sigma) - epsilon sigma / Delta)``.
+    """
+    a = sensitivity / (2.0 * sigma)
+    b = epsilon * sigma / sensitivity
+    # exp(epsilon) Phi(.) in log space: both terms are tiny when sigma is large.
+    return math.exp(log_ndtr(a - b)) - math.exp(epsilon + log_ndtr(-a - b))
+
+
+class GaussianMechanism:
+    """(epsilon, delta)-differential privacy: Gaussian noise, analytically calibrated.
+
+    Adds independent N(0, sigma^2) noise to every coordinate of a vector whose L2
+    sensitivity is ``sensitivity``, with the smallest sigma for which the mechanism
+    is (epsilon, delta)-private: the analytic calibration of Balle & Wang (ICML
+    2018, Theorem 8), which is exact for every epsilon (the classical
+    ``sqrt(2 ln(1.25 / delta)) sensitivity / epsilon`` holds for epsilon < 1 only and
+    adds more noise).
+
+    Parameters
+    ----------
+    epsilon : float
+        Privacy parameter, > 0; ``inf`` adds no noise (no privacy).
+    delta : float
+        Privacy parameter in (0, 1).
+    sensitivity : float
+        L2 sensitivity of the released vector, >= 0.
+
+    Attributes
+    ----------
+    scale : float
+        The noise standard deviation sigma.
+
+    Examples
+    --------
+    >>> from skkernel.density import GaussianMechanism
+    >>> round(GaussianMechanism(epsilon=1.0, delta=1e-6, sensitivity=1.0).scale, 3)
+    4.225
+    """
+
+    def __init__(self, *, epsilon, delta, sensitivity):
+        self.epsilon, self.delta = _check_privacy(epsilon, delta)
+        if self.delta == 0:
+            raise ValueError("The Gaussian mechanism needs delta > 0; use LaplaceMechanism.")
+        self.sensitivity = _check_sensitivity(sensitivity)
+        self.scale = self._calibrate()
+
+    def _calibrate(self):
+        if math.isinf(self.epsilon) or self.sensitivity == 0:
+            return 0.0
+
+        def excess(log_sigma):
+            sigma = math.exp(log_sigma)
+            return analytic_gaussian_delta(sigma, self.epsilon, self.sensitivity) - self.delta
+
+        # delta(sigma) falls from ~1 to 0 as sigma grows: bracket the root in log sigma.
+        low, high = math.log(self.sensitivity) - 10.0, math.log(self.sensitivity) + 10.0
+        while excess(high) > 0:
+            high += 10.0
+        while excess(low) < 0:
+            low -= 10.0
+        log_sigma = brentq(excess, low, high, xtol=1e-14, rtol=1e-14)
+        sigma = math.exp(log_sigma)
+        # The root finder may stop a hair below the root: step up until private.
+        while analytic_gaussian_delta(sigma, self.epsilon, self.sensitivity) > self.delta:
+            sigma *= 1 + 1e-12
+        return sigma
+
+    def _noise(self, rng, shape):
+        return rng.normal(scale=self.scale, size=shape)
+
+    randomise = LaplaceMechanism.randomise
+
+
+def make_mechanism(epsilon, delta, l1_sensitivity, l2_sensitivity):
+    """Laplace (pure privacy, delta = 0) or analytic Gaussian noise for a release."""
+    if delta == 0:
+        return LaplaceMechanism(epsilon=epsilon, sensitivity=l1_sensitivity)
+    return GaussianMechanism(epsilon=epsilon, delta=delta, sensitivity=l2_sensitivity)

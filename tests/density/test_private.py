@@ -1,0 +1,208 @@
+"""PrivateKernelDensity and PrivateKernelClassifier: what they estimate, the budget,
+the leak warnings and bad input (the privacy audit is in test_privacy_audit.py)."""
+
+import copy
+import math
+import warnings
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+from sklearn.base import clone
+from sklearn.datasets import load_digits
+from sklearn.utils._param_validation import InvalidParameterError
+
+from skkernel.density import (
+    BudgetAccountant,
+    BudgetError,
+    GaussianMechanism,
+    KernelDensity,
+    LaplaceMechanism,
+    PrivacyLeakWarning,
+    PrivateKernelClassifier,
+    PrivateKernelDensity,
+)
+from skkernel.density._privacy import analytic_gaussian_delta
+
+
+def kernel_mean(kernel, X, Y, h):
+    """The exact (1/n) sum_i k(x_i, y), from the exact estimator's log-densities."""
+    kde = KernelDensity(kernel=kernel, bandwidth=h).fit(X)
+    return np.exp(kde.score_samples(Y) - kde.log_norm_)
+
+
+@pytest.mark.parametrize("kernel", ["gaussian", "exponential", "laplacian"])
+def test_without_noise_the_release_estimates_the_kernel_mean(kernel):
+    """epsilon = inf: only the random-feature error, ~1/sqrt(D), unbiased. One
+    draw's errors are correlated across queries (each frequency adds a smooth
+    function), so errors are averaged over draws."""
+    rng = np.random.default_rng(0)
+    X, Y = rng.normal(size=(1000, 2)), rng.normal(size=(100, 2))
+    exact = kernel_mean(kernel, X, Y, 0.8)
+    errors = {}
+    for D in (100, 10_000):
+        est = PrivateKernelDensity(0.8, kernel=kernel, epsilon=np.inf, n_components=D)
+        draws = [est.set_params(random_state=seed).fit(X).kernel_mean(Y) for seed in range(4)]
+        errors[D] = np.mean([np.abs(draw - exact).mean() for draw in draws])
+        bias = np.abs(np.mean(draws, axis=0) - exact).mean()
+        assert bias < errors[D]  # averaging draws helps: no systematic error
+    assert errors[10_000] < 0.02
+    assert errors[100] / errors[10_000] > 3  # ~10 for 1/sqrt(D)
+    # Every embedding has norm exactly 1.
+    Z = est._similarities(X[:50], np.eye(10_000))
+    assert_allclose(np.linalg.norm(Z, axis=1), 1.0, rtol=1e-12)
+
+
+def test_gaussian_noise_costs_little_at_large_n():
+    rng = np.random.default_rng(0)
+    X, Y = rng.normal(size=(50_000, 2)), rng.normal(size=(300, 2))
+    exact = kernel_mean("gaussian", X, Y, 0.3)
+    params = dict(bandwidth=0.3, delta=1e-6, n_components=2000, random_state=0)
+    free = PrivateKernelDensity(epsilon=np.inf, **params).fit(X).kernel_mean(Y)
+    private = PrivateKernelDensity(epsilon=1.0, **params).fit(X).kernel_mean(Y)
+    mae_free, mae_private = np.abs(free - exact).mean(), np.abs(private - exact).mean()
+    assert mae_private < 1.5 * mae_free
+    # The noise on a query answer is N(0, sigma^2 |z|^2) = N(0, sigma^2).
+    sigma = GaussianMechanism(epsilon=1.0, delta=1e-6, sensitivity=2 / 50_000).scale
+    assert np.std(private - free) == pytest.approx(sigma, rel=0.2)
+
+
+def test_bounds_scale_the_features_and_the_density():
+    rng = np.random.default_rng(0)
+    X = rng.uniform([0, 100], [10, 300], size=(2000, 2))
+    Y = rng.uniform([2, 150], [8, 250], size=(100, 2))
+    lower, upper = np.array([0.0, 100.0]), np.array([10.0, 300.0])
+    est = PrivateKernelDensity(
+        0.3, epsilon=np.inf, n_components=4000, bounds=(lower, upper), random_state=0
+    ).fit(X)
+    # The kernel acts on the box scaled to [0, 1]^2 ...
+    exact = kernel_mean(
+        "gaussian", (X - lower) / (upper - lower), (Y - lower) / (upper - lower), 0.3
+    )
+    assert np.abs(est.kernel_mean(Y) - exact).mean() < 0.02
+    # ... and the density is in the units of X: the Jacobian of the scaling.
+    log_norm = -np.log(2 * np.pi * 0.3**2) - np.log(10 * 200)
+    assert_allclose(est.score_samples(Y), np.log(est.kernel_mean(Y)) + log_norm, rtol=1e-13)
+    # Points outside the box are clipped onto it.
+    assert_allclose(est.kernel_mean([[-5.0, 200.0]]), est.kernel_mean([[0.0, 200.0]]))
+
+
+def test_score_samples_is_minus_inf_where_the_release_is_not_positive():
+    X = np.random.default_rng(0).normal(size=(100, 1))
+    est = PrivateKernelDensity(0.1, epsilon=0.01, n_components=50, random_state=0).fit(X)
+    grid = np.linspace(-20, 20, 200)[:, None]
+    mean = est.kernel_mean(grid)
+    assert (mean < 0).any()
+    assert np.all(est.score_samples(grid)[mean <= 0] == -np.inf)
+
+
+def test_leak_warnings():
+    X, y = np.random.default_rng(0).normal(size=(40, 2)), np.arange(40) % 2
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        PrivateKernelDensity("scott").fit(X)  # n is public under replace-one
+        PrivateKernelClassifier(classes=[0, 1]).fit(X, y)
+    with pytest.warns(PrivacyLeakWarning, match="number of samples"):
+        PrivateKernelDensity("scott", neighbouring="add-remove").fit(X)
+    with pytest.warns(PrivacyLeakWarning, match="labels"):
+        PrivateKernelClassifier().fit(X, y)
+
+
+def test_accountant_records_checks_and_is_shared_by_clones():
+    X = np.random.default_rng(0).normal(size=(40, 2))
+    accountant = BudgetAccountant(epsilon=1.5, delta=1e-5)
+    est = PrivateKernelDensity(epsilon=1.0, accountant=accountant, random_state=0).fit(X)
+    assert accountant.total() == (1.0, 0.0)
+    before = est.embedding_
+    with pytest.raises(BudgetError, match="exceed the budget"):
+        clone(est).fit(X)  # the clone spends from the same ledger
+    with pytest.raises(BudgetError):
+        est.fit(X)
+    assert est.embedding_ is before  # a refused release changes nothing
+    est.set_params(epsilon=0.5, delta=1e-5).fit(X)
+    assert accountant.total() == (1.5, 1e-5)
+    assert accountant.remaining() == (0.0, 0.0)
+    assert copy.deepcopy(accountant) is accountant
+    # The default accountant, and a temporary one.
+    with BudgetAccountant(epsilon=0.2) as limited:
+        with pytest.raises(BudgetError):
+            PrivateKernelDensity(epsilon=0.3).fit(X)
+        PrivateKernelDensity(epsilon=0.2).fit(X)
+        assert limited.total()[0] == 0.2
+    assert BudgetAccountant.default() is not limited
+
+
+def test_classifier_agrees_with_the_exact_kernel_mean_classifier():
+    X, y = load_digits(return_X_y=True)
+    X, y = X[:900] / 16.0, y[:900]
+    train, test = slice(0, 700), slice(700, 900)
+    h = 1.2
+    exact_scores = np.column_stack(
+        [kernel_mean("gaussian", X[train][y[train] == c], X[test], h) for c in range(10)]
+    )
+    exact = exact_scores.argmax(axis=1)
+    free = PrivateKernelClassifier(
+        h, epsilon=np.inf, n_components=8000, classes=np.arange(10), random_state=0
+    ).fit(X[train], y[train])
+    assert np.mean(free.predict(X[test]) == exact) > 0.9
+    assert free.score(X[test], y[test]) > 0.85
+    assert free.decision_function(X[test]).shape == (200, 10)
+    assert_allclose(free.class_counts_, np.bincount(y[train]))
+
+
+def test_classifier_binary_decision_function_and_privacy():
+    rng = np.random.default_rng(0)
+    X = np.vstack([rng.normal(size=(2000, 2)), rng.normal(size=(2000, 2)) + 2.5])
+    y = np.repeat(["a", "b"], 2000)
+    clf = PrivateKernelClassifier(
+        1.0, epsilon=1.0, delta=1e-5, classes=["a", "b"], random_state=0
+    ).fit(X, y)
+    scores = clf.decision_function(X)
+    assert scores.shape == (4000,)
+    assert np.array_equal(clf.predict(X), np.where(scores > 0, "b", "a"))
+    assert clf.score(X, y) > 0.85
+    assert clf.sensitivity_ == 2.0  # replace-one, labels may change: two blocks
+
+
+def test_mechanisms():
+    g = GaussianMechanism(epsilon=1.0, delta=1e-5, sensitivity=1.0)
+    assert g.scale == pytest.approx(3.7306, abs=1e-4)  # Balle & Wang's example
+    assert analytic_gaussian_delta(g.scale, 1.0, 1.0) <= 1e-5
+    assert analytic_gaussian_delta(g.scale * 0.999, 1.0, 1.0) > 1e-5
+    # Below the classical calibration, which holds for epsilon < 1 only.
+    for epsilon in (0.1, 0.5, 0.9):
+        classical = math.sqrt(2 * math.log(1.25 / 1e-5)) / epsilon
+        assert GaussianMechanism(epsilon=epsilon, delta=1e-5, sensitivity=1.0).scale < classical
+    assert LaplaceMechanism(epsilon=np.inf, sensitivity=3.0).scale == 0
+    assert_allclose(LaplaceMechanism(epsilon=np.inf, sensitivity=3.0).randomise([1.0, 2.0]), [1, 2])
+    with pytest.raises(ValueError, match="delta > 0"):
+        GaussianMechanism(epsilon=1.0, delta=0.0, sensitivity=1.0)
+    with pytest.raises(ValueError, match="epsilon"):
+        LaplaceMechanism(epsilon=0.0, sensitivity=1.0)
+
+
+def test_bad_input_and_failed_refit():
+    X, y = np.random.default_rng(0).normal(size=(40, 2)), np.arange(40) % 2
+    for params in (
+        {"epsilon": 0},
+        {"delta": 1.0},
+        {"n_components": 1},
+        {"kernel": "tophat"},
+        {"neighbouring": "swap"},
+        {"bandwidth": -1.0},
+    ):
+        with pytest.raises(InvalidParameterError):
+            PrivateKernelDensity(**params).fit(X)
+    with pytest.raises(ValueError, match="even"):
+        PrivateKernelDensity(n_components=101).fit(X)
+    with pytest.raises(ValueError, match="lower < upper"):
+        PrivateKernelDensity(bounds=(1.0, 0.0)).fit(X)
+    with pytest.raises(ValueError, match="pair"):
+        PrivateKernelDensity(bounds=(0.0, 1.0, 2.0)).fit(X)
+    with pytest.raises(ValueError, match="not in classes"):
+        PrivateKernelClassifier(classes=[0]).fit(X, y)
+    est = PrivateKernelDensity(random_state=0).fit(X)
+    fitted = {key: value for key, value in vars(est).items() if key.endswith("_")}
+    with pytest.raises(ValueError):
+        est.set_params(bounds=(1.0, 0.0)).fit(np.ones((5, 3)))
+    assert all(vars(est)[key] is value for key, value in fitted.items())
