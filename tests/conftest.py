@@ -1,5 +1,7 @@
 """Fixtures shared by the test suite (helpers live in tests/_helpers.py)."""
 
+import os
+
 import pytest
 from sklearn.datasets import load_digits
 from sklearn.preprocessing import StandardScaler
@@ -25,7 +27,42 @@ def digits():
     return StandardScaler().fit_transform(X), y
 
 
+# KeOps compiles every formula (kernel x dtype x dimension x number of right-hand sides)
+# to C++ on first use: 10-25 s each on two cores, about 45 minutes for the ~170 KeOps
+# cases on a fresh machine. The default run compiles this core (every reduction KeOps
+# serves: products in both dtypes, a compact density kernel, float32 far from the
+# origin, log-sum-exp) plus the single-case KeOps tests; the other KeOps cases are marked
+# ``slow`` and run with ``pytest -m slow`` (or everything: ``pytest -m "slow or not slow"``).
+KEOPS_CORE = {
+    "test_keops_matches_reference": {
+        "131-263-3-2-rbf-float64",
+        "131-263-3-2-rbf-float32",
+        "131-263-3-2-poly-float64",
+        "131-263-3-2-epanechnikov-float32",
+    },
+    "test_float32_products_stay_accurate_far_from_the_origin": {"keops-10000.0-rbf"},
+    "test_logsumexp_matches_reference": {"37-530-3-float64-rbf-keops"},
+    "test_backends_agree": {"gaussian-keops"},
+}
+
+
+def _is_keops_case(item):
+    callspec = getattr(item, "callspec", None)
+    return callspec is not None and (
+        "keops" in callspec.params.values() or "keops" in item.originalname
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        core = KEOPS_CORE.get(item.originalname)
+        if core is not None and _is_keops_case(item) and item.callspec.id not in core:
+            item.add_marker(pytest.mark.slow)
+
+
 def pytest_configure(config):
+    # The examples draw figures; tests have no display.
+    os.environ.setdefault("MPLBACKEND", "Agg")
     # Imports pykeops (if present) without its CUDA banner, before any test does.
     from skkernel._accel import backend_status
 

@@ -205,8 +205,13 @@ def test_float32_products_stay_accurate_far_from_the_origin(kernel, offset, back
         if backend_status()[backend] is not None:
             pytest.skip(backend_status()[backend])
         got = KernelOperator(kernel, X32, Y32, backend=backend) @ v32
-    scale = np.abs(kernel(X, Y)) @ np.abs(v)
-    assert np.all(np.abs(got - expected) <= 1e-4 * scale + 1e-30)
+    K = kernel(X, Y)
+    # Relative accuracy per row, plus float32's resolution of each kernel value in the
+    # support: near a compact kernel's edge, 1 - r^2/h^2 cancels and a row whose only
+    # neighbours sit there cannot be relatively accurate in float32 arithmetic.
+    scale = np.abs(K) @ np.abs(v)
+    resolution = 1e-6 * ((K != 0) @ np.abs(v))
+    assert np.all(np.abs(got - expected) <= 1e-4 * scale + resolution + 1e-30)
 
 
 def test_numpy_backend_keeps_the_exact_diagonal_of_a_steep_kernel():
