@@ -185,9 +185,9 @@ def select_centers(
 
     Returns
     -------
-    indices : ndarray of int of shape (n_components_,)
+    indices : ndarray of int of shape (n_components,)
         Rows of X.
-    weights : ndarray of shape (n_components_,)
+    weights : ndarray of shape (n_components,)
         How much of the data each center stands for, the diagonal D of Falkon's
         preconditioner (:func:`_importance_weights` for centers drawn by leverage
         scores; ``1 / M`` for the others).

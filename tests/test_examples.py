@@ -14,7 +14,7 @@ def test_example_runs(path, capsys):
     assert capsys.readouterr().out.strip()
 
 
-def test_lazy_kernel_ridge_matches_sklearn(capsys):
+def test_lazy_kernel_matrix_example_agrees_with_sklearn(capsys):
     runpy.run_path(str(EXAMPLES[0].parent / "plot_kernel_operator.py"), run_name="__main__")
     out = capsys.readouterr().out
     accuracies = [
@@ -22,9 +22,10 @@ def test_lazy_kernel_ridge_matches_sklearn(capsys):
         for line in out.splitlines()
         if "accuracy" in line
     ]
-    assert accuracies[0] > 0.95 and abs(accuracies[0] - accuracies[1]) < 0.01
+    assert len(accuracies) == 3 and min(accuracies) > 0.95
+    assert max(accuracies) - min(accuracies) < 0.01
     difference = float(out.strip().splitlines()[-1].split(":")[1])
-    assert difference < 1e-4
+    assert difference < 1e-3
 
 
 def test_leave_one_out_example_matches_brute_force(capsys):

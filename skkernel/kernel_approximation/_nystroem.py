@@ -112,11 +112,11 @@ class Nystroem(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
 
     Attributes
     ----------
-    components_ : ndarray of shape (n_components_, n_features)
+    components_ : ndarray of shape (n_components, n_features)
         The chosen training samples.
-    component_indices_ : ndarray of shape (n_components_,)
+    component_indices_ : ndarray of shape (n_components,)
         Their indices in the training data.
-    normalization_ : ndarray of shape (n_components_, n_components_)
+    normalization_ : ndarray of shape (n_components, n_components)
         ``K(components_, components_)^-1/2``.
     n_features_in_ : int
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
@@ -302,7 +302,7 @@ class Nystroem(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
 
         Returns
         -------
-        X_new : ndarray of shape (n_samples, n_components_)
+        X_new : ndarray of shape (n_samples, n_components)
             ``K(X, components_) @ normalization_.T``, in X's dtype.
         """
         check_is_fitted(self)

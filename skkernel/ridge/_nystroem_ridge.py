@@ -158,13 +158,13 @@ class NystroemRidge(MultiOutputMixin, RegressorMixin, _NystroemRidgeBase):
 
     Attributes
     ----------
-    dual_coef_ : ndarray of shape (n_components_,) or (n_components_, n_targets)
+    dual_coef_ : ndarray of shape (n_components,) or (n_components, n_targets)
         Coefficients ``c`` of the centers.
     intercept_ : float or ndarray of shape (n_targets,)
         ``b``; 0.0 unless ``fit_intercept``.
-    components_ : ndarray of shape (n_components_, n_features)
+    components_ : ndarray of shape (n_components, n_features)
         The centers.
-    component_indices_ : ndarray of shape (n_components_,)
+    component_indices_ : ndarray of shape (n_components,)
         Their indices in the training data.
     n_iter_ : int
         CG iterations.
@@ -303,11 +303,11 @@ class NystroemRidgeClassifier(ClassifierMixin, _NystroemRidgeBase):
         The class labels.
     intercept_ : float or ndarray of shape (1,) or (n_classes,)
         The intercepts ``b``; 0.0 unless ``fit_intercept``.
-    dual_coef_ : ndarray of shape (n_components_,) or (n_components_, n_classes)
+    dual_coef_ : ndarray of shape (n_components,) or (n_components, n_classes)
         Coefficients of the centers, per one-vs-rest target.
-    components_ : ndarray of shape (n_components_, n_features)
+    components_ : ndarray of shape (n_components, n_features)
         The centers.
-    component_indices_ : ndarray of shape (n_components_,)
+    component_indices_ : ndarray of shape (n_components,)
         Their indices in the training data.
     n_iter_ : int
         CG iterations.
