@@ -2,66 +2,82 @@
 
 The kernel engine: :mod:`skkernel.kernels` says what ``k(x, y)`` is,
 :class:`KernelOperator` is the lazy matrix ``K(X, Y)`` whose products run on the
-fastest backend present (numba, KeOps, CuPy, Dask or blocked numpy).
+fastest backend present (numba, KeOps, CuPy, Dask or blocked numpy). The estimator
+families: :mod:`skkernel.ridge`, :mod:`skkernel.kernel_approximation`,
+:mod:`skkernel.thinning`, :mod:`skkernel.density`.
+
+Every public name is importable from here; each is imported on first use (numba,
+scikit-learn and the engine load in about two seconds), so ``import skkernel`` and
+the command line's ``--version`` and ``--help`` are immediate.
 """
 
-from ._accel import BackendUnavailableError, backend_status, show_backends
-from ._config import config_context, get_config, set_config
-from ._operator import KernelOperator
-from .density import KernelDensity, PrivateKernelClassifier, PrivateKernelDensity
-from .kernel_approximation import ArcCosineFeatures, Nystroem, RandomFourierFeatures
-from .kernels import (
-    RBF,
-    AdditiveChi2,
-    ArcCosine,
-    Chi2,
-    Cosine,
-    FunctionKernel,
-    GPKernelAdapter,
-    Kernel,
-    Laplacian,
-    Linear,
-    Matern,
-    Polynomial,
-    Sigmoid,
-    make_kernel,
-)
-from .ridge import KernelRidge, KernelRidgeCV, NystroemRidge, NystroemRidgeClassifier
-from .thinning import KernelThinning
+import importlib
 
-__version__ = "0.1.0"
+from ._version import __version__ as __version__
 
-__all__ = [
-    "AdditiveChi2",
-    "ArcCosine",
-    "ArcCosineFeatures",
-    "BackendUnavailableError",
-    "Chi2",
-    "Cosine",
-    "FunctionKernel",
-    "GPKernelAdapter",
-    "Kernel",
-    "KernelDensity",
-    "KernelOperator",
-    "KernelRidge",
-    "KernelRidgeCV",
-    "KernelThinning",
-    "Laplacian",
-    "Linear",
-    "Matern",
-    "Nystroem",
-    "NystroemRidge",
-    "NystroemRidgeClassifier",
-    "Polynomial",
-    "PrivateKernelClassifier",
-    "PrivateKernelDensity",
-    "RBF",
-    "RandomFourierFeatures",
-    "Sigmoid",
-    "backend_status",
-    "config_context",
-    "get_config",
-    "make_kernel",
-    "set_config",
-    "show_backends",
-]
+#: Public name -> the module that defines it.
+_EXPORTS = {
+    "BackendUnavailableError": "._accel",
+    "backend_status": "._accel",
+    "show_backends": "._accel",
+    "config_context": "._config",
+    "get_config": "._config",
+    "set_config": "._config",
+    "KernelOperator": "._operator",
+    "KernelDensity": ".density",
+    "PrivateKernelClassifier": ".density",
+    "PrivateKernelDensity": ".density",
+    "ArcCosineFeatures": ".kernel_approximation",
+    "Nystroem": ".kernel_approximation",
+    "RandomFourierFeatures": ".kernel_approximation",
+    "AdditiveChi2": ".kernels",
+    "ArcCosine": ".kernels",
+    "Chi2": ".kernels",
+    "Cosine": ".kernels",
+    "FunctionKernel": ".kernels",
+    "GPKernelAdapter": ".kernels",
+    "Kernel": ".kernels",
+    "Laplacian": ".kernels",
+    "Linear": ".kernels",
+    "Matern": ".kernels",
+    "Polynomial": ".kernels",
+    "RBF": ".kernels",
+    "Sigmoid": ".kernels",
+    "make_kernel": ".kernels",
+    "KernelRidge": ".ridge",
+    "KernelRidgeCV": ".ridge",
+    "NystroemRidge": ".ridge",
+    "NystroemRidgeClassifier": ".ridge",
+    "KernelThinning": ".thinning",
+}
+
+#: Public submodules, also imported on first use (``skkernel.thinning.mmd``).
+_SUBMODULES = {
+    "density",
+    "kernel_approximation",
+    "kernels",
+    "leverage",
+    "metrics",
+    "nystroem",
+    "random_features",
+    "ridge",
+    "thinning",
+    "utils",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name):
+    if name in _EXPORTS:
+        value = getattr(importlib.import_module(_EXPORTS[name], __name__), name)
+    elif name in _SUBMODULES:
+        value = importlib.import_module(f".{name}", __name__)
+    else:
+        raise AttributeError(f"module 'skkernel' has no attribute {name!r}")
+    globals()[name] = value  # later look-ups skip this function
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))
