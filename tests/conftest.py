@@ -53,9 +53,14 @@ def _is_keops_case(item):
     )
 
 
+def _test_name(item):
+    # Doctest items have no ``originalname``; they never carry a KeOps case.
+    return getattr(item, "originalname", None)
+
+
 def pytest_collection_modifyitems(config, items):
     for item in items:
-        core = KEOPS_CORE.get(item.originalname)
+        core = KEOPS_CORE.get(_test_name(item))
         if core is not None and _is_keops_case(item) and item.callspec.id not in core:
             item.add_marker(pytest.mark.slow)
 
