@@ -26,6 +26,7 @@ from .kernels import (
     make_kernel,
 )
 from .ridge import KernelRidge, KernelRidgeCV, NystroemRidge, NystroemRidgeClassifier
+from .semi_supervised import SpectralKernelClassifier, SpectralKernelRidge
 from .thinning import KernelThinning
 
 __version__ = "0.1.0"
@@ -54,6 +55,8 @@ __all__ = [
     "RBF",
     "RandomFourierFeatures",
     "Sigmoid",
+    "SpectralKernelClassifier",
+    "SpectralKernelRidge",
     "backend_status",
     "config_context",
     "get_config",
