@@ -8,6 +8,11 @@ product is cheap, as for sparse graphs), ``"lobpcg"`` (a block method: every pro
 carries the whole block, which is what a kernel operator computes for the price of
 one vector) and ``"randomized"`` (subspace iteration with a Rayleigh-Ritz step, a
 fixed number of block products).
+
+Single-vector Lanczos finds one eigenvector per repeated eigenvalue; a caller that
+knows some eigenpairs exactly (a graph with c connected components has the eigenvalue
+1 c times, with known eigenvectors) passes them as ``known``: they are deflated and
+only the others are searched for.
 """
 
 import numpy as np
@@ -45,6 +50,7 @@ def top_eigenpairs(
     n_oversamples=10,
     n_iter=None,
     random_state=None,
+    known=None,
 ):
     """The ``n_components`` largest (algebraic) eigenpairs of a symmetric T.
 
@@ -70,6 +76,10 @@ def top_eigenpairs(
         :func:`sklearn.utils.extmath.randomized_svd` does for few components).
     random_state : int, RandomState instance or None, default=None
         Starting vectors of the iterative methods.
+    known : tuple (eigenvalues, eigenvectors), default=None
+        Eigenpairs of T known to be among the largest (``eigenvectors`` orthonormal,
+        of shape (n, c)). They are returned first (at most ``n_components`` of them)
+        and the search runs on ``T - V diag(w) V^T``, which sends them to 0.
 
     Returns
     -------
@@ -84,6 +94,8 @@ def top_eigenpairs(
     k = int(n_components)
     if not 1 <= k <= n:
         raise ValueError(f"n_components must be in [1, {n}]; got {n_components}.")
+    if known is not None:
+        return _with_known(T, k, known, method, tol, max_iter, n_oversamples, n_iter, random_state)
     rng = check_random_state(random_state)
     if method == "dense":
         if not isinstance(T, np.ndarray):
@@ -111,6 +123,45 @@ def top_eigenpairs(
         raise ValueError(f"Unknown eigen solver {method!r}; use one of {EIGEN_SOLVERS}.")
     order = np.argsort(w)[::-1]
     return w[order], U[:, order], counted.n_products
+
+
+class _Deflated:
+    """``T - V diag(w) V^T``: the known eigenpairs moved to 0."""
+
+    def __init__(self, T, w, V):
+        self.T, self.w, self.V = T, w, V
+        self.shape = T.shape
+
+    def __matmul__(self, X):
+        X = np.asarray(X, dtype=np.float64)
+        vector = X.ndim == 1
+        X2 = X.reshape(X.shape[0], -1)
+        out = np.asarray(self.T @ X2, dtype=np.float64) - self.V @ (
+            self.w[:, None] * (self.V.T @ X2)
+        )
+        return out.ravel() if vector else out
+
+
+def _with_known(T, k, known, method, tol, max_iter, n_oversamples, n_iter, random_state):
+    w0, V0 = (np.asarray(a, dtype=np.float64) for a in known)
+    order = np.argsort(-w0, kind="stable")
+    w0, V0 = w0[order], V0[:, order]
+    if w0.size >= k:
+        return w0[:k], V0[:, :k], 0
+    deflated = _Deflated(T, w0, V0)
+    if method == "dense":
+        deflated = deflated @ np.eye(T.shape[0])
+    w, U, n_products = top_eigenpairs(
+        deflated,
+        k - w0.size,
+        method=method,
+        tol=tol,
+        max_iter=max_iter,
+        n_oversamples=n_oversamples,
+        n_iter=n_iter,
+        random_state=random_state,
+    )
+    return np.r_[w0, w], np.hstack([V0, U]), n_products
 
 
 def _as_scipy_operator(counted):

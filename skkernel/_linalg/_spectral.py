@@ -229,16 +229,27 @@ class TruncationFunction(_EigenBased):
         Most iterations of the iterative eigensolvers.
     random_state : int, RandomState instance or None, default=None
         Starting vectors of the iterative eigensolvers.
+    known : tuple (eigenvalues, eigenvectors), default=None
+        Eigenpairs of T known to be among the largest (see
+        :func:`~skkernel._linalg.top_eigenpairs`).
     """
 
     def __init__(
-        self, n_components, *, eigen_solver="arpack", tol=1e-8, max_iter=None, random_state=None
+        self,
+        n_components,
+        *,
+        eigen_solver="arpack",
+        tol=1e-8,
+        max_iter=None,
+        random_state=None,
+        known=None,
     ):
         self.n_components = int(n_components)
         self.eigen_solver = eigen_solver
         self.tol = tol
         self.max_iter = max_iter
         self.random_state = random_state
+        self.known = known
 
     def fit(self, T):
         super().fit(T)
@@ -249,6 +260,7 @@ class TruncationFunction(_EigenBased):
             tol=self.tol,
             max_iter=self.max_iter,
             random_state=self.random_state,
+            known=self.known,
         )
         self.n_products_ += n_products
         floor = np.finfo(np.float64).eps * T.shape[0] * max(abs(w[0]), 1e-300)

@@ -18,6 +18,7 @@ reproduces the transductive values exactly).
 
 import numpy as np
 from scipy import linalg
+from scipy.sparse.csgraph import connected_components
 from scipy.sparse.linalg import LinearOperator
 from sklearn.neighbors import NearestNeighbors
 from sklearn.utils import gen_batches
@@ -154,6 +155,23 @@ class NeighborAffinity(_Affinity):
 
     def fitted_rows_matmat(self, prepared):
         return self.A_ @ prepared
+
+    def unit_eigenpairs(self, sigma, n_wanted):
+        """The eigenvalue 1 of ``T = D^-1/2 W D^-1/2``, once per connected component.
+
+        ``T d^1/2 = d^1/2`` on each component of the graph (W is non-negative), so
+        these eigenpairs are known exactly; Lanczos would find only one of them.
+        Returns at most ``n_wanted`` (the components of largest degree first).
+        """
+        n_components, labels = connected_components(self.A_, directed=True, connection="weak")
+        root_degrees = 1.0 / sigma
+        mass = np.bincount(labels, weights=root_degrees**2, minlength=n_components)
+        chosen = np.argsort(mass, kind="stable")[::-1][:n_wanted]
+        V = np.zeros((self.n_rows, chosen.size))
+        for j, component in enumerate(chosen):
+            rows = labels == component
+            V[rows, j] = root_degrees[rows] / np.sqrt(mass[component])
+        return np.ones(chosen.size), V
 
 
 class NystroemAffinity:

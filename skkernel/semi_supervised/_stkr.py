@@ -218,7 +218,7 @@ class _SpectralKernelBase(BaseEstimator):
             )
         return KernelAffinity(kernel, backend=self.backend)
 
-    def _make_function(self, n_components, dense):
+    def _make_function(self, n_components, dense, known=None):
         if callable(self.spectral_transform):
             return EigenFunction(self.spectral_transform)
         if self.spectral_transform == "polynomial":
@@ -229,23 +229,22 @@ class _SpectralKernelBase(BaseEstimator):
                 coefs[-1] = 1.0
             return PolynomialFunction(coefs)
         if self.spectral_transform == "inverse_laplacian":
-            # The normalised base kernel has lam_max = 1 when w is non-negative; Cholesky
-            # (direct) and Lanczos (cg) check it in general.
             # Inner solves well below the outer tolerance keep the outer CG consistent.
             return ResolventFunction(
                 self.eta, tol=min(self.tol, 1e-8) * 1e-2, max_iter=self.max_iter
             )
         eigen_solver = self.eigen_solver
         if eigen_solver == "auto":
-            # A block method on operators: single-vector Lanczos finds one eigenvector
-            # per repeated eigenvalue, and a graph with c connected components has the
-            # eigenvalue 1 c times.
-            eigen_solver = "dense" if dense else "lobpcg"
+            # Lanczos where products are cheap (a sparse graph, whose repeated eigenvalue
+            # 1 is deflated exactly); a block method where each product is a pass over a
+            # kernel matrix.
+            eigen_solver = "dense" if dense else ("arpack" if self._neighbors else "lobpcg")
         return TruncationFunction(
             n_components,
             eigen_solver=eigen_solver,
             tol=self.tol,
             random_state=self.random_state,
+            known=known,
         )
 
     # -- fitting --------------------------------------------------------------------
@@ -264,7 +263,10 @@ class _SpectralKernelBase(BaseEstimator):
             sigma = normalization(affinity, symmetric)
             dense = self._solver(N) == "direct"
             T = normalized_dense(affinity, sigma) if dense else normalized_operator(affinity, sigma)
-            function = self._make_function(n_components, dense).fit(T)
+            known = None
+            if self.spectral_transform == "kpca" and self._neighbors and symmetric:
+                known = affinity.unit_eigenpairs(sigma, n_components)
+            function = self._make_function(n_components, dense, known).fit(T)
             theta, n_iter = transformed_ridge(
                 function,
                 labeled,
@@ -394,11 +396,13 @@ solver : {{"auto", "direct", "cg"}}, default="auto"
     per iteration (the inverse Laplacian's by inner conjugate gradients), kernel
     PCA by an iterative eigensolver. "auto": "direct" up to 4,000 rows.
 eigen_solver : {{"auto", "dense", "arpack", "lobpcg", "randomized"}}, default="auto"
-    Eigensolver of "kpca". "auto": "dense" (LAPACK) with ``solver="direct"``,
-    "lobpcg" (a block method) otherwise. "arpack" (single-vector Lanczos) can
-    miss repeated eigenvalues, which a graph with several connected components
-    has (the eigenvalue 1 once per component); "randomized" is subspace
-    iteration with a fixed number of products.
+    Eigensolver of "kpca". "auto": "dense" (LAPACK) with ``solver="direct"``;
+    otherwise "arpack" (Lanczos, one vector per product) for "knn", whose
+    repeated eigenvalue 1 (once per connected component of the graph, which
+    Lanczos would find once) is deflated exactly, and "lobpcg" (a block method,
+    each product a pass over the kernel matrix for the whole block) for kernel
+    functions. "randomized" is subspace iteration with a fixed number of
+    products.
 n_landmarks : int, default=None
     If set, a kernel function is replaced by its Nystroem approximation on that
     many rows drawn uniformly: every transform then works on M eigenvalues, and

@@ -143,3 +143,23 @@ def test_transformed_ridge_matches_the_dense_formula(T, make):
         theta_cg, n_iter = transformed_ridge(function, labeled, Y, alpha, N, solver="cg", tol=1e-13)
         assert n_iter > 1
         np.testing.assert_allclose(theta_cg, theta, rtol=0, atol=1e-8 * np.abs(theta).max())
+
+
+@pytest.mark.parametrize("method", ["dense", "arpack", "lobpcg"])
+def test_known_eigenpairs_are_deflated(T, method):
+    """Two copies of T side by side: every eigenvalue twice, the top one (1) known.
+    The known pairs come first; the others are T's own, each twice."""
+    n = T.shape[0]
+    double = linalg.block_diag(T, T)
+    top = linalg.eigh(T)[1][:, -1]
+    V0 = np.zeros((2 * n, 2))
+    V0[:n, 0], V0[n:, 1] = top, top
+    known = (np.ones(2), V0)
+    A = double if method == "dense" else operator(double)
+    w, U, _ = top_eigenpairs(A, 3, method=method, tol=1e-10, random_state=0, known=known)
+    second = linalg.eigvalsh(T)[-2]
+    np.testing.assert_allclose(w, [1.0, 1.0, second], atol=1e-8)
+    np.testing.assert_allclose(U[:, :2], V0)
+    np.testing.assert_allclose(double @ U[:, 2], w[2] * U[:, 2], atol=1e-6)
+    w1, U1, n_products = top_eigenpairs(A, 1, method=method, known=known)
+    assert n_products == 0 and w1.tolist() == [1.0]

@@ -11,10 +11,10 @@ from scipy import linalg
 from sklearn.datasets import load_digits, make_circles, make_moons
 from sklearn.kernel_ridge import KernelRidge as SklearnKernelRidge
 from sklearn.metrics.pairwise import rbf_kernel
-from sklearn.model_selection import train_test_split
 from sklearn.neighbors import kneighbors_graph
 
 from skkernel import SpectralKernelClassifier, SpectralKernelRidge
+from skkernel.utils.benchmarking import semi_supervised_split
 
 
 def partial_labels(y, n_labels, seed=0, marker=-1):
@@ -347,23 +347,14 @@ def test_float32_input_gives_the_float64_model():
 
 
 def load_split(name, seed, n_labels):
-    """The accuracy protocol: a stratified 80/20 pool/test split, labels stratified
-    from the pool."""
+    """The accuracy protocol on digits, moons or circles (a new draw per seed)."""
     if name == "digits":
         X, y = load_digits(return_X_y=True)
     elif name == "moons":
         X, y = make_moons(1000, noise=0.1, random_state=seed)
     else:
         X, y = make_circles(1000, noise=0.05, factor=0.5, random_state=seed)
-    X_pool, X_test, y_pool, y_test = train_test_split(
-        X, y, test_size=0.2, stratify=y, random_state=seed
-    )
-    labeled, _ = train_test_split(
-        np.arange(len(y_pool)), train_size=n_labels, stratify=y_pool, random_state=seed
-    )
-    y_partial = np.full(len(y_pool), -1)
-    y_partial[labeled] = y_pool[labeled]
-    return X_pool, y_partial, X_test, y_test, labeled, y_pool
+    return semi_supervised_split(X, y, n_labels, random_state=seed)
 
 
 def test_digits_50_labels_beats_kernel_ridge_on_the_labels():
@@ -371,9 +362,10 @@ def test_digits_50_labels_beats_kernel_ridge_on_the_labels():
     least 3 points above kernel ridge on the 50 labels alone."""
     ours, baseline = [], []
     for seed in range(3):
-        X, y_partial, X_test, y_test, labeled, y_pool = load_split("digits", seed, 50)
+        X, y_partial, y_pool, X_test, y_test = load_split("digits", seed, 50)
         model = SpectralKernelClassifier(spectral_transform="polynomial", power=4, alpha=0.1)
         ours.append(np.mean(model.fit(X, y_partial).predict(X_test) == y_test))
+        labeled = y_partial != -1
         Y = np.eye(10)[y_pool[labeled]]
         krr = SklearnKernelRidge(alpha=1e-3, kernel="rbf", gamma=1 / (64 * X.var()))
         baseline.append(np.mean(krr.fit(X[labeled], Y).predict(X_test).argmax(1) == y_test))
@@ -394,7 +386,7 @@ def test_digits_50_labels_beats_kernel_ridge_on_the_labels():
 def test_moons_and_circles_with_ten_labels(data, transform, floor):
     accuracy = []
     for seed in range(3):
-        X, y_partial, X_test, y_test, _, _ = load_split(data, seed, 10)
+        X, y_partial, _, X_test, y_test = load_split(data, seed, 10)
         model = SpectralKernelClassifier(spectral_transform=transform).fit(X, y_partial)
         accuracy.append(np.mean(model.predict(X_test) == y_test))
     assert np.mean(accuracy) >= floor
