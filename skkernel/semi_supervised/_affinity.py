@@ -224,20 +224,20 @@ class NystroemAffinity:
             column_sums = np.asarray(operator.T @ np.ones(N), dtype=np.float64)
             self.g_ = self._solve_L_LT(column_sums)
         B = np.zeros((M, M))
-        degrees = np.empty(N)
         step = get_chunk_n_rows(row_bytes=2 * 8 * M, max_n_rows=N)
         for rows in gen_batches(N, step):
             C = np.asarray(operator.block(rows, slice(None)), dtype=np.float64)
-            degrees[rows] = C @ self.g_ if self.symmetric else N
-            weights = self._sigma(degrees[rows]) ** 2
+            if self.symmetric:
+                degrees = C @ self.g_
+                _check_degrees(degrees, "the Nystroem approximation of the kernel")
+                weights = 1.0 / degrees
+            else:
+                weights = np.full(C.shape[0], 1.0 / N)
             B += C.T @ (weights[:, None] * C)
-        if self.symmetric:
-            _check_degrees(degrees, "the Nystroem approximation of the kernel")
         B = linalg.solve_triangular(self.L_, B, lower=True)
         B = linalg.solve_triangular(self.L_, B.T, lower=True)
         w, V = linalg.eigh((B + B.T) / 2)
         self.eigenvalues_, self.V_ = w[::-1], V[:, ::-1]
-        self.degrees_ = degrees
         return self
 
     def _solve_L_LT(self, b):
@@ -249,8 +249,8 @@ class NystroemAffinity:
         return np.divide(1.0, np.sqrt(degrees), out=np.zeros(np.shape(degrees)), where=degrees > 0)
 
     def landmark_features(self, X_rows, columns):
-        """``diag(sigma) k(X_rows, Z) L^-T V[:, columns]`` (rows of T's eigenvector
-        basis before scaling by eigenvalues), and sigma."""
+        """``diag(sigma) k(X_rows, Z) L^-T V[:, columns]``: rows of T's eigenvectors
+        ``U = F V mu^-1/2`` times ``mu^1/2``."""
         C = np.asarray(
             KernelOperator(self.kernel, X_rows, self.landmarks_, backend=self.backend).to_dense(),
             dtype=np.float64,

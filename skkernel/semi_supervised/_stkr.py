@@ -287,6 +287,9 @@ class _SpectralKernelBase(BaseEstimator):
             if function.spectral and not callable(self.spectral_transform):
                 state["eigenvalues_"] = function.eigenvalues_
                 state["eigenvectors_"] = function.eigenvectors_
+        # How new rows are normalised is fitted state: set_params(normalize=...) after
+        # fit must not change the predictions of the fitted model.
+        affinity.symmetric = symmetric
         state["_affinity"] = affinity
         state["_decision_fitted"] = self._rows_decision(affinity, state, None)
         return state
@@ -320,7 +323,7 @@ class _SpectralKernelBase(BaseEstimator):
         else:
             R = affinity.rows_matmat(X, prepared)
         N = affinity.n_rows
-        if self.normalize != "symmetric":
+        if not affinity.symmetric:
             return np.sqrt(N) * R
         degrees = R[:, -1]
         sigma = np.divide(1.0, np.sqrt(degrees), out=np.zeros_like(degrees), where=degrees > 0)

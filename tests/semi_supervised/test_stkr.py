@@ -496,3 +496,11 @@ def test_ill_conditioned_cg_warns_and_stays_finite(blobs):
             SpectralKernelRidge(
                 solver="cg", spectral_transform="polynomial", max_iter=2, tol=1e-12
             ).fit(X, y)
+
+
+def test_parameters_changed_after_fit_do_not_change_the_fitted_model(blobs):
+    X, y, X_new = blobs
+    model = SpectralKernelRidge().fit(X, y)
+    before = model.predict(X_new)
+    model.set_params(normalize="none", n_neighbors=3, alpha=100.0)
+    assert_array_equal(model.predict(X_new), before)
