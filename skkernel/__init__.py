@@ -4,7 +4,8 @@ The kernel engine: :mod:`skkernel.kernels` says what ``k(x, y)`` is,
 :class:`KernelOperator` is the lazy matrix ``K(X, Y)`` whose products run on the
 fastest backend present (numba, KeOps, CuPy, Dask or blocked numpy). The estimator
 families: :mod:`skkernel.ridge`, :mod:`skkernel.kernel_approximation`,
-:mod:`skkernel.thinning`, :mod:`skkernel.density`.
+:mod:`skkernel.thinning`, :mod:`skkernel.semi_supervised`,
+:mod:`skkernel.density`.
 
 Every public name is importable from here; each is imported on first use (numba,
 scikit-learn and the engine load in about two seconds), so ``import skkernel`` and
@@ -48,6 +49,8 @@ _EXPORTS = {
     "KernelRidgeCV": ".ridge",
     "NystroemRidge": ".ridge",
     "NystroemRidgeClassifier": ".ridge",
+    "SpectralKernelClassifier": ".semi_supervised",
+    "SpectralKernelRidge": ".semi_supervised",
     "KernelThinning": ".thinning",
 }
 
@@ -61,6 +64,7 @@ _SUBMODULES = {
     "nystroem",
     "random_features",
     "ridge",
+    "semi_supervised",
     "thinning",
     "utils",
 }

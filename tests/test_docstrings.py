@@ -11,6 +11,7 @@ import skkernel.density  # noqa: E402
 import skkernel.kernels  # noqa: E402
 import skkernel.leverage  # noqa: E402
 import skkernel.metrics  # noqa: E402
+import skkernel.semi_supervised  # noqa: E402
 import skkernel.thinning  # noqa: E402
 import skkernel.utils.benchmarking  # noqa: E402
 
@@ -20,6 +21,7 @@ PUBLIC_MODULES = [
     skkernel.kernels,
     skkernel.leverage,
     skkernel.metrics,
+    skkernel.semi_supervised,
     skkernel.thinning,
     skkernel.utils.benchmarking,
 ]

@@ -3,6 +3,7 @@
 import pathlib
 import runpy
 
+import numpy as np
 import pytest
 
 EXAMPLES = sorted((pathlib.Path(__file__).parent.parent / "examples").glob("*.py"))
@@ -35,3 +36,12 @@ def test_leave_one_out_example_matches_brute_force(capsys):
     chosen = out.split("chosen alpha: skkernel")[1].split("\n")[0]
     ours, brute = chosen.split(", brute force")
     assert float(ours) == float(brute)
+
+
+def test_semi_supervised_example_uses_the_unlabelled_images(capsys):
+    runpy.run_path(str(EXAMPLES[0].parent / "plot_semi_supervised_digits.py"), run_name="__main__")
+    rows = [line.split() for line in capsys.readouterr().out.splitlines()[2:]]
+    stkr, spreading, labels_only = (np.array([float(r[i]) for r in rows]) for i in (1, 2, 3))
+    # With 50 labels and fewer, the unlabelled images are worth several points.
+    assert np.all(stkr[:2] >= labels_only[:2] + 0.04)
+    assert np.all(stkr >= spreading - 0.02)

@@ -28,6 +28,7 @@ ESTIMATOR_MODULES = {
     "skkernel.thinning._kernel_thinning",
     "skkernel.density._kde",
     "skkernel.density._private",
+    "skkernel.semi_supervised._stkr",
 }
 #: Kernel methods a caller outside skkernel.kernels may use.
 PUBLIC_KERNEL_CALLS = {"compute", "compute_paired", "spec", "family_params", "diag"}

@@ -5,22 +5,44 @@ possibly-singular blocks (:mod:`._cholesky`), preconditioned conjugate gradients
 many right-hand sides at once (:mod:`._cg`) with a randomized Nystroem
 preconditioner (:mod:`._preconditioners`), the Falkon solver of Nystroem kernel
 ridge (:mod:`._falkon`), and the closed-form leave-one-out residuals of kernel ridge
-along a path of penalties (:mod:`._loo`). Kernel values reach this layer as dense
-arrays or as :class:`~skkernel.KernelOperator` products; it never names a backend.
+along a path of penalties (:mod:`._loo`), functions of a symmetric matrix applied to
+vectors and kernel ridge with a spectrally transformed kernel (:mod:`._spectral`),
+and the top eigenpairs of a matrix or operator (:mod:`._eigen`). Kernel values
+reach this layer as dense arrays or as :class:`~skkernel.KernelOperator` products;
+it never names a backend.
 """
 
 from ._cg import conjugate_gradient
 from ._cholesky import cholesky_solve_inplace, jittered_cholesky
+from ._eigen import EIGEN_SOLVERS, top_eigenpairs
 from ._falkon import FalkonPreconditioner, falkon_solve
 from ._loo import ridge_loo_path
 from ._preconditioners import NystroemPreconditioner
+from ._spectral import (
+    EigenFunction,
+    PolynomialFunction,
+    ResolventFunction,
+    SpectralFunction,
+    TruncationFunction,
+    eigen_ridge,
+    transformed_ridge,
+)
 
 __all__ = [
+    "EIGEN_SOLVERS",
+    "EigenFunction",
     "FalkonPreconditioner",
     "NystroemPreconditioner",
+    "PolynomialFunction",
+    "ResolventFunction",
+    "SpectralFunction",
+    "TruncationFunction",
     "cholesky_solve_inplace",
     "conjugate_gradient",
+    "eigen_ridge",
     "falkon_solve",
     "jittered_cholesky",
     "ridge_loo_path",
+    "top_eigenpairs",
+    "transformed_ridge",
 ]

@@ -17,6 +17,7 @@ __all__ = [
     "peak_rss_bytes",
     "reset_peak_rss",
     "rss_bytes",
+    "semi_supervised_split",
     "time_product",
 ]
 
@@ -194,6 +195,61 @@ def time_product(backend, X, v, kernel=None, repeat=3):
         op @ v
         best = min(best, time.perf_counter() - start)
     return best
+
+
+def semi_supervised_split(X, y, n_labels, random_state=0, test_size=0.2):
+    """The semi-supervised protocol: pool/test split, a few labels, the rest unlabelled.
+
+    The split is stratified, the labels are drawn stratified from the pool, the rest
+    of the pool is marked -1. Accuracy on the unlabelled pool is transductive, on the
+    test rows inductive.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+        The data.
+    y : ndarray of shape (n_samples,)
+        Integer class labels (none equal to -1).
+    n_labels : int
+        Labelled rows kept in the pool.
+    random_state : int, default=0
+        Seed of both draws.
+    test_size : float, default=0.2
+        Fraction of the rows held out.
+
+    Returns
+    -------
+    X_pool : ndarray of shape (n_pool, n_features)
+        The rows to fit on.
+    y_partial : ndarray of shape (n_pool,)
+        Their labels, -1 for the unlabelled ones.
+    y_pool : ndarray of shape (n_pool,)
+        Their true labels.
+    X_test : ndarray of shape (n_test, n_features)
+        Held-out rows.
+    y_test : ndarray of shape (n_test,)
+        Their labels.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skkernel.utils.benchmarking import semi_supervised_split
+    >>> X, y = np.arange(200.0).reshape(100, 2), np.arange(100) % 2
+    >>> X_pool, y_partial, y_pool, X_test, y_test = semi_supervised_split(X, y, 10)
+    >>> X_pool.shape, int((y_partial != -1).sum()), X_test.shape
+    ((80, 2), 10, (20, 2))
+    """
+    from sklearn.model_selection import train_test_split
+
+    X_pool, X_test, y_pool, y_test = train_test_split(
+        X, y, test_size=test_size, stratify=y, random_state=random_state
+    )
+    labeled, _ = train_test_split(
+        np.arange(len(y_pool)), train_size=n_labels, stratify=y_pool, random_state=random_state
+    )
+    y_partial = np.full(len(y_pool), -1, dtype=np.asarray(y).dtype)
+    y_partial[labeled] = y_pool[labeled]
+    return X_pool, y_partial, y_pool, X_test, y_test
 
 
 def format_table(rows, columns):

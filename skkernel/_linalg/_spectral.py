@@ -1,0 +1,470 @@
+"""Functions of a symmetric matrix, and kernel ridge with a spectrally transformed kernel.
+
+A spectrally transformed kernel (Zhai et al., "Spectrally Transformed Kernel
+Regression", ICLR 2024) is ``K_s = N s(T)`` on the fitted rows, where T = G / N is the
+base Gram matrix over the number of rows and ``s`` acts on its eigenvalues. Every
+transform here is written ``s(lam) = lam r(lam)``, because a model that predicts new
+points with the base kernel, ``f(x) = sum_j k(x, x_j) theta_j``, has ``theta = r(T) E a``
+(E: the labelled rows, a: the ridge coefficients).
+
+:class:`SpectralFunction` subclasses apply ``s(T)`` and ``r(T)`` to blocks of vectors
+given T as a dense array or as anything with ``@`` (a kernel operator, a sparse graph):
+
+- :class:`PolynomialFunction`: ``s = sum_p pi_p lam^p`` by Horner's rule, q - 1
+  products for ``r(T) V`` (the STKR-Prop recursion, paper Algorithm 1);
+- :class:`ResolventFunction`: ``s = lam / (1 - eta lam)``, the inverse Laplacian
+  (Algorithm 2): ``r(T) V = (I - eta T)^-1 V``, by Cholesky on an array and by
+  conjugate gradients on an operator;
+- :class:`TruncationFunction`: the indicator of the top d eigenvalues (kernel PCA);
+- :class:`EigenFunction`: any ``s``, through a full eigendecomposition of an array.
+
+:func:`transformed_ridge` solves the ridge system on the labelled rows with one of
+them. Nothing here knows what a kernel or a backend is.
+"""
+
+import warnings
+
+import numpy as np
+from scipy import linalg
+
+from ._cg import conjugate_gradient
+from ._eigen import top_eigenpairs
+
+__all__ = [
+    "EigenFunction",
+    "PolynomialFunction",
+    "ResolventFunction",
+    "SpectralFunction",
+    "TruncationFunction",
+    "eigen_ridge",
+    "transformed_ridge",
+]
+
+
+class SpectralFunction:
+    """A function ``s(lam) = lam r(lam)`` of the spectrum of a symmetric T.
+
+    :meth:`fit` takes T (a dense array, or any object with ``shape`` and ``@``);
+    :meth:`apply` and :meth:`ratio` then return ``s(T) V`` and ``r(T) V``;
+    :meth:`on_spectrum` evaluates s and r on given eigenvalues (for callers that know
+    an eigendecomposition themselves). ``n_products_`` counts products with T since
+    :meth:`fit`.
+    """
+
+    #: Whether :meth:`fit` computes eigenpairs (``eigenvalues_``, ``eigenvectors_``).
+    spectral = False
+
+    def fit(self, T):
+        self.T_ = T
+        self.n_products_ = 0
+        return self
+
+    def _product(self, V):
+        self.n_products_ += 1
+        return np.asarray(self.T_ @ V, dtype=np.float64)
+
+    def apply(self, V):
+        """``s(T) V = T r(T) V``."""
+        return self._product(self.ratio(V))
+
+    def ratio(self, V):
+        """``r(T) V`` with ``r(lam) = s(lam) / lam``."""
+        raise NotImplementedError
+
+    def on_spectrum(self, eigenvalues):
+        """``(s(lam), r(lam))`` on an array of eigenvalues (in any order)."""
+        raise NotImplementedError
+
+
+class PolynomialFunction(SpectralFunction):
+    """``s(lam) = sum_{p=1}^q coefs[p-1] lam^p``, applied by Horner's rule.
+
+    Parameters
+    ----------
+    coefs : array-like of shape (q,)
+        Non-negative coefficients of ``lam, lam^2, ..., lam^q``.
+    """
+
+    def __init__(self, coefs):
+        self.coefs = np.asarray(coefs, dtype=np.float64)
+
+    def ratio(self, V):
+        # r(lam) = sum_p coefs[p-1] lam^(p-1): Horner from the top coefficient down.
+        V = np.asarray(V, dtype=np.float64)
+        H = self.coefs[-1] * V
+        for c in self.coefs[-2::-1]:
+            H = self._product(H)
+            if c:
+                H += c * V
+        return H
+
+    def on_spectrum(self, eigenvalues):
+        lam = np.asarray(eigenvalues, dtype=np.float64)
+        r = np.polyval(self.coefs[::-1], lam)
+        return lam * r, r
+
+
+class ResolventFunction(SpectralFunction):
+    """The inverse Laplacian ``s(lam) = lam / (1 - eta lam)``: ``r(T) = (I - eta T)^-1``.
+
+    Needs ``eta lam_max(T) < 1``, so that ``I - eta T`` is positive definite.
+
+    Parameters
+    ----------
+    eta : float
+        Positive, below ``1 / lam_max(T)``.
+    tol : float, default=1e-10
+        Relative residual of the conjugate-gradient solves (operators only).
+    max_iter : int, default=1000
+        Most conjugate-gradient iterations per solve.
+    lambda_max : float, default=None
+        The largest eigenvalue of T when the caller knows it; otherwise an operator's
+        is estimated by Lanczos and an array's found by the Cholesky factorisation.
+    """
+
+    def __init__(self, eta, *, tol=1e-10, max_iter=1000, lambda_max=None):
+        self.eta = float(eta)
+        self.tol = tol
+        self.max_iter = max_iter
+        self.lambda_max = lambda_max
+
+    def fit(self, T):
+        super().fit(T)
+        self.n_iter_ = 0
+        self.factor_ = None
+        if self.lambda_max is not None:
+            self._check_eta(self.lambda_max)
+        if isinstance(T, np.ndarray):
+            A = np.eye(T.shape[0]) - self.eta * T
+            try:
+                self.factor_ = linalg.cho_factor(
+                    A, lower=True, overwrite_a=True, check_finite=False
+                )
+            except linalg.LinAlgError:
+                top = linalg.eigvalsh(T, subset_by_index=[T.shape[0] - 1] * 2)[0]
+                self._check_eta(top)
+                raise
+        elif self.lambda_max is None:
+            top, _, n_products = top_eigenpairs(T, 1, method="arpack", tol=1e-6, random_state=0)
+            self.n_products_ += n_products
+            # Lanczos converges to lam_max from below: allow for its tolerance.
+            self._check_eta(top[0] * (1 + 1e-6))
+        return self
+
+    def _check_eta(self, lambda_max):
+        if self.eta * lambda_max >= 1:
+            raise ValueError(
+                f"eta={self.eta:g} is not below 1 / lambda_max = {1 / lambda_max:.6g} "
+                f"(the largest eigenvalue of G / N is {lambda_max:.6g}), so I - eta G / N "
+                "is not positive definite; choose a smaller eta."
+            )
+
+    def ratio(self, V):
+        V = np.asarray(V, dtype=np.float64)
+        vector = V.ndim == 1
+        V = V.reshape(V.shape[0], -1)
+        if self.factor_ is not None:
+            out = linalg.cho_solve(self.factor_, V, check_finite=False)
+        else:
+
+            def matmat(P, columns):
+                return P - self.eta * self._product(P)
+
+            out, n_iter, _ = conjugate_gradient(
+                matmat,
+                V,
+                tol=self.tol,
+                max_iter=self.max_iter,
+                advice="Increase max_iter or lower eta.",
+            )
+            self.n_iter_ += n_iter
+        return out.ravel() if vector else out
+
+    def on_spectrum(self, eigenvalues):
+        lam = np.asarray(eigenvalues, dtype=np.float64)
+        self._check_eta(float(lam.max(initial=0.0)))
+        r = 1.0 / (1.0 - self.eta * lam)
+        return lam * r, r
+
+
+class _EigenBased(SpectralFunction):
+    """A function applied through eigenpairs of T, ``s(T) = U diag(s) U^T``.
+
+    After :meth:`fit`: ``eigenvalues_`` (decreasing), ``eigenvectors_``, and the
+    function's ``values_`` and ``ratios_`` on them.
+    """
+
+    spectral = True
+
+    def _set_spectrum(self, eigenvalues, eigenvectors):
+        self.eigenvalues_ = eigenvalues
+        self.eigenvectors_ = eigenvectors
+        self.values_, self.ratios_ = self.on_spectrum(eigenvalues)
+
+    def apply(self, V):
+        U = self.eigenvectors_
+        return U @ (self.values_[:, None] * (U.T @ V).reshape(U.shape[1], -1)).reshape(
+            (U.shape[1],) + np.shape(V)[1:]
+        )
+
+    def ratio(self, V):
+        U = self.eigenvectors_
+        return U @ (self.ratios_[:, None] * (U.T @ V).reshape(U.shape[1], -1)).reshape(
+            (U.shape[1],) + np.shape(V)[1:]
+        )
+
+
+class TruncationFunction(_EigenBased):
+    """Kernel PCA: ``s`` is the indicator of the top ``n_components`` eigenvalues.
+
+    Parameters
+    ----------
+    n_components : int
+        How many eigenpairs are kept.
+    eigen_solver : {"dense", "arpack", "lobpcg", "randomized"}, default="arpack"
+        How they are found (see :func:`~skkernel._linalg.top_eigenpairs`).
+    tol : float, default=1e-8
+        Tolerance of the iterative eigensolvers.
+    max_iter : int, default=None
+        Most iterations of the iterative eigensolvers.
+    random_state : int, RandomState instance or None, default=None
+        Starting vectors of the iterative eigensolvers.
+    known : tuple (eigenvalues, eigenvectors), default=None
+        Eigenpairs of T known to be among the largest (see
+        :func:`~skkernel._linalg.top_eigenpairs`).
+    """
+
+    def __init__(
+        self,
+        n_components,
+        *,
+        eigen_solver="arpack",
+        tol=1e-8,
+        max_iter=None,
+        random_state=None,
+        known=None,
+    ):
+        self.n_components = int(n_components)
+        self.eigen_solver = eigen_solver
+        self.tol = tol
+        self.max_iter = max_iter
+        self.random_state = random_state
+        self.known = known
+
+    def fit(self, T):
+        super().fit(T)
+        w, U, n_products = top_eigenpairs(
+            T,
+            self.n_components,
+            method=self.eigen_solver,
+            tol=self.tol,
+            max_iter=self.max_iter,
+            random_state=self.random_state,
+            known=self.known,
+        )
+        self.n_products_ += n_products
+        floor = np.finfo(np.float64).eps * T.shape[0] * max(abs(w[0]), 1e-300)
+        if w[-1] <= floor:
+            raise ValueError(
+                f"Only {int(np.sum(w > floor))} of the top n_components={self.n_components} "
+                "eigenvalues of G / N are positive; kernel PCA needs positive ones. Lower "
+                "n_components."
+            )
+        self._set_spectrum(w, U)
+        return self
+
+    def on_spectrum(self, eigenvalues):
+        lam = np.asarray(eigenvalues, dtype=np.float64)
+        s = np.zeros_like(lam)
+        s[np.argsort(lam)[::-1][: self.n_components]] = 1.0
+        r = np.divide(s, lam, out=np.zeros_like(lam), where=s > 0)
+        return s, r
+
+
+class EigenFunction(_EigenBased):
+    """Any ``s``, applied through the full eigendecomposition of a dense T.
+
+    Parameters
+    ----------
+    function : callable
+        ``function(eigenvalues) -> s(eigenvalues)``, elementwise on an array; must be
+        finite and non-negative on the spectrum (so that ``N s(T)`` is a kernel) and
+        vanish where the eigenvalue does (``s(lam) = lam r(lam)``).
+    """
+
+    def __init__(self, function):
+        self.function = function
+
+    def fit(self, T):
+        super().fit(T)
+        if not isinstance(T, np.ndarray):
+            raise TypeError(
+                "A callable transform needs the dense eigendecomposition of G / N; use "
+                "solver='direct', or a polynomial, inverse_laplacian or kpca transform."
+            )
+        w, U = linalg.eigh(T, driver="evr", check_finite=False)
+        self._set_spectrum(w[::-1], U[:, ::-1])
+        return self
+
+    def on_spectrum(self, eigenvalues):
+        lam = np.asarray(eigenvalues, dtype=np.float64)
+        s = np.asarray(self.function(lam), dtype=np.float64)
+        if s.shape != lam.shape:
+            raise ValueError(
+                f"The transform returned shape {s.shape} for {lam.shape[0]} eigenvalues; "
+                "it must work elementwise on an array."
+            )
+        if not np.all(np.isfinite(s)):
+            raise ValueError("The transform returned NaN or infinity on the spectrum of G / N.")
+        scale = max(float(np.abs(lam).max(initial=0.0)), 1e-300)
+        if np.any(s < -1e-12 * max(float(np.abs(s).max()), 1e-300)):
+            raise ValueError(
+                "The transform is negative on the spectrum of G / N (at eigenvalue "
+                f"{lam[np.argmin(s)]:.3g}); s must be non-negative for N s(G / N) to be a "
+                "kernel."
+            )
+        s = np.maximum(s, 0.0)
+        # Eigenvalues that are zero up to rounding carry no direction a kernel expansion
+        # can reach: s(lam) = lam r(lam) has r = 0 there.
+        nonzero = np.abs(lam) > np.finfo(np.float64).eps * lam.size * scale
+        r = np.divide(s, lam, out=np.zeros_like(lam), where=nonzero)
+        return np.where(nonzero, s, 0.0), r
+
+
+def eigen_ridge(U_labeled, values, Y, alpha, scale):
+    """Ridge on the labelled rows with ``K_s = scale U diag(values) U^T``, in its r
+    eigen-directions.
+
+    With ``Psi = sqrt(scale) U_n diag(sqrt(values))`` (the labelled rows' features),
+    ``(Psi Psi^T + alpha I)^-1 Y`` has ``Psi^T a = w = (Psi^T Psi + alpha I)^-1 Psi^T Y``:
+    an r x r system whatever the number of labelled rows (kernel PCA regression's
+    feature form). Directions with ``values == 0`` are dropped.
+
+    Parameters
+    ----------
+    U_labeled : ndarray of shape (n_labeled, r)
+        The eigenvectors' rows at the labelled samples.
+    values : ndarray of shape (r,)
+        ``s`` on the eigenvalues, non-negative.
+    Y : ndarray of shape (n_labeled, n_targets)
+        Targets.
+    alpha : float
+        Ridge, non-negative.
+    scale : float
+        N, the number of fitted rows.
+
+    Returns
+    -------
+    w : ndarray of shape (r, n_targets)
+        ``Psi^T a`` (zero in the dropped directions).
+    """
+    keep = values > 0
+    Psi = np.sqrt(scale) * U_labeled[:, keep] * np.sqrt(values[keep])
+    A = Psi.T @ Psi
+    A.flat[:: A.shape[0] + 1] += alpha
+    rhs = Psi.T @ Y
+    try:
+        w_kept = linalg.solve(A, rhs, assume_a="pos", check_finite=False)
+    except linalg.LinAlgError:
+        w_kept = linalg.lstsq(A, rhs, check_finite=False)[0]
+    w = np.zeros((values.size, Y.shape[1]))
+    w[keep] = w_kept
+    return w
+
+
+def transformed_ridge(
+    function, labeled, Y, alpha, scale, *, solver="direct", tol=1e-6, max_iter=1000, verbose=0
+):
+    """Kernel ridge on the labelled rows with ``K_s = scale s(T)``; coefficients of
+    the base kernel over all rows.
+
+    Solves ``(scale E^T s(T) E + alpha I) a = Y`` (E: the labelled rows) and returns
+    ``theta = r(T) E a``, so that ``f = scale T theta`` on the fitted rows and
+    ``f(x) = sum_j k(x, x_j) theta_j`` elsewhere.
+
+    - eigen-based functions (``function.spectral``): :func:`eigen_ridge`, then
+      ``theta = U diag(r / sqrt(scale values)) w``;
+    - ``solver="direct"``: the n x n block ``scale E^T s(T) E`` from ``s(T)`` applied to
+      the labelled rows' indicator vectors, then Cholesky (least squares if singular);
+    - ``solver="cg"``: conjugate gradients, one application of ``s(T)`` per iteration
+      (STKR-Prop with CG in place of Richardson steps).
+
+    Parameters
+    ----------
+    function : SpectralFunction
+        Fitted on T.
+    labeled : ndarray of int of shape (n_labeled,)
+        Indices of the labelled rows.
+    Y : ndarray of shape (n_labeled, n_targets)
+        Their targets.
+    alpha : float
+        Ridge.
+    scale : float
+        N.
+    solver : {"direct", "cg"}, default="direct"
+        See above.
+    tol : float, default=1e-6
+        Relative residual at which CG stops.
+    max_iter : int, default=1000
+        Most CG iterations.
+    verbose : int, default=0
+        If positive, CG shows a progress bar.
+
+    Returns
+    -------
+    theta : ndarray of shape (N, n_targets)
+        Coefficients of the base kernel.
+    n_iter : int
+        CG iterations (1 for a direct solve).
+    """
+    N = function.T_.shape[0]
+    Y = np.asarray(Y, dtype=np.float64)
+    if function.spectral:
+        U, lam = function.eigenvectors_, function.eigenvalues_
+        values, ratios = function.values_, function.ratios_
+        w = eigen_ridge(U[labeled], values, Y, alpha, scale)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            factor = np.where(values > 0, ratios / np.sqrt(scale * values), 0.0)
+        del lam
+        return U @ (factor[:, None] * w), 1
+
+    def spread(A):
+        """``E A``: the labelled rows' values in an N-row array."""
+        out = np.zeros((N, A.shape[1]))
+        out[labeled] = A
+        return out
+
+    if solver == "direct":
+        H = scale * function.apply(spread(np.eye(labeled.size)))[labeled]
+        H = (H + H.T) / 2
+        a = _solve_shifted(H, alpha, Y)
+        n_iter = 1
+    else:
+
+        def matmat(A, columns):
+            return scale * function.apply(spread(A))[labeled] + alpha * A
+
+        a, n_iter, _ = conjugate_gradient(
+            matmat,
+            Y.copy(),
+            tol=tol,
+            max_iter=max_iter,
+            verbose=verbose,
+            advice="Increase max_iter or alpha, or raise tol.",
+        )
+    return function.ratio(spread(a)), n_iter
+
+
+def _solve_shifted(H, alpha, Y):
+    """``(H + alpha I)^-1 Y`` for symmetric PSD H; least squares where singular."""
+    A = H.copy()
+    A.flat[:: A.shape[0] + 1] += alpha
+    try:
+        return linalg.solve(A, Y, assume_a="pos", check_finite=False)
+    except linalg.LinAlgError:
+        warnings.warn(
+            "Singular matrix in solving the ridge system on the labelled rows. Using "
+            "least-squares solution instead; a positive alpha avoids this.",
+            stacklevel=4,
+        )
+        return linalg.lstsq(A, Y, check_finite=False)[0]

@@ -1,0 +1,323 @@
+"""The base kernel of spectrally transformed kernel regression, over the fitted rows.
+
+A base affinity ``w(x, x')`` (a skkernel kernel, the shared-nearest-neighbour graph,
+or a precomputed matrix) becomes the STKR base kernel
+
+    K(x, x') = N sigma(x) w(x, x') sigma(x'),
+
+with ``sigma(x) = d(x)^-1/2``, ``d(x) = sum_j w(x, x_j)`` over the N fitted rows
+(``normalize="symmetric"``: the top eigenvalue of G / N is then exactly 1 for
+non-negative w), or ``sigma = N^-1/2`` (``normalize="none"``: K = w). The spectral
+transform acts on ``T = G / N = diag(sigma) W diag(sigma)``.
+
+Each affinity gives: products ``W @ V`` over the fitted rows, the dense W for small
+N, and rows ``w(X_new, X_fit) @ V`` for new points, computed for the fitted rows by
+the same code that computes them for new points (so that predicting the fitted rows
+reproduces the transductive values exactly).
+"""
+
+import numpy as np
+from scipy import linalg
+from scipy.sparse.csgraph import connected_components
+from scipy.sparse.linalg import LinearOperator
+from sklearn.neighbors import NearestNeighbors
+from sklearn.utils import gen_batches
+from sklearn.utils._chunking import get_chunk_n_rows
+
+from .._centers import select_centers
+from .._linalg import jittered_cholesky
+from .._memory import check_dense_fits
+from .._operator import KernelOperator
+
+__all__ = ["KernelAffinity", "NeighborAffinity", "NystroemAffinity", "PrecomputedAffinity"]
+
+_TOO_LARGE = "Use solver='cg', which only multiplies by the kernel matrix."
+
+
+class _Affinity:
+    """Interface: ``fit(X)``, ``matmat(V)``, ``dense()``, ``prepare(V)``,
+    ``rows_matmat(X_new, prepared)`` and ``fitted_rows_matmat(prepared)``."""
+
+    def degrees(self):
+        """``d = W @ 1`` over the fitted rows."""
+        return self.matmat(np.ones((self.n_rows, 1)))[:, 0]
+
+    def prepare(self, V):
+        """What :meth:`rows_matmat` needs to compute ``w(X_new, X_fit) @ V``."""
+        return V
+
+
+class KernelAffinity(_Affinity):
+    """A skkernel kernel; products through :class:`~skkernel.KernelOperator`."""
+
+    def __init__(self, kernel, backend="auto"):
+        self.kernel = kernel
+        self.backend = backend
+
+    def fit(self, X):
+        self.X_ = X
+        self.n_rows = X.shape[0]
+        return self
+
+    @property
+    def _operator(self):
+        # Built when first used and not pickled: a backend holds modules and device data.
+        if self.__dict__.get("_operator_cache") is None:
+            self._operator_cache = KernelOperator(self.kernel, self.X_, backend=self.backend)
+        return self._operator_cache
+
+    def __getstate__(self):
+        return {**self.__dict__, "_operator_cache": None}
+
+    def matmat(self, V):
+        return np.asarray(self._operator @ V, dtype=np.float64)
+
+    def dense(self):
+        n = self.n_rows
+        check_dense_fits(n, n, np.float64, what="solver='direct'", instead=_TOO_LARGE)
+        return np.asarray(self._operator.gram(), dtype=np.float64)
+
+    def rows_matmat(self, X, prepared):
+        operator = KernelOperator(self.kernel, X, self.X_, backend=self.backend)
+        return np.asarray(operator @ prepared, dtype=np.float64)
+
+    def fitted_rows_matmat(self, prepared):
+        return self.rows_matmat(self.X_, prepared)
+
+
+class PrecomputedAffinity(_Affinity):
+    """A precomputed affinity matrix: X in fit is ``w(X_fit, X_fit)``, X in predict
+    ``w(X_new, X_fit)``."""
+
+    def fit(self, X):
+        self.W_ = X
+        self.n_rows = X.shape[0]
+        return self
+
+    def matmat(self, V):
+        return self.W_ @ V
+
+    def dense(self):
+        return np.array(self.W_, dtype=np.float64)
+
+    def rows_matmat(self, X, prepared):
+        return X @ prepared
+
+    def fitted_rows_matmat(self, prepared):
+        return self.rows_matmat(self.W_, prepared)
+
+
+class NeighborAffinity(_Affinity):
+    """Shared nearest neighbours: ``w(x, x') = |N_k(x) & N_k(x')|``.
+
+    ``N_k(x)`` are the k fitted rows nearest to x (a fitted row is its own first
+    neighbour). With A the N x N 0/1 matrix of the fitted rows' neighbours, ``W = A
+    A^T``: positive semi-definite (a Gram matrix of the rows of A), products cost
+    O(N k) (two sparse products), and a new point's row is ``a(x) A^T`` with ``a(x)``
+    its own k nearest fitted rows, one neighbour query away.
+    """
+
+    def __init__(self, n_neighbors, n_jobs=None):
+        self.n_neighbors = n_neighbors
+        self.n_jobs = n_jobs
+
+    def fit(self, X):
+        if self.n_neighbors > X.shape[0]:
+            n = X.shape[0]
+            raise ValueError(
+                f"n_neighbors={self.n_neighbors} needs at least that many samples; got {n} "
+                f"sample{'s' if n != 1 else ''}. Lower n_neighbors."
+            )
+        self.n_rows = X.shape[0]
+        self.neighbors_ = NearestNeighbors(n_neighbors=self.n_neighbors, n_jobs=self.n_jobs)
+        self.neighbors_.fit(X)
+        # Passing X makes every row its own first neighbour (as LabelSpreading's graph).
+        self.A_ = self._graph(X)
+        self.At_ = self.A_.T.tocsr()
+        return self
+
+    def _graph(self, X):
+        return self.neighbors_.kneighbors_graph(X, mode="connectivity").tocsr()
+
+    def matmat(self, V):
+        return self.A_ @ (self.At_ @ V)
+
+    def dense(self):
+        n = self.n_rows
+        check_dense_fits(n, n, np.float64, what="solver='direct'", instead=_TOO_LARGE)
+        return (self.A_ @ self.At_).toarray()
+
+    def prepare(self, V):
+        return self.At_ @ V
+
+    def rows_matmat(self, X, prepared):
+        return self._graph(X) @ prepared
+
+    def fitted_rows_matmat(self, prepared):
+        return self.A_ @ prepared
+
+    def unit_eigenpairs(self, sigma, n_wanted):
+        """The eigenvalue 1 of ``T = D^-1/2 W D^-1/2``, once per connected component.
+
+        ``T d^1/2 = d^1/2`` on each component of the graph (W is non-negative), so
+        these eigenpairs are known exactly; Lanczos would find only one of them.
+        Returns at most ``n_wanted`` (the components of largest degree first).
+        """
+        n_components, labels = connected_components(self.A_, directed=True, connection="weak")
+        root_degrees = 1.0 / sigma
+        mass = np.bincount(labels, weights=root_degrees**2, minlength=n_components)
+        chosen = np.argsort(mass, kind="stable")[::-1][:n_wanted]
+        V = np.zeros((self.n_rows, chosen.size))
+        for j, component in enumerate(chosen):
+            rows = labels == component
+            V[rows, j] = root_degrees[rows] / np.sqrt(mass[component])
+        return np.ones(chosen.size), V
+
+
+class NystroemAffinity:
+    """A skkernel kernel approximated on M landmarks: ``w ~ k(x, Z) K_ZZ^-1 k(Z, x')``.
+
+    The spectrum of ``T = diag(sigma) C K_ZZ^-1 C^T diag(sigma)`` (C = K(X, Z)) is that
+    of the M x M matrix ``B = L^-1 C^T diag(sigma^2) C L^-T`` (``K_ZZ = L L^T``), so
+    every transform is evaluated on M eigenvalues, and C is streamed in blocks of rows:
+    N x M is never stored. Degrees are those of the approximate kernel,
+    ``d(x) = k(x, Z) g`` with ``g = K_ZZ^-1 C^T 1``.
+
+    Parameters
+    ----------
+    kernel : Kernel
+        The base kernel.
+    n_landmarks : int
+        M, at most N.
+    symmetric : bool
+        Symmetric normalisation (else sigma = N^-1/2).
+    backend : str
+        Backend of the kernel products.
+    random_state : int, RandomState instance or None
+        Chooses the landmarks (uniformly among the rows).
+    """
+
+    def __init__(self, kernel, n_landmarks, symmetric, backend="auto", random_state=None):
+        self.kernel = kernel
+        self.n_landmarks = n_landmarks
+        self.symmetric = symmetric
+        self.backend = backend
+        self.random_state = random_state
+
+    def fit(self, X):
+        """Landmarks, degrees and the eigendecomposition of B (two passes over X)."""
+        N = self.n_rows = X.shape[0]
+        M = min(int(self.n_landmarks), N)
+        indices, _ = select_centers(
+            self.kernel,
+            X,
+            M,
+            sampling="uniform",
+            random_state=self.random_state,
+            backend=self.backend,
+        )
+        self.landmarks_ = Z = X[np.sort(indices)]
+        K_ZZ = np.asarray(KernelOperator(self.kernel, Z).gram(), dtype=np.float64)
+        self.L_, _ = jittered_cholesky((K_ZZ + K_ZZ.T) / 2)
+        operator = KernelOperator(self.kernel, X, Z, backend=self.backend)
+        if self.symmetric:
+            column_sums = np.asarray(operator.T @ np.ones(N), dtype=np.float64)
+            self.g_ = self._solve_L_LT(column_sums)
+        B = np.zeros((M, M))
+        step = get_chunk_n_rows(row_bytes=2 * 8 * M, max_n_rows=N)
+        for rows in gen_batches(N, step):
+            C = np.asarray(operator.block(rows, slice(None)), dtype=np.float64)
+            if self.symmetric:
+                degrees = C @ self.g_
+                _check_degrees(degrees, "the Nystroem approximation of the kernel")
+                weights = 1.0 / degrees
+            else:
+                weights = np.full(C.shape[0], 1.0 / N)
+            B += C.T @ (weights[:, None] * C)
+        B = linalg.solve_triangular(self.L_, B, lower=True)
+        B = linalg.solve_triangular(self.L_, B.T, lower=True)
+        w, V = linalg.eigh((B + B.T) / 2)
+        self.eigenvalues_, self.V_ = w[::-1], V[:, ::-1]
+        return self
+
+    def _solve_L_LT(self, b):
+        return linalg.cho_solve((self.L_, True), b)
+
+    def _sigma(self, degrees):
+        if not self.symmetric:
+            return np.full(np.shape(degrees), self.n_rows**-0.5)
+        return np.divide(1.0, np.sqrt(degrees), out=np.zeros(np.shape(degrees)), where=degrees > 0)
+
+    def landmark_features(self, X_rows, columns):
+        """``diag(sigma) k(X_rows, Z) L^-T V[:, columns]``: rows of T's eigenvectors
+        ``U = F V mu^-1/2`` times ``mu^1/2``."""
+        C = np.asarray(
+            KernelOperator(self.kernel, X_rows, self.landmarks_, backend=self.backend).to_dense(),
+            dtype=np.float64,
+        )
+        degrees = C @ self.g_ if self.symmetric else None
+        sigma = self._sigma(degrees if self.symmetric else np.ones(C.shape[0]))
+        P = linalg.solve_triangular(self.L_, self.V_[:, columns], lower=True, trans="T")
+        return sigma[:, None] * (C @ P)
+
+    def coefficients(self, columns, weights):
+        """Landmark coefficients ``c = L^-T V[:, columns] weights`` of
+        ``f(x) = sigma(x) k(x, Z) c``."""
+        return linalg.solve_triangular(
+            self.L_, self.V_[:, columns] @ weights, lower=True, trans="T"
+        )
+
+    def rows_matmat(self, X, coef):
+        """``sigma(x) k(x, Z) coef`` for the rows of X (one product, with degrees)."""
+        operator = KernelOperator(self.kernel, X, self.landmarks_, backend=self.backend)
+        columns = np.hstack([coef, self.g_[:, None]]) if self.symmetric else coef
+        R = np.asarray(operator @ columns, dtype=np.float64)
+        if not self.symmetric:
+            return R * self.n_rows**-0.5
+        return self._sigma(R[:, -1])[:, None] * R[:, :-1]
+
+
+def _check_degrees(degrees, what):
+    if not np.all(degrees > 0):
+        bad = int(np.sum(~(degrees > 0)))
+        raise ValueError(
+            f"normalize='symmetric' divides by the degrees d(x) = sum_j w(x, x_j), but "
+            f"{bad} of them are not positive with {what}. Use a kernel with non-negative "
+            "values (rbf, laplacian, matern, knn), or normalize='none'."
+        )
+
+
+def normalization(affinity, symmetric):
+    """sigma over the fitted rows: ``d^-1/2`` (symmetric) or ``N^-1/2``."""
+    N = affinity.n_rows
+    if not symmetric:
+        return np.full(N, N**-0.5)
+    degrees = affinity.degrees()
+    _check_degrees(degrees, "this kernel")
+    return 1.0 / np.sqrt(degrees)
+
+
+def normalized_operator(affinity, sigma):
+    """``T = diag(sigma) W diag(sigma)`` as a LinearOperator over the fitted rows."""
+
+    def matmat(V):
+        return sigma[:, None] * affinity.matmat(sigma[:, None] * V)
+
+    N = affinity.n_rows
+    return LinearOperator(
+        (N, N),
+        matvec=lambda v: matmat(v.reshape(-1, 1)).ravel(),
+        matmat=matmat,
+        dtype=np.float64,
+    )
+
+
+def normalized_dense(affinity, sigma):
+    """``T = diag(sigma) W diag(sigma)`` as an array (W scaled in place)."""
+    T = affinity.dense()
+    T *= sigma[:, None]
+    T *= sigma[None, :]
+    # Kernel blocks are symmetric up to rounding; eigensolvers and Cholesky want exact.
+    T += T.T
+    T *= 0.5
+    return T

@@ -1,0 +1,165 @@
+"""Functions of a symmetric matrix and the top eigenpairs: against a dense
+eigendecomposition, on arrays and on operators that only multiply."""
+
+import numpy as np
+import pytest
+from scipy import linalg
+from scipy.sparse.linalg import aslinearoperator
+
+from skkernel import kernels
+from skkernel._linalg import (
+    EigenFunction,
+    PolynomialFunction,
+    ResolventFunction,
+    TruncationFunction,
+    top_eigenpairs,
+    transformed_ridge,
+)
+
+
+@pytest.fixture(scope="module")
+def T():
+    """A normalised RBF Gram matrix over N: symmetric PSD, top eigenvalue 1."""
+    X = np.random.default_rng(0).normal(size=(120, 2))
+    W = kernels.RBF(gamma=1.0)(X)
+    d = W.sum(axis=1)
+    return W / np.sqrt(np.outer(d, d))
+
+
+def spectral_reference(T, s):
+    lam, U = linalg.eigh(T)
+    return (U * s(lam)) @ U.T
+
+
+def operator(T):
+    """T behind products only, as kernel operators and graphs give it."""
+    return aslinearoperator(T)
+
+
+FUNCTIONS = [
+    pytest.param(PolynomialFunction([0, 1.0]), lambda lam: lam**2, id="lam^2"),
+    pytest.param(
+        PolynomialFunction([0.5, 0, 2.0]), lambda lam: 0.5 * lam + 2 * lam**3, id="0.5lam+2lam^3"
+    ),
+    pytest.param(PolynomialFunction([0, 0, 0, 1.0]), lambda lam: lam**4, id="lam^4"),
+    pytest.param(ResolventFunction(0.8), lambda lam: lam / (1 - 0.8 * lam), id="invlap0.8"),
+    pytest.param(
+        EigenFunction(lambda lam: lam**2 / (1 + lam)), lambda lam: lam**2 / (1 + lam), id="callable"
+    ),
+]
+
+
+@pytest.mark.parametrize("function, s", FUNCTIONS)
+@pytest.mark.parametrize("as_operator", [False, True], ids=["array", "operator"])
+def test_apply_and_ratio_are_the_spectral_function(T, function, s, as_operator):
+    if as_operator and isinstance(function, EigenFunction):
+        with pytest.raises(TypeError, match="dense eigendecomposition"):
+            function.fit(operator(T))
+        return
+    if as_operator and isinstance(function, ResolventFunction):
+        function = ResolventFunction(function.eta, tol=1e-14)
+    function.fit(operator(T) if as_operator else T)
+    V = np.random.default_rng(1).normal(size=(T.shape[0], 3))
+    expected = spectral_reference(T, s) @ V
+    np.testing.assert_allclose(
+        function.apply(V), expected, rtol=0, atol=1e-10 * np.abs(expected).max()
+    )
+    # r(lam) = s(lam) / lam: T r(T) = s(T).
+    np.testing.assert_allclose(
+        T @ function.ratio(V), expected, rtol=0, atol=1e-10 * np.abs(expected).max()
+    )
+
+
+def test_kernel_pca_is_the_projection_on_the_top_eigenvectors(T):
+    d = 6
+    lam, U = linalg.eigh(T)
+    U_d = U[:, -d:]
+    function = TruncationFunction(d, eigen_solver="dense").fit(T)
+    V = np.random.default_rng(1).normal(size=(T.shape[0], 2))
+    np.testing.assert_allclose(function.apply(V), U_d @ (U_d.T @ V), atol=1e-12)
+    np.testing.assert_allclose(function.eigenvalues_, lam[::-1][:d], atol=1e-13)
+
+
+@pytest.mark.parametrize("method", ["arpack", "lobpcg", "randomized"])
+def test_iterative_eigensolvers_find_the_top_eigenpairs(T, method):
+    expected = linalg.eigvalsh(T)[::-1][:5]
+    w, U, n_products = top_eigenpairs(
+        operator(T), 5, method=method, tol=1e-10, random_state=0, n_iter=30
+    )
+    assert n_products > 0
+    np.testing.assert_allclose(w, expected, atol=1e-7)
+    np.testing.assert_allclose(U.T @ U, np.eye(5), atol=1e-8)
+    np.testing.assert_allclose(T @ U, U * w, atol=1e-5)
+
+
+def test_eigensolver_errors():
+    with pytest.raises(ValueError, match="n_components must be in"):
+        top_eigenpairs(np.eye(3), 4, method="dense")
+    with pytest.raises(ValueError, match="at most n - 1"):
+        top_eigenpairs(np.eye(3), 3, method="arpack")
+    with pytest.raises(TypeError, match="dense array"):
+        top_eigenpairs(aslinearoperator(np.eye(3)), 1, method="dense")
+
+
+@pytest.mark.parametrize("as_operator", [False, True], ids=["array", "operator"])
+def test_inverse_laplacian_refuses_eta_at_or_above_one_over_lambda_max(T, as_operator):
+    with pytest.raises(ValueError, match="eta=1.2 is not below 1 / lambda_max"):
+        ResolventFunction(1.2).fit(operator(T) if as_operator else T)
+    with pytest.raises(ValueError, match="not below"):
+        ResolventFunction(0.5).on_spectrum(np.array([0.1, 2.5]))
+
+
+def test_callable_must_be_non_negative_and_finite(T):
+    with pytest.raises(ValueError, match="negative on the spectrum"):
+        EigenFunction(lambda lam: lam - 0.5).fit(T)
+    with pytest.raises(ValueError, match="NaN or infinity"):
+        EigenFunction(lambda lam: np.full_like(lam, np.inf)).fit(T)
+    with pytest.raises(ValueError, match="elementwise"):
+        EigenFunction(lambda lam: 1.0).fit(T)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: PolynomialFunction([0, 0, 1.0]),
+        lambda: ResolventFunction(0.9, tol=1e-14),
+        lambda: TruncationFunction(8, eigen_solver="dense"),
+        lambda: EigenFunction(lambda lam: lam**2 / (1 + lam)),
+    ],
+    ids=["poly", "invlap", "kpca", "callable"],
+)
+def test_transformed_ridge_matches_the_dense_formula(T, make):
+    """(N E^T s(T) E + alpha I) a = Y, theta = r(T) E a, and N T theta = N s(T) E a."""
+    N = T.shape[0]
+    labeled = np.array([3, 17, 40, 41, 90, 111])
+    Y = np.random.default_rng(2).normal(size=(labeled.size, 2))
+    alpha = 0.3
+    function = make().fit(T)
+    K_s = N * function.apply(np.eye(N))
+    a = np.linalg.solve(K_s[np.ix_(labeled, labeled)] + alpha * np.eye(labeled.size), Y)
+    theta, _ = transformed_ridge(function, labeled, Y, alpha, N, solver="direct")
+    np.testing.assert_allclose(N * T @ theta, K_s[:, labeled] @ a, rtol=1e-9, atol=1e-9)
+    if not function.spectral:
+        theta_cg, n_iter = transformed_ridge(function, labeled, Y, alpha, N, solver="cg", tol=1e-13)
+        assert n_iter > 1
+        np.testing.assert_allclose(theta_cg, theta, rtol=0, atol=1e-8 * np.abs(theta).max())
+
+
+@pytest.mark.parametrize("method", ["dense", "arpack", "lobpcg"])
+def test_known_eigenpairs_are_deflated(T, method):
+    """Two copies of T side by side: every eigenvalue twice, the top one (1) known.
+    The known pairs come first; the others are T's own, each twice."""
+    n = T.shape[0]
+    double = linalg.block_diag(T, T)
+    top = linalg.eigh(T)[1][:, -1]
+    V0 = np.zeros((2 * n, 2))
+    V0[:n, 0], V0[n:, 1] = top, top
+    known = (np.ones(2), V0)
+    A = double if method == "dense" else operator(double)
+    w, U, _ = top_eigenpairs(A, 3, method=method, tol=1e-10, random_state=0, known=known)
+    second = linalg.eigvalsh(T)[-2]
+    np.testing.assert_allclose(w, [1.0, 1.0, second], atol=1e-8)
+    np.testing.assert_allclose(U[:, :2], V0)
+    np.testing.assert_allclose(double @ U[:, 2], w[2] * U[:, 2], atol=1e-6)
+    w1, U1, n_products = top_eigenpairs(A, 1, method=method, known=known)
+    assert n_products == 0 and w1.tolist() == [1.0]
