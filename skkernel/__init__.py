@@ -10,6 +10,8 @@ from ._config import config_context, get_config, set_config
 from ._operator import KernelOperator
 from .kernel_approximation import ArcCosineFeatures, Nystroem, RandomFourierFeatures
 from .kernels import (
+    NNGP,
+    NTK,
     RBF,
     AdditiveChi2,
     ArcCosine,
@@ -47,6 +49,8 @@ __all__ = [
     "Laplacian",
     "Linear",
     "Matern",
+    "NNGP",
+    "NTK",
     "Nystroem",
     "NystroemRidge",
     "NystroemRidgeClassifier",

@@ -221,8 +221,9 @@ class KernelOperator(LinearOperator):
 
         For kernels of a distance, the diagonal comes from :meth:`diag`: a block of
         rows against all of X computes ``k(x_i, x_i)`` through distances that are
-        zero only up to rounding. Dot-product kernels keep the diagonal of their
-        block (the same dot products either way).
+        zero only up to rounding; so does it for the neural-network kernels, whose
+        angle between x_i and itself is. The other dot-product kernels keep the
+        diagonal of their block (the same dot products either way).
 
         Parameters
         ----------
@@ -243,7 +244,7 @@ class KernelOperator(LinearOperator):
         if row_scale is not None:
             K *= row_scale[:, None]
             K *= row_scale[None, :]
-        if self.spec.closed_form and self.spec.statistic != "dot":
+        if self.spec.closed_form and self.spec.family.paired_diagonal:
             diag = self.diag()
             np.fill_diagonal(K, diag if row_scale is None else diag * row_scale**2)
         return K

@@ -19,6 +19,8 @@ ACCELERATED_KERNELS = [
     pytest.param(kernels.Linear(), id="linear"),
     pytest.param(kernels.Cosine(), id="cosine"),
     pytest.param(kernels.Sigmoid(gamma=0.05, coef0=0.1), id="sigmoid"),
+    pytest.param(kernels.NTK(depth=2, b_std=0.2), id="ntk"),
+    pytest.param(kernels.NNGP(depth=2, activation="erf", W_std=1.2), id="nngp-erf"),
 ]
 
 

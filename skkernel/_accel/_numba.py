@@ -68,11 +68,13 @@ def _to_kernel(code, params, s, w, t, ibuf, x_sq, y_sq, x_norm, y_norms, c0):
 
 @jit(fastmath=FASTMATH)
 def _statistic_direct(stat, X, i, Yt, c0, w, s):
-    """s[:w] <- statistic(X[i], Y[c0 + j]) summed over features."""
+    """s[:w] <- statistic(X[i], Y[c0 + j]) summed over features, in float64 for
+    float32 inputs too (their products and differences are then exact: the angle
+    of the neural kernels turns a rounding error e of a dot product into sqrt(e))."""
     for j in range(w):
         s[j] = 0.0
     for f in range(X.shape[1]):
-        xf = X[i, f]
+        xf = np.float64(X[i, f])
         if stat == _STAT_DOT:
             for j in range(w):
                 s[j] += xf * Yt[f, c0 + j]

@@ -132,6 +132,178 @@ def _cosine(p, s, w, t, ibuf, x_sq, y_sq, x_norm, y_norms, c0):
         s[j] = s[j] / (x_norm * y_norms[c0 + j])
 
 
+# The neural-network kernels (NNGP, NTK): the recursion of neural-tangents through
+# the layers of a fully-connected network, per entry, from the dot product and the
+# two squared norms (see skkernel/kernels/neural.py for the formulas). Compiled
+# without fast-math: ``q1 q2 - c^2`` must stay exactly zero for parallel inputs,
+# which a fused multiply-add would turn into the rounding error of ``c^2``.
+_ABRELU, _ERF, _GELU = 0, 1, 2
+_TAN_PI_12 = 2.0 - math.sqrt(3.0)
+_SQRT3 = math.sqrt(3.0)
+_PARALLEL = 64 * np.finfo(np.float64).eps
+_FM_NEURAL = {"nnan", "ninf", "nsz"}
+
+
+@jit(fastmath=_FM_NEURAL, error_model="numpy")
+def vector_atan2(y, x):
+    """atan2(y, x) in branch-free arithmetic that LLVM vectorises (``math.atan2``
+    is a scalar library call), accurate to a few ulp; atan2(0, 0) = 0.
+
+    With a and b the smaller and the larger magnitude, ``atan(a / b)`` is taken from
+    ``t = a / b`` or, for t above tan(pi/12), from ``pi/6 + atan((sqrt(3) a - b) /
+    (a + sqrt(3) b))``, so that one division serves both; on [0, tan(pi/12)] atan's
+    Taylor series to degree 29 is exact to 1e-17 relative. Every operand is
+    computed before it is selected (a division inside a conditional expression
+    would stay a branch, and the loop scalar); ``error_model="numpy"`` drops the
+    zero-division check, which is a branch too.
+    """
+    ay = abs(y)
+    ax = abs(x)
+    a = min(ay, ax)
+    b = max(ay, ax)
+    reduced = a > _TAN_PI_12 * b
+    numerator = _SQRT3 * a - b if reduced else a
+    denominator = a + _SQRT3 * b if reduced else b
+    u = numerator / max(denominator, 1e-300)
+    z = u * u
+    p = -1.0 / 29.0
+    p = p * z + 1.0 / 27.0
+    p = p * z - 1.0 / 25.0
+    p = p * z + 1.0 / 23.0
+    p = p * z - 1.0 / 21.0
+    p = p * z + 1.0 / 19.0
+    p = p * z - 1.0 / 17.0
+    p = p * z + 1.0 / 15.0
+    p = p * z - 1.0 / 13.0
+    p = p * z + 1.0 / 11.0
+    p = p * z - 1.0 / 9.0
+    p = p * z + 1.0 / 7.0
+    p = p * z - 1.0 / 5.0
+    p = p * z + 1.0 / 3.0
+    r = u - u * z * p
+    r += math.pi / 6.0 if reduced else 0.0
+    r = math.pi / 2.0 - r if ay > ax else r
+    r = math.pi - r if x < 0.0 else r
+    return -r if y < 0.0 else r
+
+
+@jit(fastmath=_FM_NEURAL, error_model="numpy")
+def _neural_activation(act, a, b, c, s, w, t, u, q1, ntk):
+    """One activation layer on s[:w] (covariances), u[:w] (the columns' variances)
+    and, for the NTK, t[:w] (the partial sum Theta); returns the row's new variance."""
+    if act == _ABRELU:
+        factor = (a - b) ** 2 / (2.0 * math.pi)
+        half = (a * a + b * b) / 2.0
+        for j in range(w):
+            cj = s[j]
+            prod = q1 * u[j]
+            d = prod - cj * cj
+            # Pairs closer to parallel than a dot product's rounding resolves are
+            # parallel (as in skkernel.kernels.neural): x = y is exact here too.
+            root = math.sqrt(d if d > _PARALLEL * prod else 0.0)
+            angle = vector_atan2(root, cj)
+            # neural-tangents takes the angle between two zero vectors to be pi / 2.
+            angle = math.pi / 2.0 if root == 0.0 and cj == 0.0 else angle
+            dot = half - factor * angle
+            s[j] = factor * root + dot * cj
+            u[j] = half * u[j]
+            if ntk:
+                t[j] *= dot
+        return half * q1
+    if act == _ERF:
+        scale = b * b
+        q1s = scale * q1
+        outer = a * a * scale * 2.0 * (2.0 / math.pi)
+        for j in range(w):
+            cj = scale * s[j]
+            q2 = scale * u[j]
+            prod = (1.0 + 2.0 * q1s) * (1.0 + 2.0 * q2)
+            d = prod - 4.0 * cj * cj
+            root = math.sqrt(d if d > 0.0 else 0.0)
+            s[j] = a * a * (2.0 / math.pi * vector_atan2(2.0 * cj, root)) + c * c
+            u[j] = a * a * (2.0 / math.pi * vector_atan2(q2, math.sqrt(q2 + 0.25))) + c * c
+            if ntk:
+                t[j] *= outer / root
+        return a * a * (2.0 / math.pi * math.atan2(q1s, math.sqrt(q1s + 0.25))) + c * c
+    for j in range(w):
+        cj = s[j]
+        q2 = u[j]
+        prod = q1 * q2
+        prod_plus_1 = (q1 + 1.0) * (q2 + 1.0)
+        delta_squared = prod_plus_1 - cj * cj
+        delta = math.sqrt(delta_squared if delta_squared > 0.0 else 0.0)
+        angle = vector_atan2(cj, delta)
+        new = (cj * cj + prod * delta_squared) / (prod_plus_1 * delta) + cj * angle
+        s[j] = new / (2.0 * math.pi) + 0.25 * cj
+        root2 = math.sqrt(1.0 + 2.0 * q2)
+        diag = q2 / ((q2 + 1.0) * root2) + vector_atan2(q2, root2) / 2.0
+        u[j] = (diag / math.pi + 0.25) * q2
+        if ntk:
+            first = 1.0 / delta_squared + (1.0 - prod) / prod_plus_1 + 1.0
+            first *= cj / delta / (2.0 * math.pi)
+            t[j] *= first + 0.25 + angle / (2.0 * math.pi)
+    root1 = math.sqrt(1.0 + 2.0 * q1)
+    diag = q1 / ((q1 + 1.0) * root1) + math.atan2(q1, root1) / 2.0
+    return (diag / math.pi + 0.25) * q1
+
+
+@jit(fastmath=_FM_NEURAL, error_model="numpy")
+def _neural(p, s, w, t, ibuf, x_sq, y_sq, c0, ntk):
+    """NNGP or NTK values of the dot products in s[:w] (p: the ntk family's layout;
+    the nngp family's is its first eight entries)."""
+    depth = int(p[0])
+    d = p[1]
+    act = int(p[2])
+    a, b, c = p[3], p[4], p[5]
+    w_var, b_var = p[6], p[7]
+    bias = ntk and p[8] != 0.0
+    standard = ntk and p[9] != 0.0
+    width = p[10] if ntk else 0.0
+    fixed = int(p[11]) if ntk else 0
+    u = ibuf.view(np.float64)
+    q1 = x_sq / d
+    for j in range(w):
+        s[j] = s[j] / d
+        u[j] = y_sq[c0 + j] / d
+        t[j] = 0.0
+    n_in = d
+    for layer in range(depth + 1):
+        trained = layer >= fixed
+        if standard and trained:
+            extra = 1.0 if bias else 0.0
+            for j in range(w):
+                t[j] = (n_in * s[j] + w_var * t[j]) + extra
+        elif ntk and not trained:
+            for j in range(w):
+                t[j] = w_var * t[j]
+        for j in range(w):
+            s[j] = w_var * s[j] + b_var
+            u[j] = w_var * u[j] + b_var
+        q1 = w_var * q1 + b_var
+        if ntk and trained and not standard:
+            for j in range(w):
+                t[j] = s[j] + w_var * t[j]
+        if layer == depth:
+            break
+        q1 = _neural_activation(act, a, b, c, s, w, t, u, q1, ntk)
+        n_in = width
+    if ntk:
+        for j in range(w):
+            s[j] = t[j]
+
+
+@jit(fastmath=_FM_NEURAL, error_model="numpy")
+def _nngp(p, s, w, t, ibuf, x_sq, y_sq, x_norm, y_norms, c0):
+    """nngp; p = (depth, n_features, activation, a, b, c, W_var, b_var)."""
+    _neural(p, s, w, t, ibuf, x_sq, y_sq, c0, False)
+
+
+@jit(fastmath=_FM_NEURAL, error_model="numpy")
+def _ntk(p, s, w, t, ibuf, x_sq, y_sq, x_norm, y_norms, c0):
+    """ntk; p = nngp's, then (bias, standard, width, fixed_layers)."""
+    _neural(p, s, w, t, ibuf, x_sq, y_sq, c0, True)
+
+
 #: Families whose cost is the GEMM of their dot products: the numpy reference
 #: (scikit-learn's pairwise code) builds their dense blocks as fast, and bit for bit
 #: as scikit-learn does, so dense blocks of these stay with it.
@@ -146,4 +318,6 @@ FORMULAS = {
     "polynomial": _polynomial,
     "sigmoid": _sigmoid,
     "cosine": _cosine,
+    "nngp": _nngp,
+    "ntk": _ntk,
 }

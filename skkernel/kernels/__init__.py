@@ -20,7 +20,7 @@ from ._factory import kernel_from_params, kernel_names, make_kernel
 from ._params import kernel_parameter_constraints
 from ._registry import FAMILIES, KernelFamily, KernelSpec, register_family
 from .dot_product import Cosine, Linear, Polynomial, Sigmoid
-from .neural import ArcCosine
+from .neural import NNGP, NTK, ArcCosine
 from .pairwise import AdditiveChi2, Chi2, FunctionKernel, GPKernelAdapter
 from .stationary import RBF, Laplacian, Matern
 
@@ -43,6 +43,8 @@ __all__ = [
     "Laplacian",
     "Linear",
     "Matern",
+    "NNGP",
+    "NTK",
     "Polynomial",
     "RBF",
     "Sigmoid",

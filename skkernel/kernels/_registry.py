@@ -67,6 +67,11 @@ class KernelFamily:
     check : callable, default=None
         ``check(p)`` raises ValueError for parameter values the formula does not
         cover.
+    paired_diagonal : bool, default=None
+        Whether Gram matrices take their diagonal from the paired kernel rather than
+        from their block: the distance families (whose self-distances are zero only
+        up to rounding) and the angular ones (whose angle between x and itself is).
+        None means: for every statistic but the dot product.
 
     Examples
     --------
@@ -80,6 +85,7 @@ class KernelFamily:
     params: tuple
     values: object = field(repr=False)
     check: object = field(default=None, repr=False)
+    paired_diagonal: object = field(default=None, repr=False)
 
     def __post_init__(self):
         if self.statistic not in STATISTICS:
@@ -87,6 +93,8 @@ class KernelFamily:
                 f"Family {self.name!r}: statistic must be one of {STATISTICS}; "
                 f"got {self.statistic!r}."
             )
+        if self.paired_diagonal is None:
+            object.__setattr__(self, "paired_diagonal", self.statistic != "dot")
 
 
 #: name -> KernelFamily, filled by register_family.
