@@ -4,9 +4,11 @@ Cholesky solves that overwrite their input and jittered Cholesky for small
 possibly-singular blocks (:mod:`._cholesky`), preconditioned conjugate gradients on
 many right-hand sides at once (:mod:`._cg`) with a randomized Nystroem
 preconditioner (:mod:`._preconditioners`), the Falkon solver of Nystroem kernel
-ridge (:mod:`._falkon`), and the closed-form leave-one-out residuals of kernel ridge
-along a path of penalties (:mod:`._loo`). Kernel values reach this layer as dense
-arrays or as :class:`~skkernel.KernelOperator` products; it never names a backend.
+ridge (:mod:`._falkon`), the closed-form leave-one-out residuals of kernel ridge
+along a path of penalties (:mod:`._loo`), and the inverse square root of the
+components' kernel matrix of Nystroem features (:mod:`._psd`). Kernel values reach
+this layer as dense arrays or as :class:`~skkernel.KernelOperator` products; it never
+names a backend.
 """
 
 from ._cg import conjugate_gradient
@@ -14,6 +16,7 @@ from ._cholesky import cholesky_solve_inplace, jittered_cholesky
 from ._falkon import FalkonPreconditioner, falkon_solve
 from ._loo import ridge_loo_path
 from ._preconditioners import NystroemPreconditioner
+from ._psd import psd_inverse_sqrt
 
 __all__ = [
     "FalkonPreconditioner",
@@ -22,5 +25,6 @@ __all__ = [
     "conjugate_gradient",
     "falkon_solve",
     "jittered_cholesky",
+    "psd_inverse_sqrt",
     "ridge_loo_path",
 ]
