@@ -28,6 +28,7 @@ from .kernels import (
     make_kernel,
 )
 from .ridge import KernelRidge, KernelRidgeCV, NystroemRidge, NystroemRidgeClassifier
+from .svm import KernelSVC, KernelSVCCV
 from .thinning import KernelThinning
 
 __version__ = "0.1.0"
@@ -45,6 +46,8 @@ __all__ = [
     "KernelOperator",
     "KernelRidge",
     "KernelRidgeCV",
+    "KernelSVC",
+    "KernelSVCCV",
     "KernelThinning",
     "Laplacian",
     "Linear",

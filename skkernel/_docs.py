@@ -37,6 +37,11 @@ y : array-like of shape (n_samples,) or (n_samples, n_targets)
     Target values.
 sample_weight : float or array-like of shape (n_samples,), default=None
     Individual weights for each sample.""",
+    # X of the prediction methods of an estimator that takes kernel="precomputed".
+    "predict_X_or_kernel": """
+X : array-like of shape (n_samples, n_features)
+    Samples; with ``kernel="precomputed"``, their kernel values against the
+    training samples, of shape (n_samples, n_samples_fitted).""",
     # What fit returns.
     "returns_self": """
 self : object

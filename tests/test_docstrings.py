@@ -10,6 +10,7 @@ import skkernel  # noqa: E402
 import skkernel.kernels  # noqa: E402
 import skkernel.leverage  # noqa: E402
 import skkernel.metrics  # noqa: E402
+import skkernel.svm  # noqa: E402
 import skkernel.thinning  # noqa: E402
 import skkernel.utils.benchmarking  # noqa: E402
 
@@ -18,6 +19,7 @@ PUBLIC_MODULES = [
     skkernel.kernels,
     skkernel.leverage,
     skkernel.metrics,
+    skkernel.svm,
     skkernel.thinning,
     skkernel.utils.benchmarking,
 ]

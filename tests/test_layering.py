@@ -26,6 +26,7 @@ ESTIMATOR_MODULES = {
     "skkernel.kernel_approximation._nystroem",
     "skkernel.kernel_approximation._random_features",
     "skkernel.thinning._kernel_thinning",
+    "skkernel.svm._kernel_svc",
 }
 #: Kernel methods a caller outside skkernel.kernels may use.
 PUBLIC_KERNEL_CALLS = {"compute", "compute_paired", "spec", "family_params", "diag"}

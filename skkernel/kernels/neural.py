@@ -460,6 +460,8 @@ class NNGP(_FullyConnected):
     """
 
     names = ("nngp",)
+    #: The parameters :meth:`path` varies in one pass.
+    path_params = ("depth",)
     _parameter_constraints = dict(_NETWORK_CONSTRAINTS)
 
     def __init__(
@@ -559,6 +561,8 @@ class NTK(_FullyConnected):
     """
 
     names = ("ntk",)
+    #: The parameters :meth:`path` varies in one pass.
+    path_params = ("depth", "fixed_layers")
     _parameter_constraints = {
         **_NETWORK_CONSTRAINTS,
         "parameterization": [StrOptions({"ntk", "standard"})],
