@@ -201,9 +201,9 @@ def _neural_activation(act, a, b, c, s, w, t, u, q1, ntk):
             # Pairs closer to parallel than a dot product's rounding resolves are
             # parallel (as in skkernel.kernels.neural): x = y is exact here too.
             root = math.sqrt(d if d > _PARALLEL * prod else 0.0)
+            # Two zero vectors: angle 0 here, pi / 2 in neural-tangents; the new
+            # covariance and Theta are 0 either way (see skkernel.kernels.neural).
             angle = vector_atan2(root, cj)
-            # neural-tangents takes the angle between two zero vectors to be pi / 2.
-            angle = math.pi / 2.0 if root == 0.0 and cj == 0.0 else angle
             dot = half - factor * angle
             s[j] = factor * root + dot * cj
             u[j] = half * u[j]

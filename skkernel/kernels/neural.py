@@ -164,8 +164,10 @@ class _Network:
         # pairs from parallel ones, so the angle is 0 (exact for x = y on every path).
         root[root <= PARALLEL * prod] = 0.0
         root = xp.sqrt(root, out=root)
-        # neural-tangents takes the angle between two zero vectors to be pi / 2.
-        angle = xp.where((root == 0) & (c == 0), math.pi / 2, xp.arctan2(root, c))
+        # neural-tangents takes the angle between two zero vectors to be pi / 2, and
+        # arctan2 makes it 0: either way the new covariance is 0, and Theta is 0
+        # already (a zero variance after a Dense layer means a zero input and no bias).
+        angle = xp.arctan2(root, c)
         factor = (a - b) ** 2 / (2 * math.pi)
         dot = (a**2 + b**2) / 2 - factor * angle
         root *= factor
@@ -213,18 +215,16 @@ class _Network:
         new = q / ((q + 1.0) * root) + xp.arctan2(q, root) / 2
         return (new / math.pi + 0.25) * q
 
-    def readout(self, c, theta, n_in, xp):
-        """The output Dense layer (always trained): NNGP from c, or NTK from c and
-        one partial sum; new arrays."""
-        nngp = self.W_var * c + self.b_var
-        if theta is None:
-            return nngp
-        if self.standard:
-            out = self.W_var * theta
-            out += n_in * c
-            return out + 1.0 if self.bias else out
+    def readout(self, c, theta, nngp, n_in):
+        """The NTK after the output Dense layer (always trained), from the
+        covariance c before it, one partial sum and the NNGP after it; a new array."""
         out = self.W_var * theta
-        out += nngp
+        if not self.standard:
+            out += nngp
+            return out
+        out += n_in * c
+        if self.bias:
+            out += 1.0
         return out
 
 
@@ -264,11 +264,14 @@ def propagate(S, x_sq, y_sq, p, xp, depths, fixed_layers=None):
     n_in = d
     for depth in range(wanted[-1] + 1):
         if depth in wanted:
+            # The output Dense layer: its NNGP, then the NTK of each partial sum
+            # that fixes at most depth layers.
+            nngp = net.W_var * c + net.b_var
             if fixed_layers is None:
-                yield depth, None, net.readout(c, None, n_in, xp)
+                yield depth, None, nngp
             for f, theta in zip(fixed, thetas, strict=True):
                 if f <= depth:
-                    yield depth, f, net.readout(c, theta, n_in, xp)
+                    yield depth, f, net.readout(c, theta, nngp, n_in)
         if depth == wanted[-1]:
             return
         # Hidden Dense layer depth + 1: trained in the NTKs fixing fewer layers.
