@@ -9,8 +9,10 @@ matrix once, and the neural kernels' matrices of every depth in one pass.
 """
 
 import time
+from numbers import Integral
 
 import numpy as np
+from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context, clone
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.metrics import check_scoring
@@ -636,6 +638,11 @@ class KernelSVCCV(_SVCParameters):
         and the test rows' kernel values; None is accuracy.
     refit : bool, default=True
         Whether to fit ``best_estimator_``, a :class:`KernelSVC`, on all of X.
+    n_jobs : int, default=None
+        Threads fitting the values of C on a fold's kernel matrix at once (libsvm
+        releases the GIL while it trains, and the threads share the matrix); None
+        means 1 unless in a :func:`joblib.parallel_backend` context, -1 means all
+        processors.
     shrinking : bool, default=True
         As in :class:`KernelSVC`.
     probability : bool, default=False
@@ -721,6 +728,7 @@ class KernelSVCCV(_SVCParameters):
         "cv": ["cv_object"],
         "scoring": [str, callable, None],
         "refit": ["boolean"],
+        "n_jobs": [Integral, None],
     }
 
     def __init__(
@@ -736,6 +744,7 @@ class KernelSVCCV(_SVCParameters):
         cv=None,
         scoring=None,
         refit=True,
+        n_jobs=None,
         shrinking=True,
         probability=False,
         tol=1e-3,
@@ -758,6 +767,7 @@ class KernelSVCCV(_SVCParameters):
         self.cv = cv
         self.scoring = scoring
         self.refit = refit
+        self.n_jobs = n_jobs
         self.shrinking = shrinking
         self.probability = probability
         self.tol = tol
@@ -863,14 +873,15 @@ class KernelSVCCV(_SVCParameters):
             for k, (train, test) in enumerate(splits):
                 K_train, K_test = K[np.ix_(train, train)], K[np.ix_(test, train)]
                 weights = None if sample_weight is None else sample_weight[train]
-                for C in Cs:
-                    began = time.perf_counter()
-                    svc, calibrated = self._fit_model(self._libsvm(C), K_train, y[train], weights)
-                    fitted = time.perf_counter()
-                    model = svc if calibrated is None else calibrated
-                    scores[setting, C, k] = scorer(model, K_test, y[test])
-                    fit_times[setting, C, k] = fitted - began
-                    score_times[setting, C, k] = time.perf_counter() - fitted
+                fold = (K_train, y[train], weights, K_test, y[test], scorer)
+                # libsvm releases the GIL while it trains: threads share K_train.
+                outcomes = Parallel(n_jobs=self.n_jobs, prefer="threads")(
+                    delayed(self._fit_and_score)(C, *fold) for C in Cs
+                )
+                for C, (score, fit_time, score_time) in zip(Cs, outcomes, strict=True):
+                    scores[setting, C, k] = score
+                    fit_times[setting, C, k] = fit_time
+                    score_times[setting, C, k] = score_time
             del K
             start = time.perf_counter()
         results = self._results(candidates, len(splits), scores, fit_times, score_times)
@@ -900,6 +911,14 @@ class KernelSVCCV(_SVCParameters):
                 if hasattr(self, name):
                     delattr(self, name)
         return self
+
+    def _fit_and_score(self, C, K_train, y_train, weights, K_test, y_test, scorer):
+        """Fit at C on a fold's kernel matrix; its score, fit and score times."""
+        began = time.perf_counter()
+        svc, calibrated = self._fit_model(self._libsvm(C), K_train, y_train, weights)
+        fitted = time.perf_counter()
+        score = scorer(svc if calibrated is None else calibrated, K_test, y_test)
+        return score, fitted - began, time.perf_counter() - fitted
 
     @staticmethod
     def _results(candidates, n_splits, scores, fit_times, score_times):

@@ -309,3 +309,16 @@ def test_search_rejects_bad_parameters(params, error, match):
     X, y = load_iris(return_X_y=True)
     with pytest.raises(error, match=match):
         KernelSVCCV(**params).fit(X, y)
+
+
+def test_threads_give_the_same_search():
+    X, y = load_wine(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    grid = {"depth": [1, 2], "fixed_layers": [0, 1]}
+    serial = KernelSVCCV([0.1, 1.0, 10.0], kernel="ntk", kernel_grid=grid, cv=3).fit(X, y)
+    threads = KernelSVCCV([0.1, 1.0, 10.0], kernel="ntk", kernel_grid=grid, cv=3, n_jobs=2)
+    threads.fit(X, y)
+    assert_array_equal(
+        serial.cv_results_["mean_test_score"], threads.cv_results_["mean_test_score"]
+    )
+    assert serial.best_params_ == threads.best_params_
