@@ -716,7 +716,7 @@ class KernelSVCCV(_SVCParameters):
     ...     kernel_grid={"depth": [1, 2, 3], "fixed_layers": [0, 1]}, cv=3,
     ... ).fit(X, y)
     >>> len(search.cv_results_["params"])
-    15
+    18
     >>> sorted(search.best_params_)
     ['C', 'kernel__depth', 'kernel__fixed_layers']
     """

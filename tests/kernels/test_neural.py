@@ -283,3 +283,23 @@ def test_path_rejects_bad_depths():
         list(NTK().path(np.ones((3, 2)), depths=[-1, 2]))
     with pytest.raises(ValueError, match="non-negative"):
         list(NTK().path(np.ones((3, 2)), fixed_layers=[-1]))
+
+
+def test_every_estimator_takes_the_kernels_by_name():
+    from sklearn.datasets import load_breast_cancer
+    from sklearn.preprocessing import StandardScaler
+
+    from skkernel import KernelRidge, KernelSVC, Nystroem, NystroemRidge
+
+    X, y = load_breast_cancer(return_X_y=True)
+    X = StandardScaler().fit_transform(X)[:300]
+    y = y[:300]
+    params = {"kernel_params": {"depth": 3, "b_std": 0.1}}
+    ridge = KernelRidge(alpha=1.0, kernel="ntk", **params).fit(X, y)
+    assert_allclose(
+        ridge.predict(X[:5]), NTK(3, b_std=0.1)(X[:5], X) @ ridge.dual_coef_, rtol=1e-10
+    )
+    features = Nystroem(kernel="nngp", n_components=50, random_state=0, **params).fit(X)
+    assert features.transform(X).shape == (300, 50)
+    assert NystroemRidge(kernel="ntk", n_components=50, random_state=0, **params).fit(X, y)
+    assert KernelSVC(kernel="nngp", **params).fit(X, y).score(X, y) > 0.95
