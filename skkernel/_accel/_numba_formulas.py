@@ -187,47 +187,69 @@ def vector_atan2(y, x):
     return -r if y < 0.0 else r
 
 
+# What a Dense layer does to the NTK's partial sum Theta: nothing (NNGP), scale it
+# (a fixed layer), add the new covariance ("ntk" parameterization) or the input
+# covariance times the width, plus 1 with a bias ("standard").
+_THETA_NONE, _THETA_FIXED, _THETA_NTK, _THETA_STANDARD = 0, 1, 2, 3
+
+
 @jit(fastmath=_FM_NEURAL, error_model="numpy")
-def _neural_activation(act, a, b, c, s, w, t, u, q1, ntk):
-    """One activation layer on s[:w] (covariances), u[:w] (the columns' variances)
-    and, for the NTK, t[:w] (the partial sum Theta); returns the row's new variance."""
+def _dense(mode, w_var, b_var, n_in, extra, cj, q2, tj):
+    """A Dense layer on one entry: (covariance, column variance, Theta)."""
+    if mode == _THETA_STANDARD:
+        tj = (n_in * cj + w_var * tj) + extra
+    elif mode == _THETA_FIXED:
+        tj = w_var * tj
+    cj = w_var * cj + b_var
+    q2 = w_var * q2 + b_var
+    if mode == _THETA_NTK:
+        tj = cj + w_var * tj
+    return cj, q2, tj
+
+
+@jit(fastmath=_FM_NEURAL, error_model="numpy")
+def _neural_layer(act, a, b, c, mode, w_var, b_var, n_in, extra, last, s, w, t, u, q1):
+    """A Dense layer and, unless ``last``, the activation, fused in one pass over
+    s[:w] (covariances), u[:w] (the columns' variances) and t[:w] (Theta); q1 is
+    the row's variance after the Dense layer. Returns the row's new variance."""
+    if last:
+        for j in range(w):
+            s[j], u[j], t[j] = _dense(mode, w_var, b_var, n_in, extra, s[j], u[j], t[j])
+        return q1
     if act == _ABRELU:
         factor = (a - b) ** 2 / (2.0 * math.pi)
         half = (a * a + b * b) / 2.0
         for j in range(w):
-            cj = s[j]
-            prod = q1 * u[j]
+            cj, q2, tj = _dense(mode, w_var, b_var, n_in, extra, s[j], u[j], t[j])
+            prod = q1 * q2
             d = prod - cj * cj
             # Pairs closer to parallel than a dot product's rounding resolves are
             # parallel (as in skkernel.kernels.neural): x = y is exact here too.
             root = math.sqrt(d if d > _PARALLEL * prod else 0.0)
             # Two zero vectors: angle 0 here, pi / 2 in neural-tangents; the new
             # covariance and Theta are 0 either way (see skkernel.kernels.neural).
-            angle = vector_atan2(root, cj)
-            dot = half - factor * angle
+            dot = half - factor * vector_atan2(root, cj)
             s[j] = factor * root + dot * cj
-            u[j] = half * u[j]
-            if ntk:
-                t[j] *= dot
+            u[j] = half * q2
+            t[j] = tj * dot
         return half * q1
     if act == _ERF:
         scale = b * b
         q1s = scale * q1
         outer = a * a * scale * 2.0 * (2.0 / math.pi)
         for j in range(w):
-            cj = scale * s[j]
-            q2 = scale * u[j]
+            cj, q2, tj = _dense(mode, w_var, b_var, n_in, extra, s[j], u[j], t[j])
+            cj = scale * cj
+            q2 = scale * q2
             prod = (1.0 + 2.0 * q1s) * (1.0 + 2.0 * q2)
             d = prod - 4.0 * cj * cj
             root = math.sqrt(d if d > 0.0 else 0.0)
             s[j] = a * a * (2.0 / math.pi * vector_atan2(2.0 * cj, root)) + c * c
             u[j] = a * a * (2.0 / math.pi * vector_atan2(q2, math.sqrt(q2 + 0.25))) + c * c
-            if ntk:
-                t[j] *= outer / root
+            t[j] = tj * (outer / root)
         return a * a * (2.0 / math.pi * math.atan2(q1s, math.sqrt(q1s + 0.25))) + c * c
     for j in range(w):
-        cj = s[j]
-        q2 = u[j]
+        cj, q2, tj = _dense(mode, w_var, b_var, n_in, extra, s[j], u[j], t[j])
         prod = q1 * q2
         prod_plus_1 = (q1 + 1.0) * (q2 + 1.0)
         delta_squared = prod_plus_1 - cj * cj
@@ -238,10 +260,9 @@ def _neural_activation(act, a, b, c, s, w, t, u, q1, ntk):
         root2 = math.sqrt(1.0 + 2.0 * q2)
         diag = q2 / ((q2 + 1.0) * root2) + vector_atan2(q2, root2) / 2.0
         u[j] = (diag / math.pi + 0.25) * q2
-        if ntk:
-            first = 1.0 / delta_squared + (1.0 - prod) / prod_plus_1 + 1.0
-            first *= cj / delta / (2.0 * math.pi)
-            t[j] *= first + 0.25 + angle / (2.0 * math.pi)
+        first = 1.0 / delta_squared + (1.0 - prod) / prod_plus_1 + 1.0
+        first *= cj / delta / (2.0 * math.pi)
+        t[j] = tj * (first + 0.25 + angle / (2.0 * math.pi))
     root1 = math.sqrt(1.0 + 2.0 * q1)
     diag = q1 / ((q1 + 1.0) * root1) + math.atan2(q1, root1) / 2.0
     return (diag / math.pi + 0.25) * q1
@@ -256,7 +277,7 @@ def _neural(p, s, w, t, ibuf, x_sq, y_sq, c0, ntk):
     act = int(p[2])
     a, b, c = p[3], p[4], p[5]
     w_var, b_var = p[6], p[7]
-    bias = ntk and p[8] != 0.0
+    extra = 1.0 if ntk and p[8] != 0.0 else 0.0
     standard = ntk and p[9] != 0.0
     width = p[10] if ntk else 0.0
     fixed = int(p[11]) if ntk else 0
@@ -268,24 +289,14 @@ def _neural(p, s, w, t, ibuf, x_sq, y_sq, c0, ntk):
         t[j] = 0.0
     n_in = d
     for layer in range(depth + 1):
-        trained = layer >= fixed
-        if standard and trained:
-            extra = 1.0 if bias else 0.0
-            for j in range(w):
-                t[j] = (n_in * s[j] + w_var * t[j]) + extra
-        elif ntk and not trained:
-            for j in range(w):
-                t[j] = w_var * t[j]
-        for j in range(w):
-            s[j] = w_var * s[j] + b_var
-            u[j] = w_var * u[j] + b_var
+        mode = _THETA_NONE
+        if ntk:
+            mode = _THETA_FIXED if layer < fixed else _THETA_NTK
+            mode = _THETA_STANDARD if standard and layer >= fixed else mode
         q1 = w_var * q1 + b_var
-        if ntk and trained and not standard:
-            for j in range(w):
-                t[j] = s[j] + w_var * t[j]
-        if layer == depth:
-            break
-        q1 = _neural_activation(act, a, b, c, s, w, t, u, q1, ntk)
+        q1 = _neural_layer(
+            act, a, b, c, mode, w_var, b_var, n_in, extra, layer == depth, s, w, t, u, q1
+        )
         n_in = width
     if ntk:
         for j in range(w):

@@ -102,7 +102,7 @@ ACTIVATIONS = {
     "gelu": (GELU, {}),
 }
 
-#: Parameters of the nngp family, in the order the numba and KeOps formulas read them.
+#: Parameters of the nngp family, in the order the numba formula reads them.
 NNGP_PARAMS = ("depth", "n_features", "activation", "a", "b", "c", "W_var", "b_var")
 #: Parameters of the ntk family: the NNGP's and what only the NTK depends on.
 NTK_PARAMS = (*NNGP_PARAMS, "bias", "standard", "width", "fixed_layers")
@@ -112,7 +112,6 @@ class _Network:
     """The numbers of a fully-connected network, read from a family's parameters."""
 
     def __init__(self, p):
-        self.depth = int(p["depth"])
         self.n_features = p["n_features"]
         self.activation = int(p["activation"])
         self.a, self.b, self.c = p["a"], p["b"], p["c"]
