@@ -208,10 +208,73 @@ def _dense(mode, w_var, b_var, n_in, extra, cj, q2, tj):
 
 
 @jit(fastmath=_FM_NEURAL, error_model="numpy")
+def _abrelu(factor, half, q1, cj, q2):
+    """ABReLU on one entry: (new covariance, derivative); q1 and q2 the variances."""
+    prod = q1 * q2
+    d = prod - cj * cj
+    # Pairs closer to parallel than a dot product's rounding resolves are parallel
+    # (as in skkernel.kernels.neural): x = y is exact here too.
+    root = math.sqrt(d if d > _PARALLEL * prod else 0.0)
+    # Two zero vectors: angle 0 here, pi / 2 in neural-tangents; the new covariance
+    # and Theta are 0 either way (see skkernel.kernels.neural).
+    dot = half - factor * vector_atan2(root, cj)
+    return factor * root + dot * cj, dot
+
+
+@jit(fastmath=_FM_NEURAL, error_model="numpy")
+def _erf(a, c, scale, q1, cj, q2):
+    """a erf(b u) + c on one entry (scale = b^2): (new covariance, derivative)."""
+    cj = scale * cj
+    prod = (1.0 + 2.0 * (scale * q1)) * (1.0 + 2.0 * (scale * q2))
+    d = prod - 4.0 * cj * cj
+    root = math.sqrt(d if d > 0.0 else 0.0)
+    new = a * a * (2.0 / math.pi * vector_atan2(2.0 * cj, root)) + c * c
+    return new, a * a * scale * 2.0 * (2.0 / math.pi) / root
+
+
+@jit(fastmath=_FM_NEURAL, error_model="numpy")
+def _erf_variance(a, c, scale, q):
+    q = scale * q
+    return a * a * (2.0 / math.pi * vector_atan2(q, math.sqrt(q + 0.25))) + c * c
+
+
+@jit(fastmath=_FM_NEURAL, error_model="numpy")
+def _gelu(q1, cj, q2):
+    """GELU on one entry: (new covariance, derivative)."""
+    prod = q1 * q2
+    prod_plus_1 = (q1 + 1.0) * (q2 + 1.0)
+    delta_squared = prod_plus_1 - cj * cj
+    delta = math.sqrt(delta_squared if delta_squared > 0.0 else 0.0)
+    angle = vector_atan2(cj, delta)
+    new = (cj * cj + prod * delta_squared) / (prod_plus_1 * delta) + cj * angle
+    first = 1.0 / delta_squared + (1.0 - prod) / prod_plus_1 + 1.0
+    first *= cj / delta / (2.0 * math.pi)
+    return new / (2.0 * math.pi) + 0.25 * cj, first + 0.25 + angle / (2.0 * math.pi)
+
+
+@jit(fastmath=_FM_NEURAL, error_model="numpy")
+def _gelu_variance(q):
+    root = math.sqrt(1.0 + 2.0 * q)
+    new = q / ((q + 1.0) * root) + vector_atan2(q, root) / 2.0
+    return (new / math.pi + 0.25) * q
+
+
+@jit(fastmath=_FM_NEURAL, error_model="numpy")
+def _variance(act, a, b, c, q):
+    """The activation on a variance (the diagonal of the covariance)."""
+    if act == _ABRELU:
+        return (a * a + b * b) / 2.0 * q
+    if act == _ERF:
+        return _erf_variance(a, c, b * b, q)
+    return _gelu_variance(q)
+
+
+@jit(fastmath=_FM_NEURAL, error_model="numpy")
 def _neural_layer(act, a, b, c, mode, w_var, b_var, n_in, extra, last, s, w, t, u, q1):
     """A Dense layer and, unless ``last``, the activation, fused in one pass over
     s[:w] (covariances), u[:w] (the columns' variances) and t[:w] (Theta); q1 is
-    the row's variance after the Dense layer. Returns the row's new variance."""
+    the row's variance after the Dense layer. Returns the row's new variance.
+    Each activation has its own loop, so that each loop vectorises."""
     if last:
         for j in range(w):
             s[j], u[j], t[j] = _dense(mode, w_var, b_var, n_in, extra, s[j], u[j], t[j])
@@ -221,51 +284,101 @@ def _neural_layer(act, a, b, c, mode, w_var, b_var, n_in, extra, last, s, w, t, 
         half = (a * a + b * b) / 2.0
         for j in range(w):
             cj, q2, tj = _dense(mode, w_var, b_var, n_in, extra, s[j], u[j], t[j])
-            prod = q1 * q2
-            d = prod - cj * cj
-            # Pairs closer to parallel than a dot product's rounding resolves are
-            # parallel (as in skkernel.kernels.neural): x = y is exact here too.
-            root = math.sqrt(d if d > _PARALLEL * prod else 0.0)
-            # Two zero vectors: angle 0 here, pi / 2 in neural-tangents; the new
-            # covariance and Theta are 0 either way (see skkernel.kernels.neural).
-            dot = half - factor * vector_atan2(root, cj)
-            s[j] = factor * root + dot * cj
+            s[j], dot = _abrelu(factor, half, q1, cj, q2)
             u[j] = half * q2
             t[j] = tj * dot
-        return half * q1
-    if act == _ERF:
-        scale = b * b
-        q1s = scale * q1
-        outer = a * a * scale * 2.0 * (2.0 / math.pi)
+    elif act == _ERF:
         for j in range(w):
             cj, q2, tj = _dense(mode, w_var, b_var, n_in, extra, s[j], u[j], t[j])
-            cj = scale * cj
-            q2 = scale * q2
-            prod = (1.0 + 2.0 * q1s) * (1.0 + 2.0 * q2)
-            d = prod - 4.0 * cj * cj
-            root = math.sqrt(d if d > 0.0 else 0.0)
-            s[j] = a * a * (2.0 / math.pi * vector_atan2(2.0 * cj, root)) + c * c
-            u[j] = a * a * (2.0 / math.pi * vector_atan2(q2, math.sqrt(q2 + 0.25))) + c * c
-            t[j] = tj * (outer / root)
-        return a * a * (2.0 / math.pi * math.atan2(q1s, math.sqrt(q1s + 0.25))) + c * c
-    for j in range(w):
-        cj, q2, tj = _dense(mode, w_var, b_var, n_in, extra, s[j], u[j], t[j])
-        prod = q1 * q2
-        prod_plus_1 = (q1 + 1.0) * (q2 + 1.0)
-        delta_squared = prod_plus_1 - cj * cj
-        delta = math.sqrt(delta_squared if delta_squared > 0.0 else 0.0)
-        angle = vector_atan2(cj, delta)
-        new = (cj * cj + prod * delta_squared) / (prod_plus_1 * delta) + cj * angle
-        s[j] = new / (2.0 * math.pi) + 0.25 * cj
-        root2 = math.sqrt(1.0 + 2.0 * q2)
-        diag = q2 / ((q2 + 1.0) * root2) + vector_atan2(q2, root2) / 2.0
-        u[j] = (diag / math.pi + 0.25) * q2
-        first = 1.0 / delta_squared + (1.0 - prod) / prod_plus_1 + 1.0
-        first *= cj / delta / (2.0 * math.pi)
-        t[j] = tj * (first + 0.25 + angle / (2.0 * math.pi))
-    root1 = math.sqrt(1.0 + 2.0 * q1)
-    diag = q1 / ((q1 + 1.0) * root1) + math.atan2(q1, root1) / 2.0
-    return (diag / math.pi + 0.25) * q1
+            s[j], dot = _erf(a, c, b * b, q1, cj, q2)
+            u[j] = _erf_variance(a, c, b * b, q2)
+            t[j] = tj * dot
+    else:
+        for j in range(w):
+            cj, q2, tj = _dense(mode, w_var, b_var, n_in, extra, s[j], u[j], t[j])
+            s[j], dot = _gelu(q1, cj, q2)
+            u[j] = _gelu_variance(q2)
+            t[j] = tj * dot
+    return _variance(act, a, b, c, q1)
+
+
+@jit(fastmath=_FM_NEURAL, error_model="numpy")
+def neural_path_row(act, a, b, c, w_var, b_var, n_in, extra, modes, cov, q1, q2, thetas, i, dot):
+    """A hidden layer (Dense, then the activation) on row i of the neural kernels'
+    path: in place on ``cov[i]`` (covariances) and ``thetas[f, i]`` (one partial sum
+    of Theta per number of fixed layers, ``modes[f]`` what the Dense layer does to
+    it); q1 and q2 are the row's and the columns' variances after the Dense layer,
+    ``dot`` a buffer of one row."""
+    m = cov.shape[1]
+    for f in range(modes.shape[0]):
+        if modes[f] == _THETA_STANDARD:
+            for j in range(m):
+                thetas[f, i, j] = (n_in * cov[i, j] + w_var * thetas[f, i, j]) + extra
+        elif modes[f] == _THETA_FIXED:
+            for j in range(m):
+                thetas[f, i, j] = w_var * thetas[f, i, j]
+    for j in range(m):
+        cov[i, j] = w_var * cov[i, j] + b_var
+    for f in range(modes.shape[0]):
+        if modes[f] == _THETA_NTK:
+            for j in range(m):
+                thetas[f, i, j] = cov[i, j] + w_var * thetas[f, i, j]
+    if act == _ABRELU:
+        factor = (a - b) ** 2 / (2.0 * math.pi)
+        half = (a * a + b * b) / 2.0
+        for j in range(m):
+            cov[i, j], dot[j] = _abrelu(factor, half, q1, cov[i, j], q2[j])
+    elif act == _ERF:
+        for j in range(m):
+            cov[i, j], dot[j] = _erf(a, c, b * b, q1, cov[i, j], q2[j])
+    else:
+        for j in range(m):
+            cov[i, j], dot[j] = _gelu(q1, cov[i, j], q2[j])
+    for f in range(modes.shape[0]):
+        for j in range(m):
+            thetas[f, i, j] *= dot[j]
+
+
+@jit(fastmath=_FM_NEURAL, error_model="numpy")
+def neural_path_readout(mode, w_var, b_var, n_in, extra, cov, theta, out, i):
+    """Row i of the output Dense layer's kernel: the NNGP (``theta`` None) or the
+    NTK of one partial sum, into ``out``."""
+    for j in range(cov.shape[1]):
+        nngp, _, ntk = _dense(mode, w_var, b_var, n_in, extra, cov[i, j], 0.0, theta[i, j])
+        out[i, j] = ntk if mode != _THETA_NONE else nngp
+
+
+def neural_readout_mode(p, ntk):
+    """What the output Dense layer does to Theta (nothing for the NNGP)."""
+    if not ntk:
+        return _THETA_NONE
+    return _THETA_STANDARD if p.get("standard", 0.0) != 0.0 else _THETA_NTK
+
+
+def neural_path_modes(p, fixed, layer):
+    """What hidden Dense layer ``layer`` (0-based) does to each partial sum of Theta
+    (one per number of fixed layers in ``fixed``)."""
+    standard = p.get("standard", 0.0) != 0.0
+    return np.array(
+        [
+            _THETA_FIXED if layer < f else (_THETA_STANDARD if standard else _THETA_NTK)
+            for f in fixed
+        ],
+        dtype=np.int64,
+    )
+
+
+def neural_variance(p, q):
+    """The activation on a vector of variances, as the path's rows see it."""
+    out = np.empty_like(q)
+    _variances(int(p["activation"]), p["a"], p["b"], p["c"], q, out)
+    return out
+
+
+@jit(fastmath=_FM_NEURAL, error_model="numpy")
+def _variances(act, a, b, c, q, out):
+    for j in range(q.shape[0]):
+        out[j] = _variance(act, a, b, c, q[j])
 
 
 @jit(fastmath=_FM_NEURAL, error_model="numpy")
@@ -314,6 +427,9 @@ def _ntk(p, s, w, t, ibuf, x_sq, y_sq, x_norm, y_norms, c0):
     """ntk; p = nngp's, then (bias, standard, width, fixed_layers)."""
     _neural(p, s, w, t, ibuf, x_sq, y_sq, c0, True)
 
+
+#: Families whose path (``KernelOperator.path``) numba runs.
+PATH_FAMILIES = frozenset({"nngp", "ntk"})
 
 #: Families whose cost is the GEMM of their dot products: the numpy reference
 #: (scikit-learn's pairwise code) builds their dense blocks as fast, and bit for bit

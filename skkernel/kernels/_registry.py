@@ -72,6 +72,14 @@ class KernelFamily:
         from their block: the distance families (whose self-distances are zero only
         up to rounding) and the angular ones (whose angle between x and itself is).
         None means: for every statistic but the dot product.
+    path_params : tuple of str, default=()
+        Parameters whose values :meth:`skkernel.KernelOperator.path` varies in one
+        pass (the neural kernels' depth and fixed layers).
+    path : callable, default=None
+        ``path(S, p, xp, rows, cols, values)``: the numpy/CuPy closed form of the
+        path, yielding ``(params, K)`` for every combination of the values (a dict
+        of ``path_params`` names to sorted lists) that the family defines, from the
+        statistic ``S`` (overwritten) and the parameters ``p``.
 
     Examples
     --------
@@ -86,6 +94,8 @@ class KernelFamily:
     values: object = field(repr=False)
     check: object = field(default=None, repr=False)
     paired_diagonal: object = field(default=None, repr=False)
+    path_params: tuple = field(default=(), repr=False)
+    path: object = field(default=None, repr=False)
 
     def __post_init__(self):
         if self.statistic not in STATISTICS:
@@ -285,6 +295,38 @@ class KernelSpec:
         cols = RowNorms.of(Y, xp) if cols is None else cols
         S = pairwise_statistic(self.statistic, X, Y, xp, rows.sq, cols.sq)
         return self.family.values(S, self.params, xp, rows, cols).astype(X.dtype, copy=False)
+
+    def dense_path(self, X, Y, values, xp=np, rows=None, cols=None):
+        """Dense blocks K(X, Y) along the family's path, from one pass (float64).
+
+        The numpy/CuPy closed form of :meth:`skkernel.KernelOperator.path`.
+
+        Parameters
+        ----------
+        X : array of shape (n_samples_X, n_features)
+            Rows of the blocks (numpy or cupy).
+        Y : array of shape (n_samples_Y, n_features)
+            Columns of the blocks.
+        values : dict of str to list
+            Sorted values of some of ``family.path_params``.
+        xp : module, default=numpy
+            The array module of X and Y.
+        rows : RowNorms, default=None
+            Norms of the rows of X, if already known.
+        cols : RowNorms, default=None
+            Norms of the rows of Y, if already known.
+
+        Yields
+        ------
+        params : dict
+            The path parameters' values of the block.
+        K : array of shape (n_samples_X, n_samples_Y)
+            A new float64 array.
+        """
+        rows = RowNorms.of(X, xp) if rows is None else rows
+        cols = RowNorms.of(Y, xp) if cols is None else cols
+        S = pairwise_statistic(self.statistic, X, Y, xp, rows.sq, cols.sq)
+        yield from self.family.path(S, self.params, xp, rows, cols, values)
 
     def dense_paired(self, X, Y, xp=np):
         """``k(x_i, y_i)`` for every row i of X and Y, from the closed form.

@@ -28,13 +28,10 @@ import math
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import clone
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from .._memory import check_dense_fits
-from .._validation import check_kernel_inputs
 from ._base import Kernel
-from ._registry import KernelFamily, KernelSpec, RowNorms, pairwise_statistic, register_family
+from ._registry import KernelFamily, register_family
 
 __all__ = ["NNGP", "NTK", "ArcCosine"]
 
@@ -297,6 +294,14 @@ def _ntk_values(S, p, xp, rows, cols):
     return _values(S, p, xp, rows, cols, ntk=True)
 
 
+def _path(S, p, xp, rows, cols, values):
+    """The family's path: every depth (and number of fixed layers) in one pass."""
+    fixed = values.get("fixed_layers")
+    pairs = propagate(S, rows.sq[:, None], cols.sq[None, :], p, xp, values["depth"], fixed)
+    for depth, f, K in pairs:
+        yield ({"depth": depth} if f is None else {"depth": depth, "fixed_layers": f}), K
+
+
 def _check_network(p):
     if p["depth"] < 0 or p["depth"] != int(p["depth"]):
         raise ValueError(f"depth must be a non-negative integer; got {p['depth']}.")
@@ -322,10 +327,28 @@ def _check_ntk(p):
 # <x, y> from a GEMM and ||x||^2 is zero only up to rounding, and the arc-cosine
 # steps turn a rounding error e into an angle of sqrt(e) (1e-8 in float64).
 NNGP_FAMILY = register_family(
-    KernelFamily("nngp", "dot", NNGP_PARAMS, _nngp_values, _check_network, paired_diagonal=True)
+    KernelFamily(
+        "nngp",
+        "dot",
+        NNGP_PARAMS,
+        _nngp_values,
+        _check_network,
+        paired_diagonal=True,
+        path_params=("depth",),
+        path=_path,
+    )
 )
 NTK_FAMILY = register_family(
-    KernelFamily("ntk", "dot", NTK_PARAMS, _ntk_values, _check_ntk, paired_diagonal=True)
+    KernelFamily(
+        "ntk",
+        "dot",
+        NTK_PARAMS,
+        _ntk_values,
+        _check_ntk,
+        paired_diagonal=True,
+        path_params=("depth", "fixed_layers"),
+        path=_path,
+    )
 )
 
 
@@ -342,7 +365,7 @@ _NETWORK_CONSTRAINTS = {
 
 
 class _FullyConnected(Kernel):
-    """What the NNGP and NTK kernels share: the network's numbers and the path."""
+    """What the NNGP and NTK kernels share: the network's numbers and the reference."""
 
     def _network_params(self, n_features):
         name = self.activation
@@ -376,44 +399,6 @@ class _FullyConnected(Kernel):
             # The exact diagonal (see paired_diagonal in the registry).
             np.fill_diagonal(K, spec.dense_paired(X, X))
         return K
-
-    def _path(self, X, Y, depths, fixed_layers):
-        """(depth, fixed, K) from :func:`propagate` on validated inputs, float64."""
-        X, Y = check_kernel_inputs(X, Y)
-        depths = sorted({int(d) for d in ([self.depth] if depths is None else depths)})
-        if not depths or depths[0] < 0:
-            raise ValueError(f"depths must be non-negative integers; got {depths}.")
-        if fixed_layers is not None:
-            fixed_layers = sorted({int(f) for f in fixed_layers})
-            if not fixed_layers or fixed_layers[0] < 0:
-                raise ValueError(f"fixed_layers must be non-negative integers; got {fixed_layers}.")
-        # The state of the pass: the covariance block, one NTK partial sum per
-        # number of fixed layers, a few temporaries.
-        n_blocks = 4 + (0 if fixed_layers is None else len(fixed_layers))
-        check_dense_fits(
-            X.shape[0],
-            Y.shape[0] * n_blocks,
-            np.float64,
-            what=f"A kernel path holding {n_blocks} blocks",
-            instead="Ask for fewer depths or fixed layers, or pass fewer samples.",
-        )
-        # The parameters at the deepest depth; the pass yields the others on its way.
-        deepest = clone(self).set_params(depth=depths[-1])
-        if fixed_layers is not None:
-            deepest.set_params(fixed_layers=0)
-        spec = deepest.spec(X.shape[1])
-        rows, cols = RowNorms.of(X), RowNorms.of(Y)
-        S = pairwise_statistic("dot", X, Y)
-        for depth, fixed, K in propagate(
-            S, rows.sq[:, None], cols.sq[None, :], spec.params, np, depths, fixed_layers
-        ):
-            if X is Y:
-                params = {**spec.params, "depth": float(depth)}
-                if fixed is not None:
-                    params["fixed_layers"] = float(fixed)
-                exact = KernelSpec(spec.family, params, None, None).dense_paired(X, X)
-                np.fill_diagonal(K, exact)
-            yield depth, fixed, K
 
 
 class NNGP(_FullyConnected):
@@ -462,8 +447,6 @@ class NNGP(_FullyConnected):
     """
 
     names = ("nngp",)
-    #: The parameters :meth:`path` varies in one pass.
-    path_params = ("depth",)
     _parameter_constraints = dict(_NETWORK_CONSTRAINTS)
 
     def __init__(
@@ -477,33 +460,6 @@ class NNGP(_FullyConnected):
 
     def family_params(self, n_features):
         return NNGP_FAMILY, self._network_params(n_features)
-
-    def path(self, X, Y=None, *, depths=None):
-        """The kernel matrices of several depths, from one pass through the layers.
-
-        The recursion of depth L passes through every shallower depth on its way,
-        so all of them cost what the deepest costs.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples_X, n_features)
-            Rows.
-        Y : array-like of shape (n_samples_Y, n_features), default=None
-            Columns; None means X (the Gram matrices, with exact diagonals).
-        depths : iterable of int, default=None
-            The depths; None means ``[self.depth]``.
-
-        Yields
-        ------
-        params : dict
-            ``{"depth": L}``.
-        K : ndarray of shape (n_samples_X, n_samples_Y)
-            ``NNGP(depth=L, ...)(X, Y)`` with the kernel's other parameters, in float64;
-            a new array each time.
-        """
-        self._validate_params()
-        for depth, _, K in self._path(X, Y, depths, None):
-            yield {"depth": depth}, K
 
 
 class NTK(_FullyConnected):
@@ -520,8 +476,9 @@ class NTK(_FullyConnected):
 
     An SVM with the ReLU NTK is a strong classifier on small tabular data sets
     (Arora et al. 2020); see :class:`~skkernel.svm.KernelSVC` and
-    :class:`~skkernel.svm.KernelSVCCV`, which selects depth, fixed layers and C
-    from one pass per kernel path.
+    :class:`~skkernel.svm.KernelSVCCV`, which selects depth, fixed layers and C with
+    the matrices of every depth and number of fixed layers from one pass
+    (:meth:`skkernel.KernelOperator.path`).
 
     Parameters
     ----------
@@ -563,8 +520,6 @@ class NTK(_FullyConnected):
     """
 
     names = ("ntk",)
-    #: The parameters :meth:`path` varies in one pass.
-    path_params = ("depth", "fixed_layers")
     _parameter_constraints = {
         **_NETWORK_CONSTRAINTS,
         "parameterization": [StrOptions({"ntk", "standard"})],
@@ -612,37 +567,3 @@ class NTK(_FullyConnected):
             "width": float(self.width or 0),
             "fixed_layers": float(self.fixed_layers),
         }
-
-    def path(self, X, Y=None, *, depths=None, fixed_layers=None):
-        """The kernel matrices of several depths and fixed layers, from one pass.
-
-        One pass through the layers of the deepest network gives every shallower
-        depth on its way, and carries one partial sum per number of fixed layers:
-        all the kernels of Arora et al.'s grid cost about what the deepest costs.
-        Memory: ``len(fixed_layers) + 4`` blocks of ``n_samples_X x n_samples_Y``
-        float64 values.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples_X, n_features)
-            Rows.
-        Y : array-like of shape (n_samples_Y, n_features), default=None
-            Columns; None means X (the Gram matrices, with exact diagonals).
-        depths : iterable of int, default=None
-            The depths; None means ``[self.depth]``.
-        fixed_layers : iterable of int, default=None
-            The numbers of fixed layers; None means ``[self.fixed_layers]``. Those
-            above a depth are skipped at that depth.
-
-        Yields
-        ------
-        params : dict
-            ``{"depth": L, "fixed_layers": f}``, in increasing depth, then f.
-        K : ndarray of shape (n_samples_X, n_samples_Y)
-            ``NTK(depth=L, fixed_layers=f, ...)(X, Y)`` with the kernel's other
-            parameters, in float64; a new array each time.
-        """
-        self._validate_params()
-        fixed = [self.fixed_layers] if fixed_layers is None else fixed_layers
-        for depth, f, K in self._path(X, Y, depths, fixed):
-            yield {"depth": depth, "fixed_layers": f}, K

@@ -601,8 +601,8 @@ class KernelSVCCV(_SVCParameters):
     slices it (libsvm on ``SVC(kernel="precomputed")``). For the neural kernels
     (:class:`~skkernel.NTK`, :class:`~skkernel.NNGP`) the matrices of every depth
     and number of fixed layers come from one pass through the layers
-    (:meth:`skkernel.NTK.path`): Arora et al.'s whole grid costs about one matrix of
-    the deepest network.
+    (:meth:`skkernel.KernelOperator.path`): Arora et al.'s whole grid costs about one
+    matrix of the deepest network.
 
     Arora et al. (2020) choose depth, fixed layers and C on one train/validation
     split: pass it as ``cv=[(train_indices, validation_indices)]`` (or a
@@ -807,19 +807,22 @@ class KernelSVCCV(_SVCParameters):
         return candidates, settings
 
     def _kernel_matrices(self, base, settings, X):
-        """(setting, K(X, X)) for every kernel setting: one path per group of
-        settings that differ only in what the kernel's path varies (``path_params``:
-        depth, fixed layers), one matrix each for the others."""
-        path_params = getattr(base, "path_params", ())
+        """(setting, K(X, X)) for every kernel setting: one path
+        (:meth:`KernelOperator.path`) per group of settings that differ only in what
+        the kernel's path varies (the neural kernels' depth and fixed layers), one
+        matrix each for the others."""
+        family = base.spec(X.shape[1]).family
+        path_params = () if family is None or family.path is None else family.path_params
         groups = {}
         for setting in settings:
             rest = tuple((k, v) for k, v in setting if k not in path_params)
             groups.setdefault(rest, []).append(setting)
         for rest, members in groups.items():
             kernel = clone(base).set_params(**dict(rest))
+            operator = KernelOperator(kernel, X, backend=self.backend)
             if not path_params:
                 for setting in members:
-                    yield setting, KernelOperator(kernel, X, backend=self.backend).gram()
+                    yield setting, operator.gram()
                 continue
             # Each member's values of the path parameters -> the member.
             wanted = {
@@ -827,10 +830,7 @@ class KernelSVCCV(_SVCParameters):
                 for setting in members
             }
             values = {k: sorted({point[i] for point in wanted}) for i, k in enumerate(path_params)}
-            options = {"depths": values["depth"]}
-            if "fixed_layers" in values:
-                options["fixed_layers"] = values["fixed_layers"]
-            for params, K in kernel.path(X, **options):
+            for params, K in operator.path(**values):
                 point = tuple(params[k] for k in path_params)
                 if point in wanted:
                     yield wanted[point], K

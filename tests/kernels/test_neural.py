@@ -9,9 +9,11 @@ import types
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose
+from sklearn.base import clone
 
 from skkernel import NNGP, NTK, ArcCosine, KernelOperator, make_kernel
 from skkernel._accel import get_backend
+from skkernel._accel._cupy import CuPyBackend
 
 from .._helpers import make_data
 
@@ -235,21 +237,49 @@ def test_float32_input_is_accurate():
     assert_allclose(K32, K64, rtol=2e-6)
 
 
+@pytest.mark.parametrize("backend", ["numpy", "numba", "cupy-on-numpy"])
 @pytest.mark.parametrize("same", [True, False])
-def test_path_equals_the_kernels_one_by_one(same):
+def test_path_equals_the_kernels_one_by_one(backend, same):
     X, Y = make_data(40, 30, 5, np.float64, seed=8)
     Y = None if same else Y
-    base = NTK(activation="erf", b_std=0.2)
-    seen = []
-    for params, K in base.path(X, Y, depths=[1, 3, 4], fixed_layers=[0, 2, 3]):
-        seen.append((params["depth"], params["fixed_layers"]))
-        expected = base.set_params(**params)(X, Y)
-        assert_allclose(K, expected, rtol=1e-14, atol=1e-15 * np.abs(expected).max())
-    assert seen == [(1, 0), (3, 0), (3, 2), (3, 3), (4, 0), (4, 2), (4, 3)]
-    depths = [params["depth"] for params, _ in NNGP(b_std=0.2).path(X, Y, depths=[0, 2])]
-    assert depths == [0, 2]
-    for params, K in NNGP(activation="gelu").path(X, Y, depths=[2, 1]):
-        assert_allclose(K, NNGP(activation="gelu", **params)(X, Y), rtol=1e-14)
+    for base in [
+        NTK(activation="erf", b_std=0.2),
+        NTK(activation="relu", parameterization="standard", width=9, b_std=0.1),
+        NTK(activation="gelu"),
+    ]:
+        if backend == "cupy-on-numpy":
+            cupy_like = CuPyBackend(array_module=np)
+            spec = base.set_params(depth=4, fixed_layers=0).spec(5)
+            rows, cols = cupy_like.prepare(X, spec), cupy_like.prepare(X if same else Y, spec)
+            values = {"depth": [1, 3, 4], "fixed_layers": [0, 2, 3]}
+            pairs = list(cupy_like.dense_path(spec, rows, cols, values))
+        else:
+            operator = KernelOperator(base, X, Y, backend=backend)
+            pairs = list(operator.path(depth=[4, 1, 3], fixed_layers=[0, 2, 3]))
+        seen = []
+        for params, K in pairs:
+            seen.append((params["depth"], params["fixed_layers"]))
+            expected = clone(base).set_params(**params)(X, Y)
+            assert_allclose(K, expected, rtol=1e-13, atol=1e-14 * np.abs(expected).max())
+        assert seen == [(1, 0), (3, 0), (3, 2), (3, 3), (4, 0), (4, 2), (4, 3)]
+    if backend != "cupy-on-numpy":
+        operator = KernelOperator(NNGP(activation="erf", b_std=0.2), X, Y, backend=backend)
+        depths = [params["depth"] for params, _ in operator.path(depth=[0, 2])]
+        assert depths == [0, 2]
+        for params, K in KernelOperator(NNGP(activation="gelu"), X, Y).path(depth=[2, 1]):
+            assert_allclose(K, NNGP(activation="gelu", **params)(X, Y), rtol=1e-13)
+
+
+def test_path_keeps_the_kernels_own_values():
+    X, _ = make_data(20, 1, 4, np.float64, seed=9)
+    operator = KernelOperator(NTK(3, fixed_layers=2), X)
+    pairs = list(operator.path(depth=[1, 2, 3]))
+    # fixed_layers=2 needs depth >= 2: depth 1 is left out.
+    assert [params for params, _ in pairs] == [
+        {"depth": 2, "fixed_layers": 2},
+        {"depth": 3, "fixed_layers": 2},
+    ]
+    assert_allclose(pairs[-1][1], operator.gram(), rtol=1e-13)
 
 
 def test_kernels_by_name_in_estimators():
@@ -278,11 +308,16 @@ def test_bad_parameters_get_clear_errors(kernel, match):
         kernel(np.ones((2, 3)))
 
 
-def test_path_rejects_bad_depths():
+def test_path_rejects_bad_values():
+    operator = KernelOperator(NTK(), np.ones((3, 2)))
     with pytest.raises(ValueError, match="non-negative"):
-        list(NTK().path(np.ones((3, 2)), depths=[-1, 2]))
+        operator.path(depth=[-1, 2])
     with pytest.raises(ValueError, match="non-negative"):
-        list(NTK().path(np.ones((3, 2)), fixed_layers=[-1]))
+        operator.path(fixed_layers=[1.5])
+    with pytest.raises(ValueError, match=r"\['width'\] cannot vary"):
+        operator.path(width=[1, 2])
+    with pytest.raises(ValueError, match="has no path"):
+        KernelOperator("rbf", np.ones((3, 2))).path(gamma=[1.0])
 
 
 def test_every_estimator_takes_the_kernels_by_name():
