@@ -5,7 +5,7 @@ The kernel engine: :mod:`skkernel.kernels` says what ``k(x, y)`` is,
 fastest backend present (numba, KeOps, CuPy, Dask or blocked numpy). The estimator
 families: :mod:`skkernel.ridge`, :mod:`skkernel.kernel_approximation`,
 :mod:`skkernel.thinning`, :mod:`skkernel.semi_supervised`,
-:mod:`skkernel.density`.
+:mod:`skkernel.svm`, :mod:`skkernel.density`.
 
 Every public name is importable from here; each is imported on first use (numba,
 scikit-learn and the engine load in about two seconds), so ``import skkernel`` and
@@ -45,12 +45,16 @@ _EXPORTS = {
     "RBF": ".kernels",
     "Sigmoid": ".kernels",
     "make_kernel": ".kernels",
+    "NNGP": ".kernels",
+    "NTK": ".kernels",
     "KernelRidge": ".ridge",
     "KernelRidgeCV": ".ridge",
     "NystroemRidge": ".ridge",
     "NystroemRidgeClassifier": ".ridge",
     "SpectralKernelClassifier": ".semi_supervised",
     "SpectralKernelRidge": ".semi_supervised",
+    "KernelSVC": ".svm",
+    "KernelSVCCV": ".svm",
     "KernelThinning": ".thinning",
 }
 
@@ -65,6 +69,7 @@ _SUBMODULES = {
     "random_features",
     "ridge",
     "semi_supervised",
+    "svm",
     "thinning",
     "utils",
 }

@@ -6,6 +6,7 @@ import functools
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, _fit_context
+from sklearn.utils._chunking import get_chunk_n_rows
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
@@ -23,6 +24,7 @@ __all__ = [
     "check_sample_weight",
     "dense_features",
     "fit_context",
+    "nystroem_features",
     "sqrt_weights",
     "weighted_rows",
 ]
@@ -112,6 +114,43 @@ def check_finite_kernel(K, what="The kernel matrix"):
             "values too large for the kernel (scale the features)."
         )
     return K
+
+
+def nystroem_features(kernel, X, components, normalization, backend="auto"):
+    """Nystroem features ``K(X, components) @ normalization.T``, in X's dtype.
+
+    Blocks of kernel values, built by the backend that builds them fastest, times the
+    normalization by BLAS: one block of rows of ``K(X, components)`` at a time.
+
+    Parameters
+    ----------
+    kernel : Kernel
+        The kernel.
+    X : ndarray of shape (n_samples, n_features)
+        Validated samples.
+    components : ndarray of shape (n_components, n_features)
+        The components (centers).
+    normalization : ndarray of shape (n_components, n_components)
+        ``K(components, components)^-1/2``.
+    backend : str, default="auto"
+        Backend of the kernel blocks.
+
+    Returns
+    -------
+    features : ndarray of shape (n_samples, n_components)
+        In X's dtype.
+    """
+    components = components.astype(X.dtype, copy=False)
+    normalization_t = normalization.T.astype(X.dtype, copy=False)
+    columns = KernelOperator(kernel, X, components, backend=backend)
+    out = np.empty((X.shape[0], components.shape[0]), dtype=X.dtype)
+    step = get_chunk_n_rows(
+        row_bytes=2 * components.shape[0] * X.dtype.itemsize, max_n_rows=X.shape[0]
+    )
+    for start in range(0, X.shape[0], step):
+        rows = slice(start, start + step)
+        np.matmul(columns.block(rows, slice(None)), normalization_t, out=out[rows])
+    return out
 
 
 def sqrt_weights(sample_weight):

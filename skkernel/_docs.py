@@ -91,6 +91,11 @@ n_features_in_ : int
     Number of features seen during fit.
 feature_names_in_ : ndarray of shape (`n_features_in_`,)
     Names of features seen during fit, when X has string feature names.""",
+    # X of the prediction methods of an estimator that takes kernel="precomputed".
+    "predict_X_or_kernel": """
+X : array-like of shape (n_samples, n_features)
+    Samples; with ``kernel="precomputed"``, their kernel values against the
+    training samples, of shape (n_samples, n_samples_fitted).""",
     # What fit returns.
     "returns_self": """
 self : object

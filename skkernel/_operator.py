@@ -5,8 +5,9 @@ from scipy.sparse.linalg import LinearOperator
 
 from ._accel import resolve_backend, resolve_dense_backend, resolve_log_backend
 from ._config import get_config
+from ._memory import check_dense_fits
 from ._validation import check_kernel_inputs
-from .kernels import make_kernel
+from .kernels import KernelSpec, make_kernel
 
 
 class KernelOperator(LinearOperator):
@@ -291,13 +292,103 @@ class KernelOperator(LinearOperator):
         """
         return self.block(slice(None), slice(None), out)
 
+    def path(self, **values):
+        """Dense matrices of the kernel at several values of its parameters, in one pass.
+
+        The neural kernels (:class:`~skkernel.NTK`, :class:`~skkernel.NNGP`) compute
+        the network of every depth on their way through the deepest one, and carry
+        one partial sum of the NTK per number of fixed layers: every depth and number
+        of fixed layers costs about what the deepest network costs. The pass runs on
+        the backend that builds dense blocks (numba on the CPU, CuPy on a GPU),
+        in float64. Memory: ``len(fixed_layers) + 3`` blocks of n x m float64 values
+        held through the pass, and the matrix yielded.
+
+        Parameters
+        ----------
+        **values : iterable of int
+            Values of the kernel's path parameters (``depth``, and ``fixed_layers``
+            for the NTK); a parameter not given keeps the kernel's value.
+
+        Returns
+        -------
+        matrices : generator of (dict, ndarray)
+            ``(params, K)`` in increasing order of the values (depth first);
+            ``K`` of shape (n_samples_X, n_samples_Y), float64, a new array each
+            time, equal to ``to_dense()`` of the kernel with ``params`` set (Gram
+            matrices with their exact diagonal). Combinations the kernel does not
+            define (``fixed_layers`` above ``depth``) are left out.
+
+        Raises
+        ------
+        ValueError
+            If the kernel has no path, or a name or value is not one of its path's.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skkernel import NTK, KernelOperator
+        >>> X = np.random.default_rng(0).normal(size=(5, 3))
+        >>> K = KernelOperator(NTK(), X)
+        >>> [params for params, _ in K.path(depth=[1, 2], fixed_layers=[0, 2])]
+        [{'depth': 1, 'fixed_layers': 0}, {'depth': 2, 'fixed_layers': 0}, \
+{'depth': 2, 'fixed_layers': 2}]
+        """
+        family = self.spec.family
+        names = () if family is None or family.path is None else family.path_params
+        if not names:
+            raise ValueError(
+                f"The kernel {self.spec.name} has no path; build one matrix per parameter "
+                "value instead (KernelOperator(...).gram())."
+            )
+        unknown = sorted(set(values) - set(names))
+        if unknown:
+            raise ValueError(
+                f"{unknown} cannot vary along the path of {self.spec.name}, whose path "
+                f"parameters are {list(names)}."
+            )
+        resolved = {}
+        for name in names:
+            given = values.get(name, [self.spec.params[name]])
+            numbers = sorted({int(v) for v in np.atleast_1d(given)})
+            if not numbers or numbers[0] < 0 or any(v != int(v) for v in np.atleast_1d(given)):
+                raise ValueError(f"{name} must be non-negative integers; got {given!r}.")
+            resolved[name] = numbers
+        # The deepest network must be a valid kernel (fixed_layers=0 is always one).
+        deepest = {**self.spec.params, "depth": float(resolved["depth"][-1])}
+        if "fixed_layers" in deepest:
+            deepest["fixed_layers"] = 0.0
+        spec = KernelSpec(family, deepest, None, None, self.spec.name)
+        n_blocks = len(resolved.get("fixed_layers", ())) + 3
+        check_dense_fits(
+            self.shape[0],
+            self.shape[1] * n_blocks,
+            np.float64,
+            what=f"A kernel path holding {n_blocks} blocks",
+            instead="Ask for fewer values at a time, or pass fewer samples.",
+        )
+        return self._path(spec, resolved)
+
+    def _path(self, spec, values):
+        backend = resolve_dense_backend(self._requested, spec, np.dtype(np.float64))
+        X64 = self.X.astype(np.float64, copy=False)
+        Y64 = X64 if self.Y is self.X else self.Y.astype(np.float64, copy=False)
+        X = backend.prepare(X64, spec)
+        Y = X if Y64 is X64 else backend.prepare(Y64, spec)
+        for params, K in backend.dense_path(spec, X, Y, values):
+            if self.Y is self.X:
+                exact = {**spec.params, **{k: float(v) for k, v in params.items()}}
+                paired = KernelSpec(spec.family, exact, None, None).dense_paired(X64, X64)
+                np.fill_diagonal(K, paired)
+            yield params, K
+
     def gram(self, row_scale=None, out=None):
         """The Gram matrix ``K(X, X)`` with its exact diagonal, optionally scaled.
 
         For kernels of a distance, the diagonal comes from :meth:`diag`: a block of
         rows against all of X computes ``k(x_i, x_i)`` through distances that are
-        zero only up to rounding. Dot-product kernels keep the diagonal of their
-        block (the same dot products either way).
+        zero only up to rounding; so does it for the neural-network kernels, whose
+        angle between x_i and itself is. The other dot-product kernels keep the
+        diagonal of their block (the same dot products either way).
 
         Parameters
         ----------
@@ -318,7 +409,7 @@ class KernelOperator(LinearOperator):
         if row_scale is not None:
             K *= row_scale[:, None]
             K *= row_scale[None, :]
-        if self.spec.closed_form and self.spec.statistic != "dot":
+        if self.spec.closed_form and self.spec.family.paired_diagonal:
             diag = self.diag()
             np.fill_diagonal(K, diag if row_scale is None else diag * row_scale**2)
         return K

@@ -26,6 +26,8 @@ ACCELERATED_KERNELS = [
     pytest.param(kernels.DensityKernel("linear", 1.9), id="triangular"),
     pytest.param(kernels.DensityKernel("cosine", 2.3), id="cosine-window"),
     pytest.param(kernels.DensityKernel("exponential", 0.6), id="exponential"),
+    pytest.param(kernels.NTK(depth=2, b_std=0.2), id="ntk"),
+    pytest.param(kernels.NNGP(depth=2, activation="erf", W_std=1.2), id="nngp-erf"),
 ]
 
 

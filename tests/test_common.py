@@ -8,6 +8,8 @@ from skkernel import (
     KernelDensity,
     KernelRidge,
     KernelRidgeCV,
+    KernelSVC,
+    KernelSVCCV,
     KernelThinning,
     Nystroem,
     NystroemRidge,
@@ -60,6 +62,11 @@ ESTIMATORS = [
     SpectralKernelRidge(kernel="rbf", n_landmarks=50, random_state=0),
     SpectralKernelClassifier(),
     SpectralKernelClassifier(kernel="rbf", spectral_transform="kpca", solver="cg", random_state=0),
+    KernelSVC(),
+    KernelSVC(kernel="ntk", probability=True),
+    KernelSVC(kernel="precomputed"),
+    KernelSVC(solver="nystroem", n_components=20, random_state=0),
+    KernelSVCCV(Cs=[0.1, 10.0], kernel="nngp", kernel_grid={"depth": [1, 2]}, cv=3),
 ]
 
 
@@ -87,6 +94,13 @@ def expected_failures(estimator):
                 "similarities: privacy has a price at this n (the check passes at epsilon=inf)"
             )
         return failures
+    if isinstance(estimator, KernelSVC | KernelSVCCV):
+        return {
+            "check_sample_weight_equivalence_on_dense_data": (
+                "as scikit-learn's SVC and LinearSVC (same xfail there): libsvm's and "
+                "liblinear's sample weights are not equivalent to repeated rows"
+            )
+        }
     few_centers = (
         isinstance(estimator, NystroemRidge | NystroemRidgeClassifier)
         and estimator.n_components < 100

@@ -12,6 +12,7 @@ import skkernel.kernels  # noqa: E402
 import skkernel.leverage  # noqa: E402
 import skkernel.metrics  # noqa: E402
 import skkernel.semi_supervised  # noqa: E402
+import skkernel.svm  # noqa: E402
 import skkernel.thinning  # noqa: E402
 import skkernel.utils.benchmarking  # noqa: E402
 
@@ -22,6 +23,7 @@ PUBLIC_MODULES = [
     skkernel.leverage,
     skkernel.metrics,
     skkernel.semi_supervised,
+    skkernel.svm,
     skkernel.thinning,
     skkernel.utils.benchmarking,
 ]

@@ -29,6 +29,7 @@ ESTIMATOR_MODULES = {
     "skkernel.density._kde",
     "skkernel.density._private",
     "skkernel.semi_supervised._stkr",
+    "skkernel.svm._kernel_svc",
 }
 #: Kernel methods a caller outside skkernel.kernels may use.
 PUBLIC_KERNEL_CALLS = {"compute", "compute_paired", "spec", "family_params", "diag"}

@@ -142,6 +142,16 @@ class Backend:
             out[rows] = logsumexp_columns(spec.log_dense(X[rows], Y), log_W, np)
         return out
 
+    def dense_path(self, spec, X, Y, values):
+        """Dense blocks K(X, Y) of the family at several values of its path
+        parameters, from one pass: ``(params, K)`` pairs, each K a new float64 host
+        array.
+
+        This default runs the family's numpy closed form (``KernelSpec.dense_path``)
+        on the host arrays.
+        """
+        yield from spec.dense_path(self.host(X), self.host(Y), values)
+
     def dense(self, spec, X, Y, out=None):
         """The dense n x m block K(X, Y) on the host, in X's dtype, written into
         ``out`` (a C-contiguous n x m array) if given.

@@ -118,6 +118,11 @@ class CuPyBackend(Backend):
             out[rows] = logsumexp_columns(L, log_W, xp)
         return self._to_host(out)
 
+    def dense_path(self, spec, X, Y, values):
+        """The family's path on the GPU (one block of the whole X at a time)."""
+        for params, K in spec.dense_path(X.X, Y.X, values, self.xp, X.norms, Y.norms):
+            yield params, self._to_host(K)
+
     def dense(self, spec, X, Y, out=None):
         K = np.empty((X.shape[0], Y.shape[0]), dtype=X.dtype) if out is None else out
         for rows, block in self._blocks(spec, X, Y):

@@ -39,7 +39,15 @@ from threadpoolctl import ThreadpoolController
 from .._compile import jit
 from . import _ecdf, _numba_formulas
 from ._base import Backend
-from ._numba_formulas import FASTMATH, FORMULAS, GEMM_BOUND, LOG_FORMULAS, LOG_ZERO, exp_inplace
+from ._numba_formulas import (
+    FASTMATH,
+    FORMULAS,
+    GEMM_BOUND,
+    LOG_FORMULAS,
+    LOG_ZERO,
+    PATH_FAMILIES,
+    exp_inplace,
+)
 
 _STAT_SQEUCLIDEAN, _STAT_L1, _STAT_EUCLIDEAN, _STAT_DOT = 0, 1, 2, 3
 _STAT_CODES = {"sqeuclidean": 0, "l1": 1, "euclidean": 2, "dot": 3}
@@ -102,9 +110,10 @@ def _transform(codes, mode, params, s, w, t, ibuf, x_sq, y_sq, x_norm, y_norms, 
 def _statistic_direct(stat, X, i, Yt, c0, w, s):
     """s[:w] <- statistic(X[i], Y[c0 + j]) summed over features, in float64.
 
-    float32 inputs are widened before they are subtracted: the difference of two
-    float32 numbers is exact in float64, and a float32 difference would lose the
-    digits that kernels with a boundary (1 - r / h near r = h) keep."""
+    float32 inputs are widened before they are combined: their products and
+    differences are then exact in float64. A float32 difference would lose the
+    digits that kernels with a boundary (1 - r / h near r = h) keep, and the angle
+    of the neural kernels turns a rounding error e of a dot product into sqrt(e)."""
     for j in range(w):
         s[j] = 0.0
     for f in range(X.shape[1]):
@@ -322,6 +331,65 @@ def _normal_gram(code, stat, params, X, Y, x_sq, y_sq, x_norms, y_norms, Vt, wei
                 _accumulate_normal(krow, Vt, weights[row], u, partial[chunk])
 
 
+@jit(parallel=True, fastmath=FASTMATH, depends=_DEPENDS)
+def _neural_path_layer(act, a, b, c, w_var, b_var, n_in, extra, modes, cov, q1, q2, thetas):
+    """A hidden layer of the neural kernels' path on the whole block, in place on the
+    covariances ``cov`` and the partial sums ``thetas``, rows in parallel."""
+    n, m = cov.shape
+    for i in prange(n):
+        dot = np.empty(m, np.float64)
+        _numba_formulas.neural_path_row(
+            act, a, b, c, w_var, b_var, n_in, extra, modes, cov, q1[i], q2, thetas, i, dot
+        )
+
+
+@jit(parallel=True, fastmath=FASTMATH, depends=_DEPENDS)
+def _neural_path_readout(mode, w_var, b_var, n_in, extra, cov, theta, out):
+    for i in prange(cov.shape[0]):
+        _numba_formulas.neural_path_readout(mode, w_var, b_var, n_in, extra, cov, theta, out, i)
+
+
+def _neural_path(spec, X, Y, values):
+    """The NNGP/NTK path: the covariance block and one partial sum of Theta per
+    number of fixed layers, carried through the layers of the deepest network, with
+    the output layer's kernels read off at every depth asked for."""
+    p = spec.params
+    ntk = spec.family.name == "ntk"
+    depths = values["depth"]
+    fixed = values.get("fixed_layers", []) if ntk else []
+    d = p["n_features"]
+    with _single_threaded_blas():
+        cov = np.dot(X.X64, Y.X64.T)
+    cov /= d
+    q1, q2 = X.norms.sq / d, Y.norms.sq / d
+    thetas = np.zeros((len(fixed), *cov.shape))
+    act = int(p["activation"])
+    w_var, b_var = p["W_var"], p["b_var"]
+    extra = 1.0 if p.get("bias", 0.0) else 0.0
+    readout = _numba_formulas.neural_readout_mode(p, ntk)
+    n_in = d
+    for depth in range(depths[-1] + 1):
+        if depth in depths:
+            if not ntk:
+                out = np.empty_like(cov)
+                _neural_path_readout(readout, w_var, b_var, n_in, extra, cov, cov, out)
+                yield {"depth": depth}, out
+            for k, f in enumerate(fixed):
+                if f <= depth:
+                    out = np.empty_like(cov)
+                    _neural_path_readout(readout, w_var, b_var, n_in, extra, cov, thetas[k], out)
+                    yield {"depth": depth, "fixed_layers": f}, out
+        if depth == depths[-1]:
+            return
+        modes = _numba_formulas.neural_path_modes(p, fixed, depth)
+        q1, q2 = w_var * q1 + b_var, w_var * q2 + b_var
+        _neural_path_layer(
+            act, p["a"], p["b"], p["c"], w_var, b_var, n_in, extra, modes, cov, q1, q2, thetas
+        )
+        q1, q2 = _numba_formulas.neural_variance(p, q1), _numba_formulas.neural_variance(p, q2)
+        n_in = p.get("width", 0.0)
+
+
 @functools.cache
 def _blas_controller():
     # Finding the loaded BLAS libraries takes ~4 ms (it reads /proc/self/maps); done
@@ -390,6 +458,14 @@ class NumbaBackend(Backend):
 
     def prepare(self, X, spec):
         return _Prepared(X, spec)
+
+    def dense_path(self, spec, X, Y, values):
+        """The neural kernels' path in numba passes over the block (one per layer,
+        rows in parallel, each vectorised); other families as the base class."""
+        if spec.family.name not in PATH_FAMILIES:
+            yield from super().dense_path(spec, X, Y, values)
+            return
+        yield from _neural_path(spec, X, Y, values)
 
     def host(self, X):
         return X.X

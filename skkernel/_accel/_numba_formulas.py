@@ -235,6 +235,305 @@ def _log_cosine_window(p, s, w, t, ibuf, x_sq, y_sq, x_norm, y_norms, c0):
         s[j] = math.log(v) if v > 0.0 else LOG_ZERO
 
 
+# The neural-network kernels (NNGP, NTK): the recursion of neural-tangents through
+# the layers of a fully-connected network, per entry, from the dot product and the
+# two squared norms (see skkernel/kernels/neural.py for the formulas). Compiled
+# without fast-math: ``q1 q2 - c^2`` must stay exactly zero for parallel inputs,
+# which a fused multiply-add would turn into the rounding error of ``c^2``.
+_ABRELU, _ERF, _GELU = 0, 1, 2
+_TAN_PI_12 = 2.0 - math.sqrt(3.0)
+_SQRT3 = math.sqrt(3.0)
+_PARALLEL = 64 * np.finfo(np.float64).eps
+_FM_NEURAL = {"nnan", "ninf", "nsz"}
+
+
+@jit(fastmath=_FM_NEURAL, error_model="numpy")
+def vector_atan2(y, x):
+    """atan2(y, x) in branch-free arithmetic that LLVM vectorises (``math.atan2``
+    is a scalar library call), accurate to a few ulp; atan2(0, 0) = 0.
+
+    With a and b the smaller and the larger magnitude, ``atan(a / b)`` is taken from
+    ``t = a / b`` or, for t above tan(pi/12), from ``pi/6 + atan((sqrt(3) a - b) /
+    (a + sqrt(3) b))``, so that one division serves both; on [0, tan(pi/12)] atan's
+    Taylor series to degree 29 is exact to 1e-17 relative. Every operand is
+    computed before it is selected (a division inside a conditional expression
+    would stay a branch, and the loop scalar); ``error_model="numpy"`` drops the
+    zero-division check, which is a branch too.
+    """
+    ay = abs(y)
+    ax = abs(x)
+    a = min(ay, ax)
+    b = max(ay, ax)
+    reduced = a > _TAN_PI_12 * b
+    numerator = _SQRT3 * a - b if reduced else a
+    denominator = a + _SQRT3 * b if reduced else b
+    u = numerator / max(denominator, 1e-300)
+    z = u * u
+    p = -1.0 / 29.0
+    p = p * z + 1.0 / 27.0
+    p = p * z - 1.0 / 25.0
+    p = p * z + 1.0 / 23.0
+    p = p * z - 1.0 / 21.0
+    p = p * z + 1.0 / 19.0
+    p = p * z - 1.0 / 17.0
+    p = p * z + 1.0 / 15.0
+    p = p * z - 1.0 / 13.0
+    p = p * z + 1.0 / 11.0
+    p = p * z - 1.0 / 9.0
+    p = p * z + 1.0 / 7.0
+    p = p * z - 1.0 / 5.0
+    p = p * z + 1.0 / 3.0
+    r = u - u * z * p
+    r += math.pi / 6.0 if reduced else 0.0
+    r = math.pi / 2.0 - r if ay > ax else r
+    r = math.pi - r if x < 0.0 else r
+    return -r if y < 0.0 else r
+
+
+# What a Dense layer does to the NTK's partial sum Theta: nothing (NNGP), scale it
+# (a fixed layer), add the new covariance ("ntk" parameterization) or the input
+# covariance times the width, plus 1 with a bias ("standard").
+_THETA_NONE, _THETA_FIXED, _THETA_NTK, _THETA_STANDARD = 0, 1, 2, 3
+
+
+@jit(fastmath=_FM_NEURAL, error_model="numpy")
+def _dense(mode, w_var, b_var, n_in, extra, cj, q2, tj):
+    """A Dense layer on one entry: (covariance, column variance, Theta)."""
+    if mode == _THETA_STANDARD:
+        tj = (n_in * cj + w_var * tj) + extra
+    elif mode == _THETA_FIXED:
+        tj = w_var * tj
+    cj = w_var * cj + b_var
+    q2 = w_var * q2 + b_var
+    if mode == _THETA_NTK:
+        tj = cj + w_var * tj
+    return cj, q2, tj
+
+
+@jit(fastmath=_FM_NEURAL, error_model="numpy")
+def _abrelu(factor, half, q1, cj, q2):
+    """ABReLU on one entry: (new covariance, derivative); q1 and q2 the variances."""
+    prod = q1 * q2
+    d = prod - cj * cj
+    # Pairs closer to parallel than a dot product's rounding resolves are parallel
+    # (as in skkernel.kernels.neural): x = y is exact here too.
+    root = math.sqrt(d if d > _PARALLEL * prod else 0.0)
+    # Two zero vectors: angle 0 here, pi / 2 in neural-tangents; the new covariance
+    # and Theta are 0 either way (see skkernel.kernels.neural).
+    dot = half - factor * vector_atan2(root, cj)
+    return factor * root + dot * cj, dot
+
+
+@jit(fastmath=_FM_NEURAL, error_model="numpy")
+def _erf(a, c, scale, q1, cj, q2):
+    """a erf(b u) + c on one entry (scale = b^2): (new covariance, derivative)."""
+    cj = scale * cj
+    prod = (1.0 + 2.0 * (scale * q1)) * (1.0 + 2.0 * (scale * q2))
+    d = prod - 4.0 * cj * cj
+    root = math.sqrt(d if d > 0.0 else 0.0)
+    new = a * a * (2.0 / math.pi * vector_atan2(2.0 * cj, root)) + c * c
+    return new, a * a * scale * 2.0 * (2.0 / math.pi) / root
+
+
+@jit(fastmath=_FM_NEURAL, error_model="numpy")
+def _erf_variance(a, c, scale, q):
+    q = scale * q
+    return a * a * (2.0 / math.pi * vector_atan2(q, math.sqrt(q + 0.25))) + c * c
+
+
+@jit(fastmath=_FM_NEURAL, error_model="numpy")
+def _gelu(q1, cj, q2):
+    """GELU on one entry: (new covariance, derivative)."""
+    prod = q1 * q2
+    prod_plus_1 = (q1 + 1.0) * (q2 + 1.0)
+    delta_squared = prod_plus_1 - cj * cj
+    delta = math.sqrt(delta_squared if delta_squared > 0.0 else 0.0)
+    angle = vector_atan2(cj, delta)
+    new = (cj * cj + prod * delta_squared) / (prod_plus_1 * delta) + cj * angle
+    first = 1.0 / delta_squared + (1.0 - prod) / prod_plus_1 + 1.0
+    first *= cj / delta / (2.0 * math.pi)
+    return new / (2.0 * math.pi) + 0.25 * cj, first + 0.25 + angle / (2.0 * math.pi)
+
+
+@jit(fastmath=_FM_NEURAL, error_model="numpy")
+def _gelu_variance(q):
+    root = math.sqrt(1.0 + 2.0 * q)
+    new = q / ((q + 1.0) * root) + vector_atan2(q, root) / 2.0
+    return (new / math.pi + 0.25) * q
+
+
+@jit(fastmath=_FM_NEURAL, error_model="numpy")
+def _variance(act, a, b, c, q):
+    """The activation on a variance (the diagonal of the covariance)."""
+    if act == _ABRELU:
+        return (a * a + b * b) / 2.0 * q
+    if act == _ERF:
+        return _erf_variance(a, c, b * b, q)
+    return _gelu_variance(q)
+
+
+@jit(fastmath=_FM_NEURAL, error_model="numpy")
+def _neural_layer(act, a, b, c, mode, w_var, b_var, n_in, extra, last, s, w, t, u, q1):
+    """A Dense layer and, unless ``last``, the activation, fused in one pass over
+    s[:w] (covariances), u[:w] (the columns' variances) and t[:w] (Theta); q1 is
+    the row's variance after the Dense layer. Returns the row's new variance.
+    Each activation has its own loop, so that each loop vectorises."""
+    if last:
+        for j in range(w):
+            s[j], u[j], t[j] = _dense(mode, w_var, b_var, n_in, extra, s[j], u[j], t[j])
+        return q1
+    if act == _ABRELU:
+        factor = (a - b) ** 2 / (2.0 * math.pi)
+        half = (a * a + b * b) / 2.0
+        for j in range(w):
+            cj, q2, tj = _dense(mode, w_var, b_var, n_in, extra, s[j], u[j], t[j])
+            s[j], dot = _abrelu(factor, half, q1, cj, q2)
+            u[j] = half * q2
+            t[j] = tj * dot
+    elif act == _ERF:
+        for j in range(w):
+            cj, q2, tj = _dense(mode, w_var, b_var, n_in, extra, s[j], u[j], t[j])
+            s[j], dot = _erf(a, c, b * b, q1, cj, q2)
+            u[j] = _erf_variance(a, c, b * b, q2)
+            t[j] = tj * dot
+    else:
+        for j in range(w):
+            cj, q2, tj = _dense(mode, w_var, b_var, n_in, extra, s[j], u[j], t[j])
+            s[j], dot = _gelu(q1, cj, q2)
+            u[j] = _gelu_variance(q2)
+            t[j] = tj * dot
+    return _variance(act, a, b, c, q1)
+
+
+@jit(fastmath=_FM_NEURAL, error_model="numpy")
+def neural_path_row(act, a, b, c, w_var, b_var, n_in, extra, modes, cov, q1, q2, thetas, i, dot):
+    """A hidden layer (Dense, then the activation) on row i of the neural kernels'
+    path: in place on ``cov[i]`` (covariances) and ``thetas[f, i]`` (one partial sum
+    of Theta per number of fixed layers, ``modes[f]`` what the Dense layer does to
+    it); q1 and q2 are the row's and the columns' variances after the Dense layer,
+    ``dot`` a buffer of one row."""
+    m = cov.shape[1]
+    for f in range(modes.shape[0]):
+        if modes[f] == _THETA_STANDARD:
+            for j in range(m):
+                thetas[f, i, j] = (n_in * cov[i, j] + w_var * thetas[f, i, j]) + extra
+        elif modes[f] == _THETA_FIXED:
+            for j in range(m):
+                thetas[f, i, j] = w_var * thetas[f, i, j]
+    for j in range(m):
+        cov[i, j] = w_var * cov[i, j] + b_var
+    for f in range(modes.shape[0]):
+        if modes[f] == _THETA_NTK:
+            for j in range(m):
+                thetas[f, i, j] = cov[i, j] + w_var * thetas[f, i, j]
+    if act == _ABRELU:
+        factor = (a - b) ** 2 / (2.0 * math.pi)
+        half = (a * a + b * b) / 2.0
+        for j in range(m):
+            cov[i, j], dot[j] = _abrelu(factor, half, q1, cov[i, j], q2[j])
+    elif act == _ERF:
+        for j in range(m):
+            cov[i, j], dot[j] = _erf(a, c, b * b, q1, cov[i, j], q2[j])
+    else:
+        for j in range(m):
+            cov[i, j], dot[j] = _gelu(q1, cov[i, j], q2[j])
+    for f in range(modes.shape[0]):
+        for j in range(m):
+            thetas[f, i, j] *= dot[j]
+
+
+@jit(fastmath=_FM_NEURAL, error_model="numpy")
+def neural_path_readout(mode, w_var, b_var, n_in, extra, cov, theta, out, i):
+    """Row i of the output Dense layer's kernel: the NNGP (``theta`` None) or the
+    NTK of one partial sum, into ``out``."""
+    for j in range(cov.shape[1]):
+        nngp, _, ntk = _dense(mode, w_var, b_var, n_in, extra, cov[i, j], 0.0, theta[i, j])
+        out[i, j] = ntk if mode != _THETA_NONE else nngp
+
+
+def neural_readout_mode(p, ntk):
+    """What the output Dense layer does to Theta (nothing for the NNGP)."""
+    if not ntk:
+        return _THETA_NONE
+    return _THETA_STANDARD if p.get("standard", 0.0) != 0.0 else _THETA_NTK
+
+
+def neural_path_modes(p, fixed, layer):
+    """What hidden Dense layer ``layer`` (0-based) does to each partial sum of Theta
+    (one per number of fixed layers in ``fixed``)."""
+    standard = p.get("standard", 0.0) != 0.0
+    return np.array(
+        [
+            _THETA_FIXED if layer < f else (_THETA_STANDARD if standard else _THETA_NTK)
+            for f in fixed
+        ],
+        dtype=np.int64,
+    )
+
+
+def neural_variance(p, q):
+    """The activation on a vector of variances, as the path's rows see it."""
+    out = np.empty_like(q)
+    _variances(int(p["activation"]), p["a"], p["b"], p["c"], q, out)
+    return out
+
+
+@jit(fastmath=_FM_NEURAL, error_model="numpy")
+def _variances(act, a, b, c, q, out):
+    for j in range(q.shape[0]):
+        out[j] = _variance(act, a, b, c, q[j])
+
+
+@jit(fastmath=_FM_NEURAL, error_model="numpy")
+def _neural(p, s, w, t, ibuf, x_sq, y_sq, c0, ntk):
+    """NNGP or NTK values of the dot products in s[:w] (p: the ntk family's layout;
+    the nngp family's is its first eight entries)."""
+    depth = int(p[0])
+    d = p[1]
+    act = int(p[2])
+    a, b, c = p[3], p[4], p[5]
+    w_var, b_var = p[6], p[7]
+    extra = 1.0 if ntk and p[8] != 0.0 else 0.0
+    standard = ntk and p[9] != 0.0
+    width = p[10] if ntk else 0.0
+    fixed = int(p[11]) if ntk else 0
+    u = ibuf.view(np.float64)
+    q1 = x_sq / d
+    for j in range(w):
+        s[j] = s[j] / d
+        u[j] = y_sq[c0 + j] / d
+        t[j] = 0.0
+    n_in = d
+    for layer in range(depth + 1):
+        mode = _THETA_NONE
+        if ntk:
+            mode = _THETA_FIXED if layer < fixed else _THETA_NTK
+            mode = _THETA_STANDARD if standard and layer >= fixed else mode
+        q1 = w_var * q1 + b_var
+        q1 = _neural_layer(
+            act, a, b, c, mode, w_var, b_var, n_in, extra, layer == depth, s, w, t, u, q1
+        )
+        n_in = width
+    if ntk:
+        for j in range(w):
+            s[j] = t[j]
+
+
+@jit(fastmath=_FM_NEURAL, error_model="numpy")
+def _nngp(p, s, w, t, ibuf, x_sq, y_sq, x_norm, y_norms, c0):
+    """nngp; p = (depth, n_features, activation, a, b, c, W_var, b_var)."""
+    _neural(p, s, w, t, ibuf, x_sq, y_sq, c0, False)
+
+
+@jit(fastmath=_FM_NEURAL, error_model="numpy")
+def _ntk(p, s, w, t, ibuf, x_sq, y_sq, x_norm, y_norms, c0):
+    """ntk; p = nngp's, then (bias, standard, width, fixed_layers)."""
+    _neural(p, s, w, t, ibuf, x_sq, y_sq, c0, True)
+
+
+#: Families whose path (``KernelOperator.path``) numba runs.
+PATH_FAMILIES = frozenset({"nngp", "ntk"})
+
 #: Families whose cost is the GEMM of their dot products: the numpy reference
 #: (scikit-learn's pairwise code) builds their dense blocks as fast, and bit for bit
 #: as scikit-learn does, so dense blocks of these stay with it.
@@ -264,4 +563,6 @@ LOG_FORMULAS = {
     "epanechnikov": _log_epanechnikov,
     "triangular": _log_triangular,
     "cosine-window": _log_cosine_window,
+    "nngp": _nngp,
+    "ntk": _ntk,
 }

@@ -4,12 +4,13 @@ Cholesky solves that overwrite their input and jittered Cholesky for small
 possibly-singular blocks (:mod:`._cholesky`), preconditioned conjugate gradients on
 many right-hand sides at once (:mod:`._cg`) with a randomized Nystroem
 preconditioner (:mod:`._preconditioners`), the Falkon solver of Nystroem kernel
-ridge (:mod:`._falkon`), and the closed-form leave-one-out residuals of kernel ridge
+ridge (:mod:`._falkon`), the closed-form leave-one-out residuals of kernel ridge
 along a path of penalties (:mod:`._loo`), functions of a symmetric matrix applied to
 vectors and kernel ridge with a spectrally transformed kernel (:mod:`._spectral`),
-and the top eigenpairs of a matrix or operator (:mod:`._eigen`). Kernel values
-reach this layer as dense arrays or as :class:`~skkernel.KernelOperator` products;
-it never names a backend.
+the top eigenpairs of a matrix or operator (:mod:`._eigen`), and the inverse square
+root of the components' kernel matrix of Nystroem features (:mod:`._psd`). Kernel
+values reach this layer as dense arrays or as :class:`~skkernel.KernelOperator`
+products; it never names a backend.
 """
 
 from ._cg import conjugate_gradient
@@ -18,6 +19,7 @@ from ._eigen import EIGEN_SOLVERS, top_eigenpairs
 from ._falkon import FalkonPreconditioner, falkon_solve
 from ._loo import ridge_loo_path
 from ._preconditioners import NystroemPreconditioner
+from ._psd import psd_inverse_sqrt
 from ._spectral import (
     EigenFunction,
     PolynomialFunction,
@@ -42,6 +44,7 @@ __all__ = [
     "eigen_ridge",
     "falkon_solve",
     "jittered_cholesky",
+    "psd_inverse_sqrt",
     "ridge_loo_path",
     "top_eigenpairs",
     "transformed_ridge",

@@ -10,7 +10,6 @@ from sklearn.base import (
 )
 from sklearn.utils import check_random_state
 from sklearn.utils._available_if import available_if
-from sklearn.utils._chunking import get_chunk_n_rows
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted, validate_data
 
@@ -21,9 +20,11 @@ from .._base import (
     check_finite_kernel,
     dense_features,
     fit_context,
+    nystroem_features,
 )
 from .._centers import CENTER_CONSTRAINTS, centers_from_stream, check_n_components, select_centers
 from .._docs import fill_doc
+from .._linalg import psd_inverse_sqrt
 from .._operator import KernelOperator
 from ..kernels import kernel_from_params, kernel_parameter_constraints
 from ..leverage import SequentialLeverageScores
@@ -288,9 +289,7 @@ class Nystroem(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
     def _set_normalization(self, K_MM, dtype):
         check_finite_kernel(K_MM, "The kernel matrix of the components")
         # sklearn's K_MM^-1/2: singular values clipped at 1e-12.
-        U, S, Vt = np.linalg.svd(np.asarray(K_MM, dtype=np.float64))
-        S = np.clip(S, 1e-12, None)
-        self.normalization_ = (U / np.sqrt(S) @ Vt).astype(dtype, copy=False)
+        self.normalization_ = psd_inverse_sqrt(K_MM).astype(dtype, copy=False)
 
     def transform(self, X):
         """Nystroem features of X.
@@ -309,22 +308,13 @@ class Nystroem(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         X = dense_features(
             validate_data(self, X, accept_sparse=SPARSE_FORMATS, dtype=FLOAT_DTYPES, reset=False)
         )
-        normalization_t = self.normalization_.T.astype(X.dtype, copy=False)
         if _precomputed(self):
             # X holds the kernel between new samples and the training samples.
+            normalization_t = self.normalization_.T.astype(X.dtype, copy=False)
             return X[:, self.component_indices_] @ normalization_t
-        components = self.components_.astype(X.dtype, copy=False)
-        # Blocks of K(X, components), built by the backend that builds them fastest,
-        # times the normalization by BLAS: one block of kernel values at a time.
-        columns = KernelOperator(kernel_of(self), X, components, backend=self.backend)
-        out = np.empty((X.shape[0], components.shape[0]), dtype=X.dtype)
-        step = get_chunk_n_rows(
-            row_bytes=2 * components.shape[0] * X.dtype.itemsize, max_n_rows=X.shape[0]
+        return nystroem_features(
+            kernel_of(self), X, self.components_, self.normalization_, backend=self.backend
         )
-        for start in range(0, X.shape[0], step):
-            rows = slice(start, start + step)
-            np.matmul(columns.block(rows, slice(None)), normalization_t, out=out[rows])
-        return out
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

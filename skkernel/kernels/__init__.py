@@ -21,7 +21,7 @@ from ._params import kernel_parameter_constraints
 from ._registry import FAMILIES, KernelFamily, KernelSpec, register_family
 from .density import DENSITY_KERNELS, DensityKernel
 from .dot_product import Cosine, Linear, Polynomial, Sigmoid
-from .neural import ArcCosine
+from .neural import NNGP, NTK, ArcCosine
 from .pairwise import AdditiveChi2, Chi2, FunctionKernel, GPKernelAdapter
 from .stationary import RBF, Laplacian, Matern
 
@@ -46,6 +46,8 @@ __all__ = [
     "Laplacian",
     "Linear",
     "Matern",
+    "NNGP",
+    "NTK",
     "Polynomial",
     "RBF",
     "Sigmoid",

@@ -74,6 +74,19 @@ class KernelFamily:
         where the values underflow (``exp(-gamma s)`` is 0 beyond ``gamma s ~ 745``,
         its logarithm is ``-gamma s``). Families with one support log-sum-exp
         reductions (:meth:`skkernel.KernelOperator.logsumexp`); None: they do not.
+    paired_diagonal : bool, default=None
+        Whether Gram matrices take their diagonal from the paired kernel rather than
+        from their block: the distance families (whose self-distances are zero only
+        up to rounding) and the angular ones (whose angle between x and itself is).
+        None means: for every statistic but the dot product.
+    path_params : tuple of str, default=()
+        Parameters whose values :meth:`skkernel.KernelOperator.path` varies in one
+        pass (the neural kernels' depth and fixed layers).
+    path : callable, default=None
+        ``path(S, p, xp, rows, cols, values)``: the numpy/CuPy closed form of the
+        path, yielding ``(params, K)`` for every combination of the values (a dict
+        of ``path_params`` names to sorted lists) that the family defines, from the
+        statistic ``S`` (overwritten) and the parameters ``p``.
 
     Examples
     --------
@@ -88,6 +101,9 @@ class KernelFamily:
     values: object = field(repr=False)
     check: object = field(default=None, repr=False)
     log_values: object = field(default=None, repr=False)
+    paired_diagonal: object = field(default=None, repr=False)
+    path_params: tuple = field(default=(), repr=False)
+    path: object = field(default=None, repr=False)
 
     def __post_init__(self):
         if self.statistic not in STATISTICS:
@@ -95,6 +111,8 @@ class KernelFamily:
                 f"Family {self.name!r}: statistic must be one of {STATISTICS}; "
                 f"got {self.statistic!r}."
             )
+        if self.paired_diagonal is None:
+            object.__setattr__(self, "paired_diagonal", self.statistic != "dot")
 
 
 #: name -> KernelFamily, filled by register_family.
@@ -321,6 +339,36 @@ class KernelSpec:
             raise ValueError(f"The kernel {self.name} has no logarithmic form.")
         S, rows, cols = self._statistic(X, Y, xp, rows, cols)
         return self.family.log_values(S, self.params, xp, rows, cols)
+
+    def dense_path(self, X, Y, values, xp=np, rows=None, cols=None):
+        """Dense blocks K(X, Y) along the family's path, from one pass (float64).
+
+        The numpy/CuPy closed form of :meth:`skkernel.KernelOperator.path`.
+
+        Parameters
+        ----------
+        X : array of shape (n_samples_X, n_features)
+            Rows of the blocks (numpy or cupy).
+        Y : array of shape (n_samples_Y, n_features)
+            Columns of the blocks.
+        values : dict of str to list
+            Sorted values of some of ``family.path_params``.
+        xp : module, default=numpy
+            The array module of X and Y.
+        rows : RowNorms, default=None
+            Norms of the rows of X, if already known.
+        cols : RowNorms, default=None
+            Norms of the rows of Y, if already known.
+
+        Yields
+        ------
+        params : dict
+            The path parameters' values of the block.
+        K : array of shape (n_samples_X, n_samples_Y)
+            A new float64 array.
+        """
+        S, rows, cols = self._statistic(X, Y, xp, rows, cols)
+        yield from self.family.path(S, self.params, xp, rows, cols, values)
 
     def dense_paired(self, X, Y, xp=np):
         """``k(x_i, y_i)`` for every row i of X and Y, from the closed form.

@@ -1,0 +1,1028 @@
+"""Support vector classification with any skkernel kernel: KernelSVC and KernelSVCCV.
+
+The exact path is scikit-learn's libsvm on a kernel matrix the engine builds
+(``SVC(kernel="precomputed")``): the matrix is filled by the fastest backend for the
+kernel, in float64, and prediction asks only for the columns of the support
+vectors. The path for data whose n x n matrix does not fit is a linear SVM on
+Nystroem features. KernelSVCCV chooses C and kernel parameters computing each kernel
+matrix once, and the neural kernels' matrices of every depth in one pass.
+"""
+
+import time
+from numbers import Integral
+
+import numpy as np
+from joblib import Parallel, delayed
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.metrics import check_scoring
+from sklearn.model_selection import ParameterGrid, check_cv
+from sklearn.svm import SVC, LinearSVC
+from sklearn.utils._available_if import available_if
+from sklearn.utils._chunking import get_chunk_n_rows
+from sklearn.utils._param_validation import StrOptions
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+
+from .._base import BACKEND_CONSTRAINT, FLOAT_DTYPES, fit_context, nystroem_features
+from .._centers import CENTER_CONSTRAINTS, check_n_components, select_centers
+from .._docs import fill_doc
+from .._linalg import psd_inverse_sqrt
+from .._memory import check_dense_fits, dense_nbytes, fits_in_memory
+from .._operator import KernelOperator
+from ..kernels import kernel_parameter_constraints, make_kernel
+
+__all__ = ["KernelSVC", "KernelSVCCV"]
+
+#: SVC parameters that mean the same here, with scikit-learn's own constraints.
+_SVC_PARAMETERS = (
+    "C",
+    "degree",
+    "gamma",
+    "coef0",
+    "shrinking",
+    "tol",
+    "cache_size",
+    "class_weight",
+    "verbose",
+    "max_iter",
+    "decision_function_shape",
+    "break_ties",
+    "random_state",
+)
+_SVC_CONSTRAINTS = {name: SVC._parameter_constraints[name] for name in _SVC_PARAMETERS}
+
+# liblinear needs an iteration limit; SVC's max_iter=-1 ("none") becomes this one.
+_LINEAR_MAX_ITER = 10_000
+_TOO_LARGE = "Use solver='nystroem', which needs n_samples x n_components values."
+
+
+def resolve_gamma(gamma, X):
+    """SVC's gamma: "scale" is ``1 / (n_features X.var())`` (1 for constant X),
+    "auto" ``1 / n_features``."""
+    if gamma == "scale":
+        variance = X.astype(np.float64, copy=False).var()
+        return 1.0 / (X.shape[1] * variance) if variance != 0 else 1.0
+    if gamma == "auto":
+        return 1.0 / X.shape[1]
+    return float(gamma)
+
+
+def _in_row_blocks(n_rows, row_bytes, compute):
+    """``compute(rows)`` on blocks of rows sized by ``working_memory``, concatenated."""
+    step = get_chunk_n_rows(row_bytes=row_bytes, max_n_rows=n_rows)
+    parts = [compute(slice(start, start + step)) for start in range(0, n_rows, step)]
+    return np.concatenate(parts) if len(parts) > 1 else parts[0]
+
+
+class _SVCParameters(ClassifierMixin, BaseEstimator):
+    """What KernelSVC and KernelSVCCV share: SVC's parameters, the kernel, the data checks."""
+
+    _parameter_constraints = {
+        **_SVC_CONSTRAINTS,
+        "kernel": kernel_parameter_constraints(precomputed=True)["kernel"],
+        "kernel_params": [dict, None],
+        "probability": ["boolean"],
+        "backend": BACKEND_CONSTRAINT,
+    }
+
+    @property
+    def _precomputed(self):
+        return isinstance(self.kernel, str) and self.kernel == "precomputed"
+
+    def _kernel_for(self, X):
+        """The kernel, with gamma resolved on X; its parameters are checked here,
+        before any work (None for a precomputed kernel)."""
+        if self._precomputed:
+            return None
+        kernel = make_kernel(
+            self.kernel,
+            gamma=resolve_gamma(self.gamma, X),
+            degree=self.degree,
+            coef0=self.coef0,
+            kernel_params=self.kernel_params,
+        )
+        # A copy: the fitted kernel must not change with the kernel parameter.
+        kernel = clone(kernel)
+        kernel.spec(X.shape[1])
+        return kernel
+
+    def _validate_fit_data(self, X, y, sample_weight):
+        X, y = validate_data(self, X, y, dtype=FLOAT_DTYPES, order="C")
+        check_classification_targets(y)
+        if self._precomputed and X.shape[0] != X.shape[1]:
+            raise ValueError(
+                "With kernel='precomputed', X must be the square kernel matrix of the "
+                f"training samples; got shape {X.shape}."
+            )
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64)
+        return X, y, sample_weight
+
+    def _libsvm(self, C):
+        """SVC on a precomputed kernel matrix with this estimator's parameters."""
+        return SVC(
+            C=C,
+            kernel="precomputed",
+            shrinking=self.shrinking,
+            tol=self.tol,
+            cache_size=self.cache_size,
+            class_weight=self.class_weight,
+            verbose=self.verbose,
+            max_iter=self.max_iter,
+            decision_function_shape=self.decision_function_shape,
+            break_ties=self.break_ties,
+            random_state=self.random_state,
+        )
+
+    def _fit_model(self, estimator, X, y, sample_weight):
+        """Fit the estimator; returns it and, with ``probability``, its calibration.
+
+        scikit-learn 1.9 deprecates SVC's own probability=True for
+        ``CalibratedClassifierCV(ensemble=False)``: Platt's sigmoid fitted to
+        cross-validated decision values (5 folds, fewer for classes of fewer
+        samples), the model itself fitted on all the data, predictions unchanged.
+        """
+        if not self.probability:
+            return estimator.fit(X, y, sample_weight=sample_weight), None
+        smallest = np.unique(y, return_counts=True)[1].min()
+        if smallest < 2:
+            raise ValueError(
+                "probability=True calibrates on cross-validated decision values and "
+                f"needs at least 2 samples of every class; one has {smallest} sample."
+            )
+        calibrated = CalibratedClassifierCV(
+            estimator, method="sigmoid", cv=min(5, smallest), ensemble=False
+        ).fit(X, y, sample_weight=sample_weight)
+        return calibrated.calibrated_classifiers_[0].estimator, calibrated
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.pairwise = self._precomputed
+        return tags
+
+
+@fill_doc
+class KernelSVC(_SVCParameters):
+    """C-support vector classification with any skkernel kernel.
+
+    :class:`sklearn.svm.SVC` with the kernels of :func:`skkernel.make_kernel` -- the
+    neural tangent kernel (``kernel="ntk"``), Matern, any :class:`~skkernel.Kernel`
+    -- computed by the engine, and a path for data too large for an n x n matrix.
+    Parameters, attributes and predictions are SVC's:
+
+    - ``solver="exact"``: the kernel matrix is built in float64 by the backend that
+      builds it fastest (numba's fused pass on the CPU, CuPy on a GPU), then
+      scikit-learn's libsvm solves on it (``SVC(kernel="precomputed")``): the same
+      support vectors, coefficients and predictions as SVC on that matrix, and as
+      ``SVC(kernel="rbf")`` for the Gaussian kernel. Prediction computes kernel
+      values against the support vectors only. Memory: the n x n matrix.
+    - ``solver="nystroem"``: a linear SVM (liblinear, hinge loss, one-vs-rest) on
+      ``n_components`` Nystroem features whose centers are chosen by ridge leverage
+      scores. Memory ``O(n n_components)`` and time ``O(n n_components^2)`` instead
+      of ``O(n^2)`` and more; the decision function approximates the exact one, and
+      accuracy approaches the exact path's as ``n_components`` grows (within a
+      point at 1,000 components on the benchmarks of ``docs/ntk.md``).
+    - ``solver="auto"``: "exact" while the n x n matrix fits in half the available
+      memory, "nystroem" beyond.
+
+    Parameters
+    ----------
+    C : float, default=1.0
+        Regularization parameter, as in SVC (strictly positive).
+    kernel : str, Kernel or callable, default="rbf"
+        A name of :func:`skkernel.make_kernel` ("rbf", "ntk", "nngp", "matern", every
+        name of :func:`sklearn.metrics.pairwise.pairwise_kernels`), "precomputed", a
+        :class:`~skkernel.Kernel` (such as ``NTK(depth=3)``), a Gaussian-process
+        kernel or a function of two rows.
+    degree : int, default=3
+        Degree of the polynomial kernel.
+    gamma : {"scale", "auto"} or float, default="scale"
+        Parameter of the RBF, Laplacian, polynomial, sigmoid and chi2 kernels;
+        "scale" means ``1 / (n_features * X.var())``, "auto" ``1 / n_features``, as
+        in SVC.
+    coef0 : float, default=0.0
+        Offset of the polynomial and sigmoid kernels (SVC's default).
+    kernel_params : dict, default=None
+        Other kernel parameters: ``depth``, ``activation``, ``fixed_layers``... of
+        "ntk" and "nngp", ``nu`` of "matern", the keyword arguments of a callable.
+    shrinking : bool, default=True
+        Whether libsvm uses the shrinking heuristic (exact path).
+    probability : bool, default=False
+        Whether to enable ``predict_proba``: Platt's sigmoid calibration of the
+        decision values on 5 folds (:class:`~sklearn.calibration.CalibratedClassifierCV`
+        with ``ensemble=False``, which scikit-learn 1.9 recommends in place of SVC's
+        own, deprecated, ``probability=True``). Predictions are unchanged.
+    tol : float, default=1e-3
+        Tolerance of the stopping criterion (of libsvm, or of liblinear on the
+        Nystroem path).
+    cache_size : float, default=200
+        Size of libsvm's kernel cache in MB (exact path).
+    class_weight : dict or "balanced", default=None
+        Multiplies C by ``class_weight[i]`` for class i, as in SVC.
+    verbose : bool, default=False
+        Whether libsvm or liblinear print their progress.
+    max_iter : int, default=-1
+        Iteration limit of the solver, -1 for none (10,000 on the Nystroem path,
+        which needs a limit).
+    decision_function_shape : {"ovo", "ovr"}, default="ovr"
+        As in SVC. The Nystroem path fits one-vs-rest models and takes "ovr" only.
+    break_ties : bool, default=False
+        As in SVC: with "ovr" and more than two classes, break ties by the decision
+        values.
+    random_state : int, RandomState instance or None, default=None
+        Randomness of the draw of the Nystroem centers and of liblinear.
+    solver : {"auto", "exact", "nystroem"}, default="auto"
+        See above.
+    n_components : int, default=1000
+        Number of Nystroem centers (Nystroem path).
+    sampling : {"rls", "uniform", "exact-rls", "sequential", "kernel-thinning"}, \
+            default="rls"
+        How the Nystroem centers are chosen (see :class:`~skkernel.Nystroem`).
+    backend : str, default="auto"
+        Backend of the kernel values (see :class:`~skkernel.KernelOperator`).
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        The class labels.
+    class_weight_ : ndarray of shape (n_classes,)
+        Multipliers of C per class (exact path).
+    support_ : ndarray of shape (n_SV,)
+        Indices of the support vectors (exact path).
+    support_vectors_ : ndarray of shape (n_SV, n_features)
+        The support vectors (empty for a precomputed kernel, as in SVC).
+    n_support_ : ndarray of shape (n_classes,)
+        Support vectors per class (exact path).
+    dual_coef_ : ndarray of shape (n_classes - 1, n_SV)
+        Dual coefficients of the support vectors in the decision functions (exact
+        path), as in SVC.
+    intercept_ : ndarray of shape (n_classes * (n_classes - 1) / 2,) or (n_classes,)
+        Constants of the decision functions: one per pair of classes on the exact
+        path, one per class (one for two classes) on the Nystroem path.
+    fit_status_ : int
+        0 if libsvm fitted correctly (exact path).
+    n_iter_ : ndarray
+        Iterations of the solver per model.
+    shape_fit_ : tuple of int
+        Shape of the training kernel matrix (exact path).
+    coef_ : ndarray of shape (1, n_components_) or (n_classes, n_components_)
+        Weights of the Nystroem features (Nystroem path).
+    components_ : ndarray of shape (n_components_, n_features)
+        The Nystroem centers (Nystroem path).
+    component_indices_ : ndarray of shape (n_components_,)
+        Their indices in the training data (Nystroem path).
+    normalization_ : ndarray of shape (n_components_, n_components_)
+        ``K(components_, components_)^-1/2`` (Nystroem path).
+    kernel_ : Kernel or None
+        The kernel used, gamma resolved (None with kernel="precomputed").
+    solver_ : str
+        "exact" or "nystroem".
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of the features, when X has string column names.
+
+    See Also
+    --------
+    KernelSVCCV : chooses C and kernel parameters, one kernel matrix per kernel.
+    sklearn.svm.SVC : the estimator this one extends.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_breast_cancer
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from skkernel.svm import KernelSVC
+    >>> X, y = load_breast_cancer(return_X_y=True)
+    >>> X = StandardScaler().fit_transform(X)
+    >>> clf = KernelSVC(C=1.0, kernel="ntk", kernel_params={"depth": 2}).fit(X[:400], y[:400])
+    >>> round(clf.score(X[400:], y[400:]), 2) > 0.95
+    True
+    """
+
+    _parameter_constraints = {
+        **_SVCParameters._parameter_constraints,
+        "solver": [StrOptions({"auto", "exact", "nystroem"})],
+        "n_components": CENTER_CONSTRAINTS["n_components"],
+        "sampling": CENTER_CONSTRAINTS["sampling"],
+    }
+
+    def __init__(
+        self,
+        C=1.0,
+        *,
+        kernel="rbf",
+        degree=3,
+        gamma="scale",
+        coef0=0.0,
+        kernel_params=None,
+        shrinking=True,
+        probability=False,
+        tol=1e-3,
+        cache_size=200,
+        class_weight=None,
+        verbose=False,
+        max_iter=-1,
+        decision_function_shape="ovr",
+        break_ties=False,
+        random_state=None,
+        solver="auto",
+        n_components=1000,
+        sampling="rls",
+        backend="auto",
+    ):
+        self.C = C
+        self.kernel = kernel
+        self.degree = degree
+        self.gamma = gamma
+        self.coef0 = coef0
+        self.kernel_params = kernel_params
+        self.shrinking = shrinking
+        self.probability = probability
+        self.tol = tol
+        self.cache_size = cache_size
+        self.class_weight = class_weight
+        self.verbose = verbose
+        self.max_iter = max_iter
+        self.decision_function_shape = decision_function_shape
+        self.break_ties = break_ties
+        self.random_state = random_state
+        self.solver = solver
+        self.n_components = n_components
+        self.sampling = sampling
+        self.backend = backend
+
+    @fit_context
+    def fit(self, X, y, sample_weight=None):
+        """Fit the SVM.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data; with ``kernel="precomputed"``, the kernel matrix of shape
+            (n_samples, n_samples).
+        y : array-like of shape (n_samples,)
+            Class labels.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Per-sample multipliers of C.
+
+        Returns
+        -------
+        {returns_self}
+        """
+        X, y, sample_weight = self._validate_fit_data(X, y, sample_weight)
+        kernel = self._kernel_for(X)
+        solver = self._choose_solver(X)
+        if solver == "exact":
+            fitted = self._fit_exact(X, y, sample_weight, kernel)
+        else:
+            fitted = self._fit_nystroem(X, y, sample_weight, kernel)
+        # Only a successful fit replaces the fitted state.
+        for name in (
+            "support_",
+            "support_vectors_",
+            "n_support_",
+            "dual_coef_",
+            "fit_status_",
+            "shape_fit_",
+            "class_weight_",
+            "coef_",
+            "components_",
+            "component_indices_",
+            "normalization_",
+        ):
+            if hasattr(self, name):
+                delattr(self, name)
+        for name, value in fitted.items():
+            setattr(self, name, value)
+        self.kernel_ = kernel
+        self.solver_ = solver
+        return self
+
+    def _choose_solver(self, X):
+        if self._precomputed:
+            if self.solver == "nystroem":
+                raise ValueError(
+                    "solver='nystroem' evaluates the kernel itself; it does not take "
+                    "kernel='precomputed'."
+                )
+            return "exact"
+        if self.solver != "auto":
+            return self.solver
+        n = X.shape[0]
+        return "exact" if fits_in_memory(dense_nbytes(n, n, np.float64)) else "nystroem"
+
+    def _fit_exact(self, X, y, sample_weight, kernel):
+        n = X.shape[0]
+        if self._precomputed:
+            K = np.asarray(X, dtype=np.float64)
+        else:
+            check_dense_fits(n, n, np.float64, what="KernelSVC(solver='exact')", instead=_TOO_LARGE)
+            X64 = X.astype(np.float64, copy=False)
+            K = KernelOperator(kernel, X64, backend=self.backend).gram()
+        svc, calibrated = self._fit_model(self._libsvm(self.C), K, y, sample_weight)
+        support_vectors = svc.support_vectors_ if self._precomputed else X[svc.support_]
+        return {
+            "_model": svc,
+            "_calibrated": calibrated,
+            "classes_": svc.classes_,
+            "class_weight_": svc.class_weight_,
+            "support_": svc.support_,
+            "support_vectors_": support_vectors,
+            "n_support_": svc.n_support_,
+            "dual_coef_": svc.dual_coef_,
+            "intercept_": svc.intercept_,
+            "fit_status_": svc.fit_status_,
+            "n_iter_": svc.n_iter_,
+            "shape_fit_": svc.shape_fit_,
+        }
+
+    def _fit_nystroem(self, X, y, sample_weight, kernel):
+        classes = np.unique(y)
+        if self.decision_function_shape == "ovo" and classes.size > 2:
+            raise ValueError(
+                "solver='nystroem' fits one-vs-rest linear models; "
+                "decision_function_shape='ovo' needs solver='exact'."
+            )
+        n = X.shape[0]
+        n_components = check_n_components(self.n_components, n)
+        check_dense_fits(
+            n,
+            n_components,
+            np.float64,
+            what=f"KernelSVC(solver='nystroem', n_components={n_components})",
+            instead="Lower n_components.",
+        )
+        indices, _ = select_centers(
+            kernel,
+            X,
+            n_components,
+            sampling=self.sampling,
+            random_state=self.random_state,
+            backend=self.backend,
+        )
+        components = X[indices].astype(np.float64, copy=False)
+        normalization = psd_inverse_sqrt(KernelOperator(kernel, components).gram())
+        features = nystroem_features(
+            kernel, X.astype(np.float64, copy=False), components, normalization, self.backend
+        )
+        linear = LinearSVC(
+            C=self.C,
+            loss="hinge",
+            dual=True,
+            tol=self.tol,
+            class_weight=self.class_weight,
+            verbose=self.verbose,
+            random_state=self.random_state,
+            max_iter=_LINEAR_MAX_ITER if self.max_iter == -1 else max(self.max_iter, 1),
+        )
+        fitted, calibrated = self._fit_model(linear, features, y, sample_weight)
+        return {
+            "_model": fitted,
+            "_calibrated": calibrated,
+            "classes_": fitted.classes_,
+            "coef_": fitted.coef_,
+            "intercept_": fitted.intercept_,
+            "n_iter_": np.atleast_1d(fitted.n_iter_),
+            "components_": X[indices],
+            "component_indices_": np.asarray(indices),
+            "normalization_": normalization,
+            "support_vectors_": np.empty((0, X.shape[1]), dtype=X.dtype),
+        }
+
+    def _model_input(self, X, rows):
+        """What the fitted libsvm or liblinear model takes for the rows ``rows`` of X:
+        kernel values against the training samples (only the support vectors'
+        columns are filled: libsvm reads no other), or Nystroem features."""
+        if self._precomputed:
+            return X[rows]
+        X_rows = X[rows].astype(np.float64, copy=False)
+        if self.solver_ == "nystroem":
+            return nystroem_features(
+                self.kernel_, X_rows, self.components_, self.normalization_, self.backend
+            )
+        K = np.zeros((X_rows.shape[0], self.shape_fit_[0]))
+        if self.support_.size:
+            support_vectors = self.support_vectors_.astype(np.float64, copy=False)
+            operator = KernelOperator(self.kernel_, X_rows, support_vectors, backend=self.backend)
+            K[:, self.support_] = operator.to_dense()
+        return K
+
+    def _apply(self, method, X):
+        """A method of the fitted model (of its calibration for probabilities) on X,
+        a block of rows at a time."""
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=FLOAT_DTYPES, reset=False)
+        model = self._calibrated if method == "predict_proba" else self._model
+        if self._precomputed:
+            return getattr(model, method)(np.asarray(X, dtype=np.float64))
+        width = self.components_.shape[0] if self.solver_ == "nystroem" else self.shape_fit_[0]
+        return _in_row_blocks(
+            X.shape[0],
+            2 * 8 * width,
+            lambda rows: getattr(model, method)(self._model_input(X, rows)),
+        )
+
+    def decision_function(self, X):
+        """Decision values of the samples, as SVC's.
+
+        Parameters
+        ----------
+        {predict_X_or_kernel}
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,), (n_samples, n_classes) or \
+                (n_samples, n_classes * (n_classes - 1) / 2)
+            As ``SVC.decision_function`` for its ``decision_function_shape``.
+        """
+        return self._apply("decision_function", X)
+
+    def predict(self, X):
+        """Predicted class labels.
+
+        Parameters
+        ----------
+        {predict_X_or_kernel}
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+            Labels from ``classes_``.
+        """
+        return self._apply("predict", X)
+
+    @available_if(lambda self: self.probability)
+    def predict_proba(self, X):
+        """Class probabilities, from the calibrated decision values (``probability=True``).
+
+        Parameters
+        ----------
+        {predict_X_or_kernel}
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Probabilities of the classes, in the order of ``classes_``.
+        """
+        return self._apply("predict_proba", X)
+
+    @available_if(lambda self: self.probability)
+    def predict_log_proba(self, X):
+        """Logarithms of :meth:`predict_proba` (``probability=True``).
+
+        Parameters
+        ----------
+        {predict_X_or_kernel}
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+            Log-probabilities of the classes.
+        """
+        with np.errstate(divide="ignore"):
+            return np.log(self.predict_proba(X))
+
+
+def _distinct(settings):
+    """The distinct kernel settings (dicts), as sorted tuples, in their first order."""
+    return list(dict.fromkeys(tuple(sorted(setting.items())) for setting in settings))
+
+
+@fill_doc
+class KernelSVCCV(_SVCParameters):
+    """KernelSVC with C and kernel parameters chosen by cross-validation.
+
+    The search of :class:`~sklearn.model_selection.GridSearchCV` over ``{"C": Cs,
+    "kernel__<name>": values}`` for a :class:`KernelSVC`, with the same
+    ``cv_results_``, ``best_params_``, ``best_score_`` and ``best_estimator_``; but
+    GridSearchCV would compute one kernel matrix per fit (per C, per fold). Here each
+    kernel setting's matrix is computed once on all samples; every fold and every C
+    slices it (libsvm on ``SVC(kernel="precomputed")``). For the neural kernels
+    (:class:`~skkernel.NTK`, :class:`~skkernel.NNGP`) the matrices of every depth
+    and number of fixed layers come from one pass through the layers
+    (:meth:`skkernel.KernelOperator.path`): Arora et al.'s whole grid costs about one
+    matrix of the deepest network.
+
+    Arora et al. (2020) choose depth, fixed layers and C on one train/validation
+    split: pass it as ``cv=[(train_indices, validation_indices)]`` (or a
+    :class:`~sklearn.model_selection.PredefinedSplit`).
+
+    Parameters
+    ----------
+    Cs : array-like of float, default=(0.01, 0.1, 1, 10, 100, 1000, 10000)
+        The values of C to try (Arora et al.'s grid).
+    kernel : str or Kernel, default="rbf"
+        The kernel whose parameters ``kernel_grid`` varies (see :class:`KernelSVC`);
+        "precomputed" is not taken.
+    degree : int, default=3
+        Degree of the polynomial kernel.
+    gamma : {"scale", "auto"} or float, default="scale"
+        As in :class:`KernelSVC`; "scale" is resolved on all of X (not per fold,
+        since one matrix serves every fold).
+    coef0 : float, default=0.0
+        Offset of the polynomial and sigmoid kernels.
+    kernel_params : dict, default=None
+        Other fixed kernel parameters (``activation``, ``b_std``... of "ntk").
+    kernel_grid : dict or list of dicts, default=None
+        Kernel parameter names (without the ``kernel__`` prefix) to lists of values,
+        as a ``param_grid``: ``{"depth": [1, 2, 3, 4, 5], "fixed_layers": [0, 1, 2,
+        3, 4, 5]}`` for the NTK (combinations with ``fixed_layers`` above ``depth``
+        are left out), ``{"gamma": [...]}`` for the RBF kernel. None: the kernel as
+        it is.
+    cv : int, cross-validation generator or iterable, default=None
+        As in GridSearchCV: None is 5-fold stratified, an iterable yields (train,
+        test) index arrays.
+    scoring : str or callable, default=None
+        A scikit-learn scorer, applied to the fitted ``SVC(kernel="precomputed")``
+        and the test rows' kernel values; None is accuracy.
+    refit : bool, default=True
+        Whether to fit ``best_estimator_``, a :class:`KernelSVC`, on all of X.
+    n_jobs : int, default=None
+        Threads fitting the values of C on a fold's kernel matrix at once (libsvm
+        releases the GIL while it trains, and the threads share the matrix); None
+        means 1 unless in a :func:`joblib.parallel_backend` context, -1 means all
+        processors.
+    shrinking : bool, default=True
+        As in :class:`KernelSVC`.
+    probability : bool, default=False
+        As in :class:`KernelSVC` (calibrated probabilities; for ``predict_proba`` of
+        the refitted model and for probability-based scorers).
+    tol : float, default=1e-3
+        Tolerance of libsvm's stopping criterion.
+    cache_size : float, default=200
+        Size of libsvm's kernel cache in MB.
+    class_weight : dict or "balanced", default=None
+        As in SVC.
+    verbose : bool, default=False
+        Whether libsvm prints its progress.
+    max_iter : int, default=-1
+        Iteration limit of libsvm, -1 for none.
+    decision_function_shape : {"ovo", "ovr"}, default="ovr"
+        As in SVC.
+    break_ties : bool, default=False
+        As in SVC.
+    random_state : int, RandomState instance or None, default=None
+        Passed to SVC (which uses it only for probabilities).
+    backend : str, default="auto"
+        Backend of the kernel matrices that are not computed by a path.
+
+    Attributes
+    ----------
+    cv_results_ : dict of ndarrays
+        As GridSearchCV's: ``params``, ``param_C``, ``param_kernel__<name>``,
+        ``split<k>_test_score``, ``mean_test_score``, ``std_test_score``,
+        ``rank_test_score``, and the fit and score times of libsvm
+        (``mean_fit_time``...), in GridSearchCV's order of candidates.
+    best_params_ : dict
+        The best candidate's parameters (``{"C": ..., "kernel__depth": ...}``).
+    best_score_ : float
+        Its mean test score.
+    best_index_ : int
+        Its index in ``cv_results_`` (the first of the best, as in GridSearchCV).
+    best_estimator_ : KernelSVC
+        Fitted on all of X with the best parameters (``refit=True``).
+    kernel_time_ : float
+        Seconds spent computing kernel matrices.
+    refit_time_ : float
+        Seconds spent refitting the best model.
+    n_iter_ : ndarray
+        Iterations of libsvm for ``best_estimator_`` (``refit=True``).
+    n_splits_ : int
+        Number of cross-validation splits.
+    scorer_ : callable
+        The scorer.
+    classes_ : ndarray of shape (n_classes,)
+        The class labels.
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of the features, when X has string column names.
+
+    See Also
+    --------
+    KernelSVC : the classifier.
+    sklearn.model_selection.GridSearchCV : the search this one reproduces.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_wine
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from skkernel.svm import KernelSVCCV
+    >>> X, y = load_wine(return_X_y=True)
+    >>> X = StandardScaler().fit_transform(X)
+    >>> search = KernelSVCCV(
+    ...     Cs=[0.1, 1, 10], kernel="ntk",
+    ...     kernel_grid={"depth": [1, 2, 3], "fixed_layers": [0, 1]}, cv=3,
+    ... ).fit(X, y)
+    >>> len(search.cv_results_["params"])
+    18
+    >>> sorted(search.best_params_)
+    ['C', 'kernel__depth', 'kernel__fixed_layers']
+    """
+
+    _parameter_constraints = {
+        **{k: v for k, v in _SVCParameters._parameter_constraints.items() if k != "C"},
+        "Cs": ["array-like"],
+        "kernel_grid": [dict, list, None],
+        "cv": ["cv_object"],
+        "scoring": [str, callable, None],
+        "refit": ["boolean"],
+        "n_jobs": [Integral, None],
+    }
+
+    def __init__(
+        self,
+        Cs=(0.01, 0.1, 1.0, 10.0, 100.0, 1000.0, 10000.0),
+        *,
+        kernel="rbf",
+        degree=3,
+        gamma="scale",
+        coef0=0.0,
+        kernel_params=None,
+        kernel_grid=None,
+        cv=None,
+        scoring=None,
+        refit=True,
+        n_jobs=None,
+        shrinking=True,
+        probability=False,
+        tol=1e-3,
+        cache_size=200,
+        class_weight=None,
+        verbose=False,
+        max_iter=-1,
+        decision_function_shape="ovr",
+        break_ties=False,
+        random_state=None,
+        backend="auto",
+    ):
+        self.Cs = Cs
+        self.kernel = kernel
+        self.degree = degree
+        self.gamma = gamma
+        self.coef0 = coef0
+        self.kernel_params = kernel_params
+        self.kernel_grid = kernel_grid
+        self.cv = cv
+        self.scoring = scoring
+        self.refit = refit
+        self.n_jobs = n_jobs
+        self.shrinking = shrinking
+        self.probability = probability
+        self.tol = tol
+        self.cache_size = cache_size
+        self.class_weight = class_weight
+        self.verbose = verbose
+        self.max_iter = max_iter
+        self.decision_function_shape = decision_function_shape
+        self.break_ties = break_ties
+        self.random_state = random_state
+        self.backend = backend
+
+    def _candidates(self, base, n_features):
+        """GridSearchCV's candidates over C and the kernel grid, and the distinct
+        kernel settings among them; every setting is checked here, before any work."""
+        Cs = np.asarray(self.Cs, dtype=np.float64).ravel()
+        if Cs.size == 0 or not np.all(np.isfinite(Cs)) or np.any(Cs <= 0):
+            raise ValueError(f"Cs must be positive finite numbers; got {self.Cs!r}.")
+        grids = self.kernel_grid if isinstance(self.kernel_grid, list) else [self.kernel_grid]
+        combined = [
+            {"C": Cs.tolist(), **{f"kernel__{k}": list(v) for k, v in (grid or {}).items()}}
+            for grid in grids
+        ]
+        candidates = [
+            params
+            for params in ParameterGrid(combined)
+            if params.get("kernel__fixed_layers", 0) <= params.get("kernel__depth", np.inf)
+        ]
+        if not candidates:
+            raise ValueError("kernel_grid leaves no candidate (fixed_layers above every depth).")
+        settings = _distinct(
+            {k[len("kernel__") :]: v for k, v in params.items() if k != "C"}
+            for params in candidates
+        )
+        for setting in settings:
+            clone(base).set_params(**dict(setting)).spec(n_features)
+        return candidates, settings
+
+    def _kernel_matrices(self, base, settings, X):
+        """(setting, K(X, X)) for every kernel setting: one path
+        (:meth:`KernelOperator.path`) per group of settings that differ only in what
+        the kernel's path varies (the neural kernels' depth and fixed layers), one
+        matrix each for the others."""
+        family = base.spec(X.shape[1]).family
+        path_params = () if family is None or family.path is None else family.path_params
+        groups = {}
+        for setting in settings:
+            rest = tuple((k, v) for k, v in setting if k not in path_params)
+            groups.setdefault(rest, []).append(setting)
+        for rest, members in groups.items():
+            kernel = clone(base).set_params(**dict(rest))
+            operator = KernelOperator(kernel, X, backend=self.backend)
+            if not path_params:
+                for setting in members:
+                    yield setting, operator.gram()
+                continue
+            # Each member's values of the path parameters -> the member.
+            wanted = {
+                tuple(dict(setting).get(k, getattr(kernel, k)) for k in path_params): setting
+                for setting in members
+            }
+            values = {k: sorted({point[i] for point in wanted}) for i, k in enumerate(path_params)}
+            for params, K in operator.path(**values):
+                point = tuple(params[k] for k in path_params)
+                if point in wanted:
+                    yield wanted[point], K
+
+    @fit_context
+    def fit(self, X, y, sample_weight=None):
+        """Run the search, then refit the best model on all of X.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,)
+            Class labels.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Per-sample multipliers of C, in every fit.
+
+        Returns
+        -------
+        {returns_self}
+        """
+        if self._precomputed:
+            raise ValueError(
+                "KernelSVCCV computes the kernel matrices itself; for a precomputed one, "
+                "use GridSearchCV(KernelSVC(kernel='precomputed'), {'C': Cs})."
+            )
+        X, y, sample_weight = self._validate_fit_data(X, y, sample_weight)
+        base = self._kernel_for(X)
+        candidates, settings = self._candidates(base, X.shape[1])
+        splits = list(check_cv(self.cv, y, classifier=True).split(X, y))
+        scorer = check_scoring(self._libsvm(1.0), self.scoring)
+        X64 = X.astype(np.float64, copy=False)
+        check_dense_fits(X.shape[0], X.shape[0], np.float64, what="KernelSVCCV", instead=_TOO_LARGE)
+        Cs = sorted({params["C"] for params in candidates})
+        scores, fit_times, score_times = {}, {}, {}
+        kernel_time = 0.0
+        start = time.perf_counter()
+        for setting, K in self._kernel_matrices(base, settings, X64):
+            kernel_time += time.perf_counter() - start
+            for k, (train, test) in enumerate(splits):
+                K_train, K_test = K[np.ix_(train, train)], K[np.ix_(test, train)]
+                weights = None if sample_weight is None else sample_weight[train]
+                fold = (K_train, y[train], weights, K_test, y[test], scorer)
+                # libsvm releases the GIL while it trains: threads share K_train.
+                outcomes = Parallel(n_jobs=self.n_jobs, prefer="threads")(
+                    delayed(self._fit_and_score)(C, *fold) for C in Cs
+                )
+                for C, (score, fit_time, score_time) in zip(Cs, outcomes, strict=True):
+                    scores[setting, C, k] = score
+                    fit_times[setting, C, k] = fit_time
+                    score_times[setting, C, k] = score_time
+            del K
+            start = time.perf_counter()
+        results = self._results(candidates, len(splits), scores, fit_times, score_times)
+        best = int(results["rank_test_score"].argmin())
+        best_estimator = None
+        refit_time = 0.0
+        if self.refit:
+            began = time.perf_counter()
+            best_estimator = self._best_estimator(base, candidates[best]).fit(
+                X, y, sample_weight=sample_weight
+            )
+            refit_time = time.perf_counter() - began
+        self.cv_results_ = results
+        self.best_index_ = best
+        self.best_params_ = candidates[best]
+        self.best_score_ = float(results["mean_test_score"][best])
+        self.n_splits_ = len(splits)
+        self.scorer_ = scorer
+        self.kernel_time_ = kernel_time
+        self.refit_time_ = refit_time
+        self.classes_ = np.unique(y)
+        if best_estimator is not None:
+            self.best_estimator_ = best_estimator
+            self.n_iter_ = best_estimator.n_iter_
+        else:
+            for name in ("best_estimator_", "n_iter_"):
+                if hasattr(self, name):
+                    delattr(self, name)
+        return self
+
+    def _fit_and_score(self, C, K_train, y_train, weights, K_test, y_test, scorer):
+        """Fit at C on a fold's kernel matrix; its score, fit and score times."""
+        began = time.perf_counter()
+        svc, calibrated = self._fit_model(self._libsvm(C), K_train, y_train, weights)
+        fitted = time.perf_counter()
+        score = scorer(svc if calibrated is None else calibrated, K_test, y_test)
+        return score, fitted - began, time.perf_counter() - fitted
+
+    @staticmethod
+    def _results(candidates, n_splits, scores, fit_times, score_times):
+        """GridSearchCV's cv_results_ from the scores of every (setting, C, split)."""
+
+        def key(params):
+            setting = tuple(
+                sorted((k[len("kernel__") :], v) for k, v in params.items() if k != "C")
+            )
+            return setting, params["C"]
+
+        def table(values):
+            return np.array([[values[(*key(p), k)] for k in range(n_splits)] for p in candidates])
+
+        test, fit, score = table(scores), table(fit_times), table(score_times)
+        results = {
+            "mean_fit_time": fit.mean(axis=1),
+            "std_fit_time": fit.std(axis=1),
+            "mean_score_time": score.mean(axis=1),
+            "std_score_time": score.std(axis=1),
+        }
+        for name in sorted({name for params in candidates for name in params}):
+            column = np.ma.MaskedArray(np.empty(len(candidates), dtype=object), mask=True)
+            for i, params in enumerate(candidates):
+                if name in params:
+                    column[i] = params[name]
+            results[f"param_{name}"] = column
+        results["params"] = candidates
+        for k in range(n_splits):
+            results[f"split{k}_test_score"] = test[:, k]
+        results["mean_test_score"] = test.mean(axis=1)
+        results["std_test_score"] = test.std(axis=1)
+        order = np.argsort(-results["mean_test_score"], kind="stable")
+        ranks = np.empty(len(candidates), dtype=np.int32)
+        mean = results["mean_test_score"][order]
+        # "min" ranking, as GridSearchCV: ties share the best rank.
+        ranks[order] = np.searchsorted(-mean, -mean, side="left") + 1
+        results["rank_test_score"] = ranks
+        return results
+
+    def _best_estimator(self, base, params):
+        kernel = clone(base).set_params(
+            **{k[len("kernel__") :]: v for k, v in params.items() if k != "C"}
+        )
+        shared = {
+            name: getattr(self, name)
+            for name in _SVC_PARAMETERS
+            if name not in ("C", "degree", "gamma", "coef0")
+        }
+        return KernelSVC(
+            C=params["C"],
+            kernel=kernel,
+            probability=self.probability,
+            solver="exact",
+            backend=self.backend,
+            **shared,
+        )
+
+    def _delegate(self, method, X):
+        check_is_fitted(self, "best_estimator_")
+        return getattr(self.best_estimator_, method)(X)
+
+    def decision_function(self, X):
+        """Decision values of the refitted best model.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Samples.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            As :meth:`KernelSVC.decision_function`.
+        """
+        return self._delegate("decision_function", X)
+
+    def predict(self, X):
+        """Predicted class labels of the refitted best model.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Samples.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+            Labels from ``classes_``.
+        """
+        return self._delegate("predict", X)
+
+    @available_if(lambda self: self.probability)
+    def predict_proba(self, X):
+        """Class probabilities of the refitted best model (``probability=True``).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Samples.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            As :meth:`KernelSVC.predict_proba`.
+        """
+        return self._delegate("predict_proba", X)

@@ -1,0 +1,323 @@
+"""KernelSVC against scikit-learn's SVC, its Nystroem path, and KernelSVCCV against
+GridSearchCV."""
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.datasets import (
+    load_breast_cancer,
+    load_digits,
+    load_iris,
+    load_wine,
+    make_classification,
+)
+from sklearn.model_selection import GridSearchCV, StratifiedKFold, train_test_split
+from sklearn.preprocessing import StandardScaler
+from sklearn.svm import SVC
+
+from skkernel import NNGP, NTK, KernelOperator, KernelSVC, KernelSVCCV
+from skkernel.svm import _kernel_svc
+
+
+def standardized(load, test_size=0.3, seed=0):
+    X, y = load(return_X_y=True)
+    X_train, X_test, y_train, y_test = train_test_split(
+        X, y, test_size=test_size, stratify=y, random_state=seed
+    )
+    scaler = StandardScaler().fit(X_train)
+    return scaler.transform(X_train), scaler.transform(X_test), y_train, y_test
+
+
+@pytest.mark.parametrize(
+    "load, params",
+    [
+        (load_iris, {"C": 10.0}),
+        (load_iris, {"C": 0.5, "decision_function_shape": "ovo", "class_weight": "balanced"}),
+        (load_iris, {"C": 3.0, "break_ties": True, "gamma": 0.3}),
+        (load_breast_cancer, {"C": 1.0, "gamma": "auto", "tol": 1e-5}),
+        (load_wine, {"C": 100.0, "class_weight": {0: 2.0, 1: 1.0, 2: 0.5}}),
+    ],
+)
+def test_rbf_matches_sklearn_svc(load, params):
+    X_train, X_test, y_train, y_test = standardized(load)
+    weights = np.random.default_rng(0).uniform(0.5, 2.0, size=len(y_train))
+    ours = KernelSVC(**params).fit(X_train, y_train, sample_weight=weights)
+    theirs = SVC(**params).fit(X_train, y_train, sample_weight=weights)
+    assert ours.solver_ == "exact"
+    assert_array_equal(ours.support_, theirs.support_)
+    assert_array_equal(ours.n_support_, theirs.n_support_)
+    assert_array_equal(ours.classes_, theirs.classes_)
+    assert_allclose(ours.support_vectors_, theirs.support_vectors_)
+    assert_allclose(ours.dual_coef_, theirs.dual_coef_, atol=1e-8)
+    assert_allclose(ours.intercept_, theirs.intercept_, atol=1e-8)
+    assert_allclose(ours.decision_function(X_test), theirs.decision_function(X_test), atol=1e-8)
+    assert_array_equal(ours.predict(X_test), theirs.predict(X_test))
+    assert ours.kernel_.gamma == theirs._gamma
+
+
+@pytest.mark.parametrize(
+    "kernel", [NTK(3, b_std=0.1), NNGP(2, activation="erf"), "rbf", "laplacian"]
+)
+def test_predictions_equal_svc_on_the_same_kernel_matrix(kernel):
+    X_train, X_test, y_train, _ = standardized(load_wine)
+    ours = KernelSVC(C=5.0, kernel=kernel, gamma=0.1).fit(X_train, y_train)
+    # The matrices the engine builds, handed to scikit-learn's SVC.
+    K_train = KernelOperator(ours.kernel_, X_train).gram()
+    K_test = KernelOperator(ours.kernel_, X_test, X_train).to_dense()
+    theirs = SVC(C=5.0, kernel="precomputed").fit(K_train, y_train)
+    assert_array_equal(ours.support_, theirs.support_)
+    assert_array_equal(ours.dual_coef_, theirs.dual_coef_)
+    assert_array_equal(ours.predict(X_test), theirs.predict(K_test))
+    assert_allclose(ours.decision_function(X_test), theirs.decision_function(K_test), rtol=1e-13)
+
+
+def test_precomputed_kernel_is_svc_precomputed():
+    X_train, X_test, y_train, _ = standardized(load_iris)
+    K_train, K_test = X_train @ X_train.T, X_test @ X_train.T
+    ours = KernelSVC(kernel="precomputed", C=2.0).fit(K_train, y_train)
+    theirs = SVC(kernel="precomputed", C=2.0).fit(K_train, y_train)
+    assert_array_equal(ours.predict(K_test), theirs.predict(K_test))
+    assert_array_equal(ours.decision_function(K_test), theirs.decision_function(K_test))
+    assert ours.__sklearn_tags__().input_tags.pairwise
+    with pytest.raises(ValueError, match="square kernel matrix"):
+        KernelSVC(kernel="precomputed").fit(X_train, y_train)
+    with pytest.raises(ValueError, match="does not take kernel='precomputed'"):
+        KernelSVC(kernel="precomputed", solver="nystroem").fit(K_train, y_train)
+
+
+def test_float32_input_gives_the_float64_model():
+    X_train, X_test, y_train, _ = standardized(load_breast_cancer)
+    ours = KernelSVC(kernel="ntk").fit(X_train.astype(np.float32), y_train)
+    reference = KernelSVC(kernel="ntk").fit(X_train.astype(np.float32).astype(np.float64), y_train)
+    assert_array_equal(ours.support_, reference.support_)
+    assert_allclose(ours.dual_coef_, reference.dual_coef_, rtol=1e-10)
+    assert_array_equal(ours.predict(X_test.astype(np.float32)), reference.predict(X_test))
+
+
+@pytest.mark.parametrize(
+    "load",
+    [load_iris, load_wine, load_breast_cancer, pytest.param(load_digits, marks=pytest.mark.slow)],
+)
+def test_ntk_svm_is_as_accurate_as_the_rbf_svm(load):
+    # Each chosen by 3-fold cross-validation on 70% of the data (Arora et al.'s grid
+    # for the NTK; C x gamma for the Gaussian kernel), scored on the other 30%.
+    X_train, X_test, y_train, y_test = standardized(load)
+    Cs = np.logspace(-2, 4, 7)
+    ntk = KernelSVCCV(
+        Cs,
+        kernel="ntk",
+        kernel_grid={"depth": [1, 2, 3, 4, 5], "fixed_layers": [0, 1, 2, 3, 4, 5]},
+        cv=3,
+    ).fit(X_train, y_train)
+    gammas = np.logspace(-2, 2, 5) / X_train.shape[1]
+    rbf = KernelSVCCV(Cs, kernel="rbf", kernel_grid={"gamma": list(gammas)}, cv=3)
+    rbf.fit(X_train, y_train)
+    assert ntk.score(X_test, y_test) >= rbf.score(X_test, y_test) - 0.015
+
+
+@pytest.mark.slow
+def test_nystroem_path_is_within_a_point_of_the_exact_path():
+    X, y = make_classification(
+        n_samples=5000, n_features=20, n_informative=12, n_classes=3, random_state=0
+    )
+    X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.4, random_state=0)
+    exact = KernelSVC(C=10.0).fit(X_train, y_train)
+    approximate = KernelSVC(C=10.0, solver="nystroem", random_state=0).fit(X_train, y_train)
+    assert approximate.solver_ == "nystroem" and approximate.components_.shape == (1000, 20)
+    assert not hasattr(approximate, "support_")
+    accuracy = approximate.score(X_test, y_test)
+    assert abs(accuracy - exact.score(X_test, y_test)) <= 0.01
+    assert approximate.decision_function(X_test).shape == (len(X_test), 3)
+
+
+def test_solver_auto_goes_to_nystroem_when_the_matrix_does_not_fit(monkeypatch):
+    X, y = make_classification(n_samples=300, random_state=0)
+    assert KernelSVC().fit(X, y).solver_ == "exact"
+    monkeypatch.setattr(_kernel_svc, "fits_in_memory", lambda nbytes: False)
+    model = KernelSVC(n_components=50, random_state=0).fit(X, y)
+    assert model.solver_ == "nystroem" and model.coef_.shape == (1, 50)
+    assert model.score(X, y) > 0.9
+
+
+def test_exact_solver_says_what_to_do_when_memory_is_short(monkeypatch):
+    from skkernel import _memory
+
+    X, y = make_classification(n_samples=300, random_state=0)
+    monkeypatch.setattr(_memory, "available_memory_bytes", lambda: 1000)
+    with pytest.raises(MemoryError, match="solver='nystroem'"):
+        KernelSVC(solver="exact").fit(X, y)
+
+
+def test_nystroem_path_takes_one_vs_rest_only():
+    X, y = load_iris(return_X_y=True)
+    with pytest.raises(ValueError, match="decision_function_shape='ovo' needs solver='exact'"):
+        KernelSVC(solver="nystroem", decision_function_shape="ovo", n_components=20).fit(X, y)
+    # Two classes have one decision function either way.
+    binary = y < 2
+    KernelSVC(solver="nystroem", decision_function_shape="ovo", n_components=20).fit(
+        X[binary], y[binary]
+    )
+
+
+@pytest.mark.parametrize("solver", ["exact", "nystroem"])
+def test_probabilities_are_calibrated_and_leave_predictions_alone(solver):
+    X_train, X_test, y_train, _ = standardized(load_wine)
+    plain = KernelSVC(solver=solver, n_components=60, random_state=0).fit(X_train, y_train)
+    model = KernelSVC(solver=solver, n_components=60, random_state=0, probability=True)
+    model.fit(X_train, y_train)
+    proba = model.predict_proba(X_test)
+    assert proba.shape == (len(X_test), 3)
+    assert_allclose(proba.sum(axis=1), 1.0)
+    assert_allclose(model.predict_log_proba(X_test), np.log(proba))
+    assert_array_equal(model.predict(X_test), plain.predict(X_test))
+    assert_allclose(model.decision_function(X_test), plain.decision_function(X_test))
+    # Most probable class and prediction mostly agree (Platt scaling is per class).
+    assert np.mean(model.classes_[proba.argmax(axis=1)] == model.predict(X_test)) > 0.9
+    assert not hasattr(plain, "predict_proba")
+
+
+def test_failed_refit_leaves_the_fitted_model():
+    X, y = load_iris(return_X_y=True)
+    model = KernelSVC(kernel="ntk").fit(X, y)
+    support, dual_coef = model.support_.copy(), model.dual_coef_.copy()
+    with pytest.raises(ValueError, match="fixed_layers=3 must be at most depth=2"):
+        model.set_params(kernel_params={"fixed_layers": 3}).fit(X, y)
+    with pytest.raises(ValueError, match="number of classes has to be greater than one"):
+        model.set_params(kernel_params=None).fit(X, np.zeros(len(y)))
+    assert_array_equal(model.support_, support)
+    assert_array_equal(model.dual_coef_, dual_coef)
+    assert model.kernel_.fixed_layers == 0
+
+
+def test_kernel_by_name_and_parameters():
+    X, y = load_iris(return_X_y=True)
+    model = KernelSVC(kernel="ntk", kernel_params={"depth": 3, "activation": "erf"}).fit(X, y)
+    assert model.kernel_.get_params() == NTK(3, activation="erf").get_params()
+    kernel = NTK(2)
+    model = KernelSVC(kernel=kernel).fit(X, y)
+    assert model.kernel_ is not kernel  # the fitted kernel is a copy
+    with pytest.raises(ValueError, match="not parameters of the 'ntk' kernel"):
+        KernelSVC(kernel="ntk", kernel_params={"gamma_": 1}).fit(X, y)
+
+
+# --------------------------------------------------------------------------------
+# KernelSVCCV
+
+
+def test_search_equals_grid_search_cv_on_kernel_svc():
+    X, y = load_wine(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    cv = StratifiedKFold(3, shuffle=True, random_state=0)
+    Cs = [0.1, 1.0, 10.0]
+    ours = KernelSVCCV(
+        Cs, kernel=NTK(b_std=0.1), kernel_grid={"depth": [1, 2, 3], "fixed_layers": [0, 1]}, cv=cv
+    ).fit(X, y)
+    grid = {"C": Cs, "kernel__depth": [1, 2, 3], "kernel__fixed_layers": [0, 1]}
+    theirs = GridSearchCV(KernelSVC(kernel=NTK(b_std=0.1)), grid, cv=cv).fit(X, y)
+    assert ours.cv_results_["params"] == theirs.cv_results_["params"]
+    for key in ["mean_test_score", "std_test_score", "split0_test_score", "rank_test_score"]:
+        assert_allclose(ours.cv_results_[key], theirs.cv_results_[key])
+    assert_array_equal(
+        np.asarray(ours.cv_results_["param_kernel__depth"], dtype=int),
+        np.asarray(theirs.cv_results_["param_kernel__depth"], dtype=int),
+    )
+    assert ours.best_params_ == theirs.best_params_
+    assert ours.best_index_ == theirs.best_index_
+    assert ours.best_score_ == pytest.approx(theirs.best_score_)
+    assert_array_equal(ours.predict(X), theirs.predict(X))
+    assert ours.best_estimator_.kernel_.depth == theirs.best_params_["kernel__depth"]
+
+
+class _CountingOperator(KernelOperator):
+    grams = 0
+    paths = []
+
+    def gram(self, *args, **kwargs):
+        type(self).grams += 1
+        return super().gram(*args, **kwargs)
+
+    def path(self, **values):
+        type(self).paths.append(values)
+        return super().path(**values)
+
+
+def test_each_kernel_matrix_is_computed_once(monkeypatch):
+    X, y = load_iris(return_X_y=True)
+    monkeypatch.setattr(_kernel_svc, "KernelOperator", _CountingOperator)
+    # Three gammas, four Cs, five folds: three matrices (and one for the refit).
+    search = KernelSVCCV([0.1, 1, 10, 100], kernel="rbf", kernel_grid={"gamma": [0.1, 1, 10]})
+    search.fit(X, y)
+    assert _CountingOperator.grams == 3 + 1
+    assert len(search.cv_results_["params"]) == 12 and search.n_splits_ == 5
+    # The NTK's grid is one pass: no matrix of its own per depth or fixed layers.
+    _CountingOperator.grams = 0
+    grid = {"depth": [1, 2, 3, 4, 5], "fixed_layers": [0, 1, 2, 3, 4, 5]}
+    search = KernelSVCCV(kernel="ntk", kernel_grid=grid, cv=3).fit(X, y)
+    assert _CountingOperator.paths == [
+        {"depth": [1, 2, 3, 4, 5], "fixed_layers": [0, 1, 2, 3, 4, 5]}
+    ]
+    assert _CountingOperator.grams == 1  # the refit
+    # Arora et al.'s grid: fixed_layers above depth are left out.
+    assert len(search.cv_results_["params"]) == 7 * (2 + 3 + 4 + 5 + 6)
+
+
+def test_search_on_one_validation_split():
+    X, y = load_breast_cancer(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    rng = np.random.default_rng(0)
+    order = rng.permutation(len(y))
+    train, validation = order[:300], order[300:]
+    search = KernelSVCCV(
+        [1.0, 10.0],
+        kernel="nngp",
+        kernel_grid=[{"depth": [1, 3]}, {"depth": [2], "b_std": [0.1, 0.5]}],
+        cv=[(train, validation)],
+        scoring="balanced_accuracy",
+        refit=False,
+    ).fit(X, y)
+    assert search.n_splits_ == 1
+    assert len(search.cv_results_["params"]) == 2 * 2 + 2 * 2
+    best = search.cv_results_["params"][search.best_index_]
+    C = best.pop("C")
+    kernel = NNGP(**{k[len("kernel__") :]: v for k, v in best.items()})
+    model = KernelSVC(C=C, kernel=kernel).fit(X[train], y[train])
+    from sklearn.metrics import balanced_accuracy_score
+
+    expected = balanced_accuracy_score(y[validation], model.predict(X[validation]))
+    assert search.best_score_ == pytest.approx(expected)
+    assert not hasattr(search, "best_estimator_")
+    with pytest.raises(Exception, match="not fitted"):
+        search.predict(X)
+
+
+@pytest.mark.parametrize(
+    "params, error, match",
+    [
+        ({"kernel": "precomputed"}, ValueError, "computes the kernel matrices itself"),
+        ({"Cs": [1.0, -1.0]}, ValueError, "Cs must be positive"),
+        ({"Cs": []}, ValueError, "Cs must be positive"),
+        ({"kernel": "ntk", "kernel_grid": {"depht": [1]}}, ValueError, "depht"),
+        (
+            {"kernel": "ntk", "kernel_grid": {"depth": [1], "fixed_layers": [2]}},
+            ValueError,
+            "no candidate",
+        ),
+    ],
+)
+def test_search_rejects_bad_parameters(params, error, match):
+    X, y = load_iris(return_X_y=True)
+    with pytest.raises(error, match=match):
+        KernelSVCCV(**params).fit(X, y)
+
+
+def test_threads_give_the_same_search():
+    X, y = load_wine(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    grid = {"depth": [1, 2], "fixed_layers": [0, 1]}
+    serial = KernelSVCCV([0.1, 1.0, 10.0], kernel="ntk", kernel_grid=grid, cv=3).fit(X, y)
+    threads = KernelSVCCV([0.1, 1.0, 10.0], kernel="ntk", kernel_grid=grid, cv=3, n_jobs=2)
+    threads.fit(X, y)
+    assert_array_equal(
+        serial.cv_results_["mean_test_score"], threads.cv_results_["mean_test_score"]
+    )
+    assert serial.best_params_ == threads.best_params_
