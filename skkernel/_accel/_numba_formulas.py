@@ -552,6 +552,8 @@ FORMULAS = {
     "epanechnikov": _epanechnikov,
     "triangular": _triangular,
     "cosine-window": _cosine_window,
+    "nngp": _nngp,
+    "ntk": _ntk,
 }
 
 #: Registry family name -> numba log form (families with non-negative values).
@@ -563,6 +565,4 @@ LOG_FORMULAS = {
     "epanechnikov": _log_epanechnikov,
     "triangular": _log_triangular,
     "cosine-window": _log_cosine_window,
-    "nngp": _nngp,
-    "ntk": _ntk,
 }
