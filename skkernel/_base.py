@@ -2,6 +2,8 @@
 expansion ``f(x) = sum_i c_i k(x, x_i)`` and its lazy prediction."""
 
 import functools
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
 
 import numpy as np
 import scipy.sparse as sp
@@ -13,7 +15,8 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, vali
 from ._accel import BACKEND_NAMES
 from ._memory import check_dense_fits
 from ._operator import KernelOperator
-from .kernels import kernel_from_params, kernel_parameter_constraints
+from ._typing import ArrayLike, FloatArray, MatrixLike, NDArray, SparseMatrix
+from .kernels import Kernel, kernel_from_params, kernel_parameter_constraints
 
 __all__ = [
     "BACKEND_CONSTRAINT",
@@ -45,7 +48,10 @@ _TOO_LARGE = (
 )
 
 
-def fit_context(fit):
+_Fit = TypeVar("_Fit", bound=Callable[..., Any])
+
+
+def fit_context(fit: _Fit) -> _Fit:
     """Decorate an estimator's ``fit`` (or ``partial_fit``): scikit-learn's parameter
     validation first (``_fit_context``), and a failed call leaves the estimator as it
     was.
@@ -68,10 +74,10 @@ def fit_context(fit):
             self.__dict__.update(before)
             raise
 
-    return fit_or_keep
+    return cast(_Fit, fit_or_keep)
 
 
-def dense_features(X):
+def dense_features(X: NDArray[Any] | SparseMatrix) -> NDArray[Any]:
     """The dense array kernels compute on, from validated input that may be sparse.
 
     Sparse features (a ``OneHotEncoder`` in a ``ColumnTransformer``) are accepted as
@@ -91,7 +97,9 @@ def dense_features(X):
     return X.toarray()
 
 
-def check_sample_weight(sample_weight, X):
+def check_sample_weight(
+    sample_weight: ArrayLike | None, X: NDArray[Any]
+) -> NDArray[np.floating] | None:
     """Sample weights as scikit-learn checks them, refused when negative or all zero.
 
     A kernel system weighted by ``sqrt(w)`` would turn a negative weight into NaN and
@@ -105,7 +113,7 @@ def check_sample_weight(sample_weight, X):
     return sample_weight
 
 
-def check_finite_kernel(K, what="The kernel matrix"):
+def check_finite_kernel(K: NDArray[Any], what: str = "The kernel matrix") -> NDArray[Any]:
     """Raise ValueError naming the likely cause if kernel values are not finite."""
     if not np.isfinite(K).all():
         raise ValueError(
@@ -116,7 +124,13 @@ def check_finite_kernel(K, what="The kernel matrix"):
     return K
 
 
-def nystroem_features(kernel, X, components, normalization, backend="auto"):
+def nystroem_features(
+    kernel: Kernel,
+    X: NDArray[np.floating],
+    components: NDArray[np.floating],
+    normalization: NDArray[np.floating],
+    backend: str = "auto",
+) -> NDArray[np.floating]:
     """Nystroem features ``K(X, components) @ normalization.T``, in X's dtype.
 
     Blocks of kernel values, built by the backend that builds them fastest, times the
@@ -153,12 +167,12 @@ def nystroem_features(kernel, X, components, normalization, backend="auto"):
     return out
 
 
-def sqrt_weights(sample_weight):
+def sqrt_weights(sample_weight: NDArray[np.floating] | None) -> NDArray[np.floating] | None:
     """Square roots of sample weights, the row scaling of a weighted kernel system."""
     return None if sample_weight is None else np.sqrt(sample_weight)
 
 
-def weighted_rows(Y, row_scale):
+def weighted_rows(Y: NDArray[Any], row_scale: NDArray[np.floating] | None) -> NDArray[Any]:
     """``diag(row_scale) Y``, or Y itself without weights."""
     return Y if row_scale is None else Y * row_scale[:, None]
 
@@ -226,7 +240,7 @@ class KernelExpansion(BaseEstimator):
         operator = KernelOperator(self._get_kernel(), X, backend=self.backend)
         return lambda: check_finite_kernel(operator.gram(row_scale))
 
-    def predict(self, X):
+    def predict(self, X: MatrixLike) -> FloatArray:
         """Predict with the fitted kernel model.
 
         Parameters

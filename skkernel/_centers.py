@@ -14,6 +14,7 @@ alpha, rng, backend)`` and returns ``(indices, weights or None)``:
 
 import warnings
 from numbers import Integral
+from typing import Any, Literal, TypeAlias
 
 import numpy as np
 from sklearn.utils import check_random_state
@@ -21,6 +22,8 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._memory import check_dense_fits
 from ._operator import KernelOperator
+from ._typing import BackendName, NDArray, RandomStateLike
+from .kernels import Kernel
 from .leverage import (
     SequentialLeverageScores,
     alpha_for_effective_dimension,
@@ -33,10 +36,14 @@ __all__ = [
     "CENTER_CONSTRAINTS",
     "EXACT_RLS_MAX_SAMPLES",
     "STRATEGIES",
+    "Sampling",
     "centers_from_stream",
     "check_n_components",
     "select_centers",
 ]
+
+#: ``sampling=`` of the estimators that choose centers: a key of :data:`STRATEGIES`.
+Sampling: TypeAlias = Literal["uniform", "rls", "exact-rls", "sequential", "kernel-thinning"]
 
 #: Largest n for which the "exact-rls" strategy forms the n x n kernel matrix.
 EXACT_RLS_MAX_SAMPLES = 20_000
@@ -111,7 +118,9 @@ def _approximate_rls(kernel, X, n_components, alpha, rng, backend):
     return candidates[picked], _importance_weights(scores, picked)
 
 
-def centers_from_stream(stream, n_components, rng):
+def centers_from_stream(
+    stream: SequentialLeverageScores, n_components: int, rng: np.random.RandomState
+) -> NDArray[np.intp]:
     """Positions, within a fitted INK-ESTIMATE stream's dictionary, of at most
     ``n_components`` centers: all of it, or a draw by the dictionary's probabilities.
 
@@ -158,8 +167,15 @@ STRATEGIES = {
 
 
 def select_centers(
-    kernel, X, n_components, *, sampling="uniform", alpha=None, random_state=None, backend="auto"
-):
+    kernel: Kernel | None,
+    X: NDArray[Any],
+    n_components: int,
+    *,
+    sampling: Sampling = "uniform",
+    alpha: float | None = None,
+    random_state: RandomStateLike = None,
+    backend: BackendName = "auto",
+) -> tuple[NDArray[np.intp], NDArray[np.float64]]:
     """Indices of ``n_components`` Nystroem centers among the rows of X, and the
     weights with which they stand for the data.
 
@@ -208,7 +224,7 @@ CENTER_CONSTRAINTS = {
 }
 
 
-def check_n_components(n_components, n_samples):
+def check_n_components(n_components: int, n_samples: int) -> int:
     """The number of centers to use: ``n_components``, at most ``n_samples`` (with a
     warning when it is more)."""
     if n_components > n_samples:

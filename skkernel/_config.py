@@ -5,7 +5,13 @@ thread does not change what another thread sees.
 """
 
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
+
+from ._typing import BackendName
+
+__all__ = ["config_context", "get_config", "set_config"]
 
 _global_config = {"backend": "auto"}
 _threadlocal = threading.local()
@@ -17,7 +23,7 @@ def _get_threadlocal_config():
     return _threadlocal.global_config
 
 
-def get_config():
+def get_config() -> dict[str, Any]:
     """Return a copy of skkernel's current configuration.
 
     Returns
@@ -35,7 +41,7 @@ def get_config():
     return _get_threadlocal_config().copy()
 
 
-def set_config(backend=None):
+def set_config(backend: BackendName | None = None) -> None:
     """Set skkernel's configuration for the current thread.
 
     Parameters
@@ -60,7 +66,7 @@ def set_config(backend=None):
 
 
 @contextmanager
-def config_context(*, backend=None):
+def config_context(*, backend: BackendName | None = None) -> Iterator[None]:
     """Temporarily change skkernel's configuration inside a ``with`` block.
 
     Parameters

@@ -7,8 +7,11 @@ ones (``tests/test_docstrings.py``).
 """
 
 import textwrap
+from typing import TypeVar
 
 __all__ = ["DOCS", "fill_doc"]
+
+_Documented = TypeVar("_Documented")
 
 DOCS = {
     # The kernel parameters after ``kernel``, with scikit-learn's meaning.
@@ -103,7 +106,7 @@ self : object
 }
 
 
-def fill_doc(obj):
+def fill_doc(obj: _Documented) -> _Documented:
     """Fill the ``{name}`` lines of docstrings with the parts in :data:`DOCS`.
 
     Parameters

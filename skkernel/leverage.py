@@ -22,6 +22,7 @@ factor approximation when J was sampled by (approximate) leverage scores with
 
 import math
 from numbers import Integral, Real
+from typing import Any, Literal
 
 import numpy as np
 from scipy import linalg, optimize
@@ -36,6 +37,7 @@ from ._docs import fill_doc
 from ._linalg import jittered_cholesky
 from ._memory import check_dense_fits
 from ._operator import KernelOperator
+from ._typing import ArrayLike, KernelLike, NDArray, RandomStateLike
 from ._validation import check_kernel_input
 from .kernels import kernel_from_params, kernel_parameter_constraints, make_kernel
 
@@ -222,17 +224,17 @@ def bless_dictionary(
     prefer_skip_nested_validation=True,
 )
 def ridge_leverage_scores(
-    X,
+    X: ArrayLike,
     *,
-    kernel="rbf",
-    gamma=None,
-    degree=3,
-    coef0=1,
-    kernel_params=None,
-    alpha=1.0,
-    method="exact",
-    random_state=None,
-):
+    kernel: KernelLike = "rbf",
+    gamma: float | None = None,
+    degree: float | None = 3,
+    coef0: float | None = 1,
+    kernel_params: dict[str, Any] | None = None,
+    alpha: float = 1.0,
+    method: Literal["exact", "approximate"] = "exact",
+    random_state: RandomStateLike = None,
+) -> NDArray[np.float64]:
     """Ridge leverage scores ``tau_i = (K (K + alpha I)^-1)_ii`` of the samples.
 
     Parameters
@@ -359,18 +361,18 @@ class SequentialLeverageScores(BaseEstimator):
 
     def __init__(
         self,
-        kernel="rbf",
+        kernel: KernelLike = "rbf",
         *,
-        gamma=None,
-        degree=3,
-        coef0=1,
-        kernel_params=None,
-        alpha=1.0,
-        oversampling=8,
-        epsilon=0.5,
-        batch_size=256,
-        random_state=None,
-    ):
+        gamma: float | None = None,
+        degree: float | None = 3,
+        coef0: float | None = 1,
+        kernel_params: dict[str, Any] | None = None,
+        alpha: float = 1.0,
+        oversampling: int = 8,
+        epsilon: float = 0.5,
+        batch_size: int = 256,
+        random_state: RandomStateLike = None,
+    ) -> None:
         self.kernel = kernel
         self.gamma = gamma
         self.degree = degree
@@ -385,7 +387,7 @@ class SequentialLeverageScores(BaseEstimator):
     def _get_kernel(self):
         return kernel_from_params(self)
 
-    def fit(self, X, y=None):
+    def fit(self, X: ArrayLike, y: ArrayLike | None = None) -> "SequentialLeverageScores":
         """Run the single pass over X from an empty dictionary.
 
         Parameters
@@ -402,7 +404,7 @@ class SequentialLeverageScores(BaseEstimator):
         return self.partial_fit(X)
 
     @fit_context
-    def partial_fit(self, X, y=None):
+    def partial_fit(self, X: ArrayLike, y: ArrayLike | None = None) -> "SequentialLeverageScores":
         """Add the samples of X to the stream, one batch at a time.
 
         Parameters
@@ -463,7 +465,7 @@ class SequentialLeverageScores(BaseEstimator):
         inverse_diag = np.einsum("ij,ij->j", L_inv, L_inv)
         return np.clip(a * (1.0 - self.alpha * a * inverse_diag), 0.0, 1.0)
 
-    def leverage_scores(self, X):
+    def leverage_scores(self, X: ArrayLike) -> NDArray[np.float64]:
         """Estimated ridge leverage scores of the rows of X against the dictionary.
 
         Parameters

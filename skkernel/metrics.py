@@ -1,9 +1,13 @@
 """Discrepancies between a sample and a subsample."""
 
+from collections.abc import Sequence
+from typing import Any
+
 import numpy as np
 
 from ._docs import fill_doc
 from ._operator import KernelOperator
+from ._typing import ArrayLike, BackendName, KernelLike, NDArray
 from ._validation import check_kernel_input
 from .kernels import make_kernel
 
@@ -12,16 +16,16 @@ __all__ = ["mmd"]
 
 @fill_doc
 def mmd(
-    X,
-    indices,
+    X: ArrayLike,
+    indices: ArrayLike | Sequence[ArrayLike],
     *,
-    kernel="rbf",
-    gamma=None,
-    degree=3,
-    coef0=1,
-    kernel_params=None,
-    backend="auto",
-):
+    kernel: KernelLike = "rbf",
+    gamma: float | None = None,
+    degree: float | None = 3,
+    coef0: float | None = 1,
+    kernel_params: dict[str, Any] | None = None,
+    backend: BackendName = "auto",
+) -> float | NDArray[np.float64]:
     """Maximum mean discrepancy between the rows of X and the rows ``X[indices]``.
 
     ``MMD^2 = mean K(X, X) - 2 mean K(X, S) + mean K(S, S)`` for ``S = X[indices]``,

@@ -1,12 +1,20 @@
 """What the exact and the private density estimators share: the bandwidth rules
 and the log-likelihood score."""
 
+from collections.abc import Callable
+from typing import Literal, TypeAlias
+
 import numpy as np
 
-__all__ = ["LogLikelihoodScore", "bandwidth_rule"]
+from .._typing import ArrayLike, NDArray
+
+__all__ = ["BandwidthRule", "LogLikelihoodScore", "bandwidth_rule"]
+
+#: The bandwidth rules of thumb (``bandwidth=`` also takes a float).
+BandwidthRule: TypeAlias = Literal["scott", "silverman"]
 
 
-def bandwidth_rule(rule, n_samples, n_features):
+def bandwidth_rule(rule: BandwidthRule, n_samples: int, n_features: int) -> float:
     """Compute scikit-learn's bandwidth rules of thumb, as :class:`KernelDensity` applies them.
 
     Parameters
@@ -42,7 +50,10 @@ class LogLikelihoodScore:
     """``score``: the total log-likelihood, the sum of ``score_samples`` (what
     GridSearchCV maximises to choose a bandwidth)."""
 
-    def score(self, X, y=None):
+    # Provided by the estimator this is mixed into (an annotation, not an attribute).
+    score_samples: Callable[[ArrayLike], NDArray[np.float64]]
+
+    def score(self, X: ArrayLike, y: ArrayLike | None = None) -> float:
         """Total log-likelihood of the data under the model.
 
         Parameters

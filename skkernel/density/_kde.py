@@ -2,6 +2,7 @@
 
 import math
 from numbers import Integral, Real
+from typing import Any, Literal
 
 import numpy as np
 from scipy.special import gammainc
@@ -17,8 +18,9 @@ from sklearn.utils.validation import (
 
 from .._base import BACKEND_CONSTRAINT, fit_context
 from .._operator import KernelOperator
+from .._typing import ArrayLike, BackendName, NDArray, RandomStateLike
 from ..kernels import DENSITY_KERNELS, DensityKernel
-from ._base import LogLikelihoodScore, bandwidth_rule
+from ._base import BandwidthRule, LogLikelihoodScore, bandwidth_rule
 
 __all__ = ["KernelDensity"]
 
@@ -137,17 +139,19 @@ class KernelDensity(LogLikelihoodScore, BaseEstimator):
     def __init__(
         self,
         *,
-        bandwidth=1.0,
-        algorithm="auto",
-        kernel="gaussian",
-        metric="euclidean",
-        atol=0,
-        rtol=0,
-        breadth_first=True,
-        leaf_size=40,
-        metric_params=None,
-        backend="auto",
-    ):
+        bandwidth: float | BandwidthRule = 1.0,
+        algorithm: Literal["auto", "kd_tree", "ball_tree", "brute"] = "auto",
+        kernel: Literal[
+            "gaussian", "tophat", "epanechnikov", "exponential", "linear", "cosine", "laplacian"
+        ] = "gaussian",
+        metric: Literal["euclidean", "l2"] = "euclidean",
+        atol: float = 0,
+        rtol: float = 0,
+        breadth_first: bool = True,
+        leaf_size: int = 40,
+        metric_params: dict[str, Any] | None = None,
+        backend: BackendName = "auto",
+    ) -> None:
         self.bandwidth = bandwidth
         self.algorithm = algorithm
         self.kernel = kernel
@@ -160,7 +164,9 @@ class KernelDensity(LogLikelihoodScore, BaseEstimator):
         self.backend = backend
 
     @fit_context
-    def fit(self, X, y=None, sample_weight=None):
+    def fit(
+        self, X: ArrayLike, y: ArrayLike | None = None, sample_weight: ArrayLike | None = None
+    ) -> "KernelDensity":
         """Fit the kernel density model on the data.
 
         Parameters
@@ -209,7 +215,7 @@ class KernelDensity(LogLikelihoodScore, BaseEstimator):
         with np.errstate(divide="ignore"):
             return np.log(self.sample_weight_ / self.sample_weight_.sum())
 
-    def score_samples(self, X):
+    def score_samples(self, X: ArrayLike) -> NDArray[np.float64]:
         """Log-density of the model at each sample.
 
         Parameters
@@ -243,7 +249,9 @@ class KernelDensity(LogLikelihoodScore, BaseEstimator):
             log_density[far] = far_K.logsumexp(log_w)
         return log_density + self.log_norm_
 
-    def sample(self, n_samples=1, random_state=None):
+    def sample(
+        self, n_samples: int = 1, random_state: RandomStateLike = None
+    ) -> NDArray[np.float64]:
         """Draw samples from the model.
 
         A training point is chosen (with probability proportional to its weight) and

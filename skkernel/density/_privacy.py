@@ -13,11 +13,14 @@ publishing them where this matters.
 """
 
 import math
+from typing import Any, Protocol
 
 import numpy as np
 from scipy.optimize import brentq
 from scipy.special import log_ndtr
 from sklearn.utils import check_random_state
+
+from .._typing import ArrayLike, NDArray
 
 __all__ = [
     "BudgetAccountant",
@@ -110,19 +113,19 @@ class BudgetAccountant:
     (0.5, 1e-06)
     """
 
-    _default = None
+    _default: "BudgetAccountant | None" = None
 
-    def __init__(self, epsilon=np.inf, delta=1.0):
+    def __init__(self, epsilon: float = np.inf, delta: float = 1.0) -> None:
         if not float(epsilon) >= 0 or not 0 <= float(delta) <= 1:
             raise ValueError(
                 f"Budget epsilon must be >= 0 and delta in [0, 1]; got {epsilon}, {delta}."
             )
         self.epsilon = float(epsilon)
         self.delta = float(delta)
-        self.spent = []
-        self._previous_defaults = []
+        self.spent: list[tuple[float, float]] = []
+        self._previous_defaults: list[BudgetAccountant | None] = []
 
-    def total(self):
+    def total(self) -> tuple[float, float]:
         """The privacy spent so far, by basic composition.
 
         Returns
@@ -135,7 +138,7 @@ class BudgetAccountant:
             min(1.0, math.fsum(d for _, d in self.spent)),
         )
 
-    def remaining(self):
+    def remaining(self) -> tuple[float, float]:
         """The budget left.
 
         Returns
@@ -146,7 +149,7 @@ class BudgetAccountant:
         epsilon, delta = self.total()
         return max(0.0, self.epsilon - epsilon), max(0.0, self.delta - delta)
 
-    def check(self, epsilon, delta):
+    def check(self, epsilon: float, delta: float) -> None:
         """Raise :class:`BudgetError` if a release of (epsilon, delta) would exceed the budget.
 
         Parameters
@@ -165,7 +168,7 @@ class BudgetAccountant:
                 "new data."
             )
 
-    def spend(self, epsilon, delta):
+    def spend(self, epsilon: float, delta: float) -> None:
         """Record a release of (epsilon, delta), after checking it fits the budget.
 
         Parameters
@@ -179,7 +182,7 @@ class BudgetAccountant:
         self.spent.append((float(epsilon), float(delta)))
 
     @classmethod
-    def default(cls):
+    def default(cls) -> "BudgetAccountant":
         """The accountant that estimators with ``accountant=None`` spend from.
 
         Returns
@@ -191,7 +194,7 @@ class BudgetAccountant:
             cls._default = cls()
         return cls._default
 
-    def set_default(self):
+    def set_default(self) -> "BudgetAccountant":
         """Make this accountant the default one.
 
         Returns
@@ -202,18 +205,18 @@ class BudgetAccountant:
         BudgetAccountant._default = self
         return self
 
-    def __enter__(self):
+    def __enter__(self) -> "BudgetAccountant":
         self._previous_defaults.append(BudgetAccountant._default)
         return self.set_default()
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> None:
         BudgetAccountant._default = self._previous_defaults.pop()
 
-    def __deepcopy__(self, memo):
+    def __deepcopy__(self, memo: dict[int, Any]) -> "BudgetAccountant":
         # A ledger is shared, never copied: see the class docstring.
         return self
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"BudgetAccountant(epsilon={self.epsilon}, delta={self.delta})"
 
 
@@ -224,6 +227,14 @@ def resolve_accountant(accountant):
     if not isinstance(accountant, BudgetAccountant):
         raise TypeError(f"accountant must be a BudgetAccountant or None; got {accountant!r}.")
     return accountant
+
+
+class _NoiseMechanism(Protocol):
+    """What :meth:`LaplaceMechanism.randomise` uses, which GaussianMechanism shares."""
+
+    scale: float
+
+    def _noise(self, rng: Any, shape: tuple[int, ...]) -> NDArray[np.float64]: ...
 
 
 class LaplaceMechanism:
@@ -258,7 +269,7 @@ class LaplaceMechanism:
     (3,)
     """
 
-    def __init__(self, *, epsilon, sensitivity):
+    def __init__(self, *, epsilon: float, sensitivity: float) -> None:
         self.epsilon, self.delta = _check_privacy(epsilon, 0.0)
         self.sensitivity = _check_sensitivity(sensitivity)
         self.scale = 0.0 if math.isinf(self.epsilon) else self.sensitivity / self.epsilon
@@ -266,7 +277,11 @@ class LaplaceMechanism:
     def _noise(self, rng, shape):
         return rng.laplace(scale=self.scale, size=shape)
 
-    def randomise(self, value, random_state=None):
+    def randomise(
+        self: _NoiseMechanism,
+        value: ArrayLike,
+        random_state: int | np.random.RandomState | np.random.Generator | None = None,
+    ) -> NDArray[np.float64]:
         """Return the value plus independent noise on every entry.
 
         Parameters
@@ -334,7 +349,7 @@ class GaussianMechanism:
     4.225
     """
 
-    def __init__(self, *, epsilon, delta, sensitivity):
+    def __init__(self, *, epsilon: float, delta: float, sensitivity: float) -> None:
         self.epsilon, self.delta = _check_privacy(epsilon, delta)
         if self.delta == 0:
             raise ValueError("The Gaussian mechanism needs delta > 0; use LaplaceMechanism.")

@@ -30,6 +30,7 @@ Neighbouring data sets (the ``neighbouring`` parameter), with D features:
 import math
 import warnings
 from numbers import Integral, Real
+from typing import Any, Literal, TypeAlias, get_args
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
@@ -41,15 +42,18 @@ from sklearn.utils.validation import check_array, check_is_fitted, check_X_y, va
 
 from .._base import fit_context
 from .._docs import fill_doc
+from .._typing import ArrayLike, NDArray, RandomStateLike
 from ..kernel_approximation._trig import cos_sin_into
 from ..kernels import DensityKernel
-from ._base import LogLikelihoodScore, bandwidth_rule
-from ._privacy import PrivacyLeakWarning, make_mechanism, resolve_accountant
+from ._base import BandwidthRule, LogLikelihoodScore, bandwidth_rule
+from ._privacy import BudgetAccountant, PrivacyLeakWarning, make_mechanism, resolve_accountant
 
 __all__ = ["PrivateKernelClassifier", "PrivateKernelDensity"]
 
+#: ``kernel=`` of the private estimators.
+PrivateKernel: TypeAlias = Literal["gaussian", "exponential", "laplacian"]
 #: Kernels with a random Fourier embedding here, by their spectral densities.
-PRIVATE_KERNELS = ("gaussian", "exponential", "laplacian")
+PRIVATE_KERNELS: tuple[str, ...] = get_args(PrivateKernel)
 
 
 def _frequencies(kernel, bandwidth, n_features, n_frequencies, rng):
@@ -270,17 +274,17 @@ class PrivateKernelDensity(LogLikelihoodScore, _PrivateEmbedding):
 
     def __init__(
         self,
-        bandwidth=1.0,
+        bandwidth: float | BandwidthRule = 1.0,
         *,
-        kernel="gaussian",
-        epsilon=1.0,
-        delta=0.0,
-        n_components=1000,
-        neighbouring="replace",
-        bounds=None,
-        accountant=None,
-        random_state=None,
-    ):
+        kernel: PrivateKernel = "gaussian",
+        epsilon: float = 1.0,
+        delta: float = 0.0,
+        n_components: int = 1000,
+        neighbouring: Literal["replace", "add-remove"] = "replace",
+        bounds: tuple[ArrayLike, ArrayLike] | list[ArrayLike] | None = None,
+        accountant: BudgetAccountant | None = None,
+        random_state: RandomStateLike = None,
+    ) -> None:
         self.bandwidth = bandwidth
         self.kernel = kernel
         self.epsilon = epsilon
@@ -292,7 +296,7 @@ class PrivateKernelDensity(LogLikelihoodScore, _PrivateEmbedding):
         self.random_state = random_state
 
     @fit_context
-    def fit(self, X, y=None):
+    def fit(self, X: ArrayLike, y: ArrayLike | None = None) -> "PrivateKernelDensity":
         """Release the private embedding of X (spends epsilon and delta).
 
         Parameters
@@ -320,7 +324,7 @@ class PrivateKernelDensity(LogLikelihoodScore, _PrivateEmbedding):
         self.n_samples_ = float(counts[0])
         return self
 
-    def kernel_mean(self, X):
+    def kernel_mean(self, X: ArrayLike) -> NDArray[np.float64]:
         """The released estimate of ``(1/n) sum_i k(x_i, x)`` at every row of X.
 
         Parameters
@@ -339,7 +343,7 @@ class PrivateKernelDensity(LogLikelihoodScore, _PrivateEmbedding):
         X = validate_data(self, X, dtype=np.float64, reset=False)
         return self._similarities(X, self.embedding_[None, :])[:, 0]
 
-    def score_samples(self, X):
+    def score_samples(self, X: ArrayLike) -> NDArray[np.float64]:
         """Log of the released density at every row of X.
 
         Parameters
@@ -422,18 +426,18 @@ class PrivateKernelClassifier(ClassifierMixin, _PrivateEmbedding):
 
     def __init__(
         self,
-        bandwidth=1.0,
+        bandwidth: float | BandwidthRule = 1.0,
         *,
-        kernel="gaussian",
-        epsilon=1.0,
-        delta=0.0,
-        n_components=1000,
-        neighbouring="replace",
-        bounds=None,
-        accountant=None,
-        random_state=None,
-        classes=None,
-    ):
+        kernel: PrivateKernel = "gaussian",
+        epsilon: float = 1.0,
+        delta: float = 0.0,
+        n_components: int = 1000,
+        neighbouring: Literal["replace", "add-remove"] = "replace",
+        bounds: tuple[ArrayLike, ArrayLike] | list[ArrayLike] | None = None,
+        accountant: BudgetAccountant | None = None,
+        random_state: RandomStateLike = None,
+        classes: ArrayLike | None = None,
+    ) -> None:
         self.bandwidth = bandwidth
         self.kernel = kernel
         self.epsilon = epsilon
@@ -446,7 +450,7 @@ class PrivateKernelClassifier(ClassifierMixin, _PrivateEmbedding):
         self.random_state = random_state
 
     @fit_context
-    def fit(self, X, y):
+    def fit(self, X: ArrayLike, y: ArrayLike) -> "PrivateKernelClassifier":
         """Release the private per-class embeddings (spends epsilon and delta once).
 
         Parameters
@@ -490,7 +494,7 @@ class PrivateKernelClassifier(ClassifierMixin, _PrivateEmbedding):
         self.class_counts_ = noisy_counts
         return self
 
-    def similarities(self, X):
+    def similarities(self, X: ArrayLike) -> NDArray[np.float64]:
         """The released average similarity of every row of X to every class.
 
         Parameters
@@ -507,7 +511,7 @@ class PrivateKernelClassifier(ClassifierMixin, _PrivateEmbedding):
         X = validate_data(self, X, dtype=np.float64, reset=False)
         return self._similarities(X, self.embeddings_)
 
-    def decision_function(self, X):
+    def decision_function(self, X: ArrayLike) -> NDArray[np.float64]:
         """Confidence scores: the similarities (difference of the two, for two classes).
 
         Parameters
@@ -524,7 +528,7 @@ class PrivateKernelClassifier(ClassifierMixin, _PrivateEmbedding):
         S = self.similarities(X)
         return S[:, 1] - S[:, 0] if S.shape[1] == 2 else S
 
-    def predict(self, X):
+    def predict(self, X: ArrayLike) -> NDArray[Any]:
         """The class of highest released average similarity.
 
         Parameters

@@ -1,6 +1,7 @@
 """Nystroem kernel features, with components chosen by ridge leverage scores."""
 
 from numbers import Integral, Real
+from typing import Any
 
 import numpy as np
 from sklearn.base import (
@@ -22,10 +23,17 @@ from .._base import (
     fit_context,
     nystroem_features,
 )
-from .._centers import CENTER_CONSTRAINTS, centers_from_stream, check_n_components, select_centers
+from .._centers import (
+    CENTER_CONSTRAINTS,
+    Sampling,
+    centers_from_stream,
+    check_n_components,
+    select_centers,
+)
 from .._docs import fill_doc
 from .._linalg import psd_inverse_sqrt
 from .._operator import KernelOperator
+from .._typing import ArrayLike, BackendName, FloatArray, KernelLike, MatrixLike, RandomStateLike
 from ..kernels import kernel_from_params, kernel_parameter_constraints
 from ..leverage import SequentialLeverageScores
 
@@ -152,19 +160,19 @@ class Nystroem(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
 
     def __init__(
         self,
-        kernel="rbf",
+        kernel: KernelLike = "rbf",
         *,
-        gamma=None,
-        coef0=None,
-        degree=None,
-        kernel_params=None,
-        n_components=100,
-        sampling="uniform",
-        alpha=None,
-        backend="auto",
-        random_state=None,
-        n_jobs=None,
-    ):
+        gamma: float | None = None,
+        coef0: float | None = None,
+        degree: float | None = None,
+        kernel_params: dict[str, Any] | None = None,
+        n_components: int = 100,
+        sampling: Sampling = "uniform",
+        alpha: float | None = None,
+        backend: BackendName = "auto",
+        random_state: RandomStateLike = None,
+        n_jobs: int | None = None,
+    ) -> None:
         self.kernel = kernel
         self.gamma = gamma
         self.coef0 = coef0
@@ -178,7 +186,7 @@ class Nystroem(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         self.n_jobs = n_jobs
 
     @fit_context
-    def fit(self, X, y=None):
+    def fit(self, X: MatrixLike, y: ArrayLike | None = None) -> "Nystroem":
         """Choose the components and compute the normalization.
 
         Parameters
@@ -211,7 +219,7 @@ class Nystroem(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
 
     @available_if(lambda self: self.sampling == "sequential")
     @fit_context
-    def partial_fit(self, X, y=None):
+    def partial_fit(self, X: MatrixLike, y: ArrayLike | None = None) -> "Nystroem":
         """Continue the INK-ESTIMATE pass with more samples (``sampling="sequential"``).
 
         Available only with ``sampling="sequential"``.
@@ -291,7 +299,7 @@ class Nystroem(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         # sklearn's K_MM^-1/2: singular values clipped at 1e-12.
         self.normalization_ = psd_inverse_sqrt(K_MM).astype(dtype, copy=False)
 
-    def transform(self, X):
+    def transform(self, X: MatrixLike) -> FloatArray:
         """Nystroem features of X.
 
         Parameters

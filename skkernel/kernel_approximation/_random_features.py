@@ -6,6 +6,7 @@ kernels of Cho & Saul with random ReLU / step units.
 """
 
 from numbers import Integral
+from typing import Any, Literal, TypeVar
 
 import numpy as np
 from scipy import stats
@@ -22,6 +23,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._base import FLOAT_DTYPES, SPARSE_FORMATS, dense_features, fit_context
 from .._docs import fill_doc
+from .._typing import ArrayLike, FloatArray, KernelLike, MatrixLike, RandomStateLike
 from ..kernels import make_kernel
 from ..kernels._params import GAMMA
 from ._hadamard import next_power_of_two, sorf_cos_sin_into, sorf_project
@@ -52,13 +54,16 @@ def _row_blocks(n_rows, row_bytes):
     return [slice(start, start + step) for start in range(0, n_rows, step)]
 
 
+_FeatureMap = TypeVar("_FeatureMap", bound="_RandomFeatureMap")
+
+
 @fill_doc
 class _RandomFeatureMap(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     """Shared by the random feature maps: ``fit`` validates X and draws the map,
     ``transform`` fills the output one block of rows at a time."""
 
     @fit_context
-    def fit(self, X, y=None):
+    def fit(self: _FeatureMap, X: MatrixLike, y: ArrayLike | None = None) -> _FeatureMap:
         """Draw the random map for data with X's number of features.
 
         Parameters
@@ -77,7 +82,7 @@ class _RandomFeatureMap(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseE
         self._n_features_out = self.n_components
         return self
 
-    def transform(self, X):
+    def transform(self, X: MatrixLike) -> FloatArray:
         """The random features of X.
 
         Parameters
@@ -205,14 +210,14 @@ class RandomFourierFeatures(_RandomFeatureMap):
 
     def __init__(
         self,
-        kernel="rbf",
+        kernel: KernelLike = "rbf",
         *,
-        gamma=None,
-        kernel_params=None,
-        n_components=100,
-        method="iid",
-        random_state=None,
-    ):
+        gamma: float | None = None,
+        kernel_params: dict[str, Any] | None = None,
+        n_components: int = 100,
+        method: Literal["iid", "orthogonal", "structured", "qmc"] = "iid",
+        random_state: RandomStateLike = None,
+    ) -> None:
         self.kernel = kernel
         self.gamma = gamma
         self.kernel_params = kernel_params
@@ -382,7 +387,13 @@ class ArcCosineFeatures(_RandomFeatureMap):
         "random_state": ["random_state"],
     }
 
-    def __init__(self, order=1, *, n_components=100, random_state=None):
+    def __init__(
+        self,
+        order: Literal[0, 1] = 1,
+        *,
+        n_components: int = 100,
+        random_state: RandomStateLike = None,
+    ) -> None:
         self.order = order
         self.n_components = n_components
         self.random_state = random_state

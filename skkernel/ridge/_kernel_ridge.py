@@ -1,7 +1,9 @@
 """Kernel ridge regression: a lean drop-in KernelRidge, and KernelRidgeCV."""
 
 import warnings
+from collections.abc import Callable
 from numbers import Integral, Real
+from typing import Any, Literal
 
 import numpy as np
 from scipy import linalg
@@ -29,6 +31,14 @@ from .._linalg import (
 )
 from .._memory import dense_nbytes, fits_in_memory
 from .._operator import KernelOperator
+from .._typing import (
+    ArrayLike,
+    BackendName,
+    CVLike,
+    KernelLike,
+    MatrixLike,
+    RandomStateLike,
+)
 from ..kernels import make_kernel
 
 __all__ = ["KernelRidge", "KernelRidgeCV"]
@@ -138,22 +148,22 @@ class KernelRidge(_KernelModel):
 
     def __init__(
         self,
-        alpha=1,
+        alpha: float | ArrayLike = 1,
         *,
-        kernel="linear",
-        gamma=None,
-        degree=3,
-        coef0=1,
-        kernel_params=None,
-        solver="auto",
-        tol=1e-4,
-        max_iter=None,
-        preconditioner="nystroem",
-        preconditioner_rank=None,
-        backend="auto",
-        random_state=None,
-        verbose=0,
-    ):
+        kernel: KernelLike = "linear",
+        gamma: float | None = None,
+        degree: float | None = 3,
+        coef0: float | None = 1,
+        kernel_params: dict[str, Any] | None = None,
+        solver: Literal["auto", "cholesky", "cg"] = "auto",
+        tol: float = 1e-4,
+        max_iter: int | None = None,
+        preconditioner: Literal["nystroem"] | None = "nystroem",
+        preconditioner_rank: int | None = None,
+        backend: BackendName = "auto",
+        random_state: RandomStateLike = None,
+        verbose: int = 0,
+    ) -> None:
         self.alpha = alpha
         self.kernel = kernel
         self.gamma = gamma
@@ -170,7 +180,9 @@ class KernelRidge(_KernelModel):
         self.verbose = verbose
 
     @fit_context
-    def fit(self, X, y, sample_weight=None):
+    def fit(
+        self, X: MatrixLike, y: ArrayLike, sample_weight: ArrayLike | None = None
+    ) -> "KernelRidge":
         """Fit the kernel ridge model.
 
         Parameters
@@ -400,19 +412,19 @@ class KernelRidgeCV(_KernelModel):
 
     def __init__(
         self,
-        alphas=(0.1, 1.0, 10.0),
+        alphas: float | ArrayLike = (0.1, 1.0, 10.0),
         *,
-        kernel="linear",
-        gamma=None,
-        degree=3,
-        coef0=1,
-        kernel_params=None,
-        cv=None,
-        scoring=None,
-        store_cv_results=False,
-        alpha_per_target=False,
-        backend="auto",
-    ):
+        kernel: KernelLike = "linear",
+        gamma: float | None = None,
+        degree: float | None = 3,
+        coef0: float | None = 1,
+        kernel_params: dict[str, Any] | None = None,
+        cv: CVLike = None,
+        scoring: str | Callable[..., Any] | None = None,
+        store_cv_results: bool = False,
+        alpha_per_target: bool = False,
+        backend: BackendName = "auto",
+    ) -> None:
         self.alphas = alphas
         self.kernel = kernel
         self.gamma = gamma
@@ -426,7 +438,9 @@ class KernelRidgeCV(_KernelModel):
         self.backend = backend
 
     @fit_context
-    def fit(self, X, y, sample_weight=None):
+    def fit(
+        self, X: MatrixLike, y: ArrayLike, sample_weight: ArrayLike | None = None
+    ) -> "KernelRidgeCV":
         """Fit kernel ridge models for every alpha and keep the best.
 
         Parameters

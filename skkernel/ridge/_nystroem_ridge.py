@@ -6,6 +6,7 @@ solved by Falkon's preconditioned conjugate gradients: memory O(n d + M^2), abou
 """
 
 from numbers import Integral, Real
+from typing import Any, Literal
 
 import numpy as np
 from sklearn.base import ClassifierMixin, MultiOutputMixin, RegressorMixin
@@ -24,10 +25,19 @@ from .._base import (
     dense_features,
     fit_context,
 )
-from .._centers import CENTER_CONSTRAINTS, check_n_components, select_centers
+from .._centers import CENTER_CONSTRAINTS, Sampling, check_n_components, select_centers
 from .._docs import fill_doc
 from .._linalg import falkon_solve
 from .._operator import KernelOperator
+from .._typing import (
+    ArrayLike,
+    BackendName,
+    FloatArray,
+    KernelLike,
+    MatrixLike,
+    NDArray,
+    RandomStateLike,
+)
 
 __all__ = ["NystroemRidge", "NystroemRidgeClassifier"]
 
@@ -192,22 +202,22 @@ class NystroemRidge(MultiOutputMixin, RegressorMixin, _NystroemRidgeBase):
 
     def __init__(
         self,
-        alpha=1.0,
+        alpha: float = 1.0,
         *,
-        kernel="rbf",
-        gamma=None,
-        degree=3,
-        coef0=1,
-        kernel_params=None,
-        fit_intercept=False,
-        n_components=1000,
-        sampling="rls",
-        tol=1e-3,
-        max_iter=100,
-        backend="auto",
-        random_state=None,
-        verbose=0,
-    ):
+        kernel: KernelLike = "rbf",
+        gamma: float | None = None,
+        degree: float | None = 3,
+        coef0: float | None = 1,
+        kernel_params: dict[str, Any] | None = None,
+        fit_intercept: bool = False,
+        n_components: int = 1000,
+        sampling: Sampling = "rls",
+        tol: float = 1e-3,
+        max_iter: int = 100,
+        backend: BackendName = "auto",
+        random_state: RandomStateLike = None,
+        verbose: int = 0,
+    ) -> None:
         self.alpha = alpha
         self.kernel = kernel
         self.gamma = gamma
@@ -224,7 +234,9 @@ class NystroemRidge(MultiOutputMixin, RegressorMixin, _NystroemRidgeBase):
         self.verbose = verbose
 
     @fit_context
-    def fit(self, X, y, sample_weight=None):
+    def fit(
+        self, X: MatrixLike, y: ArrayLike, sample_weight: ArrayLike | None = None
+    ) -> "NystroemRidge":
         """Choose the centers and fit the coefficients.
 
         Parameters
@@ -242,7 +254,7 @@ class NystroemRidge(MultiOutputMixin, RegressorMixin, _NystroemRidgeBase):
         self.intercept_ = float(intercept[0]) if y.ndim == 1 and self.fit_intercept else intercept
         return self
 
-    def predict(self, X):
+    def predict(self, X: MatrixLike) -> FloatArray:
         """Predict with the fitted model.
 
         Parameters
@@ -341,23 +353,23 @@ class NystroemRidgeClassifier(ClassifierMixin, _NystroemRidgeBase):
 
     def __init__(
         self,
-        alpha=1.0,
+        alpha: float = 1.0,
         *,
-        kernel="rbf",
-        gamma=None,
-        degree=3,
-        coef0=1,
-        kernel_params=None,
-        fit_intercept=True,
-        n_components=1000,
-        sampling="rls",
-        tol=1e-3,
-        max_iter=100,
-        class_weight=None,
-        backend="auto",
-        random_state=None,
-        verbose=0,
-    ):
+        kernel: KernelLike = "rbf",
+        gamma: float | None = None,
+        degree: float | None = 3,
+        coef0: float | None = 1,
+        kernel_params: dict[str, Any] | None = None,
+        fit_intercept: bool = True,
+        n_components: int = 1000,
+        sampling: Sampling = "rls",
+        tol: float = 1e-3,
+        max_iter: int = 100,
+        class_weight: dict[Any, float] | Literal["balanced"] | None = None,
+        backend: BackendName = "auto",
+        random_state: RandomStateLike = None,
+        verbose: int = 0,
+    ) -> None:
         self.alpha = alpha
         self.kernel = kernel
         self.gamma = gamma
@@ -375,7 +387,9 @@ class NystroemRidgeClassifier(ClassifierMixin, _NystroemRidgeBase):
         self.verbose = verbose
 
     @fit_context
-    def fit(self, X, y, sample_weight=None):
+    def fit(
+        self, X: MatrixLike, y: ArrayLike, sample_weight: ArrayLike | None = None
+    ) -> "NystroemRidgeClassifier":
         """Fit one-vs-rest Nystroem ridge models.
 
         Parameters
@@ -413,7 +427,7 @@ class NystroemRidgeClassifier(ClassifierMixin, _NystroemRidgeBase):
         self.dual_coef_, self.intercept_ = self._fit_targets(X, Y, sample_weight)
         return self
 
-    def decision_function(self, X):
+    def decision_function(self, X: MatrixLike) -> FloatArray:
         """One-vs-rest decision values (ridge predictions of the {-1, 1} targets).
 
         Parameters
@@ -429,7 +443,7 @@ class NystroemRidgeClassifier(ClassifierMixin, _NystroemRidgeBase):
         scores = self._decision(X)
         return scores.ravel() if scores.shape[1] == 1 else scores
 
-    def predict(self, X):
+    def predict(self, X: MatrixLike) -> NDArray[Any]:
         """Predicted class labels.
 
         Parameters

@@ -1,6 +1,7 @@
 """KernelThinning: the scikit-learn estimator of kernel-thinning coresets."""
 
 from numbers import Integral, Real
+from typing import Any, Literal
 
 import numpy as np
 from sklearn.base import BaseEstimator
@@ -10,9 +11,10 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._base import BACKEND_CONSTRAINT, fit_context
 from .._docs import fill_doc
+from .._typing import ArrayLike, BackendName, KernelLike, NDArray, RandomStateLike
 from ..kernels import kernel_from_params, kernel_parameter_constraints
 from ..metrics import mmd
-from ._thinner import METHODS, thinning_indices
+from ._thinner import METHODS, ThinningMethod, thinning_indices
 
 __all__ = ["KernelThinning"]
 
@@ -120,19 +122,19 @@ class KernelThinning(BaseEstimator):
 
     def __init__(
         self,
-        kernel="rbf",
+        kernel: KernelLike = "rbf",
         *,
-        gamma=None,
-        degree=3,
-        coef0=1,
-        kernel_params=None,
-        n_components="sqrt",
-        method="compress++",
-        delta=0.5,
-        g=4,
-        backend="auto",
-        random_state=None,
-    ):
+        gamma: float | None = None,
+        degree: float | None = 3,
+        coef0: float | None = 1,
+        kernel_params: dict[str, Any] | None = None,
+        n_components: int | Literal["sqrt"] = "sqrt",
+        method: ThinningMethod = "compress++",
+        delta: float = 0.5,
+        g: int = 4,
+        backend: BackendName = "auto",
+        random_state: RandomStateLike = None,
+    ) -> None:
         self.kernel = kernel
         self.gamma = gamma
         self.degree = degree
@@ -146,7 +148,7 @@ class KernelThinning(BaseEstimator):
         self.random_state = random_state
 
     @fit_context
-    def fit(self, X, y=None):
+    def fit(self, X: ArrayLike, y: ArrayLike | None = None) -> "KernelThinning":
         """Choose the coreset.
 
         Parameters
@@ -173,7 +175,7 @@ class KernelThinning(BaseEstimator):
         self.n_components_ = size
         return self
 
-    def fit_resample(self, X, y):
+    def fit_resample(self, X: ArrayLike, y: ArrayLike) -> tuple[Any, Any]:
         """Fit, and return the coreset rows of X and y.
 
         Parameters
@@ -195,7 +197,7 @@ class KernelThinning(BaseEstimator):
         self.fit(X)
         return _safe_indexing(X, self.indices_), _safe_indexing(y, self.indices_)
 
-    def mmd(self, X, indices=None):
+    def mmd(self, X: ArrayLike, indices: ArrayLike | None = None) -> float | NDArray[np.float64]:
         """MMD, in this estimator's kernel, between X and ``X[indices]``.
 
         Parameters

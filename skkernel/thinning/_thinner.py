@@ -27,18 +27,23 @@ walked before it (a :class:`~skkernel.KernelOperator` product, so it runs on the
 numba/KeOps/CuPy/Dask backends), and KT-SWAP computes one kernel column per swap.
 """
 
+from typing import Any, Literal, TypeAlias, get_args
+
 import numpy as np
 from sklearn import get_config
 from sklearn.utils import check_random_state
 
 from .._operator import KernelOperator
-from ..kernels import RBF
+from .._typing import BackendName, NDArray, RandomStateLike
+from ..kernels import RBF, Kernel
 from . import _loops as loops
 
-__all__ = ["METHODS", "thinning_indices"]
+__all__ = ["METHODS", "ThinningMethod", "thinning_indices"]
 
+#: ``method=`` of KernelThinning.
+ThinningMethod: TypeAlias = Literal["compress++", "kt", "target-kt", "kt+"]
 #: The thinning algorithms KernelThinning offers.
-METHODS = ("compress++", "kt", "target-kt", "kt+")
+METHODS: tuple[str, ...] = get_args(ThinningMethod)
 
 #: Pairs of points walked per kernel product when the Gram matrix is not formed.
 _WALK_BLOCK_PAIRS = 512
@@ -320,8 +325,16 @@ class _Thinner:
 
 
 def thinning_indices(
-    kernel, X, size, *, method="compress++", delta=0.5, g=4, backend="auto", random_state=None
-):
+    kernel: Kernel,
+    X: NDArray[Any],
+    size: int,
+    *,
+    method: ThinningMethod = "compress++",
+    delta: float = 0.5,
+    g: int = 4,
+    backend: BackendName = "auto",
+    random_state: RandomStateLike = None,
+) -> NDArray[np.intp]:
     """Row indices (sorted) of a kernel-thinning coreset of ``size`` rows of X.
 
     Parameters
