@@ -2,164 +2,104 @@
 
 Commands
 --------
-demo
-    skkernel next to the scikit-learn estimator a user would otherwise pick, on
-    datasets that ship with scikit-learn: score, fit time and peak memory.
 fit
-    Fit standard scaling + a kernel model on a CSV file, print the cross-validated
-    score and the fit time, save the fitted pipeline with joblib.
+    A kernel model for a CSV table: the task (classification or regression) from the
+    target column, imputation, standardisation and one-hot encoding inside the saved
+    pipeline, cross-validation on shuffled folds, the fit on every row, the model saved
+    with joblib.
 predict
     Predict a CSV file with a saved pipeline.
+density
+    Log-densities of a table's rows from an exact KDE or its differentially private
+    release.
+thin
+    A kernel-thinning coreset of a table's rows.
+demo
+    skkernel next to what a scikit-learn user would run instead, for every family.
 backends
     Which backends can run here, which one "auto" picks, and why the others cannot.
 bench
-    Time the Gaussian kernel product K(X, X) @ v on every available backend and
-    print the speed-up over the blocked numpy path, measured in the same run.
+    Time the Gaussian kernel product K(X, X) @ v on every available backend.
 
-Bad input (a missing file, an unknown or non-numeric column, missing values, an
-empty file) gets a one-line error and a non-zero exit status, never a traceback.
+Every mistake (a missing file, an unknown column, an option out of range) is one line
+on standard error and a non-zero exit status, checked before any fitting; a broken
+pipe (``skkernel predict ... | head``) ends quietly. This module imports only the
+standard library at first, so ``skkernel --version`` and ``--help`` are immediate.
 """
 
 import argparse
+import os
 import sys
 
-from .. import __version__
-from .._accel import show_backends
-
-#: Models ``skkernel fit --model`` knows: name -> (description, factory(args)).
-MODELS = {
-    "krr": (
-        "KernelRidge with the given --alpha",
-        lambda a: _ridge().KernelRidge(
-            alpha=a.alpha[0], kernel=a.kernel, gamma=a.gamma, backend=a.backend
-        ),
-    ),
-    "krr-cv": (
-        "KernelRidgeCV choosing among the --alpha values by leave-one-out",
-        lambda a: _ridge().KernelRidgeCV(
-            alphas=a.alpha, kernel=a.kernel, gamma=a.gamma, backend=a.backend
-        ),
-    ),
-    "nystroem": (
-        "NystroemRidge (Falkon) with --n-components leverage-score centers, for large tables",
-        lambda a: _ridge().NystroemRidge(
-            alpha=a.alpha[0],
-            kernel=a.kernel,
-            gamma=a.gamma,
-            n_components=a.n_components,
-            backend=a.backend,
-            random_state=0,
-        ),
-    ),
-}
+from .._version import __version__
+from ._models import MODELS
 
 
-def _ridge():
-    from .. import ridge
+def _run_fit(args, report):
+    from ._fit import run_fit
 
-    return ridge
+    return run_fit(args, report)
 
 
-def _run_demo(args):
-    from ..utils.benchmarking import format_table
+def _run_predict(args, report):
+    from ._fit import run_predict
+
+    return run_predict(args, report)
+
+
+def _run_density(args, report):
+    from ._data_tools import run_density
+
+    return run_density(args, report)
+
+
+def _run_thin(args, report):
+    from ._data_tools import run_thin
+
+    return run_thin(args, report)
+
+
+def _run_demo(args, report):
     from ._demo import run_demo
 
-    print("skkernel vs scikit-learn, same train/test split (datasets bundled with sklearn)")
-    rows = run_demo()
-    print(format_table(rows, ["dataset", "task", "library", "score", "fit s", "peak MB"]))
-    print("score on the held-out 25%; peak MB: resident memory the fit added")
-    return 0
+    return run_demo(mode=args.mode, report=report)
 
 
-def _run_fit(args):
-    import time
-    from pathlib import Path
-
-    import joblib
-    from sklearn.model_selection import KFold, cross_val_score
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
-
-    from ._tabular import features_and_target, read_table
-
-    if args.model in ("krr", "nystroem") and len(args.alpha) != 1:
-        raise ValueError(
-            f"--model {args.model} takes one --alpha; use --model krr-cv to choose among several"
-        )
-    model = MODELS[args.model][1](args)
-    # Every mistake in the options is one line, before any work: the estimator's own
-    # parameter validation, the output folder, then the table.
-    model._validate_params()
-    if not Path(args.out).resolve().parent.is_dir():
-        raise ValueError(f"--out {args.out}: the folder {Path(args.out).parent} does not exist")
-    table = read_table(args.data)
-    X, y = features_and_target(table, args.target, args.data)
-    pipeline = make_pipeline(StandardScaler(), model)
-    print(f"{args.data}: {X.shape[0]} rows, {X.shape[1]} features, target {args.target!r}")
-    if args.cv > 1:
-        if args.cv > X.shape[0]:
-            raise ValueError(f"--cv {args.cv} needs at least {args.cv} rows")
-        # Shuffled folds: files are often sorted (by class, by date), and contiguous
-        # folds then score a model on data unlike its training rows.
-        folds = KFold(args.cv, shuffle=True, random_state=0)
-        scores = cross_val_score(pipeline, X, y, cv=folds, scoring="r2", error_score="raise")
-        print(f"cross-validated R^2 ({args.cv} folds): {scores.mean():.4f} +/- {scores.std():.4f}")
-    start = time.perf_counter()
-    pipeline.fit(X, y)
-    print(f"fit time on all rows: {time.perf_counter() - start:.3f} s")
-    model = pipeline[-1]
-    if hasattr(model, "alpha_"):
-        print(f"chosen alpha: {model.alpha_:g}")
-    joblib.dump(pipeline, args.out)
-    print(f"saved the fitted pipeline (StandardScaler + {type(model).__name__}) to {args.out}")
-    return 0
-
-
-def _run_predict(args):
-    from pathlib import Path
-
-    import joblib
-    import pandas as pd
-
-    from ._tabular import TableError, feature_columns, read_table
-
-    if not Path(args.model).is_file():
-        raise TableError(f"{args.model}: no such file")
-    try:
-        pipeline = joblib.load(args.model)
-    except Exception as exc:
-        raise TableError(f"{args.model} is not a model saved by 'skkernel fit' ({exc})") from None
-    if not hasattr(pipeline, "feature_names_in_"):
-        raise TableError(f"{args.model} is not a model saved by 'skkernel fit'")
-    table = read_table(args.data)
-    X = feature_columns(table, pipeline.feature_names_in_, args.data)
-    predictions = pd.DataFrame({"prediction": pipeline.predict(X)})
-    if args.out:
-        predictions.to_csv(args.out, index=False)
-        print(f"wrote {len(predictions)} predictions to {args.out}")
-    else:
-        predictions.to_csv(sys.stdout, index=False)
-    return 0
-
-
-def _run_bench(args):
+def _run_bench(args, report):
     from ..utils.benchmarking import format_table
     from ._bench import compare_backends
 
     if args.n < 64:
         raise ValueError("--n must be at least 64")
-    print(f"Gaussian K(X, X) @ v, n = {args.n}, best of {args.repeat} (after a warm-up)")
+    report.stage(f"Gaussian K(X, X) @ v, n = {args.n}, best of {args.repeat} (after a warm-up)")
     rows = compare_backends(
         n=args.n, dims=args.d, dtypes=args.dtype, backends=args.backend, repeat=args.repeat
     )
-    print(format_table(rows, ["backend", "d", "dtype", "seconds", "speedup"]))
-    print("speedup: blocked numpy time / backend time, same run")
-    return 0
+    report.stage(format_table(rows, ["backend", "d", "dtype", "seconds", "speedup"]))
+    report.stage("speedup: blocked numpy time / backend time, same run")
+    return {"rows": rows}
 
 
-def _run_backends(args):
+def _run_backends(args, report):
+    from .._accel import backend_status, show_backends
+
+    if report.as_json:
+        return backend_status()
     show_backends()
-    return 0
+    return None
+
+
+def _columns(parser):
+    parser.add_argument("--features", nargs="+", metavar="COL", help="use only these columns")
+    parser.add_argument("--drop", nargs="+", default=[], metavar="COL", help="leave out columns")
+
+
+def _output_options(parser):
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    group.add_argument("--verbose", action="store_true", help="also print per-step progress")
+    group.add_argument("--json", action="store_true", help="print only the result, as JSON")
+    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
 
 
 def build_parser():
@@ -169,27 +109,37 @@ def build_parser():
     parser.add_argument("--version", action="version", version=f"skkernel {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    demo = commands.add_parser("demo", help="compare skkernel with scikit-learn on bundled data")
-    demo.set_defaults(run=_run_demo)
-
-    fit = commands.add_parser("fit", help="fit scaling + a kernel model on a CSV file")
+    fit = commands.add_parser(
+        "fit",
+        help="fit a kernel model on a CSV table",
+        description="Classification when the target holds text, booleans or at most 10 "
+        "distinct whole numbers; regression otherwise (--task overrides). Text columns "
+        "are one-hot encoded and missing values imputed inside the saved pipeline.",
+    )
     fit.add_argument("data", help="CSV file with a header row")
     fit.add_argument("--target", required=True, help="column to predict")
     fit.add_argument(
-        "--model",
-        choices=sorted(MODELS),
-        default="krr",
-        help="; ".join(f"{name}: {desc}" for name, (desc, _) in MODELS.items()),
+        "--task",
+        choices=["auto", "classification", "regression"],
+        default="auto",
+        help="override the task the target's values suggest",
     )
-    fit.add_argument("--kernel", default="rbf", help="kernel name (default rbf)")
+    fit.add_argument(
+        "--model",
+        choices=list(MODELS),
+        default="auto",
+        help="; ".join(f"{name}: {desc}" for name, desc in MODELS.items()),
+    )
+    fit.add_argument("--kernel", default=None, help="kernel name (default rbf; svm: ntk too)")
     fit.add_argument(
         "--alpha",
         type=float,
         nargs="+",
         default=None,
-        help="penalty (krr, nystroem: default 1.0) or penalties to choose from (krr-cv, default 30 "
+        help="ridge penalty (default 1.0), or the penalties krr-cv chooses from (default 30 "
         "values from 1e-4 to 100)",
     )
+    fit.add_argument("--C", type=float, default=1.0, help="SVM penalty of --model svm")
     fit.add_argument(
         "--gamma", type=float, default=None, help="kernel gamma (default 1/n_features)"
     )
@@ -202,17 +152,87 @@ def build_parser():
     fit.add_argument("--cv", type=int, default=5, help="folds of the reported CV score (0: skip)")
     fit.add_argument("--backend", default="auto", help="kernel product backend (default auto)")
     fit.add_argument("--out", required=True, help="where to save the fitted pipeline (joblib)")
+    _columns(fit)
+    _output_options(fit)
     fit.set_defaults(run=_run_fit)
 
     predict = commands.add_parser("predict", help="predict a CSV file with a saved model")
     predict.add_argument("model", help="model file saved by 'skkernel fit'")
     predict.add_argument("data", help="CSV file with the model's feature columns")
     predict.add_argument("--out", default=None, help="CSV file to write (default: stdout)")
+    _output_options(predict)
     predict.set_defaults(run=_run_predict)
 
-    commands.add_parser("backends", help="show which backends can run here").set_defaults(
-        run=_run_backends
+    density = commands.add_parser(
+        "density", help="log-densities of a table's rows (exact KDE, or a private release)"
     )
+    density.add_argument("data", help="CSV file; numeric columns")
+    density.add_argument(
+        "--kernel",
+        default="gaussian",
+        help="gaussian, tophat, epanechnikov, exponential, linear, cosine or laplacian",
+    )
+    density.add_argument(
+        "--bandwidth", default="scott", help="a number, scott or silverman (columns standardised)"
+    )
+    density.add_argument("--query", default=None, help="CSV of rows to score (default: the data)")
+    density.add_argument(
+        "--private", action="store_true", help="release a differentially private KDE instead"
+    )
+    density.add_argument("--epsilon", type=float, default=1.0, help="privacy budget (default 1)")
+    density.add_argument("--delta", type=float, default=0.0, help="(epsilon, delta)-DP (default 0)")
+    density.add_argument(
+        "--raw",
+        action="store_true",
+        help="use the columns as they are (bandwidth in their units) instead of standardising "
+        "them with their mean and standard deviation, which --private does not protect",
+    )
+    density.add_argument("--out", default=None, help="CSV file to write (default: stdout)")
+    _columns(density)
+    _output_options(density)
+    density.set_defaults(run=_run_density)
+
+    thin = commands.add_parser("thin", help="a kernel-thinning coreset of a table's rows")
+    thin.add_argument("data", help="CSV file; numeric columns")
+    thin.add_argument("--size", type=int, required=True, help="rows in the coreset")
+    thin.add_argument("--kernel", default="rbf", help="kernel (default rbf)")
+    thin.add_argument(
+        "--gamma", type=float, default=None, help="kernel gamma (default 1/n_features)"
+    )
+    thin.add_argument(
+        "--method", default="compress++", help="compress++ (default), kt, target-kt or kt+"
+    )
+    thin.add_argument("--out", default=None, help="CSV file to write (default: stdout)")
+    _columns(thin)
+    _output_options(thin)
+    thin.set_defaults(run=_run_thin)
+
+    demo = commands.add_parser(
+        "demo", help="every family next to what a scikit-learn user would run instead"
+    )
+    size = demo.add_mutually_exclusive_group()
+    size.add_argument(
+        "--quick",
+        dest="mode",
+        action="store_const",
+        const="quick",
+        help="smaller data, about half a minute",
+    )
+    size.add_argument(
+        "--full",
+        dest="mode",
+        action="store_const",
+        const="full",
+        help="larger data, several minutes",
+    )
+    demo.set_defaults(mode="default")
+    _output_options(demo)
+    demo.set_defaults(run=_run_demo)
+
+    backends = commands.add_parser("backends", help="show which backends can run here")
+    _output_options(backends)
+    backends.set_defaults(run=_run_backends)
+
     bench = commands.add_parser("bench", help="time kernel products on each backend")
     bench.add_argument("--n", type=int, default=20000, help="number of points (default 20000)")
     bench.add_argument("--d", type=int, nargs="+", default=[3, 50], help="numbers of features")
@@ -223,18 +243,54 @@ def build_parser():
         "--backend", nargs="+", default=None, help="backends to time (default: all available)"
     )
     bench.add_argument("--repeat", type=int, default=3, help="timed repetitions (best is kept)")
+    _output_options(bench)
     bench.set_defaults(run=_run_bench)
     return parser
 
 
-def main(argv=None):
-    args = build_parser().parse_args(argv)
-    if getattr(args, "alpha", 0) is None:
-        import numpy as np
+def _prepare(args, parser):
+    """Defaults that depend on other options, and the combinations that cannot work."""
+    if getattr(args, "json", False) and getattr(args, "out", "") is None:
+        parser.error(
+            f"{args.command} --json prints its summary as JSON on standard output; give "
+            "--out FILE for the rows"
+        )
+    if getattr(args, "command", None) == "fit":
+        args.alpha_given = args.alpha is not None
+        if args.alpha is None:
+            args.alpha = [1.0] if args.model != "krr-cv" else None
+        if args.alpha is None:
+            from ._fit import DEFAULT_ALPHAS
 
-        args.alpha = [1.0] if args.model != "krr-cv" else list(np.logspace(-4, 2, 30))
+            args.alpha = list(DEFAULT_ALPHAS)
+    return args
+
+
+def main(argv=None):
+    parser = build_parser()
+    args = _prepare(parser.parse_args(argv), parser)
+    from ._report import Reporter
+
+    report = Reporter(
+        quiet=getattr(args, "quiet", False),
+        verbose=getattr(args, "verbose", False),
+        as_json=getattr(args, "json", False),
+        # Rows written to standard output keep it to themselves.
+        stream=sys.stderr if getattr(args, "out", "") is None else None,
+    )
     try:
-        return args.run(args)
+        report.result(args.run(args, report))
+        sys.stdout.flush()
+        return 0
+    except BrokenPipeError:
+        # The reader went away (`| head`): not an error. Point stdout at devnull so
+        # Python's own flush at exit does not complain either.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except KeyboardInterrupt:
+        print(f"skkernel {args.command}: interrupted", file=sys.stderr)
+        return 130
     except Exception as exc:  # one line for people, not a traceback
-        print(f"skkernel {args.command}: error: {exc}", file=sys.stderr)
+        message = " ".join(str(exc).split()) or type(exc).__name__
+        print(f"skkernel {args.command}: error: {message}", file=sys.stderr)
         return 1

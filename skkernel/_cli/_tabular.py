@@ -1,13 +1,24 @@
-"""Reading the tables the command line works on, with one-line errors for people.
+"""Reading the tables the command line works on, and turning them into features.
 
-Every problem with a file (missing, empty, unknown or non-numeric column, missing
-values) raises :class:`TableError` with a message that names it; the command line
-prints that message and exits with a non-zero status instead of a traceback.
+Every problem with a file (missing, empty, unknown column, infinite values) raises
+:class:`TableError` with a message that names it; the command line prints that
+message and exits with a non-zero status instead of a traceback. Real tables have
+text categories and missing values: :func:`preprocessor` one-hot encodes the
+former and imputes the latter inside the saved pipeline, so ``predict`` applies the
+same steps, and :func:`describe` says in one line what was done to which columns.
 """
 
+import re
 from pathlib import Path
 
 import numpy as np
+
+#: Whole-number targets with at most this many distinct values are class labels.
+MAX_CLASS_CODES = 10
+#: Text columns with more levels than this keep their most frequent ones only.
+MAX_CATEGORIES = 30
+
+_ID_NAME = re.compile(r"^(id|index|row|rownames|unnamed: ?\d+|.*[_ ]id)$", re.IGNORECASE)
 
 
 class TableError(ValueError):
@@ -32,55 +43,134 @@ def read_table(path):
     return table
 
 
-def check_numeric_columns(table, columns, path):
-    """Raise TableError for the first column that is not numeric or has missing values."""
+def _is_numeric(values):
     from pandas.api.types import is_bool_dtype, is_numeric_dtype
 
+    return is_numeric_dtype(values.dtype) and not is_bool_dtype(values.dtype)
+
+
+def select_features(table, path, *, target=None, features=None, drop=()):
+    """The feature columns: ``features`` if given, else every column but the target
+    and ``drop``; unknown names are refused."""
+    columns = [str(c) for c in table.columns]
+    for name in [*(features or []), *drop, *([target] if target else [])]:
+        if name not in columns:
+            raise TableError(f"no column {name!r} in {path}; its columns are: {', '.join(columns)}")
+    chosen = list(features) if features else [c for c in columns if c not in drop]
+    chosen = [c for c in chosen if c != target and c not in drop]
+    if not chosen:
+        raise TableError(f"{path} has no feature columns left (target {target!r}, --drop {drop})")
+    for column in chosen:
+        values = table[column]
+        if _is_numeric(values):
+            infinite = int(np.isinf(values.to_numpy(dtype=float)).sum())
+            if infinite:
+                raise TableError(
+                    f"column {column!r} of {path} has {infinite} infinite value(s); "
+                    "replace or drop them first"
+                )
+        if values.isna().all():
+            raise TableError(f"column {column!r} of {path} is empty; --drop it")
+    return chosen
+
+
+def id_like_columns(table, columns):
+    """Columns that look like row identifiers: named like one, or whole numbers that
+    differ on every row and run in order (a feature that leaks the row's position)."""
+    suspects = []
+    n = len(table)
     for column in columns:
         values = table[column]
-        if is_bool_dtype(values.dtype):
-            continue
-        if not is_numeric_dtype(values.dtype):
-            example = values.dropna().astype(str).iloc[0] if values.notna().any() else ""
-            raise TableError(
-                f"column {column!r} of {path} is not numeric (for example {example!r}); "
-                "encode it as numbers or drop it"
-            )
-        missing = int(values.isna().sum())
-        if missing:
-            raise TableError(
-                f"column {column!r} of {path} has {missing} missing value(s); "
-                "fill or drop them first"
-            )
-        infinite = int(np.isinf(values.to_numpy(dtype=float)).sum())
-        if infinite:
-            raise TableError(
-                f"column {column!r} of {path} has {infinite} infinite value(s); "
-                "replace or drop them first"
-            )
+        if _ID_NAME.match(str(column)):
+            suspects.append(column)
+        elif _is_numeric(values) and n > 20 and values.notna().all():
+            whole = np.all(np.mod(values.to_numpy(dtype=float), 1) == 0)
+            if whole and values.nunique() == n and (values.is_monotonic_increasing):
+                suspects.append(column)
+    return suspects
 
 
-def features_and_target(table, target, path):
-    """Split a table into the feature columns and the target column, checked."""
-    if target not in table.columns:
-        raise TableError(
-            f"no column {target!r} in {path}; its columns are: {', '.join(map(str, table.columns))}"
+def classify_task(target, task="auto"):
+    """ "classification" or "regression" for a target column, and the rule that decided.
+
+    The rule: text, boolean or category targets, and whole numbers with at most
+    ``MAX_CLASS_CODES`` distinct values, are class labels; other numbers are a
+    regression target. ``task`` overrides it.
+    """
+    labelled = target.dropna()
+    if task != "auto":
+        if task == "regression" and not _is_numeric(labelled):
+            raise TableError(f"--task regression needs a numeric target; {target.name!r} is not")
+        return task, f"--task {task}"
+    if not _is_numeric(labelled):
+        return "classification", f"target {target.name!r} holds text or booleans"
+    values = labelled.to_numpy(dtype=float)
+    distinct = np.unique(values).size
+    if np.all(np.mod(values, 1) == 0) and distinct <= MAX_CLASS_CODES:
+        return "classification", (
+            f"target {target.name!r} has {distinct} whole-number values (at most "
+            f"{MAX_CLASS_CODES} make classes)"
         )
-    features = [c for c in table.columns if c != target]
-    if not features:
-        raise TableError(f"{path} has no feature columns besides the target {target!r}")
-    check_numeric_columns(table, [target], path)
-    check_numeric_columns(table, features, path)
-    return table[features], table[target]
+    return "regression", f"target {target.name!r} is numeric with {distinct} values"
 
 
-def feature_columns(table, names, path):
+def preprocessor(table, columns):
+    """A ColumnTransformer: numeric columns median-imputed and standardised, text
+    columns mode-imputed and one-hot encoded (unknown levels ignored at predict)."""
+    from sklearn.compose import ColumnTransformer
+    from sklearn.impute import SimpleImputer
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+    numeric = [c for c in columns if _is_numeric(table[c])]
+    categorical = [c for c in columns if c not in numeric]
+    steps = []
+    if numeric:
+        steps.append(
+            ("numeric", make_pipeline(SimpleImputer(strategy="median"), StandardScaler()), numeric)
+        )
+    if categorical:
+        encoder = OneHotEncoder(
+            handle_unknown="infrequent_if_exist",
+            max_categories=MAX_CATEGORIES,
+            sparse_output=False,
+        )
+        steps.append(
+            (
+                "categorical",
+                make_pipeline(SimpleImputer(strategy="most_frequent"), encoder),
+                categorical,
+            )
+        )
+    return ColumnTransformer(steps)
+
+
+def describe(table, columns):
+    """One line saying what the preprocessing does to which columns."""
+    numeric = [c for c in columns if _is_numeric(table[c])]
+    categorical = [c for c in columns if c not in numeric]
+    parts = []
+    if numeric:
+        missing = {c: int(table[c].isna().sum()) for c in numeric if table[c].isna().any()}
+        text = f"{len(numeric)} numeric (standardised"
+        if missing:
+            text += "; median-imputed: " + ", ".join(f"{c} {n}" for c, n in missing.items())
+        parts.append(text + ")")
+    if categorical:
+        levels = ", ".join(f"{c} {min(table[c].nunique(), MAX_CATEGORIES)}" for c in categorical)
+        missing = [c for c in categorical if table[c].isna().any()]
+        text = f"{len(categorical)} categorical (one-hot: {levels} levels"
+        if missing:
+            text += "; most-frequent-imputed: " + ", ".join(missing)
+        parts.append(text + ")")
+    return "features: " + ", ".join(parts)
+
+
+def feature_frame(table, names, path):
     """The columns a fitted model needs, in its order, checked."""
     missing = [str(n) for n in names if n not in table.columns]
     if missing:
         raise TableError(
             f"{path} lacks the column(s) the model was fitted on: {', '.join(missing)}"
         )
-    names = list(names)
-    check_numeric_columns(table, names, path)
-    return table[names]
+    return table[list(names)]

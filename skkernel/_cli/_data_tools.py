@@ -1,0 +1,144 @@
+"""``skkernel density`` and ``skkernel thin``: a KDE (or its private release) and a
+kernel-thinning coreset of a table's numeric columns."""
+
+import warnings
+
+import numpy as np
+
+from ._tabular import TableError, read_table, select_features
+
+
+def _numeric_rows(args, report):
+    table = read_table(args.data)
+    columns = select_features(table, args.data, features=args.features, drop=args.drop)
+    text = [c for c in columns if not np.issubdtype(table[c].dtype, np.number)]
+    if text:
+        raise TableError(
+            f"{args.data}: column(s) {', '.join(text)} are not numeric; densities and "
+            "coresets are of numeric columns: --drop them or choose --features"
+        )
+    frame = table[columns]
+    complete = frame.notna().all(axis=1).to_numpy()
+    if not complete.all():
+        report.stage(f"{(~complete).sum()} rows with missing values left out")
+    if complete.sum() < 2:
+        raise TableError(f"{args.data} has fewer than two complete rows")
+    return table, columns, frame[complete].to_numpy(dtype=float), complete
+
+
+def _bandwidth(value):
+    try:
+        return float(value)
+    except ValueError:
+        if value in ("scott", "silverman"):
+            return value
+        raise ValueError(
+            f"--bandwidth must be a number, 'scott' or 'silverman'; got {value!r}"
+        ) from None
+
+
+def run_density(args, report):
+    """Log-densities of the rows (or of --query rows), exact or privately released."""
+    import pandas as pd
+
+    from ..density import KernelDensity, PrivateKernelDensity
+
+    table, columns, X, complete = _numeric_rows(args, report)
+    bandwidth = _bandwidth(args.bandwidth)
+    if args.private:
+        from ..density import PrivacyLeakWarning
+
+        model = PrivateKernelDensity(
+            bandwidth,
+            kernel=args.kernel,
+            epsilon=args.epsilon,
+            delta=args.delta,
+            random_state=args.seed,
+        )
+    else:
+        model = KernelDensity(bandwidth=bandwidth, kernel=args.kernel)
+    model._validate_params()
+    # Standardised columns: one bandwidth means the same thing in every column.
+    center, scale = X.mean(axis=0), X.std(axis=0)
+    scale[scale == 0] = 1.0
+    if args.raw:
+        center, scale = np.zeros_like(center), np.ones_like(scale)
+    elif args.private:
+        report.warn(
+            "the columns are standardised with their mean and standard deviation, computed "
+            "from the private rows without noise; --raw keeps every output under the "
+            "privacy guarantee"
+        )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model.fit((X - center) / scale)
+    for warning in caught:
+        if args.private and issubclass(warning.category, PrivacyLeakWarning):
+            report.warn(str(warning.message).splitlines()[0])
+    query_table = table if args.query is None else read_table(args.query)
+    if args.query is not None:
+        missing = [c for c in columns if c not in query_table.columns]
+        if missing:
+            raise TableError(f"{args.query} lacks the column(s) {', '.join(missing)}")
+    Q = query_table[columns].to_numpy(dtype=float)
+    rows = np.isfinite(Q).all(axis=1)
+    log_density = np.full(len(Q), np.nan)
+    # The density of the original columns: the standardised one over the scales.
+    log_density[rows] = model.score_samples((Q[rows] - center) / scale) - np.log(scale).sum()
+    name = "private_log_density" if args.private else "log_density"
+    output = pd.DataFrame({name: log_density})
+    kind = f"private (epsilon={args.epsilon:g}, delta={args.delta:g})" if args.private else "exact"
+    units = "raw columns" if args.raw else "standardised columns"
+    report.stage(
+        f"{kind} {args.kernel} KDE of {len(X)} rows x {len(columns)} columns, bandwidth "
+        f"{getattr(model, 'bandwidth_', bandwidth):.4g} ({units})"
+    )
+    empty = int(np.sum(log_density == -np.inf))
+    if args.private and empty:
+        report.stage(
+            f"{empty} of {len(output)} rows have a private density estimate <= 0 (log-density "
+            "-inf): the noise swamps the density there; a larger --epsilon, --delta > 0 or "
+            "more rows make it smaller"
+        )
+    _write(output, args, report, f"{len(output)} log-densities")
+    return {"rows": int(len(output)), "kernel": args.kernel, "private": bool(args.private)}
+
+
+def run_thin(args, report):
+    """A kernel-thinning coreset of --size rows: the rows, as they are in the file."""
+    from ..thinning import KernelThinning
+
+    table, columns, X, complete = _numeric_rows(args, report)
+    if args.size > len(X):
+        raise ValueError(f"--size {args.size} is more than the {len(X)} complete rows")
+    model = KernelThinning(
+        kernel=args.kernel,
+        gamma=args.gamma,
+        n_components=args.size,
+        method=args.method,
+        random_state=args.seed,
+    )
+    model._validate_params()
+    center, scale = X.mean(axis=0), X.std(axis=0)
+    scale[scale == 0] = 1.0
+    Z = (X - center) / scale
+    model.fit(Z)
+    rows = np.flatnonzero(complete)[model.indices_]
+    coreset = table.iloc[rows]
+    iid = np.random.default_rng(args.seed).choice(len(Z), args.size, replace=False)
+    report.stage(
+        f"{args.method} coreset of {args.size} of {len(Z)} rows: MMD {model.mmd(Z):.3g} "
+        f"(a random subsample of the same size: {model.mmd(Z, iid):.3g})"
+    )
+    _write(coreset, args, report, f"{len(coreset)} coreset rows")
+    return {"rows": int(len(coreset)), "method": args.method}
+
+
+def _write(frame, args, report, what):
+    import sys
+
+    if args.out:
+        frame.to_csv(args.out, index=False)
+        report.stage(f"wrote {what} to {args.out}")
+    else:
+        frame.to_csv(sys.stdout, index=False)

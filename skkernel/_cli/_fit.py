@@ -1,0 +1,288 @@
+"""``skkernel fit`` and ``skkernel predict``: kernel models on CSV tables.
+
+``fit`` reads a table, decides the task (classification or regression, by a stated
+rule), builds a pipeline of preprocessing (imputation, standardisation, one-hot
+encoding) and a kernel model, cross-validates it on shuffled folds, fits it on every
+row and saves it. ``predict`` applies the saved pipeline to another table.
+"""
+
+import time
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, ClassifierMixin
+
+from ._models import MODELS
+from ._tabular import (
+    TableError,
+    classify_task,
+    describe,
+    feature_frame,
+    id_like_columns,
+    preprocessor,
+    read_table,
+    select_features,
+)
+
+#: Largest table "auto" fits exactly.
+AUTO_EXACT_MAX_ROWS = 10_000
+#: Share of rows without a target from which "fit" suggests --model stkr.
+UNLABELED_HINT_SHARE = 0.2
+DEFAULT_ALPHAS = tuple(np.logspace(-4, 2, 30))
+
+
+class SemiSupervisedClassifier(ClassifierMixin, BaseEstimator):
+    """Class labels of any type for a semi-supervised classifier that marks unlabeled
+    rows with -1: labels are coded as integers to fit, and decoded to predict.
+
+    Kept in the saved pipeline (this module is imported only by ``fit``/``predict``).
+
+    Parameters
+    ----------
+    estimator : estimator
+        The classifier (unlabeled rows as -1).
+    """
+
+    def __init__(self, estimator):
+        self.estimator = estimator
+
+    def fit(self, X, y):
+        y = pd.Series(np.asarray(y, dtype=object))
+        labelled = y.notna().to_numpy()
+        self.classes_ = np.unique(y[labelled].astype(str))
+        codes = np.full(len(y), -1)
+        codes[labelled] = np.searchsorted(self.classes_, y[labelled].astype(str))
+        self.estimator.fit(X, codes)
+        return self
+
+    def predict(self, X):
+        return self.classes_[self.estimator.predict(X)]
+
+
+def _exact_fits(n_rows):
+    from .._memory import dense_nbytes, fits_in_memory
+
+    return n_rows <= AUTO_EXACT_MAX_ROWS and fits_in_memory(
+        dense_nbytes(n_rows, n_rows, np.float64, count=2)
+    )
+
+
+def build_model(name, task, args, n_rows):
+    """The estimator ``--model name`` means for ``task``, and its name for people."""
+    kernel = {} if args.kernel is None else {"kernel": args.kernel}
+    gamma = {} if args.gamma is None else {"gamma": args.gamma}
+    params = {**kernel, **gamma}
+    alpha = args.alpha[0]
+    if name == "auto":
+        name = (
+            ("svm" if task == "classification" else "krr-cv")
+            if _exact_fits(n_rows)
+            else ("nystroem")
+        )
+        if name == "krr-cv" and len(args.alpha) == 1 and args.alpha_given:
+            name = "krr"
+    if task == "classification" and name in ("krr", "krr-cv"):
+        raise ValueError(
+            f"--model {name} is a regression model; for class labels use --model svm, "
+            "nystroem, stkr or auto (or --task regression for numeric codes)"
+        )
+    if task == "regression" and name == "svm":
+        raise ValueError(
+            "--model svm classifies; for a numeric target use --model krr, krr-cv, "
+            "nystroem, stkr or auto (or --task classification)"
+        )
+    if name in ("krr", "nystroem", "svm") and len(args.alpha) != 1:
+        raise ValueError(
+            f"--model {name} takes one --alpha; use --model krr-cv to choose among several"
+        )
+    if name == "krr":
+        from ..ridge import KernelRidge
+
+        return KernelRidge(alpha=alpha, backend=args.backend, **{"kernel": "rbf", **params}), name
+    if name == "krr-cv":
+        from ..ridge import KernelRidgeCV
+
+        return KernelRidgeCV(
+            alphas=args.alpha, backend=args.backend, **{"kernel": "rbf", **params}
+        ), name
+    if name == "nystroem":
+        from ..ridge import NystroemRidge, NystroemRidgeClassifier
+
+        common = {
+            "alpha": alpha,
+            "n_components": min(args.n_components, n_rows),
+            "backend": args.backend,
+            "random_state": args.seed,
+            "verbose": int(args.verbose),
+            **params,
+        }
+        if task == "classification":
+            return NystroemRidgeClassifier(**common), name
+        return NystroemRidge(fit_intercept=True, **common), name
+    if name == "svm":
+        from ..svm import KernelSVC
+
+        return KernelSVC(C=args.C, random_state=args.seed, **{"kernel": "rbf", **params}), name
+    if name == "stkr":
+        from ..semi_supervised import SpectralKernelClassifier, SpectralKernelRidge
+
+        extra = {} if not args.alpha_given else {"alpha": alpha}
+        if task == "classification":
+            return SemiSupervisedClassifier(SpectralKernelClassifier(**params, **extra)), name
+        return SpectralKernelRidge(**params, **extra), name
+    raise ValueError(
+        f"unknown --model {name!r}; choose from {', '.join(MODELS)}"
+    )  # pragma: no cover
+
+
+def _folds(task, y, n_folds, seed, unlabeled):
+    """Shuffled folds (stratified for classes) over the labelled rows; unlabeled rows,
+    if any, are in every training fold and in no test fold."""
+    from sklearn.model_selection import KFold, StratifiedKFold
+
+    labelled = np.flatnonzero(~unlabeled)
+    splitter = (
+        StratifiedKFold(n_folds, shuffle=True, random_state=seed)
+        if task == "classification"
+        else KFold(n_folds, shuffle=True, random_state=seed)
+    )
+    target = np.asarray(y)[labelled]
+    if task == "classification":
+        target = target.astype(str)
+        counts = np.unique(target, return_counts=True)[1]
+        if counts.min() < n_folds:
+            splitter = KFold(n_folds, shuffle=True, random_state=seed)
+    for train, test in splitter.split(labelled, target):
+        yield np.r_[labelled[train], np.flatnonzero(unlabeled)], labelled[test]
+
+
+def _scores(task, y_true, y_pred):
+    from sklearn.metrics import accuracy_score, balanced_accuracy_score, r2_score
+
+    if task == "classification":
+        y_true, y_pred = np.asarray(y_true).astype(str), np.asarray(y_pred).astype(str)
+        return {
+            "accuracy": accuracy_score(y_true, y_pred),
+            "balanced accuracy": balanced_accuracy_score(y_true, y_pred),
+        }
+    return {"R^2": r2_score(np.asarray(y_true, dtype=float), y_pred)}
+
+
+def run_fit(args, report):
+    """The ``fit`` command; see the module docstring."""
+    from pathlib import Path
+
+    import joblib
+    from sklearn.base import clone
+    from sklearn.pipeline import make_pipeline
+
+    out = Path(args.out)
+    if not out.resolve().parent.is_dir():
+        raise ValueError(f"--out {args.out}: the folder {out.parent} does not exist")
+    table = read_table(args.data)
+    if args.target not in table.columns:
+        raise TableError(
+            f"no column {args.target!r} in {args.data}; its columns are: "
+            f"{', '.join(map(str, table.columns))}"
+        )
+    columns = select_features(
+        table, args.data, target=args.target, features=args.features, drop=args.drop
+    )
+    target = table[args.target]
+    task, rule = classify_task(target, args.task)
+    unlabeled = target.isna().to_numpy()
+    report.stage(
+        f"{args.data}: {len(table)} rows, {len(columns)} feature columns, target "
+        f"{args.target!r} -> {task} ({rule})"
+    )
+    for column in id_like_columns(table, columns):
+        report.warn(
+            f"column {column!r} looks like a row ID (named like one, or a different "
+            f"value on every row, in order); it leaks the row's position into the model: "
+            f"--drop {column}"
+        )
+    if args.model != "stkr" and unlabeled.any():
+        share = unlabeled.mean()
+        hint = "; --model stkr learns from unlabeled rows" if share >= UNLABELED_HINT_SHARE else ""
+        report.stage(f"{unlabeled.sum()} rows ({share:.0%}) have no target: left out{hint}")
+        table, target = table[~unlabeled], target[~unlabeled]
+        unlabeled = np.zeros(len(table), dtype=bool)
+    if (~unlabeled).sum() < 2:
+        raise TableError(f"{args.data} has fewer than two rows with a target")
+    model, model_name = build_model(args.model, task, args, len(table))
+    estimator = getattr(model, "estimator", model)
+    estimator._validate_params()  # option mistakes: one line, before any fitting
+    pipeline = make_pipeline(preprocessor(table, columns), model)
+    X = table[columns]
+    y = target.to_numpy() if task == "classification" else target.to_numpy(dtype=float)
+    report.stage(describe(table, columns))
+    report.stage(
+        f"model: {type(estimator).__name__} (--model {args.model}"
+        + (f" -> {model_name})" if args.model != model_name else ")")
+    )
+    result = {
+        "data": str(args.data),
+        "rows": int(len(table)),
+        "features": columns,
+        "task": task,
+        "model": type(estimator).__name__,
+    }
+    if args.cv > 1:
+        if args.cv > (~unlabeled).sum():
+            raise ValueError(f"--cv {args.cv} needs at least {args.cv} rows with a target")
+        fold_scores = []
+        for i, (train, test) in enumerate(_folds(task, y, args.cv, args.seed, unlabeled)):
+            start = time.perf_counter()
+            fitted = clone(pipeline).fit(X.iloc[train], y[train])
+            scores = _scores(task, y[test], fitted.predict(X.iloc[test]))
+            fold_scores.append(scores)
+            report.progress(
+                f"fold {i + 1}/{args.cv}: "
+                + ", ".join(f"{k} {v:.4f}" for k, v in scores.items())
+                + f" ({time.perf_counter() - start:.1f} s)"
+            )
+        summary = {k: [s[k] for s in fold_scores] for k in fold_scores[0]}
+        report.stage(
+            f"cross-validated ({args.cv} shuffled folds"
+            + (", stratified" if task == "classification" else "")
+            + "): "
+            + ", ".join(f"{k} {np.mean(v):.4f} +/- {np.std(v):.4f}" for k, v in summary.items())
+        )
+        result["cv"] = {k: float(np.mean(v)) for k, v in summary.items()}
+    start = time.perf_counter()
+    pipeline.fit(X, y)
+    seconds = time.perf_counter() - start
+    report.stage(f"fit on all {len(table)} rows: {seconds:.2f} s")
+    result["fit_seconds"] = seconds
+    if hasattr(estimator, "alpha_"):
+        report.stage(f"chosen alpha: {float(np.atleast_1d(estimator.alpha_)[0]):g}")
+    joblib.dump(pipeline, out)
+    report.stage(f"saved the fitted pipeline to {out}")
+    result["out"] = str(out)
+    return result
+
+
+def run_predict(args, report):
+    """The ``predict`` command."""
+    import sys
+    from pathlib import Path
+
+    import joblib
+
+    if not Path(args.model).is_file():
+        raise TableError(f"{args.model}: no such file")
+    try:
+        pipeline = joblib.load(args.model)
+    except Exception as exc:
+        raise TableError(f"{args.model} is not a model saved by 'skkernel fit' ({exc})") from None
+    if not hasattr(pipeline, "feature_names_in_"):
+        raise TableError(f"{args.model} is not a model saved by 'skkernel fit'")
+    table = read_table(args.data)
+    X = feature_frame(table, pipeline.feature_names_in_, args.data)
+    predictions = pd.DataFrame({"prediction": pipeline.predict(X)})
+    if args.out:
+        predictions.to_csv(args.out, index=False)
+        report.stage(f"wrote {len(predictions)} predictions to {args.out}")
+    else:
+        predictions.to_csv(sys.stdout, index=False)
+    return {"rows": int(len(predictions)), "out": args.out}

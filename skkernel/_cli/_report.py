@@ -1,0 +1,43 @@
+"""What the command line says while it works: one line per stage, or nothing."""
+
+import json
+import sys
+
+
+class Reporter:
+    """Prints progress lines unless quiet; with ``json``, only the final result.
+
+    Parameters
+    ----------
+    quiet : bool
+        Print nothing but errors.
+    verbose : bool
+        Also print per-step progress (folds, iterations).
+    as_json : bool
+        Print only the result, as JSON, on standard output.
+    stream : file, default=None
+        Where progress lines go; None: standard output. Commands that write their
+        rows to standard output send them to standard error, so that the rows can
+        be redirected to a file or a pipe alone.
+    """
+
+    def __init__(self, quiet=False, verbose=False, as_json=False, stream=None):
+        self.quiet = quiet or as_json
+        self.verbose = verbose and not self.quiet
+        self.as_json = as_json
+        self.stream = stream
+
+    def stage(self, message):
+        if not self.quiet:
+            print(message, file=self.stream or sys.stdout, flush=True)
+
+    def progress(self, message):
+        if not self.quiet:
+            print(f"  {message}", file=self.stream or sys.stdout, flush=True)
+
+    def warn(self, message):
+        print(f"warning: {message}", file=sys.stderr, flush=True)
+
+    def result(self, result):
+        if self.as_json and result is not None:
+            print(json.dumps(result, default=str))
