@@ -27,9 +27,10 @@ Grids:
 
 ``--neural-tangents`` also runs the NTK selection as it is done without skkernel
 (needs neural-tangents 0.6.5 and jax; see tests/kernels/test_neural.py): each of the
-15 kernel matrices from neural-tangents (``jax.jit`` of ``kernel_fn``, the compilation
-included), then ``GridSearchCV(SVC(kernel="precomputed"), {"C": ...})`` on the
-split, and reports its time against KernelSVCCV's and whether both chose the same.
+kernel matrices of the grid (20 with the default depths, 15 with ``--depths 0 1 2 3 4``)
+from neural-tangents (``jax.jit`` of ``kernel_fn``, the compilation included), then
+``GridSearchCV(SVC(kernel="precomputed"), {"C": ...})`` on the split, and reports its
+time against KernelSVCCV's and whether both chose the same.
 
     python benchmarks/uci_ntk.py --data ../shared/data/uci-delgado
     python benchmarks/uci_ntk.py --data ../shared/data/uci-delgado --datasets ecoli \\
