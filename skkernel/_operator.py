@@ -1,13 +1,22 @@
 """KernelOperator: the lazy kernel matrix K(X, Y) every estimator computes with."""
 
+from collections.abc import Iterator, Sequence
+from typing import Any, Literal, TypeAlias
+
 import numpy as np
 from scipy.sparse.linalg import LinearOperator
 
-from ._accel import resolve_backend, resolve_dense_backend, resolve_log_backend
+from ._accel import Backend, resolve_backend, resolve_dense_backend, resolve_log_backend
 from ._config import get_config
 from ._memory import check_dense_fits
+from ._typing import ArrayLike, BackendName, FloatArray, KernelLike, NDArray
 from ._validation import check_kernel_inputs
 from .kernels import KernelSpec, make_kernel
+
+__all__ = ["KernelOperator"]
+
+#: Which rows (or columns) of a block: a slice, indices or a boolean mask.
+Index: TypeAlias = slice | ArrayLike
 
 
 class KernelOperator(LinearOperator):
@@ -79,7 +88,14 @@ class KernelOperator(LinearOperator):
     array([[0.3679, 0.0183]])
     """
 
-    def __init__(self, kernel, X, Y=None, backend="auto", summation="auto"):
+    def __init__(
+        self,
+        kernel: KernelLike,
+        X: ArrayLike,
+        Y: ArrayLike | None = None,
+        backend: BackendName = "auto",
+        summation: Literal["auto", "direct"] = "auto",
+    ) -> None:
         if summation not in ("auto", "direct"):
             raise ValueError(f"summation must be 'auto' or 'direct'; got {summation!r}.")
         self.summation = summation
@@ -90,15 +106,15 @@ class KernelOperator(LinearOperator):
         self._backend = resolve_backend(self._requested, self.spec)
         self._X = self._backend.prepare(self.X, self.spec)
         self._Y = self._X if self.Y is self.X else self._backend.prepare(self.Y, self.spec)
-        self._dense = None
+        self._dense: tuple[Backend, Any, Any] | None = None
         super().__init__(dtype=self.X.dtype, shape=(self.X.shape[0], self.Y.shape[0]))
 
     @property
-    def backend(self):
+    def backend(self) -> str:
         """Name of the backend that runs the products."""
         return self._backend.name
 
-    def _check_operand(self, V):
+    def _check_operand(self, V: ArrayLike) -> FloatArray:
         V = np.asarray(V)
         if not np.issubdtype(V.dtype, np.number) or np.iscomplexobj(V):
             raise TypeError(f"Kernel products need a real numeric array; got dtype {V.dtype}.")
@@ -110,7 +126,7 @@ class KernelOperator(LinearOperator):
         dtype = np.result_type(self.dtype, V.dtype) if V.dtype.kind == "f" else self.dtype
         return np.ascontiguousarray(V, dtype=dtype)
 
-    def _matmat(self, V):
+    def _matmat(self, V: ArrayLike) -> FloatArray:
         V = self._check_operand(V)
         if self.summation == "auto":
             out = self._backend.fast_matmat(self.spec, self._X, self._Y, V)
@@ -118,7 +134,7 @@ class KernelOperator(LinearOperator):
                 return out
         return self._backend.matmat(self.spec, self._X, self._Y, V)
 
-    def _rmatmat(self, W):
+    def _rmatmat(self, W: ArrayLike) -> FloatArray:
         W = self._check_operand(W)
         if self.summation == "auto":
             # Every kernel is symmetric: K(X, Y).T = K(Y, X).
@@ -127,13 +143,13 @@ class KernelOperator(LinearOperator):
                 return out
         return self._backend.rmatmat(self.spec, self._X, self._Y, W)
 
-    def _matvec(self, v):
+    def _matvec(self, v: ArrayLike) -> FloatArray:
         return self._matmat(np.reshape(v, (-1, 1))).ravel()
 
-    def _rmatvec(self, w):
+    def _rmatvec(self, w: ArrayLike) -> FloatArray:
         return self._rmatmat(np.reshape(w, (-1, 1))).ravel()
 
-    def _transpose(self):
+    def _transpose(self) -> "KernelOperator":
         # Kernels are symmetric, k(x, y) = k(y, x): K(X, Y).T is K(Y, X).
         return KernelOperator(
             self.kernel, self.Y, self.X, backend=self.backend, summation=self.summation
@@ -141,7 +157,7 @@ class KernelOperator(LinearOperator):
 
     _adjoint = _transpose
 
-    def normal_matmat(self, V, weights=None):
+    def normal_matmat(self, V: ArrayLike, weights: ArrayLike | None = None) -> FloatArray:
         """``K.T @ diag(weights) @ K @ V`` in one pass over K where the backend can.
 
         The product Nystroem solvers iterate on (``K = K(X, centers)``): the numba,
@@ -179,7 +195,7 @@ class KernelOperator(LinearOperator):
         out = self._backend.normal_matmat(self.spec, self._X, self._Y, V, weights)
         return out.ravel() if vector else out
 
-    def logsumexp(self, log_weights):
+    def logsumexp(self, log_weights: ArrayLike) -> NDArray[np.float64]:
         """``log sum_j exp(log k(x_i, y_j) + log_weights[j])`` for every row, without underflow.
 
         The logarithm of a weighted kernel sum (a log-density, for example) when the
@@ -227,7 +243,7 @@ class KernelOperator(LinearOperator):
         out = backend.logsumexp(self.spec, X, Y, log_W)
         return out.ravel() if vector else out
 
-    def diag(self):
+    def diag(self) -> FloatArray:
         """The main diagonal ``k(x_i, y_i)``, ``i < min(n_samples_X, n_samples_Y)``.
 
         Returns
@@ -239,7 +255,7 @@ class KernelOperator(LinearOperator):
         k = min(self.shape)
         return np.asarray(self.spec.paired(self.X[:k], self.Y[:k]), dtype=self.dtype)
 
-    def _dense_backend(self):
+    def _dense_backend(self) -> tuple[Backend, Any, Any]:
         """The backend that builds dense blocks, with X and Y prepared for it."""
         if self._dense is None:
             backend = resolve_dense_backend(self._requested, self.spec, self.dtype)
@@ -251,7 +267,7 @@ class KernelOperator(LinearOperator):
                 self._dense = (backend, X, Y)
         return self._dense
 
-    def block(self, rows, cols, out=None):
+    def block(self, rows: Index, cols: Index, out: FloatArray | None = None) -> FloatArray:
         """Dense block ``K[rows][:, cols]``.
 
         Parameters
@@ -277,7 +293,7 @@ class KernelOperator(LinearOperator):
             Y = backend.prepare(np.atleast_2d(self.Y[cols]), self.spec)
         return backend.dense(self.spec, X, Y, out)
 
-    def to_dense(self, out=None):
+    def to_dense(self, out: FloatArray | None = None) -> FloatArray:
         """The whole matrix as a dense array; only for matrices that fit in memory.
 
         Parameters
@@ -292,7 +308,9 @@ class KernelOperator(LinearOperator):
         """
         return self.block(slice(None), slice(None), out)
 
-    def path(self, **values):
+    def path(
+        self, **values: Sequence[int] | NDArray[np.integer]
+    ) -> Iterator[tuple[dict[str, int], NDArray[np.float64]]]:
         """Dense matrices of the kernel at several values of its parameters, in one pass.
 
         The neural kernels (:class:`~skkernel.NTK`, :class:`~skkernel.NNGP`) compute
@@ -368,7 +386,9 @@ class KernelOperator(LinearOperator):
         )
         return self._path(spec, resolved)
 
-    def _path(self, spec, values):
+    def _path(
+        self, spec: KernelSpec, values: dict[str, list[int]]
+    ) -> Iterator[tuple[dict[str, int], NDArray[np.float64]]]:
         backend = resolve_dense_backend(self._requested, spec, np.dtype(np.float64))
         X64 = self.X.astype(np.float64, copy=False)
         Y64 = X64 if self.Y is self.X else self.Y.astype(np.float64, copy=False)
@@ -381,7 +401,9 @@ class KernelOperator(LinearOperator):
                 np.fill_diagonal(K, paired)
             yield params, K
 
-    def gram(self, row_scale=None, out=None):
+    def gram(
+        self, row_scale: NDArray[np.floating] | None = None, out: FloatArray | None = None
+    ) -> FloatArray:
         """The Gram matrix ``K(X, X)`` with its exact diagonal, optionally scaled.
 
         For kernels of a distance, the diagonal comes from :meth:`diag`: a block of

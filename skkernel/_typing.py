@@ -6,15 +6,16 @@ the one place where values are validated (``tests/test_typing.py`` checks that
 the ``Literal`` options agree with the constraints).
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeAlias
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import sparse
-from sklearn.gaussian_process.kernels import Kernel as GPKernel
 
-from .kernels import Kernel
+# ``kernel=`` (KernelLike) is defined next to make_kernel, which resolves it: the
+# kernel modules use it in their own hints, and this module imports them.
+from .kernels._factory import KernelLike
 
 __all__ = [
     "ArrayLike",
@@ -27,11 +28,6 @@ __all__ = [
     "RandomStateLike",
     "SparseMatrix",
 ]
-
-#: ``kernel=``: a name of :func:`skkernel.make_kernel` (or "precomputed" where an
-#: estimator takes it), a :class:`~skkernel.Kernel`, a Gaussian-process kernel, or
-#: a function of two rows.
-KernelLike: TypeAlias = str | Kernel | GPKernel | Callable[..., Any]
 
 #: ``backend=``: "auto" or a backend of the registry (``BACKEND_CONSTRAINT``).
 BackendName: TypeAlias = Literal["auto", "numpy", "numba", "keops", "cupy", "dask"]

@@ -19,24 +19,33 @@ TYPED_MODULES = (
     "skkernel._centers",
     "skkernel._config",
     "skkernel._docs",
+    "skkernel._operator",
     "skkernel.density",
     "skkernel.kernel_approximation",
+    "skkernel.kernels",
     "skkernel.leverage",
     "skkernel.metrics",
     "skkernel.nystroem",
     "skkernel.random_features",
     "skkernel.ridge",
+    "skkernel.semi_supervised",
+    "skkernel.svm",
     "skkernel.thinning",
     "skkernel.thinning._thinner",
+    "skkernel.utils.benchmarking",
 )
+
+#: Modules of which only what ``skkernel.__all__`` exports is type-hinted: the
+#: backends' interface (``skkernel._accel.Backend``) is internal.
+EXPORTS_TYPED = ("skkernel._accel",)
 
 #: ``_parameter_constraints`` entries that accept None without listing it.
 _NONE_IMPLIED = {"random_state", "cv_object"}
 
 
-def _in_typed_module(obj):
+def _in_typed_module(obj, modules=TYPED_MODULES):
     module = getattr(obj, "__module__", None) or ""
-    return any(module == name or module.startswith(name + ".") for name in TYPED_MODULES)
+    return any(module == name or module.startswith(name + ".") for name in modules)
 
 
 def typed_objects():
@@ -44,9 +53,10 @@ def typed_objects():
     modules = [skkernel, *(importlib.import_module(name) for name in TYPED_MODULES)]
     found = {}
     for module in modules:
+        typed = (*TYPED_MODULES, *EXPORTS_TYPED) if module is skkernel else TYPED_MODULES
         for name in module.__all__:
             obj = getattr(module, name)
-            if (inspect.isclass(obj) or inspect.isfunction(obj)) and _in_typed_module(obj):
+            if (inspect.isclass(obj) or inspect.isfunction(obj)) and _in_typed_module(obj, typed):
                 found[f"{obj.__module__}.{obj.__qualname__}"] = obj
     return found
 
@@ -63,9 +73,9 @@ def _function_of(member):
 
 
 def checked_callables(obj):
-    """(name, function) of a function, or of a class's ``__init__`` and public
-    methods defined by skkernel (on the class or a private base of ours; the
-    methods inherited from scikit-learn are not ours to annotate)."""
+    """(name, function) of a function, or of a class's ``__init__``, ``__call__``
+    and public methods defined by skkernel (on the class or a private base of ours;
+    the methods inherited from scikit-learn are not ours to annotate)."""
     if inspect.isfunction(obj):
         yield obj.__qualname__, obj
         return
@@ -73,7 +83,7 @@ def checked_callables(obj):
         if not klass.__module__.startswith("skkernel"):
             continue
         for name, member in vars(klass).items():
-            if name.startswith("_") and name != "__init__":
+            if name.startswith("_") and name not in ("__init__", "__call__"):
                 continue
             function = _function_of(member)
             if function is not None:
@@ -120,6 +130,13 @@ def test_the_typed_api_is_all_here():
     assert "skkernel.density._privacy.BudgetAccountant.default" in names  # classmethod
     assert "skkernel._config.config_context" in names  # behind @contextmanager
     assert "skkernel.leverage.ridge_leverage_scores" in names  # behind validate_params
+    assert "skkernel.kernels._base.Kernel.__call__" in names
+    assert "skkernel.kernels.neural.NTK.family_params" in names
+    assert "skkernel._operator.KernelOperator.path" in names
+    assert "skkernel.svm._kernel_svc.KernelSVCCV.predict_proba" in names  # available_if
+    assert "skkernel.semi_supervised._stkr.SpectralKernelClassifier.fit" in names
+    assert "skkernel._accel.show_backends" in names  # exported by skkernel
+    assert "skkernel.utils.benchmarking.format_table" in names
     # Inherited from scikit-learn, not ours.
     assert "skkernel.ridge._kernel_ridge.KernelRidge.get_params" not in names
     assert len(names) > 60

@@ -22,6 +22,7 @@ does).
 """
 
 import sys
+from typing import TextIO
 
 from ._base import Backend
 from ._cupy import CuPyBackend
@@ -174,7 +175,7 @@ def resolve_log_backend(backend, spec):
     return backend if backend.supports_log(spec) else _BACKENDS["numpy"]
 
 
-def backend_status():
+def backend_status() -> dict[str, str | None]:
     """Which backends can run here, and why the others cannot.
 
     Returns
@@ -191,7 +192,7 @@ def backend_status():
     return {name: backend.available() for name, backend in _BACKENDS.items()}
 
 
-def show_backends(file=None):
+def show_backends(file: TextIO | None = None) -> dict[str, str | None]:
     """Print which backends can run here, which one "auto" picks, and why the others cannot.
 
     Parameters

@@ -20,6 +20,7 @@ from .._base import BACKEND_CONSTRAINT, fit_context
 from .._operator import KernelOperator
 from .._typing import ArrayLike, BackendName, NDArray, RandomStateLike
 from ..kernels import DENSITY_KERNELS, DensityKernel
+from ..kernels.density import DensityProfile
 from ._base import BandwidthRule, LogLikelihoodScore, bandwidth_rule
 
 __all__ = ["KernelDensity"]
@@ -141,9 +142,7 @@ class KernelDensity(LogLikelihoodScore, BaseEstimator):
         *,
         bandwidth: float | BandwidthRule = 1.0,
         algorithm: Literal["auto", "kd_tree", "ball_tree", "brute"] = "auto",
-        kernel: Literal[
-            "gaussian", "tophat", "epanechnikov", "exponential", "linear", "cosine", "laplacian"
-        ] = "gaussian",
+        kernel: DensityProfile = "gaussian",
         metric: Literal["euclidean", "l2"] = "euclidean",
         atol: float = 0,
         rtol: float = 0,

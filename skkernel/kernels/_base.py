@@ -1,16 +1,19 @@
 """The Kernel base class: what ``k(x, y)`` is, and what a backend may ask of it."""
 
+from typing import Any
+
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 from sklearn.base import BaseEstimator
 
 from .._validation import check_kernel_input, check_kernel_inputs
-from ._registry import KernelSpec
+from ._registry import FamilyParams, KernelSpec
 
 __all__ = ["Kernel", "KERNELS_BY_NAME"]
 
 #: Kernel name (as estimators take it, ``kernel="rbf"``) -> Kernel class; filled by
 #: the subclasses that declare ``names``.
-KERNELS_BY_NAME = {}
+KERNELS_BY_NAME: dict[str, type["Kernel"]] = {}
 
 
 class Kernel(BaseEstimator):
@@ -42,10 +45,10 @@ class Kernel(BaseEstimator):
     0.5
     """
 
-    names = ()
+    names: tuple[str, ...] = ()
     positive_definite = True
 
-    def __init_subclass__(cls, **kwargs):
+    def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         for name in cls.__dict__.get("names", ()):
             KERNELS_BY_NAME[name] = cls
@@ -55,7 +58,7 @@ class Kernel(BaseEstimator):
             if method is not None and not method.__doc__:
                 method.__doc__ = getattr(Kernel, hook).__doc__
 
-    def __call__(self, X, Y=None):
+    def __call__(self, X: ArrayLike, Y: ArrayLike | None = None) -> NDArray[np.floating]:
         """Dense kernel matrix K(X, Y) (numpy reference implementation).
 
         Parameters
@@ -74,7 +77,7 @@ class Kernel(BaseEstimator):
         X, Y = check_kernel_inputs(X, Y)
         return self.compute(X, Y).astype(X.dtype, copy=False)
 
-    def diag(self, X):
+    def diag(self, X: ArrayLike) -> NDArray[np.floating]:
         """Diagonal of K(X, X), without forming the matrix.
 
         Parameters
@@ -91,7 +94,7 @@ class Kernel(BaseEstimator):
         X = check_kernel_input(X)
         return self.compute_paired(X, X)
 
-    def spec(self, n_features):
+    def spec(self, n_features: int) -> KernelSpec:
         """What backends evaluate: the kernel's family, resolved numbers and reference code.
 
         Parameters
@@ -110,7 +113,7 @@ class Kernel(BaseEstimator):
         family, params = resolved if resolved is not None else (None, {})
         return KernelSpec(family, params, self.compute, self.compute_paired, repr(self))
 
-    def family_params(self, n_features):
+    def family_params(self, n_features: int) -> FamilyParams | None:
         """The kernel's registry family and its resolved parameters, or None.
 
         Parameters
@@ -125,7 +128,7 @@ class Kernel(BaseEstimator):
         """
         return None
 
-    def compute(self, X, Y):
+    def compute(self, X: NDArray[np.floating], Y: NDArray[np.floating]) -> NDArray[Any]:
         """Dense block K(X, Y) of validated inputs: the numpy reference.
 
         This is the block computation backends call (the numpy backend fills its row
@@ -147,7 +150,9 @@ class Kernel(BaseEstimator):
         """
         raise NotImplementedError  # pragma: no cover
 
-    def compute_paired(self, X, Y):
+    def compute_paired(
+        self, X: NDArray[np.floating], Y: NDArray[np.floating]
+    ) -> NDArray[np.floating]:
         """``k(x_i, y_i)`` for every row i of two validated inputs of one shape.
 
         Parameters

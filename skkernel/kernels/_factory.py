@@ -1,5 +1,8 @@
 """From scikit-learn style kernel arguments to a Kernel."""
 
+from collections.abc import Callable
+from typing import Any, Protocol, TypeAlias
+
 from sklearn.gaussian_process.kernels import Kernel as GPKernel
 
 from ._base import KERNELS_BY_NAME, Kernel
@@ -7,13 +10,35 @@ from .pairwise import FunctionKernel, GPKernelAdapter
 
 __all__ = ["kernel_names", "kernel_from_params", "make_kernel"]
 
+#: ``kernel=``: a name of :func:`make_kernel` (or "precomputed" where an estimator
+#: takes it), a :class:`Kernel`, a Gaussian-process kernel, or a function of two
+#: rows.
+KernelLike: TypeAlias = str | Kernel | GPKernel | Callable[..., Any]
 
-def kernel_names():
+
+class KernelParameters(Protocol):
+    """An estimator with scikit-learn's kernel parameters (``kernel_from_params``)."""
+
+    kernel: KernelLike
+    gamma: float | None
+    degree: float | None
+    coef0: float | None
+    kernel_params: dict[str, Any] | None
+
+
+def kernel_names() -> tuple[str, ...]:
     """The kernel names estimators accept, sorted (every registered Kernel's names)."""
     return tuple(sorted(KERNELS_BY_NAME))
 
 
-def make_kernel(kernel="rbf", *, gamma=None, degree=3, coef0=1, kernel_params=None):
+def make_kernel(
+    kernel: KernelLike = "rbf",
+    *,
+    gamma: float | None = None,
+    degree: float = 3,
+    coef0: float = 1,
+    kernel_params: dict[str, Any] | None = None,
+) -> Kernel:
     """Resolve scikit-learn style kernel parameters to a :class:`Kernel`.
 
     This is what an estimator with ``kernel=``, ``gamma=``, ``degree=``, ``coef0=`` and
@@ -87,7 +112,7 @@ def make_kernel(kernel="rbf", *, gamma=None, degree=3, coef0=1, kernel_params=No
     )
 
 
-def kernel_from_params(estimator):
+def kernel_from_params(estimator: KernelParameters) -> Kernel:
     """The Kernel of an estimator with sklearn's kernel parameters.
 
     Reads ``kernel``, ``gamma``, ``degree``, ``coef0`` and ``kernel_params``; None for

@@ -8,6 +8,7 @@ backend.
 """
 
 from numbers import Real
+from typing import Any
 
 from sklearn.gaussian_process.kernels import Kernel as GPKernel
 from sklearn.utils._param_validation import Interval, StrOptions
@@ -31,12 +32,12 @@ DEGREE = [Interval(Real, 0, None, closed="left")]
 COEF0 = [Interval(Real, None, None, closed="neither")]
 
 
-def resolve_gamma(gamma, n_features):
+def resolve_gamma(gamma: float | None, n_features: int) -> float:
     """scikit-learn's convention: ``gamma=None`` means ``1 / n_features``."""
     return 1.0 / n_features if gamma is None else float(gamma)
 
 
-def kernel_parameter_constraints(*, precomputed=True):
+def kernel_parameter_constraints(*, precomputed: bool = True) -> dict[str, list[Any]]:
     """The ``_parameter_constraints`` entries of an estimator's kernel parameters.
 
     Parameters

@@ -24,9 +24,13 @@ its numpy/cupy formula; add its numba formula to
 formula says so, and "auto" passes it by).
 """
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any, Literal, TypeAlias, get_args
 
 import numpy as np
+from numpy.typing import NDArray
 
 __all__ = [
     "FAMILIES",
@@ -36,8 +40,26 @@ __all__ = [
     "register_family",
 ]
 
+#: A pairwise statistic a family can be a function of.
+Statistic: TypeAlias = Literal["sqeuclidean", "euclidean", "l1", "dot"]
 #: The pairwise statistics a family can be a function of.
-STATISTICS = ("sqeuclidean", "euclidean", "l1", "dot")
+STATISTICS: tuple[str, ...] = get_args(Statistic)
+
+#: A numpy or CuPy array (of the array module ``xp`` a closed form is given).
+XPArray: TypeAlias = Any
+#: ``values(S, p, xp, rows, cols)`` and ``log_values``: kernel values from a block
+#: (or a vector of pairs) of the statistic.
+ValuesFunction: TypeAlias = Callable[
+    [XPArray, dict[str, float], ModuleType, "RowNorms | None", "RowNorms | None"], XPArray
+]
+#: ``block(X, Y)`` and ``paired(X, Y)`` of a spec: the numpy reference on validated
+#: float arrays.
+BlockFunction: TypeAlias = Callable[[NDArray[Any], NDArray[Any]], NDArray[Any]]
+#: ``path(S, p, xp, rows, cols, values)``: ``(params, K)`` along a family's path.
+PathFunction: TypeAlias = Callable[
+    [XPArray, dict[str, float], ModuleType, "RowNorms", "RowNorms", dict[str, list[int]]],
+    Iterator[tuple[dict[str, int], XPArray]],
+]
 
 # Direct differences need an (rows, m, d) temporary; keep it this many elements at most.
 _MAX_DIFF_ELEMENTS = 2**22
@@ -96,16 +118,16 @@ class KernelFamily:
     """
 
     name: str
-    statistic: str
-    params: tuple
-    values: object = field(repr=False)
-    check: object = field(default=None, repr=False)
-    log_values: object = field(default=None, repr=False)
-    paired_diagonal: object = field(default=None, repr=False)
-    path_params: tuple = field(default=(), repr=False)
-    path: object = field(default=None, repr=False)
+    statistic: Statistic
+    params: tuple[str, ...]
+    values: ValuesFunction = field(repr=False)
+    check: Callable[[dict[str, float]], None] | None = field(default=None, repr=False)
+    log_values: ValuesFunction | None = field(default=None, repr=False)
+    paired_diagonal: bool | None = field(default=None, repr=False)
+    path_params: tuple[str, ...] = field(default=(), repr=False)
+    path: PathFunction | None = field(default=None, repr=False)
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if self.statistic not in STATISTICS:
             raise ValueError(
                 f"Family {self.name!r}: statistic must be one of {STATISTICS}; "
@@ -115,11 +137,15 @@ class KernelFamily:
             object.__setattr__(self, "paired_diagonal", self.statistic != "dot")
 
 
+#: What :meth:`skkernel.kernels.Kernel.family_params` returns: a family and its
+#: resolved parameters.
+FamilyParams: TypeAlias = tuple[KernelFamily, dict[str, float]]
+
 #: name -> KernelFamily, filled by register_family.
-FAMILIES = {}
+FAMILIES: dict[str, KernelFamily] = {}
 
 
-def register_family(family):
+def register_family(family: KernelFamily) -> KernelFamily:
     """Add a :class:`KernelFamily` to the registry.
 
     Parameters
@@ -159,19 +185,19 @@ class RowNorms:
     """Squared Euclidean norms of the rows of an input, and the norms the cosine
     kernel divides by (computed on first use)."""
 
-    def __init__(self, sq_norms, dtype, xp=np):
+    def __init__(self, sq_norms: XPArray, dtype: np.dtype[Any], xp: ModuleType = np) -> None:
         self.sq = sq_norms
         self._dtype = dtype
         self._xp = xp
         self._norms = None
 
     @classmethod
-    def of(cls, X, xp=np):
+    def of(cls, X: XPArray, xp: ModuleType = np) -> "RowNorms":
         X64 = X.astype(np.float64, copy=False)
         return cls(xp.einsum("ij,ij->i", X64, X64), X.dtype, xp)
 
     @property
-    def norms(self):
+    def norms(self) -> XPArray:
         """Row norms, with norms below 10 machine epsilons (of the input dtype)
         taken as 1, as :func:`sklearn.preprocessing.normalize` does: (near-)zero
         rows stay as they are instead of being blown up to unit length."""
@@ -212,13 +238,13 @@ class KernelSpec:
     ('rbf', {'gamma': 0.25})
     """
 
-    family: object
-    params: object
-    block: object = field(repr=False)
-    paired: object = field(repr=False)
+    family: KernelFamily | None
+    params: dict[str, float]
+    block: BlockFunction | None = field(repr=False)
+    paired: BlockFunction | None = field(repr=False)
     name: str = ""
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         params = dict(self.params)
         if self.family is not None:
             expected = set(self.family.params)
@@ -232,26 +258,26 @@ class KernelSpec:
                 self.family.check(params)
         object.__setattr__(self, "params", params)
 
-    def __getitem__(self, name):
+    def __getitem__(self, name: str) -> float:
         return self.params[name]
 
     @property
-    def closed_form(self):
+    def closed_form(self) -> bool:
         """Whether backends other than numpy can evaluate the kernel."""
         return self.family is not None
 
     @property
-    def statistic(self):
+    def statistic(self) -> Statistic:
         """The pairwise statistic of the family (closed forms only)."""
         return self.family.statistic
 
     @property
-    def has_log_form(self):
+    def has_log_form(self) -> bool:
         """Whether the family has a logarithmic form (log-sum-exp reductions)."""
         return self.closed_form and self.family.log_values is not None
 
     @staticmethod
-    def row_norms(X, xp=np):
+    def row_norms(X: XPArray, xp: ModuleType = np) -> RowNorms:
         """The norms of the rows of an input, for :meth:`dense`.
 
         Backends compute them once per operand.
@@ -270,7 +296,7 @@ class KernelSpec:
         """
         return RowNorms.of(X, xp)
 
-    def packed(self):
+    def packed(self) -> NDArray[np.float64]:
         """The parameters as a float64 array, in the family's order.
 
         Returns
@@ -286,7 +312,14 @@ class KernelSpec:
         cols = RowNorms.of(Y, xp) if cols is None else cols
         return pairwise_statistic(self.statistic, X, Y, xp, rows.sq, cols.sq), rows, cols
 
-    def dense(self, X, Y, xp=np, rows=None, cols=None):
+    def dense(
+        self,
+        X: XPArray,
+        Y: XPArray,
+        xp: ModuleType = np,
+        rows: RowNorms | None = None,
+        cols: RowNorms | None = None,
+    ) -> XPArray:
         """Dense block K(X, Y) from the closed form, in X's dtype.
 
         float32 inputs get their statistic in float64: squared distances of data far
@@ -313,7 +346,14 @@ class KernelSpec:
         S, rows, cols = self._statistic(X, Y, xp, rows, cols)
         return self.family.values(S, self.params, xp, rows, cols).astype(X.dtype, copy=False)
 
-    def log_dense(self, X, Y, xp=np, rows=None, cols=None):
+    def log_dense(
+        self,
+        X: XPArray,
+        Y: XPArray,
+        xp: ModuleType = np,
+        rows: RowNorms | None = None,
+        cols: RowNorms | None = None,
+    ) -> XPArray:
         """Dense float64 block of ``log k(x_i, y_j)`` from the family's log form.
 
         Parameters
@@ -340,7 +380,15 @@ class KernelSpec:
         S, rows, cols = self._statistic(X, Y, xp, rows, cols)
         return self.family.log_values(S, self.params, xp, rows, cols)
 
-    def dense_path(self, X, Y, values, xp=np, rows=None, cols=None):
+    def dense_path(
+        self,
+        X: XPArray,
+        Y: XPArray,
+        values: dict[str, list[int]],
+        xp: ModuleType = np,
+        rows: RowNorms | None = None,
+        cols: RowNorms | None = None,
+    ) -> Iterator[tuple[dict[str, int], XPArray]]:
         """Dense blocks K(X, Y) along the family's path, from one pass (float64).
 
         The numpy/CuPy closed form of :meth:`skkernel.KernelOperator.path`.
@@ -370,7 +418,7 @@ class KernelSpec:
         S, rows, cols = self._statistic(X, Y, xp, rows, cols)
         yield from self.family.path(S, self.params, xp, rows, cols, values)
 
-    def dense_paired(self, X, Y, xp=np):
+    def dense_paired(self, X: XPArray, Y: XPArray, xp: ModuleType = np) -> XPArray:
         """``k(x_i, y_i)`` for every row i of X and Y, from the closed form.
 
         Parameters

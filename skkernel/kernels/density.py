@@ -11,29 +11,27 @@ kernel values into a probability density.
 
 import math
 from numbers import Real
+from typing import Any, Literal, TypeAlias, get_args
 
 import numpy as np
+from numpy.typing import NDArray
 from scipy import integrate
 from scipy.spatial.distance import cdist
 from scipy.special import gammaln
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import Kernel
-from ._registry import KernelFamily, register_family
+from ._registry import FamilyParams, KernelFamily, register_family
 from .stationary import LAPLACIAN_FAMILY, MATERN_FAMILY, RBF_FAMILY
 
 __all__ = ["DENSITY_KERNELS", "DensityKernel"]
 
+#: A profile of scikit-learn's KernelDensity, or the Laplacian product kernel.
+DensityProfile: TypeAlias = Literal[
+    "gaussian", "tophat", "epanechnikov", "exponential", "linear", "cosine", "laplacian"
+]
 #: The profiles of scikit-learn's KernelDensity, and the Laplacian product kernel.
-DENSITY_KERNELS = (
-    "gaussian",
-    "tophat",
-    "epanechnikov",
-    "exponential",
-    "linear",
-    "cosine",
-    "laplacian",
-)
+DENSITY_KERNELS: tuple[str, ...] = get_args(DensityProfile)
 
 _CDIST_METRICS = {"sqeuclidean": "sqeuclidean", "euclidean": "euclidean", "l1": "cityblock"}
 
@@ -180,12 +178,12 @@ class DensityKernel(Kernel):
         "bandwidth": [Interval(Real, 0, None, closed="neither")],
     }
 
-    def __init__(self, kernel="gaussian", bandwidth=1.0):
+    def __init__(self, kernel: DensityProfile = "gaussian", bandwidth: float = 1.0) -> None:
         self.kernel = kernel
         self.bandwidth = bandwidth
 
     @property
-    def positive_definite(self):
+    def positive_definite(self) -> bool:
         """Whether every Gram matrix of the kernel is positive semi-definite.
 
         True for the Gaussian, exponential and Laplacian profiles, not for the
@@ -193,7 +191,7 @@ class DensityKernel(Kernel):
         """
         return self.kernel in ("gaussian", "exponential", "laplacian")
 
-    def family_params(self, n_features):
+    def family_params(self, n_features: int) -> FamilyParams:
         h = float(self.bandwidth)
         if self.kernel == "gaussian":
             return RBF_FAMILY, {"gamma": 0.5 / h**2}
@@ -205,7 +203,7 @@ class DensityKernel(Kernel):
             return MATERN_FAMILY, {"nu": 0.5, "length_scale": h}
         return _COMPACT[self.kernel], {"bandwidth": h}
 
-    def compute(self, X, Y):
+    def compute(self, X: NDArray[np.floating], Y: NDArray[np.floating]) -> NDArray[Any]:
         # Distances by direct differences in float64 (scipy's cdist): the exact
         # reference, including for nearby points and data far from the origin.
         family, params = self.family_params(X.shape[1])
@@ -216,7 +214,7 @@ class DensityKernel(Kernel):
         )
         return family.values(S, params, np, None, None)
 
-    def log_norm(self, n_features):
+    def log_norm(self, n_features: int) -> float:
         """Logarithm of the constant that makes ``k(x, .)`` a probability density.
 
         Parameters

@@ -1,10 +1,14 @@
 """Kernels of the dot product: linear, polynomial, sigmoid, cosine."""
 
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
 from sklearn.metrics import pairwise
 
 from ._base import Kernel
 from ._params import COEF0, DEGREE, GAMMA, resolve_gamma
-from ._registry import KernelFamily, register_family
+from ._registry import FamilyParams, KernelFamily, register_family
 
 __all__ = ["Cosine", "Linear", "Polynomial", "Sigmoid"]
 
@@ -55,12 +59,12 @@ class Linear(Kernel):
     """
 
     names = ("linear",)
-    _parameter_constraints = {}
+    _parameter_constraints: dict[str, list[Any]] = {}
 
-    def compute(self, X, Y):
+    def compute(self, X: NDArray[np.floating], Y: NDArray[np.floating]) -> NDArray[Any]:
         return pairwise.linear_kernel(X, Y)
 
-    def family_params(self, n_features):
+    def family_params(self, n_features: int) -> FamilyParams:
         return LINEAR_FAMILY, {}
 
 
@@ -87,22 +91,22 @@ class Polynomial(Kernel):
     names = ("poly", "polynomial")
     _parameter_constraints = {"gamma": GAMMA, "degree": DEGREE, "coef0": COEF0}
 
-    def __init__(self, gamma=None, degree=3, coef0=1):
+    def __init__(self, gamma: float | None = None, degree: float = 3, coef0: float = 1) -> None:
         self.gamma = gamma
         self.degree = degree
         self.coef0 = coef0
 
     @property
-    def positive_definite(self):
+    def positive_definite(self) -> bool:
         """Whether the kernel is PSD: integer degree and ``coef0 >= 0``."""
         return float(self.degree).is_integer() and self.coef0 >= 0
 
-    def compute(self, X, Y):
+    def compute(self, X: NDArray[np.floating], Y: NDArray[np.floating]) -> NDArray[Any]:
         return pairwise.polynomial_kernel(
             X, Y, degree=self.degree, gamma=self.gamma, coef0=self.coef0
         )
 
-    def family_params(self, n_features):
+    def family_params(self, n_features: int) -> FamilyParams:
         return POLYNOMIAL_FAMILY, {
             "gamma": resolve_gamma(self.gamma, n_features),
             "degree": float(self.degree),
@@ -134,14 +138,14 @@ class Sigmoid(Kernel):
     positive_definite = False
     _parameter_constraints = {"gamma": GAMMA, "coef0": COEF0}
 
-    def __init__(self, gamma=None, coef0=1):
+    def __init__(self, gamma: float | None = None, coef0: float = 1) -> None:
         self.gamma = gamma
         self.coef0 = coef0
 
-    def compute(self, X, Y):
+    def compute(self, X: NDArray[np.floating], Y: NDArray[np.floating]) -> NDArray[Any]:
         return pairwise.sigmoid_kernel(X, Y, gamma=self.gamma, coef0=self.coef0)
 
-    def family_params(self, n_features):
+    def family_params(self, n_features: int) -> FamilyParams:
         return SIGMOID_FAMILY, {
             "gamma": resolve_gamma(self.gamma, n_features),
             "coef0": float(self.coef0),
@@ -162,10 +166,10 @@ class Cosine(Kernel):
     """
 
     names = ("cosine",)
-    _parameter_constraints = {}
+    _parameter_constraints: dict[str, list[Any]] = {}
 
-    def compute(self, X, Y):
+    def compute(self, X: NDArray[np.floating], Y: NDArray[np.floating]) -> NDArray[Any]:
         return pairwise.cosine_similarity(X, Y)
 
-    def family_params(self, n_features):
+    def family_params(self, n_features: int) -> FamilyParams:
         return COSINE_FAMILY, {}

@@ -26,12 +26,14 @@ first f Dense layers are not trained (Arora et al. 2020): their gradient terms, 
 
 import math
 from numbers import Integral, Real
+from typing import Any, Literal, TypeAlias
 
 import numpy as np
+from numpy.typing import NDArray
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import Kernel
-from ._registry import KernelFamily, register_family
+from ._registry import FamilyParams, KernelFamily, register_family
 
 __all__ = ["NNGP", "NTK", "ArcCosine"]
 
@@ -62,10 +64,10 @@ class ArcCosine(Kernel):
 
     _parameter_constraints = {"order": [Interval(Integral, 0, 1, closed="both")]}
 
-    def __init__(self, order=1):
+    def __init__(self, order: Literal[0, 1] = 1) -> None:
         self.order = order
 
-    def compute(self, X, Y):
+    def compute(self, X: NDArray[np.floating], Y: NDArray[np.floating]) -> NDArray[Any]:
         x_norms = np.linalg.norm(X, axis=1)[:, None]
         y_norms = np.linalg.norm(Y, axis=1)[None, :]
         norms = x_norms * y_norms
@@ -88,10 +90,13 @@ ABRELU, ERF, GELU = 0, 1, 2
 #: lets one resolve (its error e becomes an angle of sqrt(e)).
 PARALLEL = 64 * np.finfo(np.float64).eps
 
+#: ``activation=`` of the neural kernels: a key of ACTIVATIONS.
+Activation: TypeAlias = Literal["relu", "leaky_relu", "abrelu", "erf", "gelu"]
+
 #: Activation name -> (code, its parameters with their defaults). ReLU and leaky
 #: ReLU are ABReLU(a, b) = a min(x, 0) + b max(x, 0) with fixed slopes; erf is
 #: a erf(b x) + c, as in neural-tangents.
-ACTIVATIONS = {
+ACTIVATIONS: dict[str, tuple[int, dict[str, float]]] = {
     "relu": (ABRELU, {}),
     "leaky_relu": (ABRELU, {"alpha": 0.01}),
     "abrelu": (ABRELU, {"a": 0.0, "b": 1.0}),
@@ -392,7 +397,7 @@ class _FullyConnected(Kernel):
             "b_var": 0.0 if self.b_std is None else float(self.b_std) ** 2,
         }
 
-    def compute(self, X, Y):
+    def compute(self, X: NDArray[np.floating], Y: NDArray[np.floating]) -> NDArray[Any]:
         spec = self.spec(X.shape[1])
         K = spec.dense(X, Y)
         if X is Y:
@@ -450,15 +455,21 @@ class NNGP(_FullyConnected):
     _parameter_constraints = dict(_NETWORK_CONSTRAINTS)
 
     def __init__(
-        self, depth=2, *, activation="relu", activation_params=None, W_std=SQRT2, b_std=None
-    ):
+        self,
+        depth: int = 2,
+        *,
+        activation: Activation = "relu",
+        activation_params: dict[str, float] | None = None,
+        W_std: float = SQRT2,
+        b_std: float | None = None,
+    ) -> None:
         self.depth = depth
         self.activation = activation
         self.activation_params = activation_params
         self.W_std = W_std
         self.b_std = b_std
 
-    def family_params(self, n_features):
+    def family_params(self, n_features: int) -> FamilyParams:
         return NNGP_FAMILY, self._network_params(n_features)
 
 
@@ -529,16 +540,16 @@ class NTK(_FullyConnected):
 
     def __init__(
         self,
-        depth=2,
+        depth: int = 2,
         *,
-        activation="relu",
-        activation_params=None,
-        W_std=SQRT2,
-        b_std=None,
-        parameterization="ntk",
-        width=None,
-        fixed_layers=0,
-    ):
+        activation: Activation = "relu",
+        activation_params: dict[str, float] | None = None,
+        W_std: float = SQRT2,
+        b_std: float | None = None,
+        parameterization: Literal["ntk", "standard"] = "ntk",
+        width: int | None = None,
+        fixed_layers: int = 0,
+    ) -> None:
         self.depth = depth
         self.activation = activation
         self.activation_params = activation_params
@@ -548,7 +559,7 @@ class NTK(_FullyConnected):
         self.width = width
         self.fixed_layers = fixed_layers
 
-    def family_params(self, n_features):
+    def family_params(self, n_features: int) -> FamilyParams:
         if self.fixed_layers > self.depth:
             raise ValueError(
                 f"fixed_layers={self.fixed_layers} must be at most depth={self.depth}: "

@@ -1,7 +1,11 @@
 """Kernels without a closed form for the backends: chi-squared, user functions,
 Gaussian-process kernels. They run on the numpy backend, through :meth:`compute`."""
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
+from numpy.typing import NDArray
 from sklearn.gaussian_process.kernels import Kernel as GPKernel
 from sklearn.metrics import pairwise
 
@@ -34,10 +38,10 @@ class Chi2(Kernel):
     names = ("chi2",)
     _parameter_constraints = {"gamma": GAMMA}
 
-    def __init__(self, gamma=None):
+    def __init__(self, gamma: float | None = None) -> None:
         self.gamma = gamma
 
-    def compute(self, X, Y):
+    def compute(self, X: NDArray[np.floating], Y: NDArray[np.floating]) -> NDArray[Any]:
         return pairwise.chi2_kernel(X, Y, gamma=1.0 if self.gamma is None else self.gamma)
 
 
@@ -56,9 +60,9 @@ class AdditiveChi2(Kernel):
 
     names = ("additive_chi2",)
     positive_definite = False
-    _parameter_constraints = {}
+    _parameter_constraints: dict[str, list[Any]] = {}
 
-    def compute(self, X, Y):
+    def compute(self, X: NDArray[np.floating], Y: NDArray[np.floating]) -> NDArray[Any]:
         return pairwise.additive_chi2_kernel(X, Y)
 
 
@@ -86,11 +90,13 @@ class FunctionKernel(Kernel):
     positive_definite = False
     _parameter_constraints = {"function": [callable], "kernel_params": [dict, None]}
 
-    def __init__(self, function, kernel_params=None):
+    def __init__(
+        self, function: Callable[..., float], kernel_params: dict[str, Any] | None = None
+    ) -> None:
         self.function = function
         self.kernel_params = kernel_params
 
-    def compute(self, X, Y):
+    def compute(self, X: NDArray[np.floating], Y: NDArray[np.floating]) -> NDArray[Any]:
         return pairwise.pairwise_kernels(X, Y, metric=self.function, **(self.kernel_params or {}))
 
 
@@ -116,13 +122,15 @@ class GPKernelAdapter(Kernel):
 
     _parameter_constraints = {"kernel": [GPKernel]}
 
-    def __init__(self, kernel):
+    def __init__(self, kernel: GPKernel) -> None:
         self.kernel = kernel
 
-    def compute(self, X, Y):
+    def compute(self, X: NDArray[np.floating], Y: NDArray[np.floating]) -> NDArray[Any]:
         return self.kernel(X, Y)
 
-    def compute_paired(self, X, Y):
+    def compute_paired(
+        self, X: NDArray[np.floating], Y: NDArray[np.floating]
+    ) -> NDArray[np.floating]:
         if X is Y:
             return np.asarray(self.kernel.diag(X), dtype=X.dtype)
         return super().compute_paired(X, Y)

@@ -2,15 +2,17 @@
 
 import math
 from numbers import Real
+from typing import Any, Literal
 
 import numpy as np
+from numpy.typing import NDArray
 from scipy.spatial.distance import cdist
 from sklearn.metrics import pairwise
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import Kernel
 from ._params import GAMMA, resolve_gamma
-from ._registry import KernelFamily, register_family
+from ._registry import FamilyParams, KernelFamily, register_family
 
 __all__ = ["RBF", "Laplacian", "Matern"]
 
@@ -104,13 +106,13 @@ class RBF(Kernel):
     names = ("rbf",)
     _parameter_constraints = {"gamma": GAMMA}
 
-    def __init__(self, gamma=None):
+    def __init__(self, gamma: float | None = None) -> None:
         self.gamma = gamma
 
-    def compute(self, X, Y):
+    def compute(self, X: NDArray[np.floating], Y: NDArray[np.floating]) -> NDArray[Any]:
         return pairwise.rbf_kernel(X, Y, gamma=self.gamma)
 
-    def family_params(self, n_features):
+    def family_params(self, n_features: int) -> FamilyParams:
         return RBF_FAMILY, {"gamma": resolve_gamma(self.gamma, n_features)}
 
 
@@ -135,13 +137,13 @@ class Laplacian(Kernel):
     names = ("laplacian",)
     _parameter_constraints = {"gamma": GAMMA}
 
-    def __init__(self, gamma=None):
+    def __init__(self, gamma: float | None = None) -> None:
         self.gamma = gamma
 
-    def compute(self, X, Y):
+    def compute(self, X: NDArray[np.floating], Y: NDArray[np.floating]) -> NDArray[Any]:
         return pairwise.laplacian_kernel(X, Y, gamma=self.gamma)
 
-    def family_params(self, n_features):
+    def family_params(self, n_features: int) -> FamilyParams:
         return LAPLACIAN_FAMILY, {"gamma": resolve_gamma(self.gamma, n_features)}
 
 
@@ -175,7 +177,7 @@ class Matern(Kernel):
         "length_scale": [Interval(Real, 0, None, closed="neither")],
     }
 
-    def __init__(self, nu=1.5, length_scale=1.0):
+    def __init__(self, nu: float | Literal["inf"] = 1.5, length_scale: float = 1.0) -> None:
         self.nu = nu
         self.length_scale = length_scale
 
@@ -188,7 +190,7 @@ class Matern(Kernel):
                 "sklearn.gaussian_process.kernels.Matern (numpy backend only)."
             )
 
-    def compute(self, X, Y):
+    def compute(self, X: NDArray[np.floating], Y: NDArray[np.floating]) -> NDArray[Any]:
         family, params = self.family_params(X.shape[1])
         if family is RBF_FAMILY:
             return pairwise.rbf_kernel(X, Y, gamma=params["gamma"])
@@ -196,7 +198,7 @@ class Matern(Kernel):
         # slope at r = 0, so distances of nearby points must be exact.
         return _matern_values(cdist(X, Y), params, np, None, None)
 
-    def family_params(self, n_features):
+    def family_params(self, n_features: int) -> FamilyParams:
         nu = float(self.nu)
         if np.isinf(nu):
             return RBF_FAMILY, {"gamma": 0.5 / float(self.length_scale) ** 2}

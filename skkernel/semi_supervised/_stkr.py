@@ -1,7 +1,9 @@
 """Spectrally transformed kernel regression: SpectralKernelRidge and
 SpectralKernelClassifier (Zhai, Pukdee, Jin, Balcan & Ravikumar, ICLR 2024)."""
 
+from collections.abc import Callable
 from numbers import Integral, Real
+from typing import Any, Literal, TypeAlias
 
 import numpy as np
 from sklearn.base import (
@@ -31,6 +33,7 @@ from .._linalg import (
     eigen_ridge,
     transformed_ridge,
 )
+from .._typing import ArrayLike, BackendName, KernelLike, NDArray, RandomStateLike
 from ..kernels import kernel_from_params, kernel_parameter_constraints
 from ._affinity import (
     KernelAffinity,
@@ -44,6 +47,8 @@ from ._affinity import (
 
 __all__ = ["SpectralKernelClassifier", "SpectralKernelRidge"]
 
+#: The named spectral transforms of ``spectral_transform=``.
+SpectralTransform: TypeAlias = Literal["polynomial", "inverse_laplacian", "kpca"]
 #: solver="auto" forms G densely up to this many fitted rows.
 DIRECT_MAX_ROWS = 4000
 #: kernel PCA components per class when n_components is None (the classifier).
@@ -86,30 +91,30 @@ class _SpectralKernelBase(BaseEstimator):
 
     def __init__(
         self,
-        kernel="knn",
+        kernel: KernelLike = "knn",
         *,
-        gamma=None,
-        degree=3,
-        coef0=1,
-        kernel_params=None,
-        n_neighbors=10,
-        normalize="symmetric",
-        spectral_transform="inverse_laplacian",
-        power=4,
-        coefs=None,
-        eta=0.9,
-        n_components=None,
-        alpha=0.1,
-        solver="auto",
-        eigen_solver="auto",
-        n_landmarks=None,
-        tol=1e-6,
-        max_iter=1000,
-        n_jobs=None,
-        backend="auto",
-        random_state=None,
-        verbose=0,
-    ):
+        gamma: float | None = None,
+        degree: float | None = 3,
+        coef0: float | None = 1,
+        kernel_params: dict[str, Any] | None = None,
+        n_neighbors: int = 10,
+        normalize: Literal["symmetric", "none"] = "symmetric",
+        spectral_transform: SpectralTransform | Callable[..., Any] = "inverse_laplacian",
+        power: int = 4,
+        coefs: ArrayLike | None = None,
+        eta: float = 0.9,
+        n_components: int | None = None,
+        alpha: float = 0.1,
+        solver: Literal["auto", "direct", "cg"] = "auto",
+        eigen_solver: Literal["auto", "dense", "arpack", "lobpcg", "randomized"] = "auto",
+        n_landmarks: int | None = None,
+        tol: float = 1e-6,
+        max_iter: int = 1000,
+        n_jobs: int | None = None,
+        backend: BackendName = "auto",
+        random_state: RandomStateLike = None,
+        verbose: int = 0,
+    ) -> None:
         self.kernel = kernel
         self.gamma = gamma
         self.degree = degree
@@ -517,31 +522,31 @@ class SpectralKernelRidge(MultiOutputMixin, RegressorMixin, _SpectralKernelBase)
 
     def __init__(
         self,
-        kernel="knn",
+        kernel: KernelLike = "knn",
         *,
-        gamma=None,
-        degree=3,
-        coef0=1,
-        kernel_params=None,
-        n_neighbors=10,
-        normalize="symmetric",
-        spectral_transform="inverse_laplacian",
-        power=4,
-        coefs=None,
-        eta=0.9,
-        n_components=None,
-        alpha=0.1,
-        solver="auto",
-        eigen_solver="auto",
-        n_landmarks=None,
-        tol=1e-6,
-        max_iter=1000,
-        n_jobs=None,
-        backend="auto",
-        random_state=None,
-        verbose=0,
-        nan_unlabeled=True,
-    ):
+        gamma: float | None = None,
+        degree: float | None = 3,
+        coef0: float | None = 1,
+        kernel_params: dict[str, Any] | None = None,
+        n_neighbors: int = 10,
+        normalize: Literal["symmetric", "none"] = "symmetric",
+        spectral_transform: SpectralTransform | Callable[..., Any] = "inverse_laplacian",
+        power: int = 4,
+        coefs: ArrayLike | None = None,
+        eta: float = 0.9,
+        n_components: int | None = None,
+        alpha: float = 0.1,
+        solver: Literal["auto", "direct", "cg"] = "auto",
+        eigen_solver: Literal["auto", "dense", "arpack", "lobpcg", "randomized"] = "auto",
+        n_landmarks: int | None = None,
+        tol: float = 1e-6,
+        max_iter: int = 1000,
+        n_jobs: int | None = None,
+        backend: BackendName = "auto",
+        random_state: RandomStateLike = None,
+        verbose: int = 0,
+        nan_unlabeled: bool = True,
+    ) -> None:
         super().__init__(
             kernel,
             gamma=gamma,
@@ -572,7 +577,7 @@ class SpectralKernelRidge(MultiOutputMixin, RegressorMixin, _SpectralKernelBase)
         return DEFAULT_REGRESSION_COMPONENTS
 
     @fit_context
-    def fit(self, X, y):
+    def fit(self, X: ArrayLike, y: ArrayLike) -> "SpectralKernelRidge":
         """Fit on labelled and unlabelled rows.
 
         Parameters
@@ -626,7 +631,7 @@ class SpectralKernelRidge(MultiOutputMixin, RegressorMixin, _SpectralKernelBase)
         self.transduction_ = fitted.ravel() if ravel else fitted
         return self
 
-    def predict(self, X):
+    def predict(self, X: ArrayLike) -> NDArray[np.float64]:
         """Predict inductively: ``f(x) = sum_j K(x, x_j) theta_j``.
 
         Parameters
@@ -699,7 +704,7 @@ class SpectralKernelClassifier(ClassifierMixin, _SpectralKernelBase):
         return COMPONENTS_PER_CLASS * max(n_targets, 2)
 
     @fit_context
-    def fit(self, X, y):
+    def fit(self, X: ArrayLike, y: ArrayLike) -> "SpectralKernelClassifier":
         """Fit on labelled and unlabelled rows.
 
         Parameters
@@ -757,7 +762,7 @@ class SpectralKernelClassifier(ClassifierMixin, _SpectralKernelBase):
             return self.classes_[(scores[:, 0] > 0).astype(int)]
         return self.classes_[np.argmax(scores, axis=1)]
 
-    def decision_function(self, X):
+    def decision_function(self, X: ArrayLike) -> NDArray[np.float64]:
         """Decision values ``f(x)`` of the one-vs-rest targets.
 
         Parameters
@@ -774,7 +779,7 @@ class SpectralKernelClassifier(ClassifierMixin, _SpectralKernelBase):
         scores = self._decision(X)
         return scores.ravel() if scores.shape[1] == 1 else scores
 
-    def predict(self, X):
+    def predict(self, X: ArrayLike) -> NDArray[Any]:
         """Predicted class labels.
 
         Parameters

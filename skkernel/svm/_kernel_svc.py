@@ -9,7 +9,9 @@ matrix once, and the neural kernels' matrices of every depth in one pass.
 """
 
 import time
+from collections.abc import Callable
 from numbers import Integral
+from typing import Any, Literal
 
 import numpy as np
 from joblib import Parallel, delayed
@@ -25,11 +27,12 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from .._base import BACKEND_CONSTRAINT, FLOAT_DTYPES, fit_context, nystroem_features
-from .._centers import CENTER_CONSTRAINTS, check_n_components, select_centers
+from .._centers import CENTER_CONSTRAINTS, Sampling, check_n_components, select_centers
 from .._docs import fill_doc
 from .._linalg import psd_inverse_sqrt
 from .._memory import check_dense_fits, dense_nbytes, fits_in_memory
 from .._operator import KernelOperator
+from .._typing import ArrayLike, BackendName, CVLike, KernelLike, NDArray, RandomStateLike
 from ..kernels import kernel_parameter_constraints, make_kernel
 
 __all__ = ["KernelSVC", "KernelSVCCV"]
@@ -309,28 +312,28 @@ class KernelSVC(_SVCParameters):
 
     def __init__(
         self,
-        C=1.0,
+        C: float = 1.0,
         *,
-        kernel="rbf",
-        degree=3,
-        gamma="scale",
-        coef0=0.0,
-        kernel_params=None,
-        shrinking=True,
-        probability=False,
-        tol=1e-3,
-        cache_size=200,
-        class_weight=None,
-        verbose=False,
-        max_iter=-1,
-        decision_function_shape="ovr",
-        break_ties=False,
-        random_state=None,
-        solver="auto",
-        n_components=1000,
-        sampling="rls",
-        backend="auto",
-    ):
+        kernel: KernelLike = "rbf",
+        degree: int = 3,
+        gamma: float | Literal["scale", "auto"] = "scale",
+        coef0: float = 0.0,
+        kernel_params: dict[str, Any] | None = None,
+        shrinking: bool = True,
+        probability: bool = False,
+        tol: float = 1e-3,
+        cache_size: float = 200,
+        class_weight: dict[Any, float] | Literal["balanced"] | None = None,
+        verbose: bool = False,
+        max_iter: int = -1,
+        decision_function_shape: Literal["ovo", "ovr"] = "ovr",
+        break_ties: bool = False,
+        random_state: RandomStateLike = None,
+        solver: Literal["auto", "exact", "nystroem"] = "auto",
+        n_components: int = 1000,
+        sampling: Sampling = "rls",
+        backend: BackendName = "auto",
+    ) -> None:
         self.C = C
         self.kernel = kernel
         self.degree = degree
@@ -353,7 +356,9 @@ class KernelSVC(_SVCParameters):
         self.backend = backend
 
     @fit_context
-    def fit(self, X, y, sample_weight=None):
+    def fit(
+        self, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None = None
+    ) -> "KernelSVC":
         """Fit the SVM.
 
         Parameters
@@ -523,7 +528,7 @@ class KernelSVC(_SVCParameters):
             lambda rows: getattr(model, method)(self._model_input(X, rows)),
         )
 
-    def decision_function(self, X):
+    def decision_function(self, X: ArrayLike) -> NDArray[np.float64]:
         """Decision values of the samples, as SVC's.
 
         Parameters
@@ -538,7 +543,7 @@ class KernelSVC(_SVCParameters):
         """
         return self._apply("decision_function", X)
 
-    def predict(self, X):
+    def predict(self, X: ArrayLike) -> NDArray[Any]:
         """Predicted class labels.
 
         Parameters
@@ -553,7 +558,7 @@ class KernelSVC(_SVCParameters):
         return self._apply("predict", X)
 
     @available_if(lambda self: self.probability)
-    def predict_proba(self, X):
+    def predict_proba(self, X: ArrayLike) -> NDArray[np.float64]:
         """Class probabilities, from the calibrated decision values (``probability=True``).
 
         Parameters
@@ -568,7 +573,7 @@ class KernelSVC(_SVCParameters):
         return self._apply("predict_proba", X)
 
     @available_if(lambda self: self.probability)
-    def predict_log_proba(self, X):
+    def predict_log_proba(self, X: ArrayLike) -> NDArray[np.float64]:
         """Logarithms of :meth:`predict_proba` (``probability=True``).
 
         Parameters
@@ -733,30 +738,30 @@ class KernelSVCCV(_SVCParameters):
 
     def __init__(
         self,
-        Cs=(0.01, 0.1, 1.0, 10.0, 100.0, 1000.0, 10000.0),
+        Cs: ArrayLike = (0.01, 0.1, 1.0, 10.0, 100.0, 1000.0, 10000.0),
         *,
-        kernel="rbf",
-        degree=3,
-        gamma="scale",
-        coef0=0.0,
-        kernel_params=None,
-        kernel_grid=None,
-        cv=None,
-        scoring=None,
-        refit=True,
-        n_jobs=None,
-        shrinking=True,
-        probability=False,
-        tol=1e-3,
-        cache_size=200,
-        class_weight=None,
-        verbose=False,
-        max_iter=-1,
-        decision_function_shape="ovr",
-        break_ties=False,
-        random_state=None,
-        backend="auto",
-    ):
+        kernel: KernelLike = "rbf",
+        degree: int = 3,
+        gamma: float | Literal["scale", "auto"] = "scale",
+        coef0: float = 0.0,
+        kernel_params: dict[str, Any] | None = None,
+        kernel_grid: dict[str, Any] | list[dict[str, Any]] | None = None,
+        cv: CVLike = None,
+        scoring: str | Callable[..., Any] | None = None,
+        refit: bool = True,
+        n_jobs: int | None = None,
+        shrinking: bool = True,
+        probability: bool = False,
+        tol: float = 1e-3,
+        cache_size: float = 200,
+        class_weight: dict[Any, float] | Literal["balanced"] | None = None,
+        verbose: bool = False,
+        max_iter: int = -1,
+        decision_function_shape: Literal["ovo", "ovr"] = "ovr",
+        break_ties: bool = False,
+        random_state: RandomStateLike = None,
+        backend: BackendName = "auto",
+    ) -> None:
         self.Cs = Cs
         self.kernel = kernel
         self.degree = degree
@@ -836,7 +841,9 @@ class KernelSVCCV(_SVCParameters):
                     yield wanted[point], K
 
     @fit_context
-    def fit(self, X, y, sample_weight=None):
+    def fit(
+        self, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None = None
+    ) -> "KernelSVCCV":
         """Run the search, then refit the best model on all of X.
 
         Parameters
@@ -981,7 +988,7 @@ class KernelSVCCV(_SVCParameters):
         check_is_fitted(self, "best_estimator_")
         return getattr(self.best_estimator_, method)(X)
 
-    def decision_function(self, X):
+    def decision_function(self, X: ArrayLike) -> NDArray[np.float64]:
         """Decision values of the refitted best model.
 
         Parameters
@@ -996,7 +1003,7 @@ class KernelSVCCV(_SVCParameters):
         """
         return self._delegate("decision_function", X)
 
-    def predict(self, X):
+    def predict(self, X: ArrayLike) -> NDArray[Any]:
         """Predicted class labels of the refitted best model.
 
         Parameters
@@ -1012,7 +1019,7 @@ class KernelSVCCV(_SVCParameters):
         return self._delegate("predict", X)
 
     @available_if(lambda self: self.probability)
-    def predict_proba(self, X):
+    def predict_proba(self, X: ArrayLike) -> NDArray[np.float64]:
         """Class probabilities of the refitted best model (``probability=True``).
 
         Parameters

@@ -8,8 +8,12 @@ the functions return None or False.
 import ctypes
 import functools
 import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, TypeVar
 
 import numpy as np
+
+from .._typing import BackendName, KernelLike, NDArray
 
 __all__ = [
     "format_table",
@@ -25,7 +29,7 @@ _CLEAR_REFS = "/proc/self/clear_refs"
 _STATUS = "/proc/self/status"
 
 
-def reset_peak_rss():
+def reset_peak_rss() -> bool:
     """Reset this process's peak resident memory (Linux).
 
     Returns
@@ -58,7 +62,7 @@ def _status_bytes(field):
     return None
 
 
-def peak_rss_bytes():
+def peak_rss_bytes() -> int | None:
     """Peak resident memory of this process since start or the last reset (Linux).
 
     Returns
@@ -76,7 +80,7 @@ def peak_rss_bytes():
     return _status_bytes("VmHWM:")
 
 
-def rss_bytes():
+def rss_bytes() -> int | None:
     """Resident memory of this process now (Linux).
 
     Returns
@@ -113,7 +117,10 @@ def _return_large_frees_to_the_os():
         return None
 
 
-def measure_peak_increase(function):
+_Result = TypeVar("_Result")
+
+
+def measure_peak_increase(function: Callable[[], _Result]) -> tuple[_Result, int | None]:
     """Run a function and measure the peak resident memory it added.
 
     Resident memory, unlike :mod:`tracemalloc`, also sees what LAPACK and BLAS
@@ -152,7 +159,13 @@ def measure_peak_increase(function):
     return result, max(peak - before, 0)
 
 
-def time_product(backend, X, v, kernel=None, repeat=3):
+def time_product(
+    backend: BackendName,
+    X: NDArray[Any],
+    v: NDArray[Any],
+    kernel: KernelLike | None = None,
+    repeat: int = 3,
+) -> float:
     """Best wall time of ``K(X, X) @ v`` over ``repeat`` runs.
 
     One warm-up product on a small slice comes first (it compiles numba and KeOps
@@ -197,7 +210,13 @@ def time_product(backend, X, v, kernel=None, repeat=3):
     return best
 
 
-def semi_supervised_split(X, y, n_labels, random_state=0, test_size=0.2):
+def semi_supervised_split(
+    X: NDArray[Any],
+    y: NDArray[Any],
+    n_labels: int,
+    random_state: int = 0,
+    test_size: float = 0.2,
+) -> tuple[NDArray[Any], NDArray[Any], NDArray[Any], NDArray[Any], NDArray[Any]]:
     """The semi-supervised protocol: pool/test split, a few labels, the rest unlabelled.
 
     The split is stratified, the labels are drawn stratified from the pool, the rest
@@ -252,7 +271,7 @@ def semi_supervised_split(X, y, n_labels, random_state=0, test_size=0.2):
     return X_pool, y_partial, y_pool, X_test, y_test
 
 
-def format_table(rows, columns):
+def format_table(rows: Iterable[Mapping[str, Any]], columns: Sequence[str]) -> str:
     """Plain-text table of dicts, for terminals and closing notes.
 
     Parameters
