@@ -21,8 +21,8 @@ def mmd(
     *,
     kernel: KernelLike = "rbf",
     gamma: float | None = None,
-    degree: float | None = 3,
-    coef0: float | None = 1,
+    degree: float = 3,
+    coef0: float = 1,
     kernel_params: dict[str, Any] | None = None,
     backend: BackendName = "auto",
 ) -> float | NDArray[np.float64]:

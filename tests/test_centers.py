@@ -17,7 +17,8 @@ def test_importance_weights_of_uniform_scores_are_one_over_m():
     assert weights[-1] == pytest.approx(1 / 400) and np.all(weights[:-1] > 1 / 100)
 
 
-@pytest.mark.parametrize("sampling", ["exact-rls", "rls"])
+# Exact scores cost an n x n eigendecomposition per seed: slow (pytest -m slow).
+@pytest.mark.parametrize("sampling", [pytest.param("exact-rls", marks=pytest.mark.slow), "rls"])
 def test_leverage_center_weights_cut_cg_iterations_not_the_solution(sampling):
     from skkernel._linalg import falkon_solve
     from skkernel.kernels import make_kernel

@@ -32,7 +32,9 @@ def iid_rms_mmd(X, size, gamma, n_draws=8, seed=100):
 # -- the guarantees: MMD well below iid, and decaying faster ---------------------
 
 
-@pytest.mark.parametrize("method", ["compress++", "kt"])
+# Plain KT thins the whole sample (quadratic): slow (pytest -m slow); Compress++ runs
+# the same guarantee in the default run.
+@pytest.mark.parametrize("method", ["compress++", pytest.param("kt", marks=pytest.mark.slow)])
 @pytest.mark.parametrize("d", [2, 10])
 def test_mmd_decays_faster_than_iid(method, d):
     # KT: MMD ~ n^-1/2 (log factors aside) with sqrt(n) points; iid subsampling of
