@@ -60,6 +60,16 @@ def test_semi_supervised_example_uses_the_unlabelled_images():
     assert np.all(stkr >= spreading - 0.02)
 
 
+def test_ntk_example_is_as_accurate_as_the_gaussian_svm():
+    scores = re.findall(
+        r"NTK-SVM ([\d.]+)  RBF-SVM ([\d.]+)  random forest ([\d.]+)", _output("plot_ntk_svm.py")
+    )
+    ntk, rbf, forest = np.array(scores, dtype=float).T
+    assert len(ntk) == 4  # iris, wine, breast cancer, digits
+    assert np.all(ntk >= rbf) and np.all(rbf >= forest)
+    assert ntk[-1] > rbf[-1]  # digits: ahead, not only level
+
+
 def test_falkon_example_fits_the_pipelines_model_in_a_fraction_of_its_memory():
     lines = _output("plot_falkon_scaling.py").strip().splitlines()
     header = re.split(r"\s{2,}", lines[1].strip())
