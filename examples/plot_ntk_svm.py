@@ -68,6 +68,13 @@ for load in [load_iris, load_wine, load_breast_cancer, load_digits]:
 mean = np.mean(list(results.values()), axis=0)
 print(f"mean accuracy: NTK-SVM {mean[0]:.3f}, RBF-SVM {mean[1]:.3f}, random forest {mean[2]:.3f}")
 
+# %%
+# On these four data sets the NTK-SVM is as accurate as the Gaussian-kernel SVM or
+# more: level on iris and wine, where all three models score the same, and about a
+# point ahead on breast cancer and digits, where the random forest trails both. The
+# test sets are small (45 to 540 rows), so one row is worth 0.2 to 2 points: this is
+# the direction of Arora et al.'s finding on four data sets, not a proof of it.
+
 fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
 names = list(results)
 width = 0.27

@@ -269,13 +269,13 @@ class KernelSVC(_SVCParameters):
         Iterations of the solver per model.
     shape_fit_ : tuple of int
         Shape of the training kernel matrix (exact path).
-    coef_ : ndarray of shape (1, n_components_) or (n_classes, n_components_)
+    coef_ : ndarray of shape (1, n_components) or (n_classes, n_components)
         Weights of the Nystroem features (Nystroem path).
-    components_ : ndarray of shape (n_components_, n_features)
+    components_ : ndarray of shape (n_components, n_features)
         The Nystroem centers (Nystroem path).
-    component_indices_ : ndarray of shape (n_components_,)
+    component_indices_ : ndarray of shape (n_components,)
         Their indices in the training data (Nystroem path).
-    normalization_ : ndarray of shape (n_components_, n_components_)
+    normalization_ : ndarray of shape (n_components, n_components)
         ``K(components_, components_)^-1/2`` (Nystroem path).
     kernel_ : Kernel or None
         The kernel used, gamma resolved (None with kernel="precomputed").
