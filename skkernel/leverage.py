@@ -337,7 +337,8 @@ class SequentialLeverageScores(BaseEstimator):
     multiplicities_ : ndarray of shape (n_dictionary,)
         Their surviving copies ``q_j``.
     n_samples_seen_ : int
-    n_features_in_ : int
+        Samples seen over all ``partial_fit`` calls.
+    {feature_attributes}
 
     Examples
     --------

@@ -127,8 +127,7 @@ class Nystroem(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         Their indices in the training data.
     normalization_ : ndarray of shape (n_components, n_components)
         ``K(components_, components_)^-1/2``.
-    n_features_in_ : int
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+    {feature_attributes}
 
     See Also
     --------

@@ -110,10 +110,7 @@ class KernelRidge(_KernelModel):
         The solver used ("cholesky" or "cg").
     n_iter_ : int
         CG iterations (1 for the direct Cholesky solve).
-    n_features_in_ : int
-        Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Names of the features, when X has string column names.
+    {feature_attributes}
 
     See Also
     --------
@@ -381,8 +378,7 @@ class KernelRidgeCV(_KernelModel):
         Coefficients of the model refitted with ``alpha_`` on all samples.
     X_fit_ : ndarray of shape (n_samples, n_features)
         Training data.
-    n_features_in_ : int
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+    {feature_attributes}
 
     See Also
     --------

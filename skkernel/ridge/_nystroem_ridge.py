@@ -178,10 +178,7 @@ class NystroemRidge(MultiOutputMixin, RegressorMixin, _NystroemRidgeBase):
         Their indices in the training data.
     n_iter_ : int
         CG iterations.
-    n_features_in_ : int
-        Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Names of the features, when X has string column names.
+    {feature_attributes}
 
     See Also
     --------
@@ -323,10 +320,7 @@ class NystroemRidgeClassifier(ClassifierMixin, _NystroemRidgeBase):
         Their indices in the training data.
     n_iter_ : int
         CG iterations.
-    n_features_in_ : int
-        Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Names of the features, when X has string column names.
+    {feature_attributes}
 
     See Also
     --------

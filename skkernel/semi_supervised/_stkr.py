@@ -442,10 +442,7 @@ eigenvectors_ : ndarray of shape (n_samples, n_components)
     "kpca" without ``n_landmarks`` only: the eigenvectors of G / N.
 components_ : ndarray of shape (n_landmarks, n_features)
     With ``n_landmarks`` only: the landmarks.
-n_features_in_ : int
-    Number of features seen during fit.
-feature_names_in_ : ndarray of shape (`n_features_in_`,)
-    Names of the features, when X has string column names."""
+{feature_attributes}"""
 
 
 def _fill(doc, default_components):

@@ -80,9 +80,7 @@ class KernelThinning(BaseEstimator):
         ``X[indices_]``.
     n_components_ : int
         The coreset size used.
-    n_features_in_ : int
-    feature_names_in_ : ndarray of str
-        Defined when X has string column names.
+    {feature_attributes}
 
     See Also
     --------
