@@ -36,10 +36,41 @@ y : None
     "fit_X_y_sample_weight": """
 X : array-like of shape (n_samples, n_features)
     Training data.
+{fit_y_sample_weight}""",
+    # The same, for an estimator that takes kernel="precomputed".
+    "fit_X_or_kernel_y_sample_weight": """
+X : array-like of shape (n_samples, n_features)
+    Training data; with ``kernel="precomputed"``, the kernel matrix of shape
+    (n_samples, n_samples).
+{fit_y_sample_weight}""",
+    "fit_y_sample_weight": """
 y : array-like of shape (n_samples,) or (n_samples, n_targets)
     Target values.
 sample_weight : float or array-like of shape (n_samples,), default=None
     Individual weights for each sample.""",
+    # The fitted attributes of a Nystroem kernel ridge model (Falkon).
+    "falkon_attributes": """
+components_ : ndarray of shape (n_components, n_features)
+    The centers.
+component_indices_ : ndarray of shape (n_components,)
+    Their indices in the training data.
+n_iter_ : int
+    CG iterations.
+{feature_attributes}""",
+    # The arguments of a kernel's dense block computations (KernelSpec).
+    "kernel_block": """
+X : array of shape (n_samples_X, n_features)
+    Rows of the block (numpy or cupy).
+Y : array of shape (n_samples_Y, n_features)
+    Columns of the block.
+{kernel_block_norms}""",
+    "kernel_block_norms": """
+xp : module, default=numpy
+    The array module of X and Y.
+rows : RowNorms, default=None
+    Norms of the rows of X, if already known.
+cols : RowNorms, default=None
+    Norms of the rows of Y, if already known.""",
     # The privacy and feature parameters of the private density estimators.
     "private_parameters": """
 bandwidth : float or {"scott", "silverman"}, default=1.0
@@ -122,6 +153,7 @@ def _sections(parameters: str, returns: str) -> str:
 # Whole sections of fit methods.
 DOCS["fit_unsupervised"] = _sections("{fit_X_unsupervised}", "{returns_self}")
 DOCS["fit_supervised"] = _sections("{fit_X_y_sample_weight}", "{returns_self}")
+DOCS["fit_supervised_or_kernel"] = _sections("{fit_X_or_kernel_y_sample_weight}", "{returns_self}")
 
 #: What the prediction methods return.
 _PREDICTIONS = {
