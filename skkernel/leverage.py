@@ -239,8 +239,7 @@ def ridge_leverage_scores(
 
     Parameters
     ----------
-    X : array-like of shape (n_samples, n_features)
-        The samples.
+    {predict_X}
     kernel : str or callable, default="rbf"
         Any kernel of :func:`skkernel.make_kernel`.
     {kernel_parameters}
@@ -391,13 +390,7 @@ class SequentialLeverageScores(BaseEstimator):
     def fit(self, X: ArrayLike, y: ArrayLike | None = None) -> "SequentialLeverageScores":
         """Run the single pass over X from an empty dictionary.
 
-        Parameters
-        ----------
-        {fit_X_unsupervised}
-
-        Returns
-        -------
-        {returns_self}
+        {fit_unsupervised}
         """
         for attribute in ("dictionary_", "n_samples_seen_", "_rng"):
             if hasattr(self, attribute):
@@ -408,13 +401,7 @@ class SequentialLeverageScores(BaseEstimator):
     def partial_fit(self, X: ArrayLike, y: ArrayLike | None = None) -> "SequentialLeverageScores":
         """Add the samples of X to the stream, one batch at a time.
 
-        Parameters
-        ----------
-        {fit_X_unsupervised}
-
-        Returns
-        -------
-        {returns_self}
+        {fit_unsupervised}
         """
         first = not hasattr(self, "dictionary_")
         X = validate_data(self, X, dtype=FLOAT_DTYPES, reset=first)
@@ -471,8 +458,7 @@ class SequentialLeverageScores(BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            The samples.
+        {predict_X}
 
         Returns
         -------

@@ -87,8 +87,7 @@ class _RandomFeatureMap(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseE
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            The samples.
+        {predict_X}
 
         Returns
         -------

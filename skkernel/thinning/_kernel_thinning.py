@@ -149,13 +149,7 @@ class KernelThinning(BaseEstimator):
     def fit(self, X: ArrayLike, y: ArrayLike | None = None) -> "KernelThinning":
         """Choose the coreset.
 
-        Parameters
-        ----------
-        {fit_X_unsupervised}
-
-        Returns
-        -------
-        {returns_self}
+        {fit_unsupervised}
         """
         X = validate_data(self, X, dtype=np.float64)
         size = _resolve_size(self.n_components, X.shape[0])
@@ -178,8 +172,7 @@ class KernelThinning(BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            The samples.
+        {predict_X}
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             The targets, resampled with X.
 
