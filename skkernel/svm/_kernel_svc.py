@@ -78,8 +78,10 @@ def _in_row_blocks(n_rows, row_bytes, compute):
     return np.concatenate(parts) if len(parts) > 1 else parts[0]
 
 
+@fill_doc
 class _SVCParameters(ClassifierMixin, BaseEstimator):
-    """What KernelSVC and KernelSVCCV share: SVC's parameters, the kernel, the data checks."""
+    """What KernelSVC and KernelSVCCV share: SVC's parameters, the kernel, the data
+    checks, the prediction methods."""
 
     _parameter_constraints = {
         **_SVC_CONSTRAINTS,
@@ -164,6 +166,33 @@ class _SVCParameters(ClassifierMixin, BaseEstimator):
             estimator, method="sigmoid", cv=min(5, smallest), ensemble=False
         ).fit(X, y, sample_weight=sample_weight)
         return calibrated.calibrated_classifiers_[0].estimator, calibrated
+
+    def _apply(self, method, X):
+        """The prediction method ``method`` of the fitted model on X (KernelSVC's
+        own model; KernelSVCCV's refitted best KernelSVC)."""
+        raise NotImplementedError
+
+    def decision_function(self, X: ArrayLike) -> NDArray[np.float64]:
+        """Decision values of the samples, as SVC's.
+
+        {decision_svc_or_kernel}
+        """
+        return self._apply("decision_function", X)
+
+    def predict(self, X: ArrayLike) -> NDArray[Any]:
+        """Predicted class labels.
+
+        {predict_labels_or_kernel}
+        """
+        return self._apply("predict", X)
+
+    @available_if(lambda self: self.probability)
+    def predict_proba(self, X: ArrayLike) -> NDArray[np.float64]:
+        """Class probabilities, from the calibrated decision values (``probability=True``).
+
+        {predict_proba_or_kernel}
+        """
+        return self._apply("predict_proba", X)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -531,28 +560,6 @@ class KernelSVC(_SVCParameters):
             2 * 8 * width,
             lambda rows: getattr(model, method)(self._model_input(X, rows)),
         )
-
-    def decision_function(self, X: ArrayLike) -> NDArray[np.float64]:
-        """Decision values of the samples, as SVC's.
-
-        {decision_svc_or_kernel}
-        """
-        return self._apply("decision_function", X)
-
-    def predict(self, X: ArrayLike) -> NDArray[Any]:
-        """Predicted class labels.
-
-        {predict_labels_or_kernel}
-        """
-        return self._apply("predict", X)
-
-    @available_if(lambda self: self.probability)
-    def predict_proba(self, X: ArrayLike) -> NDArray[np.float64]:
-        """Class probabilities, from the calibrated decision values (``probability=True``).
-
-        {predict_proba_or_kernel}
-        """
-        return self._apply("predict_proba", X)
 
     @available_if(lambda self: self.probability)
     def predict_log_proba(self, X: ArrayLike) -> NDArray[np.float64]:
@@ -956,28 +963,7 @@ class KernelSVCCV(_SVCParameters):
             **shared,
         )
 
-    def _delegate(self, method, X):
+    def _apply(self, method, X):
+        """A prediction method of the refitted best model on X."""
         check_is_fitted(self, "best_estimator_")
         return getattr(self.best_estimator_, method)(X)
-
-    def decision_function(self, X: ArrayLike) -> NDArray[np.float64]:
-        """Decision values of the refitted best model.
-
-        {decision_svc}
-        """
-        return self._delegate("decision_function", X)
-
-    def predict(self, X: ArrayLike) -> NDArray[Any]:
-        """Predicted class labels of the refitted best model.
-
-        {predict_labels}
-        """
-        return self._delegate("predict", X)
-
-    @available_if(lambda self: self.probability)
-    def predict_proba(self, X: ArrayLike) -> NDArray[np.float64]:
-        """Class probabilities of the refitted best model (``probability=True``).
-
-        {predict_proba}
-        """
-        return self._delegate("predict_proba", X)
