@@ -185,7 +185,7 @@ def one_vs_rest_targets(
     classes = binarizer.classes_
     if classes.size < 2:
         raise ValueError(
-            f"{rows} contain only one class ({classes[0]!r}); a classifier needs at "
+            f"{rows} contain only one class ({classes.tolist()[0]!r}); a classifier needs at "
             f"least two.{hint}"
         )
     return Y, classes
