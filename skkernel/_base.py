@@ -8,11 +8,13 @@ from typing import Any, TypeVar, cast
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, _fit_context
+from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils._chunking import get_chunk_n_rows
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from ._accel import BACKEND_NAMES
+from ._docs import fill_doc
 from ._memory import check_dense_fits
 from ._operator import KernelOperator
 from ._typing import ArrayLike, FloatArray, MatrixLike, NDArray, SparseMatrix
@@ -28,6 +30,8 @@ __all__ = [
     "dense_features",
     "fit_context",
     "nystroem_features",
+    "one_vs_rest_labels",
+    "one_vs_rest_targets",
     "sqrt_weights",
     "weighted_rows",
 ]
@@ -167,6 +171,35 @@ def nystroem_features(
     return out
 
 
+def one_vs_rest_targets(
+    y: NDArray[Any], rows: str = "The training data", hint: str = ""
+) -> tuple[NDArray[np.float64], NDArray[Any]]:
+    """Class labels as RidgeClassifier fits them: targets in {-1, 1}, one column per
+    class (one column, for ``classes[1]``, with two classes); and the classes.
+
+    Raises ValueError, naming ``rows`` and adding ``hint``, for fewer than two
+    classes.
+    """
+    binarizer = LabelBinarizer(neg_label=-1, pos_label=1)
+    Y = binarizer.fit_transform(y).astype(np.float64)
+    classes = binarizer.classes_
+    if classes.size < 2:
+        raise ValueError(
+            f"{rows} contain only one class ({classes.tolist()[0]!r}); a classifier needs at "
+            f"least two.{hint}"
+        )
+    return Y, classes
+
+
+def one_vs_rest_labels(classes: NDArray[Any], scores: NDArray[np.floating]) -> NDArray[Any]:
+    """The class of the largest one-vs-rest decision value; for one column (two
+    classes), ``classes[1]`` where it is positive."""
+    scores = scores.reshape(len(scores), -1)
+    if scores.shape[1] == 1:
+        return classes[(scores[:, 0] > 0).astype(int)]
+    return classes[np.argmax(scores, axis=1)]
+
+
 def sqrt_weights(sample_weight: NDArray[np.floating] | None) -> NDArray[np.floating] | None:
     """Square roots of sample weights, the row scaling of a weighted kernel system."""
     return None if sample_weight is None else np.sqrt(sample_weight)
@@ -177,6 +210,7 @@ def weighted_rows(Y: NDArray[Any], row_scale: NDArray[np.floating] | None) -> ND
     return Y if row_scale is None else Y * row_scale[:, None]
 
 
+@fill_doc
 class KernelExpansion(BaseEstimator):
     """Base of every model ``f(x) = sum_i c_i k(x, x_i)``: the kernel parameters,
     the data checks, and a lazy ``predict``.
@@ -243,16 +277,7 @@ class KernelExpansion(BaseEstimator):
     def predict(self, X: MatrixLike) -> FloatArray:
         """Predict with the fitted kernel model.
 
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Samples; with ``kernel="precomputed"``, the kernel matrix between them and
-            the training samples, of shape (n_samples, n_samples_fitted).
-
-        Returns
-        -------
-        y_pred : ndarray of shape (n_samples,) or (n_samples, n_targets)
-            Predicted values.
+        {predict_values_or_kernel}
         """
         check_is_fitted(self)
         X = dense_features(

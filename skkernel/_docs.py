@@ -1,9 +1,9 @@
 """Docstring parts that many public objects share, written once.
 
 A docstring marks where a shared part goes with a line holding only ``{name}``;
-:func:`fill_doc` replaces that line with the part, indented like the mark. The
-parts are numpydoc entries, so the filled docstrings validate like hand-written
-ones (``tests/test_docstrings.py``).
+:func:`fill_doc` replaces that line with the part, indented like the mark. A part
+may itself hold such lines. The parts are numpydoc entries or whole sections, so
+the filled docstrings validate like hand-written ones (``tests/test_docstrings.py``).
 """
 
 import textwrap
@@ -36,10 +36,41 @@ y : None
     "fit_X_y_sample_weight": """
 X : array-like of shape (n_samples, n_features)
     Training data.
+{fit_y_sample_weight}""",
+    # The same, for an estimator that takes kernel="precomputed".
+    "fit_X_or_kernel_y_sample_weight": """
+X : array-like of shape (n_samples, n_features)
+    Training data; with ``kernel="precomputed"``, the kernel matrix of shape
+    (n_samples, n_samples).
+{fit_y_sample_weight}""",
+    "fit_y_sample_weight": """
 y : array-like of shape (n_samples,) or (n_samples, n_targets)
     Target values.
 sample_weight : float or array-like of shape (n_samples,), default=None
     Individual weights for each sample.""",
+    # The fitted attributes of a Nystroem kernel ridge model (Falkon).
+    "falkon_attributes": """
+components_ : ndarray of shape (n_components, n_features)
+    The centers.
+component_indices_ : ndarray of shape (n_components,)
+    Their indices in the training data.
+n_iter_ : int
+    CG iterations.
+{feature_attributes}""",
+    # The arguments of a kernel's dense block computations (KernelSpec).
+    "kernel_block": """
+X : array of shape (n_samples_X, n_features)
+    Rows of the block (numpy or cupy).
+Y : array of shape (n_samples_Y, n_features)
+    Columns of the block.
+{kernel_block_norms}""",
+    "kernel_block_norms": """
+xp : module, default=numpy
+    The array module of X and Y.
+rows : RowNorms, default=None
+    Norms of the rows of X, if already known.
+cols : RowNorms, default=None
+    Norms of the rows of Y, if already known.""",
     # The privacy and feature parameters of the private density estimators.
     "private_parameters": """
 bandwidth : float or {"scott", "silverman"}, default=1.0
@@ -90,11 +121,18 @@ sensitivity_ : float
     The L1 (Laplace) or L2 (Gaussian) sensitivity of the released vector.
 noise_scale_ : float
     The noise scale per coordinate: Laplace b or Gaussian sigma.
+{feature_attributes}""",
+    # What every fitted estimator records of the features.
+    "feature_attributes": """
 n_features_in_ : int
     Number of features seen during fit.
 feature_names_in_ : ndarray of shape (`n_features_in_`,)
-    Names of features seen during fit, when X has string feature names.""",
-    # X of the prediction methods of an estimator that takes kernel="precomputed".
+    Names of the features seen during fit, when X has string column names.""",
+    # X of the prediction methods.
+    "predict_X": """
+X : array-like of shape (n_samples, n_features)
+    Samples.""",
+    # The same, for an estimator that takes kernel="precomputed".
     "predict_X_or_kernel": """
 X : array-like of shape (n_samples, n_features)
     Samples; with ``kernel="precomputed"``, their kernel values against the
@@ -104,6 +142,50 @@ X : array-like of shape (n_samples, n_features)
 self : object
     The fitted estimator.""",
 }
+
+
+def _sections(parameters: str, returns: str) -> str:
+    """The Parameters and Returns sections of a method, from their entries."""
+    parameters, returns = parameters.strip("\n"), returns.strip("\n")
+    return f"\nParameters\n----------\n{parameters}\n\nReturns\n-------\n{returns}"
+
+
+# Whole sections of fit methods.
+DOCS["fit_unsupervised"] = _sections("{fit_X_unsupervised}", "{returns_self}")
+DOCS["fit_supervised"] = _sections("{fit_X_y_sample_weight}", "{returns_self}")
+DOCS["fit_supervised_or_kernel"] = _sections("{fit_X_or_kernel_y_sample_weight}", "{returns_self}")
+
+#: What the prediction methods return.
+_PREDICTIONS = {
+    "predict_values": """
+y_pred : ndarray of shape (n_samples,) or (n_samples, n_targets)
+    Predicted values.""",
+    "predict_labels": """
+y_pred : ndarray of shape (n_samples,)
+    Labels from ``classes_``.""",
+    # Of a classifier fitting one-vs-rest targets in {-1, 1}.
+    "decision_ovr": """
+scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
+    One-vs-rest decision values; one column for two classes (positive:
+    ``classes_[1]``).""",
+    # Of a support vector classifier.
+    "decision_svc": """
+scores : ndarray of shape (n_samples,), (n_samples, n_classes) or \
+        (n_samples, n_classes * (n_classes - 1) / 2)
+    As ``SVC.decision_function`` for its ``decision_function_shape``.""",
+    "predict_proba": """
+proba : ndarray of shape (n_samples, n_classes)
+    Probabilities of the classes, in the order of ``classes_``.""",
+    "predict_log_proba": """
+log_proba : ndarray of shape (n_samples, n_classes)
+    Log-probabilities of the classes, in the order of ``classes_``.""",
+}
+# Whole sections of the prediction methods: ``{predict_labels}`` for an estimator
+# that takes samples, ``{predict_labels_or_kernel}`` for one that also takes
+# kernel="precomputed" (likewise for every entry of _PREDICTIONS).
+for _name, _returns in _PREDICTIONS.items():
+    DOCS[_name] = _sections("{predict_X}", _returns)
+    DOCS[f"{_name}_or_kernel"] = _sections("{predict_X_or_kernel}", _returns)
 
 
 def fill_doc(obj: _Documented) -> _Documented:
@@ -125,18 +207,25 @@ def fill_doc(obj: _Documented) -> _Documented:
             function = getattr(member, "fn", member)
             if callable(function) and getattr(function, "__doc__", None):
                 _fill(function)
+                if function is not member:
+                    # The descriptor copied the docstring when it was made.
+                    member.__doc__ = function.__doc__
     return _fill(obj)
 
 
 def _fill(obj):
+    obj.__doc__ = _filled(obj.__doc__ or "")
+    return obj
+
+
+def _filled(text):
     lines = []
-    for line in (obj.__doc__ or "").split("\n"):
+    for line in text.split("\n"):
         stripped = line.strip()
         if stripped.startswith("{") and stripped.endswith("}") and stripped[1:-1] in DOCS:
             indent = line[: len(line) - len(line.lstrip())]
-            part = DOCS[stripped[1:-1]].strip("\n")
+            part = _filled(DOCS[stripped[1:-1]].strip("\n"))
             lines.append(textwrap.indent(part, indent))
         else:
             lines.append(line)
-    obj.__doc__ = "\n".join(lines)
-    return obj
+    return "\n".join(lines)

@@ -239,8 +239,7 @@ def ridge_leverage_scores(
 
     Parameters
     ----------
-    X : array-like of shape (n_samples, n_features)
-        The samples.
+    {predict_X}
     kernel : str or callable, default="rbf"
         Any kernel of :func:`skkernel.make_kernel`.
     {kernel_parameters}
@@ -337,7 +336,8 @@ class SequentialLeverageScores(BaseEstimator):
     multiplicities_ : ndarray of shape (n_dictionary,)
         Their surviving copies ``q_j``.
     n_samples_seen_ : int
-    n_features_in_ : int
+        Samples seen over all ``partial_fit`` calls.
+    {feature_attributes}
 
     Examples
     --------
@@ -390,13 +390,7 @@ class SequentialLeverageScores(BaseEstimator):
     def fit(self, X: ArrayLike, y: ArrayLike | None = None) -> "SequentialLeverageScores":
         """Run the single pass over X from an empty dictionary.
 
-        Parameters
-        ----------
-        {fit_X_unsupervised}
-
-        Returns
-        -------
-        {returns_self}
+        {fit_unsupervised}
         """
         for attribute in ("dictionary_", "n_samples_seen_", "_rng"):
             if hasattr(self, attribute):
@@ -407,13 +401,7 @@ class SequentialLeverageScores(BaseEstimator):
     def partial_fit(self, X: ArrayLike, y: ArrayLike | None = None) -> "SequentialLeverageScores":
         """Add the samples of X to the stream, one batch at a time.
 
-        Parameters
-        ----------
-        {fit_X_unsupervised}
-
-        Returns
-        -------
-        {returns_self}
+        {fit_unsupervised}
         """
         first = not hasattr(self, "dictionary_")
         X = validate_data(self, X, dtype=FLOAT_DTYPES, reset=first)
@@ -470,8 +458,7 @@ class SequentialLeverageScores(BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            The samples.
+        {predict_X}
 
         Returns
         -------

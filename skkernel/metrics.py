@@ -34,8 +34,7 @@ def mmd(
 
     Parameters
     ----------
-    X : array-like of shape (n_samples, n_features)
-        The samples.
+    {predict_X}
     indices : array-like of int, or a list of them
         Rows of X forming the subsample (repeats count with their multiplicity). A
         list of index arrays returns one MMD per array, sharing the ``K(X, X)``

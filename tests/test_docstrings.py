@@ -1,6 +1,8 @@
 """numpydoc validation of the public API: every parameter and return written out."""
 
+import importlib
 import inspect
+import re
 
 import pytest
 
@@ -87,3 +89,28 @@ def test_docstring(qualname, member):
         if code not in allowed
     ]
     assert not errors, "\n".join(errors)
+
+
+def _load(qualname):
+    """The object of a qualified name, through attribute access as users reach it."""
+    parts = qualname.split(".")
+    for split in range(len(parts), 0, -1):
+        try:
+            obj = importlib.import_module(".".join(parts[:split]))
+        except ImportError:
+            continue
+        for name in parts[split:]:
+            obj = getattr(obj, name)
+        return obj
+    raise ImportError(qualname)
+
+
+def test_every_shared_part_is_filled():
+    # A "{name}" line left in a docstring is a part fill_doc did not fill (a class
+    # without @fill_doc, or a misspelt name); numpydoc would read it as prose.
+    unfilled = [
+        qualname
+        for qualname, _ in OBJECTS
+        if re.search(r"^\s*\{\w+\}\s*$", inspect.getdoc(_load(qualname)) or "", re.M)
+    ]
+    assert not unfilled

@@ -133,7 +133,8 @@ def test_the_typed_api_is_all_here():
     assert "skkernel.kernels._base.Kernel.__call__" in names
     assert "skkernel.kernels.neural.NTK.family_params" in names
     assert "skkernel._operator.KernelOperator.path" in names
-    assert "skkernel.svm._kernel_svc.KernelSVCCV.predict_proba" in names  # available_if
+    # available_if, on the private base of KernelSVC and KernelSVCCV
+    assert "skkernel.svm._kernel_svc._SVCParameters.predict_proba" in names
     assert "skkernel.semi_supervised._stkr.SpectralKernelClassifier.fit" in names
     assert "skkernel._accel.show_backends" in names  # exported by skkernel
     assert "skkernel.utils.benchmarking.format_table" in names

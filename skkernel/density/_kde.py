@@ -17,6 +17,7 @@ from sklearn.utils.validation import (
 )
 
 from .._base import BACKEND_CONSTRAINT, fit_context
+from .._docs import fill_doc
 from .._operator import KernelOperator
 from .._typing import ArrayLike, BackendName, NDArray, RandomStateLike
 from ..kernels import DENSITY_KERNELS, DensityKernel
@@ -36,6 +37,7 @@ _SMOOTH = ("gaussian", "exponential", "laplacian")
 _RECOMPUTE_BELOW = math.exp(-600.0)
 
 
+@fill_doc
 class KernelDensity(LogLikelihoodScore, BaseEstimator):
     """Kernel density estimation, exact: a drop-in for :class:`sklearn.neighbors.KernelDensity`.
 
@@ -96,10 +98,7 @@ class KernelDensity(LogLikelihoodScore, BaseEstimator):
     log_norm_ : float
         log of the kernel's normalisation: ``log p(x)`` is ``log_norm_`` plus the
         log of the weighted mean of kernel values.
-    n_features_in_ : int
-        Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Names of features seen during fit, when X has string feature names.
+    {feature_attributes}
 
     See Also
     --------

@@ -126,7 +126,7 @@ class _PrivateEmbedding(BaseEstimator):
                     "which add-remove neighbouring treats as private: it leaks. Pass a "
                     "float bandwidth.",
                     PrivacyLeakWarning,
-                    stacklevel=3,
+                    stacklevel=4,
                 )
             bandwidth = bandwidth_rule(self.bandwidth, n, d)
         else:
@@ -165,7 +165,8 @@ class _PrivateEmbedding(BaseEstimator):
         return sums
 
     def _similarities(self, X, embeddings):
-        """``z(x) . embedding`` for every row of X and every embedding (rows)."""
+        """``z(x) . embedding`` for every row of X (unchecked) and every embedding (rows)."""
+        X = validate_data(self, X, dtype=np.float64, reset=False)
         out = np.empty((X.shape[0], embeddings.shape[0]))
         for rows, Z in self._feature_blocks(X, self.random_weights_, self.bounds_):
             out[rows] = Z @ embeddings.T
@@ -200,6 +201,24 @@ class _PrivateEmbedding(BaseEstimator):
             embeddings = released[:, :D] / np.maximum(noisy_counts, 1.0)[:, None]
         accountant.spend(self.epsilon, self.delta)
         return embeddings, noisy_counts, mechanism
+
+    def _fit_release(self, X, X_checked, labels, n_groups):
+        """Release the embeddings of the groups of rows of X (``labels``, in
+        ``range(n_groups)``); set what every release fits and return the embeddings
+        and the noisy group sizes.
+
+        Nothing fitted changes before the release is made: a failed refit leaves a
+        fitted estimator as it was.
+        """
+        accountant, bounds, bandwidth, W, rng = self._prepare(X_checked)
+        sums = self._embedding_sums(X_checked, labels, n_groups, W, bounds)
+        counts = np.bincount(labels, minlength=n_groups).astype(np.float64)
+        embeddings, noisy_counts, mechanism = self._release(
+            sums, counts, X_checked.shape[0], accountant, rng
+        )
+        validate_data(self, X, dtype=np.float64)  # n_features_in_, feature names
+        self._set_release(bounds, bandwidth, W, mechanism)
+        return embeddings, noisy_counts
 
     def _set_release(self, bounds, bandwidth, W, mechanism):
         self.bounds_ = bounds
@@ -311,15 +330,9 @@ class PrivateKernelDensity(LogLikelihoodScore, _PrivateEmbedding):
         self : object
             The fitted estimator.
         """
-        # Nothing fitted changes before the release is made: a failed refit leaves
-        # a fitted estimator as it was.
         checked = check_array(X, dtype=np.float64, input_name="X")
-        accountant, bounds, bandwidth, W, rng = self._prepare(checked)
-        n = checked.shape[0]
-        sums = self._embedding_sums(checked, np.zeros(n, dtype=np.intp), 1, W, bounds)
-        embeddings, counts, mechanism = self._release(sums, np.array([n]), n, accountant, rng)
-        validate_data(self, X, dtype=np.float64)  # n_features_in_, feature names
-        self._set_release(bounds, bandwidth, W, mechanism)
+        one_group = np.zeros(checked.shape[0], dtype=np.intp)
+        embeddings, counts = self._fit_release(X, checked, one_group, 1)
         self.embedding_ = embeddings[0]
         self.n_samples_ = float(counts[0])
         return self
@@ -329,8 +342,7 @@ class PrivateKernelDensity(LogLikelihoodScore, _PrivateEmbedding):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Query points.
+        {predict_X}
 
         Returns
         -------
@@ -340,7 +352,6 @@ class PrivateKernelDensity(LogLikelihoodScore, _PrivateEmbedding):
             above 1 by the size of the error.
         """
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=np.float64, reset=False)
         return self._similarities(X, self.embedding_[None, :])[:, 0]
 
     def score_samples(self, X: ArrayLike) -> NDArray[np.float64]:
@@ -348,8 +359,7 @@ class PrivateKernelDensity(LogLikelihoodScore, _PrivateEmbedding):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Query points.
+        {predict_X}
 
         Returns
         -------
@@ -480,15 +490,8 @@ class PrivateKernelClassifier(ClassifierMixin, _PrivateEmbedding):
             unknown = np.setdiff1d(np.unique(y), classes)
             if unknown.size:
                 raise ValueError(f"y has labels {unknown.tolist()} that are not in classes.")
-        accountant, bounds, bandwidth, W, rng = self._prepare(X_checked)
         labels = np.searchsorted(classes, y)
-        sums = self._embedding_sums(X_checked, labels, len(classes), W, bounds)
-        counts = np.bincount(labels, minlength=len(classes)).astype(np.float64)
-        embeddings, noisy_counts, mechanism = self._release(
-            sums, counts, X_checked.shape[0], accountant, rng
-        )
-        validate_data(self, X, dtype=np.float64)  # n_features_in_, feature names
-        self._set_release(bounds, bandwidth, W, mechanism)
+        embeddings, noisy_counts = self._fit_release(X, X_checked, labels, len(classes))
         self.classes_ = classes
         self.embeddings_ = embeddings
         self.class_counts_ = noisy_counts
@@ -499,8 +502,7 @@ class PrivateKernelClassifier(ClassifierMixin, _PrivateEmbedding):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Query points.
+        {predict_X}
 
         Returns
         -------
@@ -508,7 +510,6 @@ class PrivateKernelClassifier(ClassifierMixin, _PrivateEmbedding):
             ``mu_c . z(x)``, estimates of ``mean_{i in c} k(x_i, x)``.
         """
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=np.float64, reset=False)
         return self._similarities(X, self.embeddings_)
 
     def decision_function(self, X: ArrayLike) -> NDArray[np.float64]:
@@ -516,8 +517,7 @@ class PrivateKernelClassifier(ClassifierMixin, _PrivateEmbedding):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Query points.
+        {predict_X}
 
         Returns
         -------
@@ -531,15 +531,7 @@ class PrivateKernelClassifier(ClassifierMixin, _PrivateEmbedding):
     def predict(self, X: ArrayLike) -> NDArray[Any]:
         """The class of highest released average similarity.
 
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Query points.
-
-        Returns
-        -------
-        y_pred : ndarray of shape (n_samples,)
-            Predicted labels.
+        {predict_labels}
         """
         check_is_fitted(self)
         return self.classes_[np.argmax(self.similarities(X), axis=1)]

@@ -127,8 +127,7 @@ class Nystroem(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         Their indices in the training data.
     normalization_ : ndarray of shape (n_components, n_components)
         ``K(components_, components_)^-1/2``.
-    n_features_in_ : int
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+    {feature_attributes}
 
     See Also
     --------
@@ -189,13 +188,7 @@ class Nystroem(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
     def fit(self, X: MatrixLike, y: ArrayLike | None = None) -> "Nystroem":
         """Choose the components and compute the normalization.
 
-        Parameters
-        ----------
-        {fit_X_unsupervised}
-
-        Returns
-        -------
-        {returns_self}
+        {fit_unsupervised}
         """
         X = dense_features(validate_data(self, X, accept_sparse=SPARSE_FORMATS, dtype=FLOAT_DTYPES))
         kernel = kernel_of(self)
@@ -224,13 +217,7 @@ class Nystroem(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
 
         Available only with ``sampling="sequential"``.
 
-        Parameters
-        ----------
-        {fit_X_unsupervised}
-
-        Returns
-        -------
-        {returns_self}
+        {fit_unsupervised}
         """
         first = not hasattr(self, "_stream")
         X = dense_features(
@@ -304,8 +291,7 @@ class Nystroem(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            The samples.
+        {predict_X}
 
         Returns
         -------

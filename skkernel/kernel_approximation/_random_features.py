@@ -87,8 +87,7 @@ class _RandomFeatureMap(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseE
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            The samples.
+        {predict_X}
 
         Returns
         -------
@@ -117,6 +116,7 @@ class _RandomFeatureMap(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseE
         return tags
 
 
+@fill_doc
 class RandomFourierFeatures(_RandomFeatureMap):
     """Random Fourier features of the RBF, Laplacian and Matern kernels.
 
@@ -177,8 +177,7 @@ class RandomFourierFeatures(_RandomFeatureMap):
         The random sign diagonals of "structured".
     kernel_ : Kernel
         The approximated kernel.
-    n_features_in_ : int
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+    {feature_attributes}
 
     See Also
     --------
@@ -345,6 +344,7 @@ def _quasi_monte_carlo(spec, d, m, rng):
 _FREQUENCIES = {"iid": _iid, "orthogonal": _orthogonal, "qmc": _quasi_monte_carlo}
 
 
+@fill_doc
 class ArcCosineFeatures(_RandomFeatureMap):
     """Random step (order 0) or ReLU (order 1) features of the arc-cosine kernels.
 
@@ -367,8 +367,7 @@ class ArcCosineFeatures(_RandomFeatureMap):
     Attributes
     ----------
     random_weights_ : ndarray of shape (n_features, n_components)
-    n_features_in_ : int
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+    {feature_attributes}
 
     Examples
     --------

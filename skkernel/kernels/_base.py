@@ -6,6 +6,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from sklearn.base import BaseEstimator
 
+from .._docs import fill_doc
 from .._validation import check_kernel_input, check_kernel_inputs
 from ._registry import FamilyParams, KernelSpec
 
@@ -16,6 +17,7 @@ __all__ = ["Kernel", "KERNELS_BY_NAME"]
 KERNELS_BY_NAME: dict[str, type["Kernel"]] = {}
 
 
+@fill_doc
 class Kernel(BaseEstimator):
     """Base class of skkernel kernels.
 
@@ -82,8 +84,7 @@ class Kernel(BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            The samples.
+        {predict_X}
 
         Returns
         -------

@@ -32,6 +32,8 @@ from typing import Any, Literal, TypeAlias, get_args
 import numpy as np
 from numpy.typing import NDArray
 
+from .._docs import fill_doc
+
 __all__ = [
     "FAMILIES",
     "STATISTICS",
@@ -208,6 +210,7 @@ class RowNorms:
         return self._norms
 
 
+@fill_doc
 @dataclass(frozen=True, eq=False)
 class KernelSpec:
     """A kernel as backends see it: a family with resolved numbers, or none.
@@ -327,16 +330,7 @@ class KernelSpec:
 
         Parameters
         ----------
-        X : array of shape (n_samples_X, n_features)
-            Rows of the block (numpy or cupy).
-        Y : array of shape (n_samples_Y, n_features)
-            Columns of the block.
-        xp : module, default=numpy
-            The array module of X and Y.
-        rows : RowNorms, default=None
-            Norms of the rows of X, if already known.
-        cols : RowNorms, default=None
-            Norms of the rows of Y, if already known.
+        {kernel_block}
 
         Returns
         -------
@@ -358,16 +352,7 @@ class KernelSpec:
 
         Parameters
         ----------
-        X : array of shape (n_samples_X, n_features)
-            Rows of the block (numpy or cupy).
-        Y : array of shape (n_samples_Y, n_features)
-            Columns of the block.
-        xp : module, default=numpy
-            The array module of X and Y.
-        rows : RowNorms, default=None
-            Norms of the rows of X, if already known.
-        cols : RowNorms, default=None
-            Norms of the rows of Y, if already known.
+        {kernel_block}
 
         Returns
         -------
@@ -401,12 +386,7 @@ class KernelSpec:
             Columns of the blocks.
         values : dict of str to list
             Sorted values of some of ``family.path_params``.
-        xp : module, default=numpy
-            The array module of X and Y.
-        rows : RowNorms, default=None
-            Norms of the rows of X, if already known.
-        cols : RowNorms, default=None
-            Norms of the rows of Y, if already known.
+        {kernel_block_norms}
 
         Yields
         ------

@@ -110,10 +110,7 @@ class KernelRidge(_KernelModel):
         The solver used ("cholesky" or "cg").
     n_iter_ : int
         CG iterations (1 for the direct Cholesky solve).
-    n_features_in_ : int
-        Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Names of the features, when X has string column names.
+    {feature_attributes}
 
     See Also
     --------
@@ -185,19 +182,7 @@ class KernelRidge(_KernelModel):
     ) -> "KernelRidge":
         """Fit the kernel ridge model.
 
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Training data; with ``kernel="precomputed"``, the kernel matrix of shape
-            (n_samples, n_samples).
-        y : array-like of shape (n_samples,) or (n_samples, n_targets)
-            Target values.
-        sample_weight : float or array-like of shape (n_samples,), default=None
-            Individual weights for each sample.
-
-        Returns
-        -------
-        {returns_self}
+        {fit_supervised_or_kernel}
         """
         X, y, sample_weight = self._validate_fit_data(X, y, sample_weight)
         ravel = y.ndim == 1
@@ -381,8 +366,7 @@ class KernelRidgeCV(_KernelModel):
         Coefficients of the model refitted with ``alpha_`` on all samples.
     X_fit_ : ndarray of shape (n_samples, n_features)
         Training data.
-    n_features_in_ : int
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+    {feature_attributes}
 
     See Also
     --------
@@ -443,18 +427,7 @@ class KernelRidgeCV(_KernelModel):
     ) -> "KernelRidgeCV":
         """Fit kernel ridge models for every alpha and keep the best.
 
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Training data (the kernel matrix with ``kernel="precomputed"``).
-        y : array-like of shape (n_samples,) or (n_samples, n_targets)
-            Target values.
-        sample_weight : float or array-like of shape (n_samples,), default=None
-            Individual weights for each sample.
-
-        Returns
-        -------
-        {returns_self}
+        {fit_supervised_or_kernel}
         """
         alphas = np.atleast_1d(np.asarray(self.alphas, dtype=np.float64)).ravel()
         if alphas.size == 0 or not np.all(alphas > 0):

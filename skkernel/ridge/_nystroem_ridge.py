@@ -10,7 +10,6 @@ from typing import Any, Literal
 
 import numpy as np
 from sklearn.base import ClassifierMixin, MultiOutputMixin, RegressorMixin
-from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils import compute_sample_weight
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
@@ -24,6 +23,8 @@ from .._base import (
     check_sample_weight,
     dense_features,
     fit_context,
+    one_vs_rest_labels,
+    one_vs_rest_targets,
 )
 from .._centers import CENTER_CONSTRAINTS, Sampling, check_n_components, select_centers
 from .._docs import fill_doc
@@ -172,16 +173,7 @@ class NystroemRidge(MultiOutputMixin, RegressorMixin, _NystroemRidgeBase):
         Coefficients ``c`` of the centers.
     intercept_ : float or ndarray of shape (n_targets,)
         ``b``; 0.0 unless ``fit_intercept``.
-    components_ : ndarray of shape (n_components, n_features)
-        The centers.
-    component_indices_ : ndarray of shape (n_components,)
-        Their indices in the training data.
-    n_iter_ : int
-        CG iterations.
-    n_features_in_ : int
-        Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Names of the features, when X has string column names.
+    {falkon_attributes}
 
     See Also
     --------
@@ -239,13 +231,7 @@ class NystroemRidge(MultiOutputMixin, RegressorMixin, _NystroemRidgeBase):
     ) -> "NystroemRidge":
         """Choose the centers and fit the coefficients.
 
-        Parameters
-        ----------
-        {fit_X_y_sample_weight}
-
-        Returns
-        -------
-        {returns_self}
+        {fit_supervised}
         """
         X, y, sample_weight = self._validate_fit_data(X, y, sample_weight)
         Y = y.reshape(-1, 1) if y.ndim == 1 else y
@@ -257,15 +243,7 @@ class NystroemRidge(MultiOutputMixin, RegressorMixin, _NystroemRidgeBase):
     def predict(self, X: MatrixLike) -> FloatArray:
         """Predict with the fitted model.
 
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Samples.
-
-        Returns
-        -------
-        y_pred : ndarray of shape (n_samples,) or (n_samples, n_targets)
-            Predicted values.
+        {predict_values}
         """
         y_pred = self._decision(X)
         return y_pred.ravel() if self.dual_coef_.ndim == 1 else y_pred
@@ -317,16 +295,7 @@ class NystroemRidgeClassifier(ClassifierMixin, _NystroemRidgeBase):
         The intercepts ``b``; 0.0 unless ``fit_intercept``.
     dual_coef_ : ndarray of shape (n_components,) or (n_components, n_classes)
         Coefficients of the centers, per one-vs-rest target.
-    components_ : ndarray of shape (n_components, n_features)
-        The centers.
-    component_indices_ : ndarray of shape (n_components,)
-        Their indices in the training data.
-    n_iter_ : int
-        CG iterations.
-    n_features_in_ : int
-        Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Names of the features, when X has string column names.
+    {falkon_attributes}
 
     See Also
     --------
@@ -409,13 +378,7 @@ class NystroemRidgeClassifier(ClassifierMixin, _NystroemRidgeBase):
         X, y = validate_data(self, X, y, accept_sparse=SPARSE_FORMATS, dtype=FLOAT_DTYPES)
         X = dense_features(X)
         check_classification_targets(y)
-        binarizer = LabelBinarizer(pos_label=1, neg_label=-1)
-        Y = binarizer.fit_transform(y).astype(np.float64)
-        if binarizer.classes_.size < 2:
-            raise ValueError(
-                f"The training data contain only one class ({binarizer.classes_[0]!r}); "
-                "a classifier needs at least two."
-            )
+        Y, classes = one_vs_rest_targets(y)
         sample_weight = check_sample_weight(sample_weight, X)
         if self.class_weight is not None:
             class_weights = compute_sample_weight(self.class_weight, y)
@@ -423,22 +386,14 @@ class NystroemRidgeClassifier(ClassifierMixin, _NystroemRidgeBase):
                 class_weights if sample_weight is None else sample_weight * class_weights
             )
         self._get_kernel()  # refuses kernel="precomputed" before any work
-        self.classes_ = binarizer.classes_
+        self.classes_ = classes
         self.dual_coef_, self.intercept_ = self._fit_targets(X, Y, sample_weight)
         return self
 
     def decision_function(self, X: MatrixLike) -> FloatArray:
         """One-vs-rest decision values (ridge predictions of the {-1, 1} targets).
 
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Samples.
-
-        Returns
-        -------
-        scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
-            One column for two classes.
+        {decision_ovr}
         """
         scores = self._decision(X)
         return scores.ravel() if scores.shape[1] == 1 else scores
@@ -446,17 +401,7 @@ class NystroemRidgeClassifier(ClassifierMixin, _NystroemRidgeBase):
     def predict(self, X: MatrixLike) -> NDArray[Any]:
         """Predicted class labels.
 
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Samples.
-
-        Returns
-        -------
-        y_pred : ndarray of shape (n_samples,)
-            Labels from ``classes_``.
+        {predict_labels}
         """
-        scores = self.decision_function(X)
-        if scores.ndim == 1:
-            return self.classes_[(scores > 0).astype(int)]
-        return self.classes_[np.argmax(scores, axis=1)]
+        scores = self._decision(X)  # checks that the model is fitted
+        return one_vs_rest_labels(self.classes_, scores)

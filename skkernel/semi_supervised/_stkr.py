@@ -1,6 +1,7 @@
 """Spectrally transformed kernel regression: SpectralKernelRidge and
 SpectralKernelClassifier (Zhai, Pukdee, Jin, Balcan & Ravikumar, ICLR 2024)."""
 
+import textwrap
 from collections.abc import Callable
 from numbers import Integral, Real
 from typing import Any, Literal, TypeAlias
@@ -12,7 +13,6 @@ from sklearn.base import (
     MultiOutputMixin,
     RegressorMixin,
 )
-from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils import check_array
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
@@ -23,7 +23,13 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from .._base import BACKEND_CONSTRAINT, FLOAT_DTYPES, fit_context
+from .._base import (
+    BACKEND_CONSTRAINT,
+    FLOAT_DTYPES,
+    fit_context,
+    one_vs_rest_labels,
+    one_vs_rest_targets,
+)
 from .._docs import fill_doc
 from .._linalg import (
     EigenFunction,
@@ -369,12 +375,12 @@ n_neighbors : int, default=10
     The k of ``kernel="knn"``: ``w(x, x') = |N_k(x) & N_k(x')|``, the number of
     fitted rows among the k nearest neighbours of both (a fitted row is its own
     first neighbour). Positive semi-definite; O(N k) per product.
-normalize : {{"symmetric", "none"}}, default="symmetric"
+normalize : {"symmetric", "none"}, default="symmetric"
     "symmetric": ``K(x, x') = N w(x, x') / sqrt(d(x) d(x'))`` with ``d(x) =
     sum_j w(x, x_j)`` over the fitted rows, so that the top eigenvalue of G / N
     is 1 (w non-negative) and new points are normalised the same way; "none":
     ``K = w``.
-spectral_transform : {{"inverse_laplacian", "polynomial", "kpca"}} or callable, \
+spectral_transform : {"inverse_laplacian", "polynomial", "kpca"} or callable, \
         default="inverse_laplacian"
     The spectral transform s, applied to the eigenvalues of G / N:
     "inverse_laplacian" ``s = lam / (1 - eta lam)`` (label spreading's kernel,
@@ -396,13 +402,13 @@ n_components : int, default=None
 alpha : float, default=0.1
     Ridge, with KernelRidge's meaning: ``(K_s[labelled] + alpha I) a = y``
     (``alpha = n beta_n`` in the paper).
-solver : {{"auto", "direct", "cg"}}, default="auto"
+solver : {"auto", "direct", "cg"}, default="auto"
     "direct" forms G (N x N) and uses dense algebra (products, Cholesky,
     eigendecomposition), then solves the labelled block exactly; "cg" never forms
     G: conjugate gradients on the labelled block with one application of s(G / N)
     per iteration (the inverse Laplacian's by inner conjugate gradients), kernel
     PCA by an iterative eigensolver. "auto": "direct" up to 4,000 rows.
-eigen_solver : {{"auto", "dense", "arpack", "lobpcg", "randomized"}}, default="auto"
+eigen_solver : {"auto", "dense", "arpack", "lobpcg", "randomized"}, default="auto"
     Eigensolver of "kpca". "auto": "dense" (LAPACK) with ``solver="direct"``;
     otherwise "arpack" (Lanczos, one vector per product) for "knn", whose
     repeated eigenvalue 1 (once per connected component of the graph, which
@@ -442,28 +448,19 @@ eigenvectors_ : ndarray of shape (n_samples, n_components)
     "kpca" without ``n_landmarks`` only: the eigenvectors of G / N.
 components_ : ndarray of shape (n_landmarks, n_features)
     With ``n_landmarks`` only: the landmarks.
-n_features_in_ : int
-    Number of features seen during fit.
-feature_names_in_ : ndarray of shape (`n_features_in_`,)
-    Names of the features, when X has string column names."""
+{feature_attributes}"""
 
 
 def _fill(doc, default_components):
-    from .._docs import DOCS
-
+    """A class docstring with the parameters and attributes both estimators share;
+    the shared parts of all estimators in them are then filled by @fill_doc."""
     parts = {
-        "common_parameters": _COMMON_PARAMETERS.replace(
-            "{kernel_parameters}", DOCS["kernel_parameters"].strip("\n")
-        ).format(default_components=default_components),
+        "common_parameters": _COMMON_PARAMETERS.replace("{default_components}", default_components),
         "common_attributes": _COMMON_ATTRIBUTES,
     }
     for name, part in parts.items():
-        doc = doc.replace("    {" + name + "}", _indent(part.strip("\n"), "    "))
+        doc = doc.replace("    {" + name + "}", textwrap.indent(part.strip("\n"), "    "))
     return doc
-
-
-def _indent(text, prefix):
-    return "\n".join(prefix + line if line else line for line in text.split("\n"))
 
 
 @fill_doc
@@ -634,16 +631,7 @@ class SpectralKernelRidge(MultiOutputMixin, RegressorMixin, _SpectralKernelBase)
     def predict(self, X: ArrayLike) -> NDArray[np.float64]:
         """Predict inductively: ``f(x) = sum_j K(x, x_j) theta_j``.
 
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Samples; with ``kernel="precomputed"``, their affinities to the training
-            rows, of shape (n_samples, n_samples_fitted).
-
-        Returns
-        -------
-        y_pred : ndarray of shape (n_samples,) or (n_samples, n_targets)
-            Predicted values.
+        {predict_values_or_kernel}
         """
         scores = self._decision(X)
         return scores.ravel() if self.dual_coef_.ndim == 1 else scores
@@ -739,14 +727,9 @@ class SpectralKernelClassifier(ClassifierMixin, _SpectralKernelBase):
                 "y has no labelled rows (every label is -1, the unlabelled marker); at "
                 "least one label per class is needed."
             )
-        binarizer = LabelBinarizer(neg_label=-1, pos_label=1)
-        Y = binarizer.fit_transform(y[labeled]).astype(np.float64)
-        classes = binarizer.classes_
-        if classes.size < 2:
-            raise ValueError(
-                f"The labelled rows contain only one class ({classes[0]!r}); a classifier "
-                "needs labels of at least two classes (-1 marks unlabelled rows)."
-            )
+        Y, classes = one_vs_rest_targets(
+            y[labeled], "The labelled rows", " -1 marks unlabelled rows."
+        )
         state = self._fit_targets(X, Y, labeled)
         fitted = state.pop("_decision_fitted")
         for name, value in state.items():
@@ -754,27 +737,13 @@ class SpectralKernelClassifier(ClassifierMixin, _SpectralKernelBase):
         self.classes_ = classes
         if Y.shape[1] == 1:
             self.dual_coef_ = self.dual_coef_.ravel()
-        self.transduction_ = self._labels(fitted)
+        self.transduction_ = one_vs_rest_labels(classes, fitted)
         return self
-
-    def _labels(self, scores):
-        if scores.shape[1] == 1:
-            return self.classes_[(scores[:, 0] > 0).astype(int)]
-        return self.classes_[np.argmax(scores, axis=1)]
 
     def decision_function(self, X: ArrayLike) -> NDArray[np.float64]:
         """Decision values ``f(x)`` of the one-vs-rest targets.
 
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Samples; with ``kernel="precomputed"``, their affinities to the training
-            rows.
-
-        Returns
-        -------
-        scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
-            One column for two classes (positive: ``classes_[1]``).
+        {decision_ovr_or_kernel}
         """
         scores = self._decision(X)
         return scores.ravel() if scores.shape[1] == 1 else scores
@@ -782,15 +751,7 @@ class SpectralKernelClassifier(ClassifierMixin, _SpectralKernelBase):
     def predict(self, X: ArrayLike) -> NDArray[Any]:
         """Predicted class labels.
 
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Samples; with ``kernel="precomputed"``, their affinities to the training
-            rows.
-
-        Returns
-        -------
-        y_pred : ndarray of shape (n_samples,)
-            Labels from ``classes_``.
+        {predict_labels_or_kernel}
         """
-        return self._labels(self._decision(X))
+        scores = self._decision(X)  # checks that the model is fitted
+        return one_vs_rest_labels(self.classes_, scores)

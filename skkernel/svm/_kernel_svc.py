@@ -78,8 +78,10 @@ def _in_row_blocks(n_rows, row_bytes, compute):
     return np.concatenate(parts) if len(parts) > 1 else parts[0]
 
 
+@fill_doc
 class _SVCParameters(ClassifierMixin, BaseEstimator):
-    """What KernelSVC and KernelSVCCV share: SVC's parameters, the kernel, the data checks."""
+    """What KernelSVC and KernelSVCCV share: SVC's parameters, the kernel, the data
+    checks, the prediction methods."""
 
     _parameter_constraints = {
         **_SVC_CONSTRAINTS,
@@ -122,20 +124,26 @@ class _SVCParameters(ClassifierMixin, BaseEstimator):
             sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64)
         return X, y, sample_weight
 
+    def _shared_options(self):
+        """The parameters libsvm and liblinear take alike."""
+        return {
+            "tol": self.tol,
+            "class_weight": self.class_weight,
+            "verbose": self.verbose,
+            "random_state": self.random_state,
+        }
+
     def _libsvm(self, C):
         """SVC on a precomputed kernel matrix with this estimator's parameters."""
         return SVC(
             C=C,
             kernel="precomputed",
             shrinking=self.shrinking,
-            tol=self.tol,
             cache_size=self.cache_size,
-            class_weight=self.class_weight,
-            verbose=self.verbose,
             max_iter=self.max_iter,
             decision_function_shape=self.decision_function_shape,
             break_ties=self.break_ties,
-            random_state=self.random_state,
+            **self._shared_options(),
         )
 
     def _fit_model(self, estimator, X, y, sample_weight):
@@ -158,6 +166,33 @@ class _SVCParameters(ClassifierMixin, BaseEstimator):
             estimator, method="sigmoid", cv=min(5, smallest), ensemble=False
         ).fit(X, y, sample_weight=sample_weight)
         return calibrated.calibrated_classifiers_[0].estimator, calibrated
+
+    def _apply(self, method, X):
+        """The prediction method ``method`` of the fitted model on X (KernelSVC's
+        own model; KernelSVCCV's refitted best KernelSVC)."""
+        raise NotImplementedError
+
+    def decision_function(self, X: ArrayLike) -> NDArray[np.float64]:
+        """Decision values of the samples, as SVC's.
+
+        {decision_svc_or_kernel}
+        """
+        return self._apply("decision_function", X)
+
+    def predict(self, X: ArrayLike) -> NDArray[Any]:
+        """Predicted class labels.
+
+        {predict_labels_or_kernel}
+        """
+        return self._apply("predict", X)
+
+    @available_if(lambda self: self.probability)
+    def predict_proba(self, X: ArrayLike) -> NDArray[np.float64]:
+        """Class probabilities, from the calibrated decision values (``probability=True``).
+
+        {predict_proba_or_kernel}
+        """
+        return self._apply("predict_proba", X)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -281,10 +316,7 @@ class KernelSVC(_SVCParameters):
         The kernel used, gamma resolved (None with kernel="precomputed").
     solver_ : str
         "exact" or "nystroem".
-    n_features_in_ : int
-        Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Names of the features, when X has string column names.
+    {feature_attributes}
 
     See Also
     --------
@@ -378,10 +410,8 @@ class KernelSVC(_SVCParameters):
         X, y, sample_weight = self._validate_fit_data(X, y, sample_weight)
         kernel = self._kernel_for(X)
         solver = self._choose_solver(X)
-        if solver == "exact":
-            fitted = self._fit_exact(X, y, sample_weight, kernel)
-        else:
-            fitted = self._fit_nystroem(X, y, sample_weight, kernel)
+        fit_path = self._fit_exact if solver == "exact" else self._fit_nystroem
+        model, calibrated, fitted = fit_path(X, y, sample_weight, kernel)
         # Only a successful fit replaces the fitted state.
         for name in (
             "support_",
@@ -400,6 +430,10 @@ class KernelSVC(_SVCParameters):
                 delattr(self, name)
         for name, value in fitted.items():
             setattr(self, name, value)
+        self._model, self._calibrated = model, calibrated
+        self.classes_ = model.classes_
+        self.intercept_ = model.intercept_
+        self.n_iter_ = np.atleast_1d(model.n_iter_)
         self.kernel_ = kernel
         self.solver_ = solver
         return self
@@ -418,6 +452,8 @@ class KernelSVC(_SVCParameters):
         return "exact" if fits_in_memory(dense_nbytes(n, n, np.float64)) else "nystroem"
 
     def _fit_exact(self, X, y, sample_weight, kernel):
+        """libsvm on the kernel matrix: the model, its calibration, and the
+        attributes of this path."""
         n = X.shape[0]
         if self._precomputed:
             K = np.asarray(X, dtype=np.float64)
@@ -427,22 +463,23 @@ class KernelSVC(_SVCParameters):
             K = KernelOperator(kernel, X64, backend=self.backend).gram()
         svc, calibrated = self._fit_model(self._libsvm(self.C), K, y, sample_weight)
         support_vectors = svc.support_vectors_ if self._precomputed else X[svc.support_]
-        return {
-            "_model": svc,
-            "_calibrated": calibrated,
-            "classes_": svc.classes_,
-            "class_weight_": svc.class_weight_,
-            "support_": svc.support_,
-            "support_vectors_": support_vectors,
-            "n_support_": svc.n_support_,
-            "dual_coef_": svc.dual_coef_,
-            "intercept_": svc.intercept_,
-            "fit_status_": svc.fit_status_,
-            "n_iter_": svc.n_iter_,
-            "shape_fit_": svc.shape_fit_,
-        }
+        return (
+            svc,
+            calibrated,
+            {
+                "class_weight_": svc.class_weight_,
+                "support_": svc.support_,
+                "support_vectors_": support_vectors,
+                "n_support_": svc.n_support_,
+                "dual_coef_": svc.dual_coef_,
+                "fit_status_": svc.fit_status_,
+                "shape_fit_": svc.shape_fit_,
+            },
+        )
 
     def _fit_nystroem(self, X, y, sample_weight, kernel):
+        """liblinear on Nystroem features: the model, its calibration, and the
+        attributes of this path."""
         classes = np.unique(y)
         if self.decision_function_shape == "ovo" and classes.size > 2:
             raise ValueError(
@@ -475,25 +512,21 @@ class KernelSVC(_SVCParameters):
             C=self.C,
             loss="hinge",
             dual=True,
-            tol=self.tol,
-            class_weight=self.class_weight,
-            verbose=self.verbose,
-            random_state=self.random_state,
             max_iter=_LINEAR_MAX_ITER if self.max_iter == -1 else max(self.max_iter, 1),
+            **self._shared_options(),
         )
         fitted, calibrated = self._fit_model(linear, features, y, sample_weight)
-        return {
-            "_model": fitted,
-            "_calibrated": calibrated,
-            "classes_": fitted.classes_,
-            "coef_": fitted.coef_,
-            "intercept_": fitted.intercept_,
-            "n_iter_": np.atleast_1d(fitted.n_iter_),
-            "components_": X[indices],
-            "component_indices_": np.asarray(indices),
-            "normalization_": normalization,
-            "support_vectors_": np.empty((0, X.shape[1]), dtype=X.dtype),
-        }
+        return (
+            fitted,
+            calibrated,
+            {
+                "coef_": fitted.coef_,
+                "components_": X[indices],
+                "component_indices_": np.asarray(indices),
+                "normalization_": normalization,
+                "support_vectors_": np.empty((0, X.shape[1]), dtype=X.dtype),
+            },
+        )
 
     def _model_input(self, X, rows):
         """What the fitted libsvm or liblinear model takes for the rows ``rows`` of X:
@@ -528,62 +561,11 @@ class KernelSVC(_SVCParameters):
             lambda rows: getattr(model, method)(self._model_input(X, rows)),
         )
 
-    def decision_function(self, X: ArrayLike) -> NDArray[np.float64]:
-        """Decision values of the samples, as SVC's.
-
-        Parameters
-        ----------
-        {predict_X_or_kernel}
-
-        Returns
-        -------
-        scores : ndarray of shape (n_samples,), (n_samples, n_classes) or \
-                (n_samples, n_classes * (n_classes - 1) / 2)
-            As ``SVC.decision_function`` for its ``decision_function_shape``.
-        """
-        return self._apply("decision_function", X)
-
-    def predict(self, X: ArrayLike) -> NDArray[Any]:
-        """Predicted class labels.
-
-        Parameters
-        ----------
-        {predict_X_or_kernel}
-
-        Returns
-        -------
-        y_pred : ndarray of shape (n_samples,)
-            Labels from ``classes_``.
-        """
-        return self._apply("predict", X)
-
-    @available_if(lambda self: self.probability)
-    def predict_proba(self, X: ArrayLike) -> NDArray[np.float64]:
-        """Class probabilities, from the calibrated decision values (``probability=True``).
-
-        Parameters
-        ----------
-        {predict_X_or_kernel}
-
-        Returns
-        -------
-        proba : ndarray of shape (n_samples, n_classes)
-            Probabilities of the classes, in the order of ``classes_``.
-        """
-        return self._apply("predict_proba", X)
-
     @available_if(lambda self: self.probability)
     def predict_log_proba(self, X: ArrayLike) -> NDArray[np.float64]:
         """Logarithms of :meth:`predict_proba` (``probability=True``).
 
-        Parameters
-        ----------
-        {predict_X_or_kernel}
-
-        Returns
-        -------
-        log_proba : ndarray of shape (n_samples, n_classes)
-            Log-probabilities of the classes.
+        {predict_log_proba_or_kernel}
         """
         with np.errstate(divide="ignore"):
             return np.log(self.predict_proba(X))
@@ -699,10 +681,7 @@ class KernelSVCCV(_SVCParameters):
         The scorer.
     classes_ : ndarray of shape (n_classes,)
         The class labels.
-    n_features_in_ : int
-        Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Names of the features, when X has string column names.
+    {feature_attributes}
 
     See Also
     --------
@@ -984,52 +963,7 @@ class KernelSVCCV(_SVCParameters):
             **shared,
         )
 
-    def _delegate(self, method, X):
+    def _apply(self, method, X):
+        """A prediction method of the refitted best model on X."""
         check_is_fitted(self, "best_estimator_")
         return getattr(self.best_estimator_, method)(X)
-
-    def decision_function(self, X: ArrayLike) -> NDArray[np.float64]:
-        """Decision values of the refitted best model.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Samples.
-
-        Returns
-        -------
-        scores : ndarray of shape (n_samples,) or (n_samples, n_outputs)
-            As :meth:`KernelSVC.decision_function`.
-        """
-        return self._delegate("decision_function", X)
-
-    def predict(self, X: ArrayLike) -> NDArray[Any]:
-        """Predicted class labels of the refitted best model.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Samples.
-
-        Returns
-        -------
-        y_pred : ndarray of shape (n_samples,)
-            Labels from ``classes_``.
-        """
-        return self._delegate("predict", X)
-
-    @available_if(lambda self: self.probability)
-    def predict_proba(self, X: ArrayLike) -> NDArray[np.float64]:
-        """Class probabilities of the refitted best model (``probability=True``).
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Samples.
-
-        Returns
-        -------
-        proba : ndarray of shape (n_samples, n_classes)
-            As :meth:`KernelSVC.predict_proba`.
-        """
-        return self._delegate("predict_proba", X)

@@ -80,9 +80,7 @@ class KernelThinning(BaseEstimator):
         ``X[indices_]``.
     n_components_ : int
         The coreset size used.
-    n_features_in_ : int
-    feature_names_in_ : ndarray of str
-        Defined when X has string column names.
+    {feature_attributes}
 
     See Also
     --------
@@ -151,13 +149,7 @@ class KernelThinning(BaseEstimator):
     def fit(self, X: ArrayLike, y: ArrayLike | None = None) -> "KernelThinning":
         """Choose the coreset.
 
-        Parameters
-        ----------
-        {fit_X_unsupervised}
-
-        Returns
-        -------
-        {returns_self}
+        {fit_unsupervised}
         """
         X = validate_data(self, X, dtype=np.float64)
         size = _resolve_size(self.n_components, X.shape[0])
@@ -180,8 +172,7 @@ class KernelThinning(BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            The samples.
+        {predict_X}
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             The targets, resampled with X.
 
