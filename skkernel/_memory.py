@@ -120,7 +120,7 @@ def fits_in_memory(nbytes, fraction=0.5):
     return available is None or nbytes <= fraction * available
 
 
-def check_dense_fits(n_rows, n_cols, dtype, *, what, instead, count=1):
+def check_dense_fits(n_rows, n_cols, dtype, *, what, instead, count=1, workspace=0):
     """Raise MemoryError, before allocating, if dense matrices cannot fit in memory.
 
     Parameters
@@ -135,16 +135,19 @@ def check_dense_fits(n_rows, n_cols, dtype, *, what, instead, count=1):
         What the user can do instead, for the message.
     count : int, default=1
         How many such matrices are alive at once.
+    workspace : int, default=0
+        Bytes of temporaries allocated beside them (a factorisation's panels).
     """
-    nbytes = dense_nbytes(n_rows, n_cols, dtype, count)
+    nbytes = dense_nbytes(n_rows, n_cols, dtype, count) + int(workspace)
     available = available_memory_bytes()
     if available is not None and nbytes > available:
         arrays = (
             f"{count} dense {n_rows} x {n_cols}" if count > 1 else f"a dense {n_rows} x {n_cols}"
         )
+        extra = f" and {format_bytes(workspace)} of workspace" if workspace else ""
         raise MemoryError(
-            f"{what} needs {arrays} {np.dtype(dtype).name} matri{'ces' if count > 1 else 'x'}, "
-            f"{format_bytes(nbytes)}, but only {format_bytes(available)} of memory is "
+            f"{what} needs {arrays} {np.dtype(dtype).name} matri{'ces' if count > 1 else 'x'}"
+            f"{extra}, {format_bytes(nbytes)}, but only {format_bytes(available)} of memory is "
             f"available to this process. {instead}"
         )
 

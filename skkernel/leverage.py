@@ -32,7 +32,7 @@ from sklearn.utils._chunking import get_chunk_n_rows
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._base import FLOAT_DTYPES, fit_context
+from ._base import FLOAT_DTYPES, check_finite_kernel, fit_context
 from ._docs import fill_doc
 from ._linalg import jittered_cholesky
 from ._memory import check_dense_fits
@@ -190,7 +190,7 @@ def bless_dictionary(
     """
     rng = check_random_state(random_state)
     n = X.shape[0]
-    kappa2 = float(np.max(kernel.diag(X)))
+    kappa2 = float(np.max(check_finite_kernel(kernel.diag(X), "The kernel's diagonal")))
     max_candidates = n if max_candidates is None else min(n, max_candidates)
     alpha_h = max(n * kappa2, alpha)
     picked, weights = np.empty(0, dtype=np.intp), np.empty(0)
@@ -200,7 +200,9 @@ def bless_dictionary(
         dictionary = _Dictionary(kernel, X[picked], weights, alpha_h)
         size = min(max_candidates, math.ceil(uniform_oversampling * n * kappa2 / alpha_h))
         candidates = np.sort(rng.choice(n, size=size, replace=False))
-        scores = dictionary.scores(X[candidates])
+        scores = check_finite_kernel(
+            dictionary.scores(X[candidates]), "The kernel matrix behind the ridge leverage scores"
+        )
         effective_dimension = scores.sum() * n / size
         draws = math.ceil(oversampling * effective_dimension)
         picked, weights = _draw_dictionary(candidates, scores, draws, oversampling, rng)
@@ -428,7 +430,10 @@ class SequentialLeverageScores(BaseEstimator):
         q_old = np.concatenate(
             [self.multiplicities_, np.full(n_new, self.oversampling, dtype=np.intp)]
         )
-        scores = (1.0 - self.epsilon) * self._dictionary_scores(kernel, points, p_old, q_old)
+        scores = (1.0 - self.epsilon) * check_finite_kernel(
+            self._dictionary_scores(kernel, points, p_old, q_old),
+            "The kernel matrix behind the ridge leverage scores",
+        )
         p_new = np.minimum(p_old, scores)
         q_new = self._rng.binomial(q_old, np.clip(p_new / p_old, 0.0, 1.0))
         keep = q_new > 0

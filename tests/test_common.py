@@ -38,8 +38,10 @@ ESTIMATORS = [
     Nystroem(n_components=10, sampling="rls", random_state=0),
     Nystroem(n_components=10, sampling="sequential", random_state=0),
     Nystroem(n_components=10, sampling="kernel-thinning", random_state=0),
-    NystroemRidge(n_components=50, random_state=0),
-    NystroemRidge(n_components=20, sampling="uniform", random_state=0),
+    # A tight tol: sample weights and repeated rows then give the same fit to the
+    # check's 1e-7 (at the default tol=1e-3 the two solves stop apart).
+    NystroemRidge(n_components=50, tol=1e-12, random_state=0),
+    NystroemRidge(n_components=20, sampling="uniform", tol=1e-12, random_state=0),
     NystroemRidgeClassifier(n_components=20, random_state=0),
     # Every row a center and a tight tolerance: the exact kernel ridge model, so
     # weights and repeated rows must give the same fit.
@@ -101,14 +103,18 @@ def expected_failures(estimator):
                 "liblinear's sample weights are not equivalent to repeated rows"
             )
         }
+    # The check's classifier data has ~30 rows once repeated: with 20 centers drawn by
+    # leverage scores, repeating a row instead of weighting it changes which rows
+    # become centers, so the two models differ (every other instance passes).
     few_centers = (
-        isinstance(estimator, NystroemRidge | NystroemRidgeClassifier)
-        and estimator.n_components < 100
+        isinstance(estimator, NystroemRidgeClassifier)
+        and estimator.n_components < 30
+        and estimator.sampling != "uniform"
     )
     if few_centers:
         reason = (
-            "fewer centers than rows, sampled from the rows: repeating a row instead of "
-            "weighting it changes which rows become centers"
+            "20 of ~30 rows as centers, drawn by leverage scores: repeating a row instead "
+            "of weighting it changes which rows become centers"
         )
         return {
             "check_sample_weight_equivalence_on_dense_data": reason,

@@ -62,3 +62,17 @@ def test_count_is_part_of_the_message(monkeypatch):
     monkeypatch.setattr(_memory, "available_memory_bytes", lambda: 10**6)
     with pytest.raises(MemoryError, match=r"2 dense 300 x 300 float64 matrices, 1.44 MB"):
         _memory.check_dense_fits(300, 300, np.float64, what="x", instead="y", count=2)
+
+
+def test_factorisation_workspace_counts_against_the_memory(monkeypatch):
+    from skkernel import KernelRidge
+    from skkernel._linalg import cholesky_workspace_nbytes
+
+    n = 13_000  # beyond LAPACK's in-place size: factored by blocks, with panels
+    matrix, panels = n * n * 8, cholesky_workspace_nbytes(n, np.float64)
+    assert panels > 0 and cholesky_workspace_nbytes(1000, np.float64) == 0
+    # The matrix alone fits, the matrix and its panels do not: refused before anything.
+    monkeypatch.setattr(_memory, "available_memory_bytes", lambda: matrix + panels // 2)
+    X = np.zeros((n, 1))
+    with pytest.raises(MemoryError, match="of workspace"):
+        KernelRidge(solver="cholesky").fit(X, np.zeros(n))

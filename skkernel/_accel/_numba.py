@@ -321,10 +321,13 @@ def _normal_gram(code, stat, params, X, Y, x_sq, y_sq, x_norms, y_norms, Vt, wei
             G = np.dot(X[g0:g1], Y.T)
             for i in range(g1 - g0):
                 row = g0 + i
+                # The statistic of the whole row into krow, then its kernel values by
+                # blocks: written block by block into slices of krow, the statistic
+                # loop did not vectorise (1.5x slower normal products at d = 10).
+                _statistic_from_gram(stat, G, i, 0, m, x_sq[row], y_sq, 0, krow)
                 for c0 in range(0, m, _COLS_PER_BLOCK):
                     w = min(_COLS_PER_BLOCK, m - c0)
                     s = krow[c0 : c0 + w]
-                    _statistic_from_gram(stat, G, i, c0, w, x_sq[row], y_sq, c0, s)
                     _to_kernel(
                         code, params, s, w, t, ibuf, x_sq[row], y_sq, x_norms[row], y_norms, c0
                     )

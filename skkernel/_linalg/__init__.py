@@ -14,7 +14,7 @@ products; it never names a backend.
 """
 
 from ._cg import conjugate_gradient
-from ._cholesky import cholesky_solve_inplace, jittered_cholesky
+from ._cholesky import cholesky_solve_inplace, cholesky_workspace_nbytes, jittered_cholesky
 from ._eigen import EIGEN_SOLVERS, top_eigenpairs
 from ._falkon import FalkonPreconditioner, falkon_solve
 from ._loo import ridge_loo_path
@@ -40,6 +40,7 @@ __all__ = [
     "SpectralFunction",
     "TruncationFunction",
     "cholesky_solve_inplace",
+    "cholesky_workspace_nbytes",
     "conjugate_gradient",
     "eigen_ridge",
     "falkon_solve",

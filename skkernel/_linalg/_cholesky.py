@@ -3,12 +3,21 @@
 import numpy as np
 from scipy import linalg
 
-__all__ = ["cholesky_solve_inplace", "jittered_cholesky"]
+__all__ = ["cholesky_solve_inplace", "cholesky_workspace_nbytes", "jittered_cholesky"]
 
 
 #: Above this order, factor by blocks (see _blocked_cholesky_inplace).
 _DIRECT_CHOLESKY_MAX = 12000
 _CHOLESKY_BLOCK = 2048
+
+
+def cholesky_workspace_nbytes(n, dtype):
+    """Bytes :func:`cholesky_solve_inplace` allocates beside A for an order-n matrix:
+    the panel and the product buffer of the blocked factorisation (LAPACK's own
+    factorisation below ``_DIRECT_CHOLESKY_MAX`` works in place)."""
+    if n <= _DIRECT_CHOLESKY_MAX:
+        return 0
+    return 2 * n * _CHOLESKY_BLOCK * np.dtype(dtype).itemsize
 
 
 def cholesky_solve_inplace(A, B):

@@ -26,6 +26,7 @@ from .._docs import fill_doc
 from .._linalg import (
     NystroemPreconditioner,
     cholesky_solve_inplace,
+    cholesky_workspace_nbytes,
     conjugate_gradient,
     ridge_loo_path,
 )
@@ -231,7 +232,9 @@ class KernelRidge(_KernelModel):
     @staticmethod
     def _dense_fits(X, fraction=0.5):
         n = X.shape[0]
-        return fits_in_memory(dense_nbytes(n, n, X.dtype), fraction=fraction)
+        # The matrix and the blocked Cholesky's panels beside it.
+        nbytes = dense_nbytes(n, n, X.dtype) + cholesky_workspace_nbytes(n, X.dtype)
+        return fits_in_memory(nbytes, fraction=fraction)
 
     def _fit_cholesky(self, X, Y, alphas, row_scale):
         build = self._kernel_matrix_builder(X, row_scale, "KernelRidge(solver='cholesky')")

@@ -1,6 +1,7 @@
 """NystroemRidge and NystroemRidgeClassifier (Falkon)."""
 
 import pickle
+import warnings
 
 import numpy as np
 import pytest
@@ -314,3 +315,17 @@ def test_one_hot_features_feed_nystroem_ridge():
         encode, SklearnNystroem(gamma=0.5, n_components=60, random_state=0), Ridge(alpha=0.1)
     ).fit(table, y)
     assert sparse.score(table, y) > theirs.score(table, y) - 0.02
+
+
+@pytest.mark.parametrize("estimator", [NystroemRidge, NystroemRidgeClassifier])
+@pytest.mark.parametrize("sampling", ["rls", "exact-rls", "uniform"])
+def test_nan_kernel_values_are_refused_with_their_cause(estimator, sampling):
+    # x^2.5 of negative dot products is NaN; leverage-score sampling hit it first
+    # ("cannot convert float NaN to integer").
+    X = np.random.default_rng(0).normal(size=(120, 3))
+    y = (X[:, 0] > 0).astype(int)
+    model = estimator(kernel="poly", degree=2.5, n_components=20, sampling=sampling)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # sklearn's own power warning
+        with pytest.raises(ValueError, match="NaN or infinity: a polynomial kernel"):
+            model.fit(X, y)
