@@ -100,7 +100,18 @@ def build_model(name, task, args, n_rows):
 
         return KernelRidge(alpha=alpha, backend=args.backend, **{"kernel": "rbf", **params}), name
     if name == "krr-cv":
+        from .._memory import check_dense_fits
         from ..ridge import KernelRidgeCV
+
+        # The fit on all rows holds two n x n matrices: refused now, not after the folds.
+        check_dense_fits(
+            n_rows,
+            n_rows,
+            np.float64,
+            count=2,
+            what="--model krr-cv on every row",
+            instead="Use --model krr (its solver='auto' runs matrix-free) or --model nystroem.",
+        )
 
         return KernelRidgeCV(
             alphas=args.alpha, backend=args.backend, **{"kernel": "rbf", **params}

@@ -465,3 +465,16 @@ def test_version_is_immediate():
     assert out.returncode == 0, out.stderr
     assert out.stdout.startswith("skkernel ")
     del code
+
+
+def test_exact_model_beyond_memory_is_refused_before_the_folds(
+    table_csv, tmp_path, capsys, monkeypatch
+):
+    from skkernel import _memory
+
+    monkeypatch.setattr(_memory, "available_memory_bytes", lambda: 1000)
+    argv = ["fit", str(table_csv), "--target", "price", "--model", "krr-cv", "--out"]
+    assert main([*argv, str(tmp_path / "m.joblib")]) == 1
+    captured = capsys.readouterr()
+    assert "fold" not in captured.out
+    assert captured.err.count("\n") == 1 and "--model nystroem" in captured.err
