@@ -8,6 +8,7 @@ printed as they finish. ``--quick`` runs smaller data, ``--full`` larger.
 """
 
 import time
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -356,16 +357,35 @@ CASES = [
 
 
 def _warm_up():
-    """Compile numba's kernels outside the timings (cached on disk after the first run)."""
-    from .. import KernelOperator
+    """Compile numba's kernels outside the timings: each skkernel estimator of the demo
+    once on tiny data (compiled code is cached on disk after the first run)."""
+    from ..density import KernelDensity, PrivateKernelClassifier
+    from ..kernel_approximation import RandomFourierFeatures
+    from ..ridge import KernelRidge, KernelRidgeCV, NystroemRidge
+    from ..semi_supervised import SpectralKernelClassifier
     from ..svm import KernelSVCCV
+    from ..thinning import KernelThinning
 
-    X = np.random.default_rng(0).normal(size=(64, 3))
-    for dtype in (np.float64, np.float32):
-        KernelOperator("rbf", X.astype(dtype)) @ np.ones(64, dtype)
-    # The neural tangent kernel's path over depths (its own compiled loops).
-    y = np.arange(64) % 2
-    KernelSVCCV(Cs=[1.0], kernel="ntk", kernel_grid={"depth": [1, 2]}, cv=2).fit(X, y)
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(256, 10))
+    y = X[:, 0]
+    labels = (y > 0).astype(int)
+    KernelRidge(kernel="rbf", gamma=0.1).fit(X, y)
+    KernelRidgeCV(alphas=[0.1, 1.0], kernel="rbf", gamma=0.1).fit(X, y)
+    NystroemRidge(n_components=32, fit_intercept=True, random_state=0).fit(X, y)
+    RandomFourierFeatures(n_components=64, method="orthogonal", random_state=0).fit_transform(X)
+    partial = np.where(np.arange(256) % 8 == 0, labels, -1)
+    SpectralKernelClassifier().fit(X, partial).predict(X)
+    KernelSVCCV(Cs=[1.0], kernel="ntk", kernel_grid={"depth": [1, 2]}, cv=2).fit(X, labels)
+    KernelThinning(gamma=0.25, random_state=0).fit(X[:, :2]).mmd(X[:, :2])
+    KernelDensity(bandwidth="scott").fit(X[:, :2]).score_samples(X[:, :2])
+    bounds = (X.min(axis=0), X.max(axis=0))
+    private = PrivateKernelClassifier(
+        0.5, epsilon=1.0, delta=1e-5, n_components=64, bounds=bounds, random_state=0
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # a privacy-leak warning about these bounds
+        private.fit(X, labels).predict(X)
 
 
 def run_demo(mode="default", report=None, cases=None):
