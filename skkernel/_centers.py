@@ -20,6 +20,7 @@ import numpy as np
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 
+from ._base import check_finite_kernel
 from ._memory import check_dense_fits
 from ._operator import KernelOperator
 from ._typing import BackendName, NDArray, RandomStateLike
@@ -88,7 +89,9 @@ def _exact_rls(kernel, X, n_components, alpha, rng, backend):
             f"n_samples <= {EXACT_RLS_MAX_SAMPLES}. Use sampling='rls'."
         )
     check_dense_fits(n, n, np.float64, what="sampling='exact-rls'", instead="Use sampling='rls'.")
-    K = KernelOperator(kernel, X.astype(np.float64, copy=False), backend=backend).gram()
+    K = check_finite_kernel(
+        KernelOperator(kernel, X.astype(np.float64, copy=False), backend=backend).gram()
+    )
     if alpha is None:
         alpha = alpha_for_effective_dimension(np.linalg.eigvalsh(K), n_components)
     scores = exact_leverage_scores(K, alpha)

@@ -45,8 +45,8 @@ __all__ = ["SequentialLeverageScores", "ridge_leverage_scores"]
 
 
 def _gram64(kernel, X):
-    """The float64 Gram matrix K(X, X), exact diagonal included."""
-    return KernelOperator(kernel, X.astype(np.float64, copy=False)).gram()
+    """The float64 Gram matrix K(X, X), exact diagonal included; refused if not finite."""
+    return check_finite_kernel(KernelOperator(kernel, X.astype(np.float64, copy=False)).gram())
 
 
 def exact_leverage_scores(K, alpha):

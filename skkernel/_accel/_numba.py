@@ -29,14 +29,13 @@ not visit the n x m pairs (:mod:`._ecdf`): ``fast_matmat`` runs it where its
 measured cost model says it beats the fused loops.
 """
 
-import functools
 import math
 
 import numpy as np
 from numba import literal_unroll, prange
-from threadpoolctl import ThreadpoolController
 
 from .._compile import jit
+from .._threads import single_threaded_blas
 from . import _ecdf, _numba_formulas
 from ._base import Backend
 from ._numba_formulas import (
@@ -393,17 +392,7 @@ def _neural_path(spec, X, Y, values):
         n_in = p.get("width", 0.0)
 
 
-@functools.cache
-def _blas_controller():
-    # Finding the loaded BLAS libraries takes ~4 ms (it reads /proc/self/maps); done
-    # once, instead of on every product (Compress++ runs hundreds of small ones).
-    return ThreadpoolController()
-
-
-def _single_threaded_blas():
-    """Context in which BLAS runs on one thread: the GEMM path calls it from every
-    numba thread, and two thread pools would fight over the cores."""
-    return _blas_controller().limit(limits=1, user_api="blas")
+_single_threaded_blas = single_threaded_blas
 
 
 class _Prepared:

@@ -44,6 +44,7 @@ true residual at the end (:func:`conjugate_gradient`).
 import numpy as np
 from scipy import linalg
 
+from .._threads import single_threaded_blas
 from ._cg import conjugate_gradient
 from ._cholesky import jittered_cholesky
 
@@ -98,7 +99,10 @@ class FalkonPreconditioner:
     def unpreconditioned(self, V):
         """``B^-T V = T^T A^T V``: a residual of the preconditioned system mapped to
         the residual of the original one."""
-        return self.T_.T @ (self.A_.T @ V)
+        # On one BLAS thread: a threaded GEMV here left OpenBLAS's threads spinning
+        # against the numba threads of the next kernel pass (NystroemRidge 1.6x slower).
+        with single_threaded_blas():
+            return self.T_.T @ (self.A_.T @ V)
 
     def penalty(self, V):
         """``B^T K_MM B V = A^-T A^-1 V`` (as ``T^T T = K_MM``)."""
