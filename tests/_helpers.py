@@ -54,3 +54,18 @@ def imbalanced_clusters(seed=0):
     rng = np.random.default_rng(seed)
     X = np.vstack([rng.normal(size=(2700, 2)), rng.normal(size=(300, 2)) * 0.3 + [6, 0]])
     return X, np.sin(X[:, 0]) + 0.1 * rng.normal(size=len(X))
+
+
+def hide_module(monkeypatch, name):
+    """Make ``import name`` (and its submodules) fail for the rest of the test, as
+    on an install without that optional dependency."""
+    import builtins
+
+    real_import = builtins.__import__
+
+    def without(module, *args, **kwargs):
+        if module == name or module.startswith(name + "."):
+            raise ImportError(f"No module named {name!r}")
+        return real_import(module, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", without)

@@ -12,7 +12,7 @@ from scipy.sparse.linalg import LinearOperator, aslinearoperator, cg, eigsh
 import skkernel
 from skkernel import BackendUnavailableError, KernelOperator, kernels
 
-from ._helpers import make_data
+from ._helpers import hide_module, make_data
 
 
 def test_is_a_scipy_linear_operator_usable_by_its_solvers():
@@ -97,31 +97,13 @@ def test_backend_without_the_kernel_family():
 
 
 def test_missing_optional_backend_says_how_to_install(monkeypatch):
-    import builtins
-
-    real_import = builtins.__import__
-
-    def no_cupy(name, *args, **kwargs):
-        if name == "cupy" or name.startswith("cupy."):
-            raise ImportError("No module named 'cupy'")
-        return real_import(name, *args, **kwargs)
-
-    monkeypatch.setattr(builtins, "__import__", no_cupy)
+    hide_module(monkeypatch, "cupy")
     with pytest.raises(BackendUnavailableError, match=r"pip install 'skkernel\[gpu\]'"):
         KernelOperator("rbf", np.ones((2, 2)), backend="cupy")
 
 
 def test_missing_keops_says_how_to_install(monkeypatch):
-    import builtins
-
-    real_import = builtins.__import__
-
-    def no_keops(name, *args, **kwargs):
-        if name == "pykeops" or name.startswith("pykeops."):
-            raise ImportError("No module named 'pykeops'")
-        return real_import(name, *args, **kwargs)
-
-    monkeypatch.setattr(builtins, "__import__", no_keops)
+    hide_module(monkeypatch, "pykeops")
     with pytest.raises(BackendUnavailableError, match=r"pip install 'skkernel\[keops\]'"):
         KernelOperator("rbf", np.ones((2, 2)), backend="keops")
 

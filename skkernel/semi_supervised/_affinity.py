@@ -20,7 +20,6 @@ import numpy as np
 from scipy import linalg
 from scipy.sparse.csgraph import connected_components
 from scipy.sparse.linalg import LinearOperator
-from sklearn.neighbors import NearestNeighbors
 from sklearn.utils import gen_batches
 from sklearn.utils._chunking import get_chunk_n_rows
 
@@ -28,6 +27,7 @@ from .._centers import select_centers
 from .._linalg import jittered_cholesky
 from .._memory import check_dense_fits
 from .._operator import KernelOperator
+from ._neighbors import make_neighbors
 
 __all__ = ["KernelAffinity", "NeighborAffinity", "NystroemAffinity", "PrecomputedAffinity"]
 
@@ -114,12 +114,16 @@ class NeighborAffinity(_Affinity):
     neighbour). With A the N x N 0/1 matrix of the fitted rows' neighbours, ``W = A
     A^T``: positive semi-definite (a Gram matrix of the rows of A), products cost
     O(N k) (two sparse products), and a new point's row is ``a(x) A^T`` with ``a(x)``
-    its own k nearest fitted rows, one neighbour query away.
+    its own k nearest fitted rows, one neighbour query away. The neighbours are
+    exact (scikit-learn's ``NearestNeighbors`` with ``algorithm``) or, with
+    ``algorithm="nndescent"``, approximate (see :mod:`._neighbors`).
     """
 
-    def __init__(self, n_neighbors, n_jobs=None):
+    def __init__(self, n_neighbors, n_jobs=None, algorithm="auto", random_state=None):
         self.n_neighbors = n_neighbors
         self.n_jobs = n_jobs
+        self.algorithm = algorithm
+        self.random_state = random_state
 
     def fit(self, X):
         if self.n_neighbors > X.shape[0]:
@@ -129,7 +133,9 @@ class NeighborAffinity(_Affinity):
                 f"sample{'s' if n != 1 else ''}. Lower n_neighbors."
             )
         self.n_rows = X.shape[0]
-        self.neighbors_ = NearestNeighbors(n_neighbors=self.n_neighbors, n_jobs=self.n_jobs)
+        self.neighbors_ = make_neighbors(
+            self.algorithm, self.n_neighbors, n_jobs=self.n_jobs, random_state=self.random_state
+        )
         self.neighbors_.fit(X)
         # Passing X makes every row its own first neighbour (as LabelSpreading's graph).
         self.A_ = self._graph(X)

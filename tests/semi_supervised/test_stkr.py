@@ -16,6 +16,8 @@ from sklearn.neighbors import kneighbors_graph
 from skkernel import SpectralKernelClassifier, SpectralKernelRidge
 from skkernel.utils.benchmarking import semi_supervised_split
 
+from .._helpers import hide_module
+
 
 def partial_labels(y, n_labels, seed=0, marker=-1):
     """y with all but ``n_labels`` rows (stratified) replaced by the marker."""
@@ -505,3 +507,57 @@ def test_parameters_changed_after_fit_do_not_change_the_fitted_model(blobs):
     before = model.predict(X_new)
     model.set_params(normalize="none", n_neighbors=3, alpha=100.0)
     assert_array_equal(model.predict(X_new), before)
+
+
+@pytest.mark.parametrize("algorithm", ["kd_tree", "ball_tree", "brute"])
+def test_exact_neighbour_algorithms_give_the_same_model(blobs, algorithm):
+    X, y, X_new = blobs
+    reference = SpectralKernelRidge().fit(X, y)
+    model = SpectralKernelRidge(neighbors_algorithm=algorithm).fit(X, y)
+    assert_allclose(model.transduction_, reference.transduction_, rtol=1e-12, atol=1e-12)
+    assert_allclose(model.predict(X_new), reference.predict(X_new), rtol=1e-12, atol=1e-12)
+
+
+@pytest.fixture(scope="module")
+def descent_moons():
+    """Two moons with 10 labels, and the kNN model by exact and by approximate
+    (nearest-neighbour descent) neighbours."""
+    pytest.importorskip("pynndescent")
+    X, y = make_moons(1000, noise=0.1, random_state=0)
+    X_pool, y_partial, y_pool, X_test, y_test = semi_supervised_split(X, y, 10, random_state=0)
+    settings = dict(spectral_transform="kpca", random_state=0)
+    exact = SpectralKernelClassifier(**settings).fit(X_pool, y_partial)
+    approximate = SpectralKernelClassifier(neighbors_algorithm="nndescent", **settings)
+    approximate.fit(X_pool, y_partial)
+    return exact, approximate, X_pool, y_partial, X_test, y_test
+
+
+def test_nndescent_finds_almost_the_exact_neighbours(descent_moons):
+    exact, approximate, X_pool, _, X_test, y_test = descent_moons
+    true = exact._affinity.A_.toarray().astype(bool)
+    found = approximate._affinity.A_.toarray().astype(bool)
+    assert found.sum(axis=1).tolist() == [10] * len(X_pool)
+    assert np.mean(np.sum(true & found, axis=1) / 10) >= 0.95  # recall
+    assert np.all(found[np.arange(len(X_pool)), np.arange(len(X_pool))])  # itself first
+    assert (
+        np.mean(approximate.predict(X_test) == y_test)
+        >= np.mean(exact.predict(X_test) == y_test) - 0.01
+    )
+
+
+def test_nndescent_model_is_reproducible_consistent_and_picklable(descent_moons):
+    import pickle
+
+    _, approximate, X_pool, y_partial, X_test, _ = descent_moons
+    assert_array_equal(approximate.predict(X_pool), approximate.transduction_)
+    again = SpectralKernelClassifier(**approximate.get_params()).fit(X_pool, y_partial)
+    assert_array_equal(again.transduction_, approximate.transduction_)
+    restored = pickle.loads(pickle.dumps(approximate))
+    assert_array_equal(restored.predict(X_test), approximate.predict(X_test))
+
+
+def test_nndescent_without_pynndescent_is_a_clear_error(blobs, monkeypatch):
+    hide_module(monkeypatch, "pynndescent")
+    X, y, _ = blobs
+    with pytest.raises(ImportError, match=r"pip install 'skkernel\[neighbors\]'"):
+        SpectralKernelRidge(neighbors_algorithm="nndescent").fit(X, y)
