@@ -33,7 +33,10 @@ def _model(method):
             kernel="rbf", gamma=0.05, spectral_transform="kpca", n_landmarks=500, random_state=0
         )
     transform = method.split()[1]
-    return SpectralKernelClassifier(spectral_transform=transform, random_state=0)
+    algorithm = "nndescent" if method.endswith("nndescent") else "auto"
+    return SpectralKernelClassifier(
+        spectral_transform=transform, neighbors_algorithm=algorithm, random_state=0
+    )
 
 
 class SemiSupervisedFit:
@@ -43,6 +46,7 @@ class SemiSupervisedFit:
         [
             "LabelSpreading(knn)",
             "STKR kpca, knn",
+            "STKR kpca, knn nndescent",
             "STKR inverse_laplacian, knn",
             "STKR polynomial, knn",
             "STKR kpca, Nystroem rbf",
