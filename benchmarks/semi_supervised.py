@@ -21,15 +21,16 @@ problems and protocol (10 seeds), with the worst seed's inductive accuracy.
 
 ``--part scale``: a mixture of 20 Gaussians in 10 dimensions (10 classes, two
 components each), 1,000 labels, N rows; each fit in its own process, with its peak
-resident memory. SpectralKernelClassifier with kernel PCA on the kNN graph and on a
-Nystroem RBF kernel, against LabelSpreading(kernel="knn") at the same n_neighbors
-(``--cases`` picks some of the three).
+resident memory. SpectralKernelClassifier with kernel PCA on the kNN graph (exact
+neighbours, or approximate ones by nearest-neighbour descent) and on a Nystroem RBF
+kernel, against LabelSpreading(kernel="knn") at the same n_neighbors (``--cases``
+picks some of the four).
 
     python benchmarks/semi_supervised.py --part accuracy          # ~10 minutes
     python benchmarks/semi_supervised.py --part grid
     python benchmarks/semi_supervised.py --part scale --n 100000  # ~6 minutes
     python benchmarks/semi_supervised.py --part scale --n 1000000 \
-        --cases "STKR kpca, knn" "STKR kpca, Nystroem rbf"        # ~25 minutes
+        --cases "LabelSpreading" "STKR kpca, knn nndescent"       # ~20 minutes
 """
 
 import argparse
