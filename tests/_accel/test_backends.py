@@ -72,6 +72,32 @@ def test_numba_dense_block_matches_reference(kernel, dtype, n, m, d, k):
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize(
+    "kernel",
+    [
+        pytest.param(kernels.RBF(gamma=0.3), id="rbf"),
+        pytest.param(kernels.Laplacian(gamma=0.2), id="laplacian"),
+        pytest.param(kernels.NTK(depth=2, b_std=0.2), id="ntk"),
+    ],
+)
+@pytest.mark.parametrize("n, d", [(1100, 3), (2200, 6)], ids=["direct", "gemm"])
+def test_numba_gram_computes_half_and_mirrors_it(kernel, dtype, n, d):
+    # K(X, X) is computed from each row tile's diagonal block on and copied below:
+    # sizes past several column blocks (512 direct, 1,024 GEMM), not multiples of
+    # any tile, must give the reference everywhere and an exactly symmetric matrix.
+    X, _ = make_data(n, 1, d, dtype)
+    numba = get_backend("numba")
+    spec = kernel.spec(d)
+    prepared = numba.prepare(X, spec)
+    K = numba.dense(spec, prepared, prepared)
+    expected = kernel(X.astype(np.float64), X.astype(np.float64))
+    assert K.dtype == dtype and K.flags.c_contiguous
+    assert_allclose(K, expected, rtol=0, atol=TOLERANCE[dtype] * max(np.abs(expected).max(), 1))
+    lower = np.tril_indices(n, -1)
+    assert np.array_equal(K[lower], K.T[lower])
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("kernel", ACCELERATED_KERNELS)
 def test_numpy_backend_matches_reference(kernel, dtype):
     check_backend_products("numpy", kernel, dtype, 131, 263, 3, 2)
