@@ -17,6 +17,28 @@ __all__ = ["Kernel", "KERNELS_BY_NAME"]
 KERNELS_BY_NAME: dict[str, type["Kernel"]] = {}
 
 
+class _Repr:
+    """``repr(kernel)``, made when a message first needs it: scikit-learn's
+    pretty-printed repr costs about half a millisecond, and every operator (kernel
+    thinning makes dozens per fit) builds a spec, whose name only errors show."""
+
+    __slots__ = ("_kernel", "_text")
+
+    def __init__(self, kernel):
+        self._kernel = kernel
+        self._text = None
+
+    def __str__(self):
+        if self._text is None:
+            self._text = repr(self._kernel)
+        return self._text
+
+    def __format__(self, format_spec):
+        return format(str(self), format_spec)
+
+    __repr__ = __str__
+
+
 @fill_doc
 class Kernel(BaseEstimator):
     """Base class of skkernel kernels.
@@ -112,7 +134,7 @@ class Kernel(BaseEstimator):
         self._validate_params()
         resolved = self.family_params(n_features)
         family, params = resolved if resolved is not None else (None, {})
-        return KernelSpec(family, params, self.compute, self.compute_paired, repr(self))
+        return KernelSpec(family, params, self.compute, self.compute_paired, _Repr(self))
 
     def family_params(self, n_features: int) -> FamilyParams | None:
         """The kernel's registry family and its resolved parameters, or None.

@@ -230,8 +230,9 @@ class KernelSpec:
         arrays, in X's dtype (the numpy backend's code).
     paired : callable
         ``paired(X, Y)``: ``k(x_i, y_i)`` for the rows of two arrays of one shape.
-    name : str
-        How the kernel is named in messages.
+    name : str or object
+        How the kernel is named in messages: a string, or an object whose ``str``
+        is one (a kernel's spec names it by its repr, made only when needed).
 
     Examples
     --------
@@ -245,7 +246,7 @@ class KernelSpec:
     params: dict[str, float]
     block: BlockFunction | None = field(repr=False)
     paired: BlockFunction | None = field(repr=False)
-    name: str = ""
+    name: object = ""
 
     def __post_init__(self) -> None:
         params = dict(self.params)
