@@ -59,8 +59,8 @@ _LOG_DISPATCH = tuple(LOG_FORMULAS.values())
 
 #: What the fused loops do with a block of kernel values.
 _PRODUCT, _DENSE, _LOGSUMEXP = 0, 1, 2
-# K(X, X): a dense pass over the column blocks from each row tile's own block on,
-# the blocks below the diagonal then copied from their mirror images.
+# K(X, X): a dense pass over each row tile's columns from its first row on, the
+# entries below the diagonal then copied from their mirror images.
 _SYMMETRIC = 3
 
 _ROWS_PER_TILE = 16
@@ -215,9 +215,9 @@ def _balanced(k, n_tiles, mode):
 
 @jit(parallel=True)
 def _mirror_lower(out):
-    """out[i, j] = out[j, i] for every j < i: the blocks a symmetric pass left out,
-    and the lower halves of its diagonal blocks (computed there too, but from other
-    dot products, so equal only up to rounding). Each thread copies a band of 64
+    """out[i, j] = out[j, i] for every j < i: what a symmetric pass left out, and
+    the lower halves of its row tiles' diagonal squares (computed there too, but
+    from other dot products, so equal only up to rounding). Each thread copies a band of 64
     rows, eight source rows at a time: a Gram matrix's rows are often a power of two
     apart in memory, so more source rows at once would land in the same cache set
     (64 at a time ran 2x slower at n = 1,024-4,096)."""
@@ -248,7 +248,7 @@ def _matmat_direct(codes, stat, params, X, Yt, x_sq, y_sq, x_norms, y_norms, Vt,
         s = np.empty(_COLS_PER_BLOCK, np.float64)
         t = np.empty(_COLS_PER_BLOCK, np.float64)
         ibuf = np.empty(_COLS_PER_BLOCK, np.int64)
-        first = (r0 // _COLS_PER_BLOCK) * _COLS_PER_BLOCK if mode == _SYMMETRIC else 0
+        first = r0 if mode == _SYMMETRIC else 0
         kind = _DENSE if mode == _SYMMETRIC else mode
         for c0 in range(first, m, _COLS_PER_BLOCK):
             w = min(_COLS_PER_BLOCK, m - c0)
@@ -278,7 +278,7 @@ def _matmat_gram(codes, stat, params, X, Y, x_sq, y_sq, x_norms, y_norms, Vt, ou
         s = np.empty(_COLS_PER_BLOCK, np.float64)
         t = np.empty(_COLS_PER_BLOCK, np.float64)
         ibuf = np.empty(_COLS_PER_BLOCK, np.int64)
-        first = (r0 // _GRAM_COLS) * _GRAM_COLS if mode == _SYMMETRIC else 0
+        first = r0 if mode == _SYMMETRIC else 0
         kind = _DENSE if mode == _SYMMETRIC else mode
         for c0 in range(first, m, _GRAM_COLS):
             c1 = min(c0 + _GRAM_COLS, m)
@@ -530,9 +530,9 @@ class NumbaBackend(Backend):
 
     def dense(self, spec, X, Y, out=None):
         """The fused pass of ``matmat`` with a store in place of the reduction: no
-        pairwise temporaries, and the vectorised exp. For K(X, X) only the blocks
-        from the diagonal on are computed, the others copied from them: about half
-        the kernel evaluations, and an exactly symmetric result."""
+        pairwise temporaries, and the vectorised exp. For K(X, X) (where that pays)
+        each row tile is computed from the diagonal on and the rest copied: about
+        half the kernel evaluations, and an exactly symmetric result."""
         if out is None:
             out = np.empty((X.shape[0], Y.shape[0]), dtype=X.dtype)
         mode = _SYMMETRIC if X is Y and self._symmetry_pays(spec, X.shape[1]) else _DENSE
