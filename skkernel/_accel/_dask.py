@@ -223,17 +223,22 @@ class DaskBackend(Backend):
             f"gave up after {_RETRIES} retries of a kernel operation."
         ) from error
 
-    def matmat(self, spec, X, Y, V):
-        def product():
-            client = X.client
-            V_remote = X.send(np.asarray(V))
+    def _stack_row_blocks(self, local, spec, X, Y, right):
+        """``local(spec, block, Y, right)`` on every block of rows of X, on the
+        cluster, stacked in order; ``right`` (n_samples_Y x k) is sent once."""
+
+        def stacked():
+            right_remote = X.send(np.asarray(right))
             futures = [
-                client.submit(_local_matmat, spec, block, Y.whole, V_remote, pure=False)
+                X.client.submit(local, spec, block, Y.whole, right_remote, pure=False)
                 for block in X.blocks
             ]
-            return np.vstack(client.gather(futures))
+            return np.vstack(X.client.gather(futures))
 
-        return self._resilient(product, X, Y)
+        return self._resilient(stacked, X, Y)
+
+    def matmat(self, spec, X, Y, V):
+        return self._stack_row_blocks(_local_matmat, spec, X, Y, V)
 
     def rmatmat(self, spec, X, Y, W):
         def product():
@@ -265,16 +270,7 @@ class DaskBackend(Backend):
         return self._resilient(product, X, Y)
 
     def logsumexp(self, spec, X, Y, log_W):
-        def reduction():
-            client = X.client
-            log_W_remote = X.send(np.asarray(log_W))
-            futures = [
-                client.submit(_local_logsumexp, spec, block, Y.whole, log_W_remote, pure=False)
-                for block in X.blocks
-            ]
-            return np.vstack(client.gather(futures))
-
-        return self._resilient(reduction, X, Y)
+        return self._stack_row_blocks(_local_logsumexp, spec, X, Y, log_W)
 
     def dense(self, spec, X, Y, out=None):
         K = np.empty(X.shape[:1] + Y.shape[:1], dtype=X.dtype) if out is None else out
