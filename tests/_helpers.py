@@ -1,4 +1,6 @@
-"""Data and kernels the tests share."""
+"""Data, kernels and a Dask cluster the tests share."""
+
+import contextlib
 
 import numpy as np
 import pytest
@@ -69,3 +71,16 @@ def hide_module(monkeypatch, name):
         return real_import(module, *args, **kwargs)
 
     monkeypatch.setattr(builtins, "__import__", without)
+
+
+@contextlib.contextmanager
+def local_dask_client():
+    """A client of a new two-worker LocalCluster (one thread each, in processes)."""
+    distributed = pytest.importorskip("distributed")
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        yield client

@@ -6,17 +6,13 @@ import pytest
 from sklearn.datasets import load_digits
 from sklearn.preprocessing import StandardScaler
 
+from ._helpers import local_dask_client
+
 
 @pytest.fixture(scope="session")
 def dask_client():
     """A two-worker LocalCluster, shared by the tests that need one."""
-    distributed = pytest.importorskip("distributed")
-    with (
-        distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
-        ) as cluster,
-        distributed.Client(cluster) as client,
-    ):
+    with local_dask_client() as client:
         yield client
 
 

@@ -12,16 +12,13 @@ distributed = pytest.importorskip("distributed")
 from skkernel import KernelOperator, NystroemRidge  # noqa: E402
 from skkernel._accel._dask import DaskUnavailableError  # noqa: E402
 
+from .._helpers import local_dask_client  # noqa: E402
+
 
 @pytest.fixture
 def cluster():
     """A cluster of its own (its workers get killed), with nannies that restart them."""
-    with (
-        distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
-        ) as cluster,
-        distributed.Client(cluster) as client,
-    ):
+    with local_dask_client() as client:
         yield client
 
 

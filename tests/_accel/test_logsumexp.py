@@ -10,19 +10,12 @@ from skkernel import KernelOperator, kernels
 from skkernel._accel import backend_status
 from skkernel._accel._cupy import CuPyBackend
 
-from .._helpers import make_data
+from .._helpers import ACCELERATED_KERNELS, make_data
 
+# The accelerated families with a log form (the Gaussian and Matern families and the
+# density kernels).
 LOG_KERNELS = [
-    pytest.param(kernels.RBF(gamma=0.4), id="rbf"),
-    pytest.param(kernels.Laplacian(gamma=0.7), id="laplacian"),
-    pytest.param(kernels.Matern(nu=0.5, length_scale=0.8), id="matern0.5"),
-    pytest.param(kernels.Matern(nu=1.5, length_scale=1.2), id="matern1.5"),
-    pytest.param(kernels.Matern(nu=2.5, length_scale=0.6), id="matern2.5"),
-    pytest.param(kernels.DensityKernel("gaussian", 0.5), id="gaussian"),
-    pytest.param(kernels.DensityKernel("tophat", 1.7), id="tophat"),
-    pytest.param(kernels.DensityKernel("epanechnikov", 2.1), id="epanechnikov"),
-    pytest.param(kernels.DensityKernel("linear", 1.9), id="triangular"),
-    pytest.param(kernels.DensityKernel("cosine", 2.3), id="cosine-window"),
+    kernel for kernel in ACCELERATED_KERNELS if kernel.values[0].spec(n_features=3).has_log_form
 ]
 
 BACKENDS = ["numpy", "numba", "keops", "cupy-on-numpy"]
