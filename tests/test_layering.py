@@ -6,7 +6,8 @@
   and friends): they go through ``skkernel._accel``'s resolvers and KernelOperator;
 - nothing outside the kernels calls a private method of a Kernel;
 - the linear algebra names no backend;
-- no estimator module imports another estimator module.
+- no estimator module imports another estimator module;
+- the benchmarks and the examples use the public API only.
 """
 
 import ast
@@ -161,6 +162,32 @@ def test_estimators_name_no_backend():
         assert not named_backends(MODULES[name]), f"{name} names a backend"
 
 
+#: Scripts that show and time the library as a user would run it.
+REPOSITORY = pathlib.Path(__file__).parents[1]
+USER_SCRIPTS = sorted(
+    path
+    for folder in ("benchmarks", "asv_bench", "examples")
+    for path in (REPOSITORY / folder).rglob("*.py")
+)
+
+
+def _is_private(module):
+    return any(part.startswith("_") for part in module.split("."))
+
+
+@pytest.mark.parametrize("path", USER_SCRIPTS, ids=lambda path: str(path.relative_to(REPOSITORY)))
+def test_user_scripts_import_no_private_module(path):
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            names = [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
+        elif isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        else:
+            continue
+        private = [name for name in names if name.startswith("skkernel") and _is_private(name)]
+        assert not private, f"{path.name} imports the private {private[0]}"
+
+
 def test_the_walk_sees_the_whole_package():
     # Guards the guards: a broken walk would pass everything.
     assert "skkernel._accel._numba" in MODULES
@@ -170,3 +197,5 @@ def test_the_walk_sees_the_whole_package():
     assert {"compute_paired", "family_params"} <= PUBLIC_KERNEL_CALLS
     assert "_validate_params" in PRIVATE_KERNEL_METHODS
     assert named_backends(MODULES["skkernel._accel"]) == set(BACKEND_NAMES)
+    assert any(path.name == "kernel_products.py" for path in USER_SCRIPTS)
+    assert _is_private("skkernel._accel") and not _is_private("skkernel.utils.benchmarking")

@@ -7,8 +7,7 @@ between backends measured together do not.
 
 import numpy as np
 
-from skkernel import KernelOperator
-from skkernel._accel import backend_status
+from skkernel import KernelOperator, backend_status
 
 N = 10_000
 
