@@ -19,6 +19,7 @@ from ._linalg import cholesky_workspace_nbytes
 from ._memory import check_dense_fits
 from ._operator import KernelOperator
 from ._typing import ArrayLike, FloatArray, MatrixLike, NDArray, SparseMatrix
+from ._validation import FLOAT_DTYPES
 from .kernels import Kernel, kernel_from_params, kernel_parameter_constraints
 
 __all__ = [
@@ -36,9 +37,6 @@ __all__ = [
     "sqrt_weights",
     "weighted_rows",
 ]
-
-#: The dtypes estimators compute in; other numeric input becomes float64.
-FLOAT_DTYPES = [np.float64, np.float32]
 
 #: ``backend`` parameter of every estimator.
 BACKEND_CONSTRAINT = [StrOptions({"auto", *BACKEND_NAMES})]

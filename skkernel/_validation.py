@@ -4,6 +4,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.utils import check_array
 
+#: The dtypes kernels and estimators compute in; other numeric input becomes float64.
 FLOAT_DTYPES = (np.float64, np.float32)
 
 
