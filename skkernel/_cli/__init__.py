@@ -130,7 +130,9 @@ def build_parser():
         default="auto",
         help="; ".join(f"{name}: {desc}" for name, desc in MODELS.items()),
     )
-    fit.add_argument("--kernel", default=None, help="kernel name (default rbf; svm: ntk too)")
+    fit.add_argument(
+        "--kernel", default=None, help="kernel name (default rbf, knn for stkr; svm: ntk too)"
+    )
     fit.add_argument(
         "--alpha",
         type=float,
@@ -141,7 +143,10 @@ def build_parser():
     )
     fit.add_argument("--C", type=float, default=1.0, help="SVM penalty of --model svm")
     fit.add_argument(
-        "--gamma", type=float, default=None, help="kernel gamma (default 1/n_features)"
+        "--gamma",
+        type=float,
+        default=None,
+        help="kernel gamma (default 1/n_features; svm: 1/(n_features * X.var()))",
     )
     fit.add_argument(
         "--n-components",

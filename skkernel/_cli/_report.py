@@ -32,7 +32,7 @@ class Reporter:
             print(message, file=self.stream or sys.stdout, flush=True)
 
     def progress(self, message):
-        if not self.quiet:
+        if self.verbose:
             print(f"  {message}", file=self.stream or sys.stdout, flush=True)
 
     def warn(self, message):

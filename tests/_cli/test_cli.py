@@ -67,6 +67,17 @@ def table_csv(tmp_path):
     return path
 
 
+def test_fold_lines_only_with_verbose(table_csv, tmp_path, capsys):
+    argv = ["fit", str(table_csv), "--target", "price", "--model", "krr", "--cv", "3"]
+    argv += ["--out", str(tmp_path / "model.joblib")]
+    assert main(argv) == 0
+    plain = capsys.readouterr().out
+    assert main([*argv, "--verbose"]) == 0
+    verbose = capsys.readouterr().out
+    assert "fold 1/3" not in plain and "cross-validated (3 shuffled folds)" in plain
+    assert "fold 1/3: R^2" in verbose and "fold 3/3: R^2" in verbose
+
+
 @pytest.mark.parametrize("model", ["krr", "krr-cv", "nystroem"])
 def test_fit_then_predict_round_trip(table_csv, tmp_path, capsys, model):
     model_path = tmp_path / "model.joblib"
