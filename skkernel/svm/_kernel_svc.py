@@ -8,7 +8,9 @@ Nystroem features. KernelSVCCV chooses C and kernel parameters computing each ke
 matrix once, and the neural kernels' matrices of every depth in one pass.
 """
 
+import inspect
 import time
+import warnings
 from collections.abc import Callable
 from numbers import Integral
 from typing import Any, Literal
@@ -23,6 +25,7 @@ from sklearn.svm import SVC, LinearSVC
 from sklearn.utils._available_if import available_if
 from sklearn.utils._chunking import get_chunk_n_rows
 from sklearn.utils._param_validation import StrOptions
+from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
@@ -69,6 +72,34 @@ def resolve_gamma(gamma, X):
     if gamma == "auto":
         return 1.0 / X.shape[1]
     return float(gamma)
+
+
+def _trained_rows(sample_weight):
+    """Indices of the rows libsvm trains on, or None when it trains on all of them.
+
+    libsvm drops the rows of weight <= 0 and numbers its support vectors among the
+    rest; fitting it on those rows only keeps that numbering ours to translate.
+    """
+    if sample_weight is None or np.all(sample_weight > 0):
+        return None
+    return np.flatnonzero(sample_weight > 0)
+
+
+def _takes_sample_weight(scorer):
+    """Whether a scorer scores with sample weights; says so when it does not, as
+    scikit-learn's searches do."""
+    if hasattr(scorer, "_accept_sample_weight"):
+        takes = scorer._accept_sample_weight()
+    else:
+        takes = "sample_weight" in inspect.signature(scorer).parameters
+    if not takes:
+        warnings.warn(
+            f"The scoring {scorer} does not take sample_weight: the test folds are "
+            "scored without their weights.",
+            UserWarning,
+            stacklevel=3,
+        )
+    return takes
 
 
 def _in_row_blocks(n_rows, row_bytes, compute):
@@ -133,8 +164,18 @@ class _SVCParameters(ClassifierMixin, BaseEstimator):
             "random_state": self.random_state,
         }
 
-    def _libsvm(self, C):
-        """SVC on a precomputed kernel matrix with this estimator's parameters."""
+    def _libsvm(self, C, balanced_on=None):
+        """SVC on a precomputed kernel matrix with this estimator's parameters.
+
+        ``balanced_on``: the labels ``class_weight="balanced"`` is computed from when
+        libsvm is given only the rows of positive weight: SVC computes it from all
+        its training labels, zero weights included.
+        """
+        options = self._shared_options()
+        if balanced_on is not None and isinstance(self.class_weight, str):
+            classes = np.unique(balanced_on)
+            weights = compute_class_weight("balanced", classes=classes, y=balanced_on)
+            options["class_weight"] = dict(zip(classes, weights, strict=True))
         return SVC(
             C=C,
             kernel="precomputed",
@@ -143,7 +184,7 @@ class _SVCParameters(ClassifierMixin, BaseEstimator):
             max_iter=self.max_iter,
             decision_function_shape=self.decision_function_shape,
             break_ties=self.break_ties,
-            **self._shared_options(),
+            **options,
         )
 
     def _fit_model(self, estimator, X, y, sample_weight):
@@ -287,7 +328,9 @@ class KernelSVC(_SVCParameters):
     class_weight_ : ndarray of shape (n_classes,)
         Multipliers of C per class (exact path).
     support_ : ndarray of shape (n_SV,)
-        Indices of the support vectors (exact path).
+        Indices of the support vectors among the training samples (exact path).
+        Rows of zero weight are never support vectors; scikit-learn's SVC numbers
+        its support vectors among the rows of positive weight instead.
     support_vectors_ : ndarray of shape (n_SV, n_features)
         The support vectors (empty for a precomputed kernel, as in SVC).
     n_support_ : ndarray of shape (n_classes,)
@@ -455,25 +498,32 @@ class KernelSVC(_SVCParameters):
         """libsvm on the kernel matrix: the model, its calibration, and the
         attributes of this path."""
         n = X.shape[0]
+        rows = _trained_rows(sample_weight)
+        libsvm = self._libsvm(self.C, balanced_on=None if rows is None else y)
+        if rows is not None:
+            X = X[np.ix_(rows, rows)] if self._precomputed else X[rows]
+            y, sample_weight = y[rows], sample_weight[rows]
         if self._precomputed:
             K = np.asarray(X, dtype=np.float64)
         else:
-            check_dense_fits(n, n, np.float64, what="KernelSVC(solver='exact')", instead=_TOO_LARGE)
+            m = X.shape[0]
+            check_dense_fits(m, m, np.float64, what="KernelSVC(solver='exact')", instead=_TOO_LARGE)
             X64 = X.astype(np.float64, copy=False)
             K = KernelOperator(kernel, X64, backend=self.backend).gram()
-        svc, calibrated = self._fit_model(self._libsvm(self.C), K, y, sample_weight)
+        svc, calibrated = self._fit_model(libsvm, K, y, sample_weight)
         support_vectors = svc.support_vectors_ if self._precomputed else X[svc.support_]
         return (
             svc,
             calibrated,
             {
                 "class_weight_": svc.class_weight_,
-                "support_": svc.support_,
+                # Indices into the training samples, whatever their weights.
+                "support_": svc.support_ if rows is None else rows[svc.support_],
                 "support_vectors_": support_vectors,
                 "n_support_": svc.n_support_,
                 "dual_coef_": svc.dual_coef_,
                 "fit_status_": svc.fit_status_,
-                "shape_fit_": svc.shape_fit_,
+                "shape_fit_": (n, n),
             },
         )
 
@@ -530,20 +580,29 @@ class KernelSVC(_SVCParameters):
 
     def _model_input(self, X, rows):
         """What the fitted libsvm or liblinear model takes for the rows ``rows`` of X:
-        kernel values against the training samples (only the support vectors'
+        kernel values against the rows libsvm trained on (only the support vectors'
         columns are filled: libsvm reads no other), or Nystroem features."""
-        if self._precomputed:
-            return X[rows]
-        X_rows = X[rows].astype(np.float64, copy=False)
+        X_rows = X[rows]
         if self.solver_ == "nystroem":
             return nystroem_features(
-                self.kernel_, X_rows, self.components_, self.normalization_, self.backend
+                self.kernel_,
+                X_rows.astype(np.float64, copy=False),
+                self.components_,
+                self.normalization_,
+                self.backend,
             )
-        K = np.zeros((X_rows.shape[0], self.shape_fit_[0]))
-        if self.support_.size:
+        # libsvm numbers the columns among the rows it trained on (those of positive
+        # weight); support_ numbers them among all the training samples.
+        K = np.zeros((X_rows.shape[0], self._model.shape_fit_[0]))
+        if not self.support_.size:
+            return K
+        if self._precomputed:
+            K[:, self._model.support_] = X_rows[:, self.support_]
+        else:
             support_vectors = self.support_vectors_.astype(np.float64, copy=False)
+            X_rows = X_rows.astype(np.float64, copy=False)
             operator = KernelOperator(self.kernel_, X_rows, support_vectors, backend=self.backend)
-            K[:, self.support_] = operator.to_dense()
+            K[:, self._model.support_] = operator.to_dense()
         return K
 
     def _apply(self, method, X):
@@ -552,8 +611,6 @@ class KernelSVC(_SVCParameters):
         check_is_fitted(self)
         X = validate_data(self, X, dtype=FLOAT_DTYPES, reset=False)
         model = self._calibrated if method == "predict_proba" else self._model
-        if self._precomputed:
-            return getattr(model, method)(np.asarray(X, dtype=np.float64))
         width = self.components_.shape[0] if self.solver_ == "nystroem" else self.shape_fit_[0]
         return _in_row_blocks(
             X.shape[0],
@@ -832,7 +889,8 @@ class KernelSVCCV(_SVCParameters):
         y : array-like of shape (n_samples,)
             Class labels.
         sample_weight : array-like of shape (n_samples,), default=None
-            Per-sample multipliers of C, in every fit.
+            Per-sample multipliers of C, in every fit; the test folds are scored
+            with their weights where the scorer takes them (as GridSearchCV does).
 
         Returns
         -------
@@ -848,6 +906,9 @@ class KernelSVCCV(_SVCParameters):
         candidates, settings = self._candidates(base, X.shape[1])
         splits = list(check_cv(self.cv, y, classifier=True).split(X, y))
         scorer = check_scoring(self._libsvm(1.0), self.scoring)
+        score_weights = None
+        if sample_weight is not None and _takes_sample_weight(scorer):
+            score_weights = sample_weight
         X64 = X.astype(np.float64, copy=False)
         check_dense_fits(X.shape[0], X.shape[0], np.float64, what="KernelSVCCV", instead=_TOO_LARGE)
         Cs = sorted({params["C"] for params in candidates})
@@ -859,7 +920,8 @@ class KernelSVCCV(_SVCParameters):
             for k, (train, test) in enumerate(splits):
                 K_train, K_test = K[np.ix_(train, train)], K[np.ix_(test, train)]
                 weights = None if sample_weight is None else sample_weight[train]
-                fold = (K_train, y[train], weights, K_test, y[test], scorer)
+                test_weights = None if score_weights is None else score_weights[test]
+                fold = (K_train, y[train], weights, K_test, y[test], test_weights, scorer)
                 # libsvm releases the GIL while it trains: threads share K_train.
                 outcomes = Parallel(n_jobs=self.n_jobs, prefer="threads")(
                     delayed(self._fit_and_score)(C, *fold) for C in Cs
@@ -898,12 +960,21 @@ class KernelSVCCV(_SVCParameters):
                     delattr(self, name)
         return self
 
-    def _fit_and_score(self, C, K_train, y_train, weights, K_test, y_test, scorer):
+    def _fit_and_score(self, C, K_train, y_train, weights, K_test, y_test, test_weights, scorer):
         """Fit at C on a fold's kernel matrix; its score, fit and score times."""
         began = time.perf_counter()
-        svc, calibrated = self._fit_model(self._libsvm(C), K_train, y_train, weights)
+        rows = _trained_rows(weights)
+        libsvm = self._libsvm(C, balanced_on=None if rows is None else y_train)
+        if rows is not None:
+            K_train, y_train = K_train[np.ix_(rows, rows)], y_train[rows]
+            weights, K_test = weights[rows], K_test[:, rows]
+        svc, calibrated = self._fit_model(libsvm, K_train, y_train, weights)
         fitted = time.perf_counter()
-        score = scorer(svc if calibrated is None else calibrated, K_test, y_test)
+        model = svc if calibrated is None else calibrated
+        if test_weights is None:
+            score = scorer(model, K_test, y_test)
+        else:
+            score = scorer(model, K_test, y_test, sample_weight=test_weights)
         return score, fitted - began, time.perf_counter() - fitted
 
     @staticmethod
@@ -966,4 +1037,7 @@ class KernelSVCCV(_SVCParameters):
     def _apply(self, method, X):
         """A prediction method of the refitted best model on X."""
         check_is_fitted(self, "best_estimator_")
+        # Checked against the data fit saw (names included); the refitted model saw
+        # the validated array.
+        X = validate_data(self, X, dtype=FLOAT_DTYPES, reset=False)
         return getattr(self.best_estimator_, method)(X)

@@ -1,6 +1,8 @@
 """KernelSVC against scikit-learn's SVC, its Nystroem path, and KernelSVCCV against
 GridSearchCV."""
 
+import warnings
+
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
@@ -11,6 +13,7 @@ from sklearn.datasets import (
     load_wine,
     make_classification,
 )
+from sklearn.metrics.pairwise import rbf_kernel
 from sklearn.model_selection import GridSearchCV, StratifiedKFold, train_test_split
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
@@ -83,6 +86,80 @@ def test_precomputed_kernel_is_svc_precomputed():
         KernelSVC(kernel="precomputed").fit(X_train, y_train)
     with pytest.raises(ValueError, match="does not take kernel='precomputed'"):
         KernelSVC(kernel="precomputed", solver="nystroem").fit(K_train, y_train)
+
+
+def _weights_with_zeros(n, seed=0):
+    """Sample weights with a quarter of the rows at zero and some above one."""
+    rng = np.random.default_rng(seed)
+    weights = rng.uniform(0.5, 2.0, n)
+    weights[rng.permutation(n)[: n // 4]] = 0.0
+    return weights
+
+
+@pytest.mark.parametrize("class_weight", [None, "balanced"])
+@pytest.mark.parametrize("load", [load_breast_cancer, load_iris])
+def test_zero_sample_weights_give_svc_s_model(load, class_weight):
+    # libsvm trains on the rows of positive weight and numbers its support vectors
+    # among them; the model must still be SVC's, and support_ index the samples.
+    X_train, X_test, y_train, _ = standardized(load)
+    weights = _weights_with_zeros(len(y_train))
+    params = {"C": 2.0, "gamma": 0.1, "class_weight": class_weight}
+    ours = KernelSVC(**params).fit(X_train, y_train, sample_weight=weights)
+    theirs = SVC(**params).fit(X_train, y_train, sample_weight=weights)
+    assert_allclose(ours.decision_function(X_test), theirs.decision_function(X_test), atol=1e-10)
+    assert_array_equal(ours.predict(X_test), theirs.predict(X_test))
+    assert_allclose(ours.support_vectors_, theirs.support_vectors_)
+    assert_array_equal(ours.support_vectors_, X_train[ours.support_])
+    assert np.all(weights[ours.support_] > 0)
+    assert_allclose(ours.class_weight_, theirs.class_weight_)
+    # The same model from a precomputed kernel matrix.
+    K_train = rbf_kernel(X_train, gamma=0.1)
+    K_test = rbf_kernel(X_test, X_train, gamma=0.1)
+    precomputed = KernelSVC(kernel="precomputed", C=2.0, class_weight=class_weight)
+    precomputed.fit(K_train, y_train, sample_weight=weights)
+    assert_allclose(
+        precomputed.decision_function(K_test), theirs.decision_function(X_test), atol=1e-10
+    )
+    assert_array_equal(precomputed.support_, ours.support_)
+
+
+def test_search_with_zero_sample_weights_equals_grid_search_cv():
+    X, y = load_breast_cancer(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    weights = _weights_with_zeros(len(y), seed=1)
+    cv = StratifiedKFold(3, shuffle=True, random_state=0)
+    Cs, gammas = [0.1, 1.0, 10.0], [0.01, 0.1]
+    ours = KernelSVCCV(Cs, kernel="rbf", kernel_grid={"gamma": gammas}, cv=cv)
+    ours.fit(X, y, sample_weight=weights)
+    grid = GridSearchCV(SVC(), {"C": Cs, "gamma": gammas}, cv=cv).fit(X, y, sample_weight=weights)
+    # The same candidates, ordered by C then gamma in both.
+    order = np.lexsort(
+        (
+            np.asarray(grid.cv_results_["param_gamma"], dtype=float),
+            np.asarray(grid.cv_results_["param_C"], dtype=float),
+        )
+    )
+    ours_order = np.lexsort(
+        (
+            np.asarray(ours.cv_results_["param_kernel__gamma"], dtype=float),
+            np.asarray(ours.cv_results_["param_C"], dtype=float),
+        )
+    )
+    for key in ["mean_test_score", "split0_test_score", "split2_test_score"]:
+        assert_allclose(ours.cv_results_[key][ours_order], grid.cv_results_[key][order])
+    assert_allclose(ours.decision_function(X), grid.decision_function(X), atol=1e-10)
+
+
+def test_search_checks_feature_names_at_predict():
+    pd = pytest.importorskip("pandas")
+    X, y = make_classification(120, 4, random_state=0)
+    frame = pd.DataFrame(X, columns=list("abcd"))
+    model = KernelSVCCV(Cs=[1.0], cv=3).fit(frame, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no warning with the names it was fitted with
+        assert_array_equal(model.predict(frame), KernelSVC().fit(X, y).predict(X))
+    with pytest.raises(ValueError, match="feature names"):
+        model.predict(frame.rename(columns={"a": "z"}))
 
 
 def test_float32_input_gives_the_float64_model():
