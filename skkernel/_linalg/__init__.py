@@ -13,7 +13,7 @@ values reach this layer as dense arrays or as :class:`~skkernel.KernelOperator`
 products; it never names a backend.
 """
 
-from ._cg import conjugate_gradient
+from ._cg import IndefiniteSystemError, conjugate_gradient
 from ._cholesky import cholesky_solve_inplace, cholesky_workspace_nbytes, jittered_cholesky
 from ._eigen import EIGEN_SOLVERS, top_eigenpairs
 from ._falkon import FalkonPreconditioner, falkon_solve
@@ -31,6 +31,7 @@ from ._spectral import (
 )
 
 __all__ = [
+    "IndefiniteSystemError",
     "EIGEN_SOLVERS",
     "EigenFunction",
     "FalkonPreconditioner",

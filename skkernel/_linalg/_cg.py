@@ -6,7 +6,7 @@ import warnings
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
-__all__ = ["NonFiniteError", "conjugate_gradient"]
+__all__ = ["IndefiniteSystemError", "NonFiniteError", "conjugate_gradient"]
 
 #: How many times a column whose recurrence said "converged" but whose true residual
 #: did not may start again from its true residual.
@@ -15,6 +15,11 @@ _MAX_RESTARTS = 3
 
 class NonFiniteError(FloatingPointError, ValueError):
     """A product of the system returned NaN or infinity."""
+
+
+class IndefiniteSystemError(ValueError):
+    """The system is singular or not positive definite: CG met a search direction
+    of zero or negative curvature."""
 
 
 def _euclidean(R, columns):
@@ -92,6 +97,10 @@ def conjugate_gradient(
     ------
     NonFiniteError
         If a product returns NaN or infinity.
+    IndefiniteSystemError
+        If a search direction p has ``p^T A p <= 0``: A is singular (a ridge of
+        zero on a rank-deficient matrix) or not positive definite, and CG has no
+        step to take.
     """
     from tqdm.auto import tqdm
 
@@ -123,7 +132,15 @@ def conjugate_gradient(
         while active.size and n_iter < max_iter:
             AP = matmat(P, active)
             _check_finite(AP, "A product of the system")
-            step = rz / np.einsum("ij,ij->j", P, AP)
+            curvature = np.einsum("ij,ij->j", P, AP)
+            if not np.all(curvature > 0):
+                raise IndefiniteSystemError(
+                    "The system is singular or not positive definite: conjugate "
+                    "gradients met a direction p with p^T A p <= 0 (e.g. alpha=0 with "
+                    "repeated or collinear rows). A positive alpha makes it positive "
+                    "definite."
+                )
+            step = rz / curvature
             X[:, active] += step * P
             R[:, active] -= step * AP
             n_iter += 1

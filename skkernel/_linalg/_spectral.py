@@ -143,7 +143,11 @@ class ResolventFunction(SpectralFunction):
             except linalg.LinAlgError:
                 top = linalg.eigvalsh(T, subset_by_index=[T.shape[0] - 1] * 2)[0]
                 self._check_eta(top)
-                raise
+                # eta lam_max rounds to just below 1: singular to working precision.
+                raise ValueError(
+                    f"I - eta G / N is singular to working precision at eta={self.eta:g} "
+                    f"(eta * lambda_max = {self.eta * top:.12g}); choose a smaller eta."
+                ) from None
         elif self.lambda_max is None:
             top, _, n_products = top_eigenpairs(T, 1, method="arpack", tol=1e-6, random_state=0)
             self.n_products_ += n_products

@@ -24,6 +24,7 @@ from .._base import (
 )
 from .._docs import fill_doc
 from .._linalg import (
+    IndefiniteSystemError,
     NystroemPreconditioner,
     cholesky_solve_inplace,
     cholesky_workspace_nbytes,
@@ -199,12 +200,18 @@ class KernelRidge(_KernelModel):
         row_scale = sqrt_weights(sample_weight)
         self.solver_ = self._choose_solver(X)
         if self.solver_ == "cg":
-            dual_coef, self.n_iter_, converged = self._fit_cg(X, Y, alphas, row_scale)
-            if not converged and self.solver == "auto" and self._dense_fits(X, fraction=1.0):
+            fallback = self.solver == "auto" and self._dense_fits(X, fraction=1.0)
+            try:
+                dual_coef, self.n_iter_, converged = self._fit_cg(X, Y, alphas, row_scale)
+            except IndefiniteSystemError:
+                if not fallback:
+                    raise
+                converged = False  # singular (alpha=0): the exact solve handles it
+            if not converged and fallback:
                 # CG on an ill-conditioned system returns garbage; the exact solve
                 # fits (if not in the half of memory "auto" keeps free): use it.
                 warnings.warn(
-                    "Conjugate gradients did not converge (see the warning above); "
+                    "Conjugate gradients did not converge or met a singular system; "
                     "solver='auto' falls back to the exact Cholesky solve, which fits in "
                     "memory.",
                     ConvergenceWarning,

@@ -127,6 +127,18 @@ def test_cg_refuses_non_finite_products():
         conjugate_gradient(lambda V, c: V * np.nan, np.ones((3, 1)))
 
 
+def test_cg_refuses_a_singular_system_it_cannot_step_in():
+    from skkernel._linalg import IndefiniteSystemError
+
+    # A = diag(1, 0): b has a component in A's null space, where p^T A p = 0.
+    A = np.diag([1.0, 0.0])
+    with pytest.raises(IndefiniteSystemError, match="positive alpha"):
+        conjugate_gradient(lambda V, c: A @ V, np.array([[1.0], [1.0]]))
+    # Negative curvature: an indefinite matrix.
+    with pytest.raises(IndefiniteSystemError, match="not positive definite"):
+        conjugate_gradient(lambda V, c: -V, np.ones((3, 1)))
+
+
 def test_jittered_cholesky_sizes_the_jitter_by_the_values_precision():
     # float32 kernel values converted to float64 are PSD to float32 precision only.
     X = np.random.default_rng(3).normal(size=(100, 2))

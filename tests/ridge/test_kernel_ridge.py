@@ -415,6 +415,24 @@ def test_cg_on_an_ill_conditioned_system_warns_with_a_remedy_and_auto_falls_back
     np.testing.assert_allclose(auto.predict(X_test), exact.predict(X_test))
 
 
+def test_cg_on_a_singular_system_says_so_and_auto_falls_back(monkeypatch):
+    # alpha=0 and repeated rows with different targets: K is singular and y is not
+    # in its range. CG has no step to take; the exact solve takes sklearn's
+    # least-squares answer.
+    X, y, _ = regression_data(n=60)
+    X, y = np.vstack([X, X]), np.concatenate([y, y + 1.0])
+    with pytest.raises(ValueError, match="singular or not positive definite"):
+        KernelRidge(kernel="rbf", alpha=0.0, solver="cg").fit(X, y)
+    monkeypatch.setattr(
+        KernelRidge, "_dense_fits", staticmethod(lambda X, fraction=0.5: fraction == 1.0)
+    )
+    with pytest.warns(ConvergenceWarning, match="singular system"):
+        auto = KernelRidge(kernel="rbf", alpha=0.0).fit(X, y)
+    assert auto.solver_ == "cholesky"
+    # The least-squares fit of the two targets of a repeated row is their mean.
+    np.testing.assert_allclose(auto.predict(X[:60]), y[:60] + 0.5, atol=1e-2)
+
+
 def test_refit_that_fails_leaves_the_fitted_model_as_it_was():
     X, y, X_test = regression_data()
     model = KernelRidge(kernel="rbf").fit(X, y)

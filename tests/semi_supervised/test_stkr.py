@@ -455,6 +455,34 @@ def test_bad_settings_are_refused_and_leave_the_fitted_model(fitted, blobs, para
     assert_failed_refit_leaves_model_as_it_was(model, X, y, ValueError, match)
 
 
+def test_eta_at_the_bound_is_refused_by_the_direct_solver_too():
+    # eta * lambda_max rounds to just below 1 here: the Cholesky factorisation of
+    # I - eta G / N fails, and the error must say why, not LAPACK's leading minor.
+    X, y = make_moons(300, noise=0.05, random_state=0)
+    targets = np.full(300, np.nan)
+    targets[:20] = y[:20]
+    with pytest.raises(ValueError, match="eta=1 .*choose a smaller eta"):
+        SpectralKernelRidge(eta=1.0, solver="direct").fit(X, targets)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        dict(kernel="rbf", gamma=5.0),
+        dict(spectral_transform="polynomial"),
+    ],
+)
+def test_singular_ridge_system_is_refused_clearly_by_cg(params):
+    # alpha=0 and repeated labelled rows with different targets: the labelled
+    # system is singular with a right-hand side outside its range.
+    X, _ = make_moons(300, noise=0.05, random_state=0)
+    X = np.vstack([X, X[:5]])
+    targets = np.full(305, np.nan)
+    targets[:5], targets[300:] = 0.0, 1.0
+    with pytest.raises(ValueError, match="singular or not positive definite.*positive alpha"):
+        SpectralKernelRidge(alpha=0.0, solver="cg", **params).fit(X, targets)
+
+
 def test_bad_targets_are_refused(fitted, blobs):
     X, y, _ = blobs
     assert_failed_refit_leaves_model_as_it_was(
