@@ -80,8 +80,14 @@ def _check_bounds(bounds, n_features):
             "bounds must be a pair (lower, upper) of numbers or per-feature arrays; "
             f"got {bounds!r}."
         ) from None
-    lower = np.broadcast_to(np.asarray(lower, dtype=np.float64), (n_features,)).copy()
-    upper = np.broadcast_to(np.asarray(upper, dtype=np.float64), (n_features,)).copy()
+    try:
+        lower = np.broadcast_to(np.asarray(lower, dtype=np.float64), (n_features,)).copy()
+        upper = np.broadcast_to(np.asarray(upper, dtype=np.float64), (n_features,)).copy()
+    except ValueError:
+        raise ValueError(
+            f"bounds must be numbers or arrays of n_features={n_features} values; got "
+            f"lower of shape {np.shape(lower)} and upper of shape {np.shape(upper)}."
+        ) from None
     if not (np.isfinite(lower).all() and np.isfinite(upper).all() and (lower < upper).all()):
         raise ValueError("bounds must be finite with lower < upper for every feature.")
     return lower, upper
@@ -490,6 +496,11 @@ class PrivateKernelClassifier(ClassifierMixin, _PrivateEmbedding):
             unknown = np.setdiff1d(np.unique(y), classes)
             if unknown.size:
                 raise ValueError(f"y has labels {unknown.tolist()} that are not in classes.")
+        if classes.size < 2:
+            raise ValueError(
+                "PrivateKernelClassifier needs at least 2 classes; got "
+                f"{classes.size}: {classes.tolist()}."
+            )
         labels = np.searchsorted(classes, y)
         embeddings, noisy_counts = self._fit_release(X, X_checked, labels, len(classes))
         self.classes_ = classes

@@ -829,7 +829,8 @@ class KernelSVCCV(_SVCParameters):
             raise ValueError(f"Cs must be positive finite numbers; got {self.Cs!r}.")
         grids = self.kernel_grid if isinstance(self.kernel_grid, list) else [self.kernel_grid]
         combined = [
-            {"C": Cs.tolist(), **{f"kernel__{k}": list(v) for k, v in (grid or {}).items()}}
+            # ParameterGrid says clearly when a value is not a list of values.
+            {"C": Cs.tolist(), **{f"kernel__{k}": v for k, v in (grid or {}).items()}}
             for grid in grids
         ]
         candidates = [

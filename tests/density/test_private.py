@@ -201,6 +201,13 @@ def test_bad_input_and_failed_refit():
         PrivateKernelDensity(bounds=(0.0, 1.0, 2.0)).fit(X)
     with pytest.raises(ValueError, match="not in classes"):
         PrivateKernelClassifier(classes=[0]).fit(X, y)
+    with pytest.raises(ValueError, match="n_features=2 values; got lower of shape"):
+        PrivateKernelDensity(bounds=([0.0, 0.0, 0.0], [1.0, 1.0, 1.0])).fit(X)
+    # A classifier of one class, as scikit-learn's refuse it.
+    with pytest.warns(PrivacyLeakWarning), pytest.raises(ValueError, match="at least 2 classes"):
+        PrivateKernelClassifier().fit(X, np.zeros(40))
+    with pytest.raises(ValueError, match="at least 2 classes"):
+        PrivateKernelClassifier(classes=[1]).fit(X, np.ones(40))
     est = PrivateKernelDensity(random_state=0).fit(X)
     fitted = {key: value for key, value in vars(est).items() if key.endswith("_")}
     with pytest.raises(ValueError):

@@ -379,6 +379,7 @@ def test_search_on_one_validation_split():
             ValueError,
             "no candidate",
         ),
+        ({"kernel_grid": {"gamma": 0.5}}, TypeError, "needs to be a list"),
     ],
 )
 def test_search_rejects_bad_parameters(params, error, match):
