@@ -11,6 +11,7 @@ matrix once, and the neural kernels' matrices of every depth in one pass.
 import inspect
 import time
 import warnings
+from collections import Counter
 from collections.abc import Callable
 from numbers import Integral
 from typing import Any, Literal
@@ -19,6 +20,7 @@ import numpy as np
 from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.calibration import CalibratedClassifierCV
+from sklearn.exceptions import FitFailedWarning
 from sklearn.metrics import check_scoring
 from sklearn.model_selection import ParameterGrid, check_cv
 from sklearn.svm import SVC, LinearSVC
@@ -100,6 +102,23 @@ def _takes_sample_weight(scorer):
             stacklevel=3,
         )
     return takes
+
+
+def _warn_or_raise_about_failures(failures, n_fits):
+    """GridSearchCV's handling of fits that raised: an error when all did, else a
+    FitFailedWarning (their scores are NaN)."""
+    if not failures:
+        return
+    counts = Counter(failures)
+    detail = "\n".join(f"{n} fit(s) failed with {message}" for message, n in counts.items())
+    if len(failures) == n_fits:
+        raise ValueError(f"All the {n_fits} fits failed.\n{detail}")
+    warnings.warn(
+        f"{len(failures)} fits failed out of a total of {n_fits}. The score on these "
+        f"train-test partitions for these parameters is NaN.\n{detail}",
+        FitFailedWarning,
+        stacklevel=3,
+    )
 
 
 def _in_row_blocks(n_rows, row_bytes, compute):
@@ -676,7 +695,9 @@ class KernelSVCCV(_SVCParameters):
         it is.
     cv : int, cross-validation generator or iterable, default=None
         As in GridSearchCV: None is 5-fold stratified, an iterable yields (train,
-        test) index arrays.
+        test) index arrays. A fit that raises (a training part of one class)
+        scores NaN with a ``FitFailedWarning``, as GridSearchCV's default
+        ``error_score=nan``; when every fit raises, so does ``fit``.
     scoring : str or callable, default=None
         A scikit-learn scorer, applied to the fitted ``SVC(kernel="precomputed")``
         and the test rows' kernel values; None is accuracy.
@@ -913,7 +934,7 @@ class KernelSVCCV(_SVCParameters):
         X64 = X.astype(np.float64, copy=False)
         check_dense_fits(X.shape[0], X.shape[0], np.float64, what="KernelSVCCV", instead=_TOO_LARGE)
         Cs = sorted({params["C"] for params in candidates})
-        scores, fit_times, score_times = {}, {}, {}
+        scores, fit_times, score_times, failures = {}, {}, {}, []
         kernel_time = 0.0
         start = time.perf_counter()
         for setting, K in self._kernel_matrices(base, settings, X64):
@@ -927,12 +948,15 @@ class KernelSVCCV(_SVCParameters):
                 outcomes = Parallel(n_jobs=self.n_jobs, prefer="threads")(
                     delayed(self._fit_and_score)(C, *fold) for C in Cs
                 )
-                for C, (score, fit_time, score_time) in zip(Cs, outcomes, strict=True):
+                for C, (score, fit_time, score_time, error) in zip(Cs, outcomes, strict=True):
                     scores[setting, C, k] = score
                     fit_times[setting, C, k] = fit_time
                     score_times[setting, C, k] = score_time
+                    if error is not None:
+                        failures.append(error)
             del K
             start = time.perf_counter()
+        _warn_or_raise_about_failures(failures, len(candidates) * len(splits))
         results = self._results(candidates, len(splits), scores, fit_times, score_times)
         best = int(results["rank_test_score"].argmin())
         best_estimator = None
@@ -969,14 +993,18 @@ class KernelSVCCV(_SVCParameters):
         if rows is not None:
             K_train, y_train = K_train[np.ix_(rows, rows)], y_train[rows]
             weights, K_test = weights[rows], K_test[:, rows]
-        svc, calibrated = self._fit_model(libsvm, K_train, y_train, weights)
+        try:
+            svc, calibrated = self._fit_model(libsvm, K_train, y_train, weights)
+        except ValueError as error:
+            # As GridSearchCV's error_score=nan: this fold scores NaN, fit says so.
+            return np.nan, time.perf_counter() - began, 0.0, f"{type(error).__name__}: {error}"
         fitted = time.perf_counter()
         model = svc if calibrated is None else calibrated
         if test_weights is None:
             score = scorer(model, K_test, y_test)
         else:
             score = scorer(model, K_test, y_test, sample_weight=test_weights)
-        return score, fitted - began, time.perf_counter() - fitted
+        return score, fitted - began, time.perf_counter() - fitted, None
 
     @staticmethod
     def _results(candidates, n_splits, scores, fit_times, score_times):

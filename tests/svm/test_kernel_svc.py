@@ -13,6 +13,7 @@ from sklearn.datasets import (
     load_wine,
     make_classification,
 )
+from sklearn.exceptions import FitFailedWarning
 from sklearn.metrics.pairwise import rbf_kernel
 from sklearn.model_selection import GridSearchCV, StratifiedKFold, train_test_split
 from sklearn.preprocessing import StandardScaler
@@ -386,6 +387,28 @@ def test_search_rejects_bad_parameters(params, error, match):
     X, y = load_iris(return_X_y=True)
     with pytest.raises(error, match=match):
         KernelSVCCV(**params).fit(X, y)
+
+
+def test_a_fold_that_cannot_be_fitted_scores_nan_as_in_grid_search_cv():
+    X, y = load_iris(return_X_y=True)
+    first, others = np.flatnonzero(y == 0), np.flatnonzero(y != 0)
+    # The first split trains on one class only: libsvm refuses it.
+    cv = [
+        (first[:40], np.r_[first[40:], others[:20]]),
+        (np.r_[first[:25], others[:50]], np.r_[first[25:], others[50:]]),
+    ]
+    grid = {"C": [0.1, 1.0], "gamma": [0.1, 1.0]}
+    with pytest.warns(FitFailedWarning, match="4 fits failed out of a total of 8"):
+        ours = KernelSVCCV(grid["C"], kernel="rbf", kernel_grid={"gamma": grid["gamma"]}, cv=cv)
+        ours.fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        theirs = GridSearchCV(SVC(), grid, cv=cv).fit(X, y)
+    for key in ["split0_test_score", "split1_test_score", "mean_test_score", "rank_test_score"]:
+        assert_allclose(ours.cv_results_[key], theirs.cv_results_[key])
+    assert ours.best_index_ == theirs.best_index_
+    with pytest.raises(ValueError, match="All the 2 fits failed"):
+        KernelSVCCV([0.1, 1.0], cv=cv[:1]).fit(X, y)
 
 
 def test_threads_give_the_same_search():
