@@ -106,7 +106,11 @@ def _takes_sample_weight(scorer):
 
 def _warn_or_raise_about_failures(failures, n_fits):
     """GridSearchCV's handling of fits that raised: an error when all did, else a
-    FitFailedWarning (their scores are NaN)."""
+    FitFailedWarning (their scores are NaN).
+
+    scikit-learn's own (private) version advises ``error_score='raise'``, which
+    KernelSVCCV does not take.
+    """
     if not failures:
         return
     counts = Counter(failures)
@@ -940,11 +944,23 @@ class KernelSVCCV(_SVCParameters):
         for setting, K in self._kernel_matrices(base, settings, X64):
             kernel_time += time.perf_counter() - start
             for k, (train, test) in enumerate(splits):
-                K_train, K_test = K[np.ix_(train, train)], K[np.ix_(test, train)]
                 weights = None if sample_weight is None else sample_weight[train]
-                test_weights = None if score_weights is None else score_weights[test]
-                fold = (K_train, y[train], weights, K_test, y[test], test_weights, scorer)
-                # libsvm releases the GIL while it trains: threads share K_train.
+                # libsvm trains on the rows of positive weight only: slice K once.
+                rows = _trained_rows(weights)
+                balanced_on = None if rows is None else y[train]
+                fitted = train if rows is None else train[rows]
+                weights = weights if rows is None else weights[rows]
+                fold = (
+                    K[np.ix_(fitted, fitted)],
+                    y[fitted],
+                    weights,
+                    balanced_on,
+                    K[np.ix_(test, fitted)],
+                    y[test],
+                    None if score_weights is None else score_weights[test],
+                    scorer,
+                )
+                # libsvm releases the GIL while it trains: threads share the fold's matrices.
                 outcomes = Parallel(n_jobs=self.n_jobs, prefer="threads")(
                     delayed(self._fit_and_score)(C, *fold) for C in Cs
                 )
@@ -985,14 +1001,14 @@ class KernelSVCCV(_SVCParameters):
                     delattr(self, name)
         return self
 
-    def _fit_and_score(self, C, K_train, y_train, weights, K_test, y_test, test_weights, scorer):
-        """Fit at C on a fold's kernel matrix; its score, fit and score times."""
+    def _fit_and_score(
+        self, C, K_train, y_train, weights, balanced_on, K_test, y_test, test_weights, scorer
+    ):
+        """Fit at C on a fold's kernel matrix (its rows of positive weight; their
+        labels with the others in ``balanced_on``, see :meth:`_libsvm`); the score,
+        fit and score times, and the error of a fit that raised."""
         began = time.perf_counter()
-        rows = _trained_rows(weights)
-        libsvm = self._libsvm(C, balanced_on=None if rows is None else y_train)
-        if rows is not None:
-            K_train, y_train = K_train[np.ix_(rows, rows)], y_train[rows]
-            weights, K_test = weights[rows], K_test[:, rows]
+        libsvm = self._libsvm(C, balanced_on=balanced_on)
         try:
             svc, calibrated = self._fit_model(libsvm, K_train, y_train, weights)
         except ValueError as error:
