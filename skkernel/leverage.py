@@ -34,6 +34,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._base import FLOAT_DTYPES, check_finite_kernel, fit_context
 from ._docs import fill_doc
+from ._init_params import store_init_params
 from ._linalg import jittered_cholesky
 from ._memory import check_dense_fits
 from ._operator import KernelOperator
@@ -375,16 +376,7 @@ class SequentialLeverageScores(BaseEstimator):
         batch_size: int = 256,
         random_state: RandomStateLike = None,
     ) -> None:
-        self.kernel = kernel
-        self.gamma = gamma
-        self.degree = degree
-        self.coef0 = coef0
-        self.kernel_params = kernel_params
-        self.alpha = alpha
-        self.oversampling = oversampling
-        self.epsilon = epsilon
-        self.batch_size = batch_size
-        self.random_state = random_state
+        store_init_params(self, locals())
 
     def _get_kernel(self):
         return kernel_from_params(self)

@@ -18,6 +18,7 @@ from sklearn.utils.validation import (
 
 from .._base import BACKEND_CONSTRAINT, fit_context
 from .._docs import fill_doc
+from .._init_params import store_init_params
 from .._operator import KernelOperator
 from .._typing import ArrayLike, BackendName, NDArray, RandomStateLike
 from ..kernels import DENSITY_KERNELS, DensityKernel
@@ -150,16 +151,7 @@ class KernelDensity(LogLikelihoodScore, BaseEstimator):
         metric_params: dict[str, Any] | None = None,
         backend: BackendName = "auto",
     ) -> None:
-        self.bandwidth = bandwidth
-        self.algorithm = algorithm
-        self.kernel = kernel
-        self.metric = metric
-        self.atol = atol
-        self.rtol = rtol
-        self.breadth_first = breadth_first
-        self.leaf_size = leaf_size
-        self.metric_params = metric_params
-        self.backend = backend
+        store_init_params(self, locals())
 
     @fit_context
     def fit(

@@ -42,6 +42,7 @@ from sklearn.utils.validation import check_array, check_is_fitted, check_X_y, va
 
 from .._base import fit_context
 from .._docs import fill_doc
+from .._init_params import store_init_params
 from .._typing import ArrayLike, NDArray, RandomStateLike
 from ..kernel_approximation._trig import cos_sin_into
 from ..kernels import DensityKernel
@@ -310,15 +311,7 @@ class PrivateKernelDensity(LogLikelihoodScore, _PrivateEmbedding):
         accountant: BudgetAccountant | None = None,
         random_state: RandomStateLike = None,
     ) -> None:
-        self.bandwidth = bandwidth
-        self.kernel = kernel
-        self.epsilon = epsilon
-        self.delta = delta
-        self.n_components = n_components
-        self.neighbouring = neighbouring
-        self.bounds = bounds
-        self.accountant = accountant
-        self.random_state = random_state
+        store_init_params(self, locals())
 
     @fit_context
     def fit(self, X: ArrayLike, y: ArrayLike | None = None) -> "PrivateKernelDensity":
@@ -454,16 +447,7 @@ class PrivateKernelClassifier(ClassifierMixin, _PrivateEmbedding):
         random_state: RandomStateLike = None,
         classes: ArrayLike | None = None,
     ) -> None:
-        self.bandwidth = bandwidth
-        self.kernel = kernel
-        self.epsilon = epsilon
-        self.delta = delta
-        self.n_components = n_components
-        self.neighbouring = neighbouring
-        self.bounds = bounds
-        self.classes = classes
-        self.accountant = accountant
-        self.random_state = random_state
+        store_init_params(self, locals())
 
     @fit_context
     def fit(self, X: ArrayLike, y: ArrayLike) -> "PrivateKernelClassifier":

@@ -31,6 +31,7 @@ from .._centers import (
     select_centers,
 )
 from .._docs import fill_doc
+from .._init_params import store_init_params
 from .._linalg import psd_inverse_sqrt
 from .._operator import KernelOperator
 from .._typing import ArrayLike, BackendName, FloatArray, KernelLike, MatrixLike, RandomStateLike
@@ -172,17 +173,7 @@ class Nystroem(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         random_state: RandomStateLike = None,
         n_jobs: int | None = None,
     ) -> None:
-        self.kernel = kernel
-        self.gamma = gamma
-        self.coef0 = coef0
-        self.degree = degree
-        self.kernel_params = kernel_params
-        self.n_components = n_components
-        self.sampling = sampling
-        self.alpha = alpha
-        self.backend = backend
-        self.random_state = random_state
-        self.n_jobs = n_jobs
+        store_init_params(self, locals())
 
     @fit_context
     def fit(self, X: MatrixLike, y: ArrayLike | None = None) -> "Nystroem":

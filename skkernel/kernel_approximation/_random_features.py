@@ -23,6 +23,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._base import FLOAT_DTYPES, SPARSE_FORMATS, dense_features, fit_context
 from .._docs import fill_doc
+from .._init_params import store_init_params
 from .._typing import ArrayLike, FloatArray, KernelLike, MatrixLike, RandomStateLike
 from ..kernels import make_kernel
 from ..kernels._params import GAMMA
@@ -217,12 +218,7 @@ class RandomFourierFeatures(_RandomFeatureMap):
         method: Literal["iid", "orthogonal", "structured", "qmc"] = "iid",
         random_state: RandomStateLike = None,
     ) -> None:
-        self.kernel = kernel
-        self.gamma = gamma
-        self.kernel_params = kernel_params
-        self.n_components = n_components
-        self.method = method
-        self.random_state = random_state
+        store_init_params(self, locals())
 
     def _draw(self, d, rng):
         self.kernel_ = make_kernel(self.kernel, gamma=self.gamma, kernel_params=self.kernel_params)
@@ -393,9 +389,7 @@ class ArcCosineFeatures(_RandomFeatureMap):
         n_components: int = 100,
         random_state: RandomStateLike = None,
     ) -> None:
-        self.order = order
-        self.n_components = n_components
-        self.random_state = random_state
+        store_init_params(self, locals())
 
     def _draw(self, d, rng):
         self.random_weights_ = rng.standard_normal(size=(d, self.n_components))

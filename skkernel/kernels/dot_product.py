@@ -6,6 +6,7 @@ import numpy as np
 from numpy.typing import NDArray
 from sklearn.metrics import pairwise
 
+from .._init_params import store_init_params
 from ._base import Kernel
 from ._params import COEF0, DEGREE, GAMMA, resolve_gamma
 from ._registry import FamilyParams, KernelFamily, register_family
@@ -92,9 +93,7 @@ class Polynomial(Kernel):
     _parameter_constraints = {"gamma": GAMMA, "degree": DEGREE, "coef0": COEF0}
 
     def __init__(self, gamma: float | None = None, degree: float = 3, coef0: float = 1) -> None:
-        self.gamma = gamma
-        self.degree = degree
-        self.coef0 = coef0
+        store_init_params(self, locals())
 
     @property
     def positive_definite(self) -> bool:

@@ -32,6 +32,7 @@ import numpy as np
 from numpy.typing import NDArray
 from sklearn.utils._param_validation import Interval, StrOptions
 
+from .._init_params import store_init_params
 from ._base import Kernel
 from ._registry import FamilyParams, KernelFamily, register_family
 
@@ -463,11 +464,7 @@ class NNGP(_FullyConnected):
         W_std: float = SQRT2,
         b_std: float | None = None,
     ) -> None:
-        self.depth = depth
-        self.activation = activation
-        self.activation_params = activation_params
-        self.W_std = W_std
-        self.b_std = b_std
+        store_init_params(self, locals())
 
     def family_params(self, n_features: int) -> FamilyParams:
         return NNGP_FAMILY, self._network_params(n_features)
@@ -550,14 +547,7 @@ class NTK(_FullyConnected):
         width: int | None = None,
         fixed_layers: int = 0,
     ) -> None:
-        self.depth = depth
-        self.activation = activation
-        self.activation_params = activation_params
-        self.W_std = W_std
-        self.b_std = b_std
-        self.parameterization = parameterization
-        self.width = width
-        self.fixed_layers = fixed_layers
+        store_init_params(self, locals())
 
     def family_params(self, n_features: int) -> FamilyParams:
         if self.fixed_layers > self.depth:

@@ -23,6 +23,7 @@ from .._base import (
     weighted_rows,
 )
 from .._docs import fill_doc
+from .._init_params import store_init_params
 from .._linalg import (
     IndefiniteSystemError,
     NystroemPreconditioner,
@@ -163,20 +164,7 @@ class KernelRidge(_KernelModel):
         random_state: RandomStateLike = None,
         verbose: int = 0,
     ) -> None:
-        self.alpha = alpha
-        self.kernel = kernel
-        self.gamma = gamma
-        self.degree = degree
-        self.coef0 = coef0
-        self.kernel_params = kernel_params
-        self.solver = solver
-        self.tol = tol
-        self.max_iter = max_iter
-        self.preconditioner = preconditioner
-        self.preconditioner_rank = preconditioner_rank
-        self.backend = backend
-        self.random_state = random_state
-        self.verbose = verbose
+        store_init_params(self, locals())
 
     @fit_context
     def fit(
@@ -419,17 +407,7 @@ class KernelRidgeCV(_KernelModel):
         alpha_per_target: bool = False,
         backend: BackendName = "auto",
     ) -> None:
-        self.alphas = alphas
-        self.kernel = kernel
-        self.gamma = gamma
-        self.degree = degree
-        self.coef0 = coef0
-        self.kernel_params = kernel_params
-        self.cv = cv
-        self.scoring = scoring
-        self.store_cv_results = store_cv_results
-        self.alpha_per_target = alpha_per_target
-        self.backend = backend
+        store_init_params(self, locals())
 
     @fit_context
     def fit(

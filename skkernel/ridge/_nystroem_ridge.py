@@ -28,6 +28,7 @@ from .._base import (
 )
 from .._centers import CENTER_CONSTRAINTS, Sampling, check_n_components, select_centers
 from .._docs import fill_doc
+from .._init_params import store_init_params
 from .._linalg import falkon_solve
 from .._operator import KernelOperator
 from .._typing import (
@@ -210,20 +211,7 @@ class NystroemRidge(MultiOutputMixin, RegressorMixin, _NystroemRidgeBase):
         random_state: RandomStateLike = None,
         verbose: int = 0,
     ) -> None:
-        self.alpha = alpha
-        self.kernel = kernel
-        self.gamma = gamma
-        self.degree = degree
-        self.coef0 = coef0
-        self.kernel_params = kernel_params
-        self.fit_intercept = fit_intercept
-        self.n_components = n_components
-        self.sampling = sampling
-        self.tol = tol
-        self.max_iter = max_iter
-        self.backend = backend
-        self.random_state = random_state
-        self.verbose = verbose
+        store_init_params(self, locals())
 
     @fit_context
     def fit(
@@ -339,21 +327,7 @@ class NystroemRidgeClassifier(ClassifierMixin, _NystroemRidgeBase):
         random_state: RandomStateLike = None,
         verbose: int = 0,
     ) -> None:
-        self.alpha = alpha
-        self.kernel = kernel
-        self.gamma = gamma
-        self.degree = degree
-        self.coef0 = coef0
-        self.kernel_params = kernel_params
-        self.fit_intercept = fit_intercept
-        self.n_components = n_components
-        self.sampling = sampling
-        self.tol = tol
-        self.max_iter = max_iter
-        self.class_weight = class_weight
-        self.backend = backend
-        self.random_state = random_state
-        self.verbose = verbose
+        store_init_params(self, locals())
 
     @fit_context
     def fit(

@@ -31,6 +31,7 @@ from .._base import (
     one_vs_rest_targets,
 )
 from .._docs import fill_doc
+from .._init_params import store_init_params
 from .._linalg import (
     EigenFunction,
     PolynomialFunction,
@@ -123,29 +124,7 @@ class _SpectralKernelBase(BaseEstimator):
         random_state: RandomStateLike = None,
         verbose: int = 0,
     ) -> None:
-        self.kernel = kernel
-        self.gamma = gamma
-        self.degree = degree
-        self.coef0 = coef0
-        self.kernel_params = kernel_params
-        self.n_neighbors = n_neighbors
-        self.neighbors_algorithm = neighbors_algorithm
-        self.normalize = normalize
-        self.spectral_transform = spectral_transform
-        self.power = power
-        self.coefs = coefs
-        self.eta = eta
-        self.n_components = n_components
-        self.alpha = alpha
-        self.solver = solver
-        self.eigen_solver = eigen_solver
-        self.n_landmarks = n_landmarks
-        self.tol = tol
-        self.max_iter = max_iter
-        self.n_jobs = n_jobs
-        self.backend = backend
-        self.random_state = random_state
-        self.verbose = verbose
+        store_init_params(self, locals())
 
     # -- what kind of base kernel -------------------------------------------------------
 
@@ -564,32 +543,7 @@ class SpectralKernelRidge(MultiOutputMixin, RegressorMixin, _SpectralKernelBase)
         verbose: int = 0,
         nan_unlabeled: bool = True,
     ) -> None:
-        super().__init__(
-            kernel,
-            gamma=gamma,
-            degree=degree,
-            coef0=coef0,
-            kernel_params=kernel_params,
-            n_neighbors=n_neighbors,
-            neighbors_algorithm=neighbors_algorithm,
-            normalize=normalize,
-            spectral_transform=spectral_transform,
-            power=power,
-            coefs=coefs,
-            eta=eta,
-            n_components=n_components,
-            alpha=alpha,
-            solver=solver,
-            eigen_solver=eigen_solver,
-            n_landmarks=n_landmarks,
-            tol=tol,
-            max_iter=max_iter,
-            n_jobs=n_jobs,
-            backend=backend,
-            random_state=random_state,
-            verbose=verbose,
-        )
-        self.nan_unlabeled = nan_unlabeled
+        store_init_params(self, locals())
 
     def _default_components(self, n_targets):
         return DEFAULT_REGRESSION_COMPONENTS

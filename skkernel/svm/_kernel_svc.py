@@ -34,6 +34,7 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, vali
 from .._base import BACKEND_CONSTRAINT, FLOAT_DTYPES, fit_context, nystroem_features
 from .._centers import CENTER_CONSTRAINTS, Sampling, check_n_components, select_centers
 from .._docs import fill_doc
+from .._init_params import store_init_params
 from .._linalg import psd_inverse_sqrt
 from .._memory import check_dense_fits, dense_nbytes, fits_in_memory
 from .._operator import KernelOperator
@@ -432,26 +433,7 @@ class KernelSVC(_SVCParameters):
         sampling: Sampling = "rls",
         backend: BackendName = "auto",
     ) -> None:
-        self.C = C
-        self.kernel = kernel
-        self.degree = degree
-        self.gamma = gamma
-        self.coef0 = coef0
-        self.kernel_params = kernel_params
-        self.shrinking = shrinking
-        self.probability = probability
-        self.tol = tol
-        self.cache_size = cache_size
-        self.class_weight = class_weight
-        self.verbose = verbose
-        self.max_iter = max_iter
-        self.decision_function_shape = decision_function_shape
-        self.break_ties = break_ties
-        self.random_state = random_state
-        self.solver = solver
-        self.n_components = n_components
-        self.sampling = sampling
-        self.backend = backend
+        store_init_params(self, locals())
 
     @fit_context
     def fit(
@@ -823,28 +805,7 @@ class KernelSVCCV(_SVCParameters):
         random_state: RandomStateLike = None,
         backend: BackendName = "auto",
     ) -> None:
-        self.Cs = Cs
-        self.kernel = kernel
-        self.degree = degree
-        self.gamma = gamma
-        self.coef0 = coef0
-        self.kernel_params = kernel_params
-        self.kernel_grid = kernel_grid
-        self.cv = cv
-        self.scoring = scoring
-        self.refit = refit
-        self.n_jobs = n_jobs
-        self.shrinking = shrinking
-        self.probability = probability
-        self.tol = tol
-        self.cache_size = cache_size
-        self.class_weight = class_weight
-        self.verbose = verbose
-        self.max_iter = max_iter
-        self.decision_function_shape = decision_function_shape
-        self.break_ties = break_ties
-        self.random_state = random_state
-        self.backend = backend
+        store_init_params(self, locals())
 
     def _candidates(self, base, n_features):
         """GridSearchCV's candidates over C and the kernel grid, and the distinct

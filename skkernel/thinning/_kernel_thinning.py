@@ -11,6 +11,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._base import BACKEND_CONSTRAINT, fit_context
 from .._docs import fill_doc
+from .._init_params import store_init_params
 from .._typing import ArrayLike, BackendName, KernelLike, NDArray, RandomStateLike
 from ..kernels import kernel_from_params, kernel_parameter_constraints
 from ..metrics import mmd
@@ -133,17 +134,7 @@ class KernelThinning(BaseEstimator):
         backend: BackendName = "auto",
         random_state: RandomStateLike = None,
     ) -> None:
-        self.kernel = kernel
-        self.gamma = gamma
-        self.degree = degree
-        self.coef0 = coef0
-        self.kernel_params = kernel_params
-        self.n_components = n_components
-        self.method = method
-        self.delta = delta
-        self.g = g
-        self.backend = backend
-        self.random_state = random_state
+        store_init_params(self, locals())
 
     @fit_context
     def fit(self, X: ArrayLike, y: ArrayLike | None = None) -> "KernelThinning":
