@@ -97,11 +97,13 @@ def expected_failures(estimator):
             )
         return failures
     if isinstance(estimator, KernelSVC | KernelSVCCV):
+        reason = (
+            "as scikit-learn's SVC and LinearSVC (same xfails there): libsvm's and "
+            "liblinear's sample weights are not equivalent to repeated rows"
+        )
         return {
-            "check_sample_weight_equivalence_on_dense_data": (
-                "as scikit-learn's SVC and LinearSVC (same xfail there): libsvm's and "
-                "liblinear's sample weights are not equivalent to repeated rows"
-            )
+            "check_sample_weight_equivalence_on_dense_data": reason,
+            "check_sample_weight_equivalence_on_sparse_data": reason,
         }
     # The check's classifier data has ~30 rows once repeated: with 20 centers drawn by
     # leverage scores, repeating a row instead of weighting it changes which rows

@@ -31,7 +31,14 @@ from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
-from .._base import BACKEND_CONSTRAINT, FLOAT_DTYPES, fit_context, nystroem_features
+from .._base import (
+    BACKEND_CONSTRAINT,
+    FLOAT_DTYPES,
+    SPARSE_FORMATS,
+    dense_features,
+    fit_context,
+    nystroem_features,
+)
 from .._centers import CENTER_CONSTRAINTS, Sampling, check_n_components, select_centers
 from .._docs import fill_doc
 from .._init_params import store_init_params
@@ -168,7 +175,9 @@ class _SVCParameters(ClassifierMixin, BaseEstimator):
         return kernel
 
     def _validate_fit_data(self, X, y, sample_weight):
-        X, y = validate_data(self, X, y, dtype=FLOAT_DTYPES, order="C")
+        X, y = validate_data(self, X, y, accept_sparse=SPARSE_FORMATS, dtype=FLOAT_DTYPES)
+        # Densified, as scikit-learn's SVC takes sparse X: the kernels need dense rows.
+        X = np.ascontiguousarray(dense_features(X))
         check_classification_targets(y)
         if self._precomputed and X.shape[0] != X.shape[1]:
             raise ValueError(
@@ -259,9 +268,16 @@ class _SVCParameters(ClassifierMixin, BaseEstimator):
         """
         return self._apply("predict_proba", X)
 
+    def _validate_X(self, X):
+        """X at prediction, checked against the data fit saw (names included)."""
+        return dense_features(
+            validate_data(self, X, accept_sparse=SPARSE_FORMATS, dtype=FLOAT_DTYPES, reset=False)
+        )
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.pairwise = self._precomputed
+        tags.input_tags.sparse = True
         return tags
 
 
@@ -443,9 +459,9 @@ class KernelSVC(_SVCParameters):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Training data; with ``kernel="precomputed"``, the kernel matrix of shape
-            (n_samples, n_samples).
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data (a sparse matrix is densified); with
+            ``kernel="precomputed"``, the kernel matrix of shape (n_samples, n_samples).
         y : array-like of shape (n_samples,)
             Class labels.
         sample_weight : array-like of shape (n_samples,), default=None
@@ -614,7 +630,7 @@ class KernelSVC(_SVCParameters):
         """A method of the fitted model (of its calibration for probabilities) on X,
         a block of rows at a time."""
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=FLOAT_DTYPES, reset=False)
+        X = self._validate_X(X)
         model = self._calibrated if method == "predict_proba" else self._model
         width = self.components_.shape[0] if self.solver_ == "nystroem" else self.shape_fit_[0]
         return _in_row_blocks(
@@ -871,8 +887,8 @@ class KernelSVCCV(_SVCParameters):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Training data.
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data (a sparse matrix is densified).
         y : array-like of shape (n_samples,)
             Class labels.
         sample_weight : array-like of shape (n_samples,), default=None
@@ -1043,7 +1059,6 @@ class KernelSVCCV(_SVCParameters):
     def _apply(self, method, X):
         """A prediction method of the refitted best model on X."""
         check_is_fitted(self, "best_estimator_")
-        # Checked against the data fit saw (names included); the refitted model saw
-        # the validated array.
-        X = validate_data(self, X, dtype=FLOAT_DTYPES, reset=False)
+        # The refitted model saw the validated array.
+        X = self._validate_X(X)
         return getattr(self.best_estimator_, method)(X)

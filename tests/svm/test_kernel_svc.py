@@ -5,6 +5,7 @@ import warnings
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.datasets import (
     load_breast_cancer,
@@ -161,6 +162,25 @@ def test_search_checks_feature_names_at_predict():
         assert_array_equal(model.predict(frame), KernelSVC().fit(X, y).predict(X))
     with pytest.raises(ValueError, match="feature names"):
         model.predict(frame.rename(columns={"a": "z"}))
+
+
+@pytest.mark.parametrize("sparse_format", ["csr", "csc"])
+def test_sparse_input_gives_svc_s_model(sparse_format):
+    # scikit-learn's SVC takes sparse X; so do ours, densified.
+    X, y = make_classification(150, 6, random_state=0)
+    X[np.abs(X) < 0.7] = 0.0
+    X_sparse = sp.csr_matrix(X).asformat(sparse_format)
+    ours = KernelSVC(gamma=0.2).fit(X_sparse, y)
+    theirs = SVC(gamma=0.2).fit(X_sparse, y)
+    assert_array_equal(ours.support_, theirs.support_)
+    assert_allclose(ours.decision_function(X_sparse), theirs.decision_function(X_sparse), atol=1e-8)
+    assert_allclose(ours.decision_function(X), theirs.decision_function(X_sparse), atol=1e-8)
+    search = KernelSVCCV(Cs=[0.5, 2.0], cv=3).fit(X_sparse, y)
+    dense_search = KernelSVCCV(Cs=[0.5, 2.0], cv=3).fit(X, y)
+    assert_allclose(
+        search.cv_results_["mean_test_score"], dense_search.cv_results_["mean_test_score"]
+    )
+    assert_array_equal(search.predict(X_sparse), dense_search.predict(X))
 
 
 def test_float32_input_gives_the_float64_model():
