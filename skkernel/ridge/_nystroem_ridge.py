@@ -68,16 +68,24 @@ class _NystroemRidgeBase(KernelExpansion):
     def _fit_targets(self, X, Y, sample_weight):
         """Choose centers; solve for ``dual_coef_`` (M, n_targets) and ``intercept_``."""
         kernel = self._get_kernel()
-        n_components = check_n_components(self.n_components, X.shape[0])
+        # Rows of zero weight take no part in the fit: centers are drawn among the
+        # others, as if those rows were not there, instead of being wasted on them.
+        counted = None if sample_weight is None else np.flatnonzero(sample_weight > 0)
+        if counted is not None and counted.size == X.shape[0]:
+            counted = None
+        candidates = X if counted is None else X[counted]
+        n_components = check_n_components(self.n_components, candidates.shape[0])
         indices, center_weights = select_centers(
             kernel,
-            X,
+            candidates,
             n_components,
             sampling=self.sampling,
             alpha=self.alpha or None,
             random_state=self.random_state,
             backend=self.backend,
         )
+        if counted is not None:
+            indices = counted[indices]
         centers = X[indices]
         # In float64 whatever X's dtype: the preconditioner factors K_MM, and float32
         # kernel values are not positive definite to float64 precision.
@@ -145,7 +153,8 @@ class NystroemRidge(MultiOutputMixin, RegressorMixin, _NystroemRidgeBase):
         :class:`NystroemRidgeClassifier` turns it on by default, as
         RidgeClassifier does, since its {-1, 1} targets are never centred.
     n_components : int, default=1000
-        Number of Nystroem centers M (at most n_samples). Time per pass is
+        Number of Nystroem centers M (at most the number of samples of positive
+        weight, among which they are drawn). Time per pass is
         O(n M d), memory O(n d + M^2).
     sampling : {"rls", "uniform", "exact-rls", "sequential", "kernel-thinning"}, \
             default="rls"
@@ -258,7 +267,8 @@ class NystroemRidgeClassifier(ClassifierMixin, _NystroemRidgeBase):
         RidgeClassifier: without it, imbalanced classes pull every decision far from
         the data towards the majority's -1.
     n_components : int, default=1000
-        Number of Nystroem centers M (at most n_samples).
+        Number of Nystroem centers M (at most the number of samples of positive
+        weight, among which they are drawn).
     sampling : {"rls", "uniform", "exact-rls", "sequential", "kernel-thinning"}, \
             default="rls"
         How centers are chosen (see :class:`~skkernel.Nystroem`).

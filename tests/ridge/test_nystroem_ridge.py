@@ -329,3 +329,20 @@ def test_nan_kernel_values_are_refused_with_their_cause(estimator, sampling):
         warnings.simplefilter("ignore", RuntimeWarning)  # sklearn's own power warning
         with pytest.raises(ValueError, match="NaN or infinity: a polynomial kernel"):
             model.fit(X, y)
+
+
+@pytest.mark.parametrize("sampling", ["uniform", "rls", "kernel-thinning"])
+def test_rows_of_zero_weight_are_as_if_removed(sampling):
+    # Zero-weight rows take no part in the fit, so no center is wasted on them: the
+    # model equals the one fitted without those rows.
+    X, Y = regression_data()
+    weights = np.random.default_rng(3).uniform(0.5, 2.0, size=len(X))
+    weights[::2] = 0.0
+    params = dict(alpha=0.1, gamma=0.3, n_components=30, sampling=sampling, random_state=0)
+    weighted = NystroemRidge(tol=1e-10, **params).fit(X, Y, sample_weight=weights)
+    kept = weights > 0
+    removed = NystroemRidge(tol=1e-10, **params).fit(X[kept], Y[kept], sample_weight=weights[kept])
+    assert np.all(weights[weighted.component_indices_] > 0)
+    np.testing.assert_array_equal(weighted.components_, removed.components_)
+    X_test = regression_data(seed=2)[0]
+    np.testing.assert_allclose(weighted.predict(X_test), removed.predict(X_test), atol=1e-8)
