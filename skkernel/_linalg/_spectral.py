@@ -312,6 +312,13 @@ class EigenFunction(_EigenBased):
 
     def on_spectrum(self, eigenvalues):
         lam = np.asarray(eigenvalues, dtype=np.float64)
+        scale = max(float(np.abs(lam).max(initial=0.0)), 1e-300)
+        # Eigenvalues that are zero up to rounding carry no direction a kernel expansion
+        # can reach (s(lam) = lam r(lam) has r = 0 there), and the eigensolver returns
+        # some a hair below zero: the transform sees them as the zeros they are (a
+        # square root would give NaN on -1e-16).
+        nonzero = np.abs(lam) > np.finfo(np.float64).eps * lam.size * scale
+        lam = np.where(nonzero, lam, 0.0)
         s = np.asarray(self.function(lam), dtype=np.float64)
         if s.shape != lam.shape:
             raise ValueError(
@@ -320,7 +327,6 @@ class EigenFunction(_EigenBased):
             )
         if not np.all(np.isfinite(s)):
             raise ValueError("The transform returned NaN or infinity on the spectrum of G / N.")
-        scale = max(float(np.abs(lam).max(initial=0.0)), 1e-300)
         if np.any(s < -1e-12 * max(float(np.abs(s).max()), 1e-300)):
             raise ValueError(
                 "The transform is negative on the spectrum of G / N (at eigenvalue "
@@ -328,9 +334,6 @@ class EigenFunction(_EigenBased):
                 "kernel."
             )
         s = np.maximum(s, 0.0)
-        # Eigenvalues that are zero up to rounding carry no direction a kernel expansion
-        # can reach: s(lam) = lam r(lam) has r = 0 there.
-        nonzero = np.abs(lam) > np.finfo(np.float64).eps * lam.size * scale
         r = np.divide(s, lam, out=np.zeros_like(lam), where=nonzero)
         return np.where(nonzero, s, 0.0), r
 

@@ -116,6 +116,26 @@ def test_spectral_identity_against_dense_eigendecomposition(blobs, kind, params,
     assert_allclose(model.predict(X_new), new[:, 0], rtol=0, atol=1e-10 * scale)
 
 
+def test_a_square_root_transform_fits_on_the_knn_kernel(blobs):
+    # A A^T is positive semi-definite, but the eigensolver returns its zero
+    # eigenvalues as +-1e-16: the transform must see them as zeros, not take the
+    # square root of a negative number.
+    X, y, X_new = blobs
+    labeled = np.flatnonzero(~np.isnan(y))
+    W, W_new = base_affinity("knn", X, X_new)
+    lam = linalg.eigvalsh(W / np.sqrt(np.outer(W.sum(1), W.sum(1))))
+    assert lam.min() < 0  # the rounding this test is about
+
+    def s(lam):
+        return np.sqrt(np.where(np.abs(lam) > 1e-12, lam, 0.0))
+
+    fitted, new = reference_fit(W, W_new, labeled, y[labeled, None], s, alpha=0.1)
+    model = SpectralKernelRidge(spectral_transform=np.sqrt, alpha=0.1).fit(X, y)
+    scale = np.abs(fitted).max()
+    assert_allclose(model.transduction_, fitted[:, 0], rtol=0, atol=1e-10 * scale)
+    assert_allclose(model.predict(X_new), new[:, 0], rtol=0, atol=1e-10 * scale)
+
+
 @pytest.mark.parametrize("kind", ["knn", "rbf"])
 def test_kernel_pca_is_the_projection_on_the_top_eigenvectors(blobs, kind):
     """kpca: K_s = N U_d U_d^T on the fitted rows, eigenvalues of G / N."""
