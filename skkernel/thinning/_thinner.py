@@ -314,6 +314,9 @@ class _Thinner:
     def _compress(self, index, size, halve_delta):
         """Compress: ``size`` of ``X[index]``; recursion on quarters, then one halving."""
         n = index.size
+        if size == 0:
+            # A quarter's share of a coreset smaller than 4 points can be none.
+            return index[:0]
         if n < 4 * size:
             merged = index
         else:

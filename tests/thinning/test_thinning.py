@@ -162,6 +162,17 @@ def test_n_components_as_an_integer_and_at_the_limits():
         KernelThinning(n_components=301).fit(X)
 
 
+@pytest.mark.parametrize("n_samples", [64, 257, 1000])
+@pytest.mark.parametrize("n_components, g", [(1, 4), (2, 0), (3, 1), (8, 1), ("sqrt", 0)])
+def test_coresets_of_a_few_points_and_small_oversampling(n_samples, n_components, g):
+    # Compress++ hands each quarter a quarter of the coreset: below 4 points some get
+    # none, which must end the recursion (it recursed forever on them).
+    X = gaussian(n_samples, 2)
+    indices = KernelThinning(n_components=n_components, g=g, random_state=0).fit(X).indices_
+    size = int(np.sqrt(n_samples)) if n_components == "sqrt" else n_components
+    assert indices.size == np.unique(indices).size == size
+
+
 def test_duplicates_and_a_single_feature():
     X = np.repeat(gaussian(500, 1), 4, axis=0)  # every row four times, one feature
     thinning = KernelThinning(gamma=1.0, random_state=0).fit(X)
