@@ -183,8 +183,9 @@ class KernelRidge(_KernelModel):
                 f"alpha has {alphas.size} values but y has {Y.shape[1]} target(s); give "
                 "one alpha, or one per target."
             )
-        if np.any(alphas < 0):
-            raise ValueError(f"alpha must be non-negative; got {self.alpha!r}.")
+        # NaN passes a "< 0" test; an infinite alpha leaves no model (NaN coefficients).
+        if not np.all((alphas >= 0) & np.isfinite(alphas)):
+            raise ValueError(f"alpha must be non-negative and finite; got {self.alpha!r}.")
         row_scale = sqrt_weights(sample_weight)
         self.solver_ = self._choose_solver(X)
         if self.solver_ == "cg":
@@ -418,8 +419,10 @@ class KernelRidgeCV(_KernelModel):
         {fit_supervised_or_kernel}
         """
         alphas = np.atleast_1d(np.asarray(self.alphas, dtype=np.float64)).ravel()
-        if alphas.size == 0 or not np.all(alphas > 0):
-            raise ValueError(f"alphas must be a non-empty list of positive values; got {alphas}.")
+        if alphas.size == 0 or not np.all((alphas > 0) & np.isfinite(alphas)):
+            raise ValueError(
+                f"alphas must be a non-empty list of positive finite values; got {alphas}."
+            )
         X, y, sample_weight = self._validate_fit_data(X, y, sample_weight)
         if self.cv is not None:
             if self.store_cv_results or self.alpha_per_target:
@@ -434,6 +437,10 @@ class KernelRidgeCV(_KernelModel):
         self._fit_leave_one_out(X, Y, alphas, sample_weight)
         if ravel:
             self.dual_coef_ = self.dual_coef_.ravel()
+            if self.alpha_per_target:
+                # One target: plain floats, as RidgeCV(alpha_per_target=True) gives.
+                self.alpha_ = float(self.alpha_[0])
+                self.best_score_ = float(self.best_score_[0])
             if self.store_cv_results:
                 self.cv_results_ = self.cv_results_[:, 0, :]
         self.X_fit_ = X
@@ -470,11 +477,15 @@ class KernelRidgeCV(_KernelModel):
         residuals, dual_coefs = ridge_loo_path(eigenvalues, Q, weighted_rows(Y, row_scale), alphas)
         del Q
         if row_scale is not None:
-            # The weighted problem's residual is sqrt(w_i) times the residual of y_i;
-            # zero-weight samples do not count in the score, so theirs is left at 0.
+            # The weighted problem's residual is sqrt(w_i) times the residual of y_i.
             positive = row_scale > 0
             residuals[positive] /= row_scale[positive, None, None]
-            residuals[~positive] = 0.0
+            if not positive.all():
+                # A zero-weight sample takes no part in the fit: its leave-one-out
+                # model is the full model (its score weight is zero, but cv_results_
+                # reports its residual).
+                coefs = dual_coefs * row_scale[:, None, None]
+                residuals[~positive] = self._residuals_at(X, Y, ~positive, coefs)
         scores, cv_values = self._loo_scores(Y, residuals, sample_weight)
         if not np.isfinite(scores).all():
             raise ValueError(
@@ -497,6 +508,18 @@ class KernelRidgeCV(_KernelModel):
             self.dual_coef_ *= row_scale[:, None]
         if self.store_cv_results:
             self.cv_results_ = cv_values
+
+    def _residuals_at(self, X, Y, rows, coefs):
+        """``y_i - f(x_i)`` on ``rows`` for the models of ``coefs`` (n, n_targets,
+        n_alphas), a lazy product with the kernel rows of those samples."""
+        n, n_targets, n_alphas = coefs.shape
+        flat = coefs.reshape(n, -1)
+        if self._precomputed:
+            values = X[rows] @ flat
+        else:
+            operator = KernelOperator(self._get_kernel(), X[rows], X, backend=self.backend)
+            values = operator @ flat
+        return Y[rows, :, None] - values.reshape(-1, n_targets, n_alphas)
 
     def _loo_scores(self, Y, residuals, sample_weight):
         """Scores of shape (n_alphas,), or (n_targets, n_alphas) per target."""

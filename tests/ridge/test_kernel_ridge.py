@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.kernel_ridge import KernelRidge as SklearnKernelRidge
+from sklearn.metrics.pairwise import rbf_kernel
 from sklearn.model_selection import GridSearchCV, KFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -512,3 +513,50 @@ def test_gamma_zero_means_the_constant_kernel_on_every_solver(solver):
     ours = model.fit(X, y).predict(X_test)
     theirs = SklearnKernelRidge(kernel="rbf", gamma=0, alpha=1.0).fit(X, y).predict(X_test)
     np.testing.assert_allclose(ours, theirs, rtol=1e-6)
+
+
+@pytest.mark.parametrize("solver", ["cholesky", "cg"])
+@pytest.mark.parametrize("alpha", [[np.nan], [np.inf], [1.0, np.nan]])
+def test_non_finite_alphas_are_refused_at_fit(solver, alpha):
+    # A NaN passes a "< 0" check; both gave NaN coefficients and an error at predict.
+    X, y, _ = regression_data(n_targets=len(alpha))
+    with pytest.raises(ValueError, match="non-negative and finite"):
+        KernelRidge(alpha=alpha, kernel="rbf", solver=solver).fit(X, y)
+    with pytest.raises(ValueError, match="positive finite"):
+        KernelRidgeCV(alphas=[np.inf, 1.0], kernel="rbf").fit(X, y)
+
+
+@pytest.mark.parametrize("kernel, scoring", [("rbf", None), ("rbf", "r2"), ("precomputed", None)])
+def test_leave_one_out_of_a_zero_weight_sample_is_the_full_model(kernel, scoring):
+    # A zero-weight sample takes no part in the fit, so its leave-one-out model is
+    # the full model: cv_results_ holds its residual, not zero (or y_i).
+    X, y, _ = regression_data(n=40)
+    weights = np.random.default_rng(5).uniform(0.5, 2.0, size=len(X))
+    weights[[0, 7]] = 0.0
+    kept = weights > 0
+    alphas = np.array([0.1, 1.0])
+    data = rbf_kernel(X) if kernel == "precomputed" else X
+    model = KernelRidgeCV(alphas=alphas, kernel=kernel, scoring=scoring, store_cv_results=True).fit(
+        data, y, sample_weight=weights
+    )
+    for a, alpha in enumerate(alphas):
+        full = SklearnKernelRidge(alpha=alpha, kernel="rbf")
+        f = full.fit(X[kept], y[kept], sample_weight=weights[kept]).predict(X[~kept])
+        expected = (y[~kept] - f) ** 2 if scoring is None else f
+        np.testing.assert_allclose(model.cv_results_[~kept, a], expected, rtol=1e-8)
+        positive = brute_force_loo(X, y, alpha, sample_weight=weights)[kept]
+        if scoring is None:
+            positive = (y[kept] - positive) ** 2
+        np.testing.assert_allclose(model.cv_results_[kept, a], positive, rtol=1e-8)
+
+
+def test_alpha_per_target_on_one_target_gives_floats_as_ridge_cv():
+    from sklearn.linear_model import RidgeCV
+
+    X, y, _ = regression_data(n=60)
+    alphas = np.logspace(-2, 2, 9)
+    ours = KernelRidgeCV(alphas=alphas, kernel="linear", alpha_per_target=True).fit(X, y)
+    theirs = RidgeCV(alphas=alphas, fit_intercept=False, alpha_per_target=True).fit(X, y)
+    assert isinstance(ours.alpha_, float) and isinstance(ours.best_score_, float)
+    assert ours.alpha_ == theirs.alpha_
+    assert ours.best_score_ == pytest.approx(theirs.best_score_, rel=1e-8)
