@@ -1,5 +1,6 @@
 """Nystroem kernel features, with components chosen by ridge leverage scores."""
 
+import copy
 from numbers import Integral, Real
 from typing import Any
 
@@ -219,8 +220,10 @@ class Nystroem(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
             raise ValueError(
                 "partial_fit evaluates the kernel: it needs a kernel, not 'precomputed'."
             )
-        if first:
-            self._stream = self._new_stream(kernel)
+        # The batch goes into a copy of the stream, kept only once the components pass
+        # their checks: a failed call must leave the stream as it was (fit_context
+        # restores the attributes, not the objects they hold).
+        self._stream = self._new_stream(kernel) if first else copy.deepcopy(self._stream)
         self._stream.partial_fit(X)
         return self._set_components_from_stream(kernel, self.n_components)
 

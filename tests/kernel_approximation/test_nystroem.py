@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from sklearn.base import clone
 from sklearn.decomposition import PCA
 from sklearn.kernel_approximation import Nystroem as SklearnNystroem
 from sklearn.metrics.pairwise import rbf_kernel
@@ -74,6 +75,24 @@ def test_sequential_nystroem_partial_fit(digits):
     fitted = Nystroem(gamma=1 / 64, n_components=50, sampling="sequential", random_state=0)
     assert fitted.fit(X).components_.shape[0] == 50
     assert not hasattr(Nystroem(), "partial_fit")  # only with sampling="sequential"
+
+
+@pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")
+def test_failed_partial_fit_leaves_the_stream_as_it_was():
+    # The second batch is finite, but its cubic kernel overflows float32 once its rows
+    # become components: the call fails, and the stream must not keep the batch.
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(50, 3)).astype(np.float32)
+    huge = (rng.normal(size=(20, 3)) * 1e7).astype(np.float32)
+    model = Nystroem(kernel="poly", degree=3, n_components=10, sampling="sequential")
+    model.set_params(random_state=0).partial_fit(X)
+    components = model.components_.copy()
+    with pytest.raises(ValueError, match="NaN or infinity"):
+        model.partial_fit(huge)
+    assert model._stream.n_samples_seen_ == 50
+    np.testing.assert_array_equal(model.components_, components)
+    again = clone(model).partial_fit(X).partial_fit(X)
+    np.testing.assert_array_equal(model.partial_fit(X).components_, again.components_)
 
 
 def test_precomputed_kernel_as_sklearn():
