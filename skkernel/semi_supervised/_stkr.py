@@ -62,6 +62,8 @@ DIRECT_MAX_ROWS = 4000
 COMPONENTS_PER_CLASS = 2
 #: kernel PCA components when n_components is None (the regressor).
 DEFAULT_REGRESSION_COMPONENTS = 20
+#: Fitted attributes only some fits have (kpca eigenpairs, Nystroem landmarks).
+_OPTIONAL_STATE = frozenset({"eigenvalues_", "eigenvectors_", "components_", "_prepared"})
 
 
 def _kernel_constraint():
@@ -258,7 +260,9 @@ class _SpectralKernelBase(BaseEstimator):
             state.update(self._fit_nystroem(affinity, X, Y, labeled, n_components))
         else:
             sigma = normalization(affinity, symmetric)
-            dense = self._solver(N) == "direct"
+            direct = self._solver(N) == "direct"
+            # eigen_solver="dense" asks for LAPACK on G / N itself, whatever the solver.
+            dense = direct or (self.spectral_transform == "kpca" and self.eigen_solver == "dense")
             T = normalized_dense(affinity, sigma) if dense else normalized_operator(affinity, sigma)
             known = None
             if self.spectral_transform == "kpca" and self._neighbors and symmetric:
@@ -270,7 +274,7 @@ class _SpectralKernelBase(BaseEstimator):
                 Y,
                 float(self.alpha),
                 N,
-                solver="direct" if dense else "cg",
+                solver="direct" if direct else "cg",
                 tol=self.tol,
                 max_iter=self.max_iter,
                 verbose=self.verbose,
@@ -290,6 +294,17 @@ class _SpectralKernelBase(BaseEstimator):
         state["_affinity"] = affinity
         state["_decision_fitted"] = self._rows_decision(affinity, state, None)
         return state
+
+    def _set_fitted_state(self, state):
+        """Set the fitted attributes of ``state``, dropping those of an earlier fit
+        that this one does not have (eigenpairs of kpca, landmarks); return the
+        decision values on the fitted rows."""
+        for name in _OPTIONAL_STATE.difference(state):
+            self.__dict__.pop(name, None)
+        fitted = state.pop("_decision_fitted")
+        for name, value in state.items():
+            setattr(self, name, value)
+        return fitted
 
     def _fit_nystroem(self, affinity, X, Y, labeled, n_components):
         """Every transform on the M eigenvalues of the Nystroem kernel's G / N."""
@@ -411,7 +426,7 @@ eigen_solver : {"auto", "dense", "arpack", "lobpcg", "randomized"}, default="aut
     Lanczos would find once) is deflated exactly, and "lobpcg" (a block method,
     each product a pass over the kernel matrix for the whole block) for kernel
     functions. "randomized" is subspace iteration with a fixed number of
-    products.
+    products. "dense" forms G / N (N x N) even with ``solver="cg"``.
 n_landmarks : int, default=None
     If set, a kernel function is replaced by its Nystroem approximation on that
     many rows drawn uniformly: every transform then works on M eigenvalues, and
@@ -593,11 +608,8 @@ class SpectralKernelRidge(MultiOutputMixin, RegressorMixin, _SpectralKernelBase)
             raise ValueError(
                 "y has no labelled rows (every target is NaN); at least one is needed."
             )
-        state = self._fit_targets(X, Y[labeled], labeled)
+        fitted = self._set_fitted_state(self._fit_targets(X, Y[labeled], labeled))
         ravel = y.ndim == 1
-        fitted = state.pop("_decision_fitted")
-        for name, value in state.items():
-            setattr(self, name, value)
         if ravel:
             self.dual_coef_ = self.dual_coef_.ravel()
         self.transduction_ = fitted.ravel() if ravel else fitted
@@ -705,10 +717,7 @@ class SpectralKernelClassifier(ClassifierMixin, _SpectralKernelBase):
         Y, classes = one_vs_rest_targets(
             y[labeled], "The labelled rows", " -1 marks unlabelled rows."
         )
-        state = self._fit_targets(X, Y, labeled)
-        fitted = state.pop("_decision_fitted")
-        for name, value in state.items():
-            setattr(self, name, value)
+        fitted = self._set_fitted_state(self._fit_targets(X, Y, labeled))
         self.classes_ = classes
         if Y.shape[1] == 1:
             self.dual_coef_ = self.dual_coef_.ravel()

@@ -609,3 +609,27 @@ def test_nndescent_without_pynndescent_is_a_clear_error(blobs, monkeypatch):
     X, y, _ = blobs
     with pytest.raises(ImportError, match=r"pip install 'skkernel\[neighbors\]'"):
         SpectralKernelRidge(neighbors_algorithm="nndescent").fit(X, y)
+
+
+def test_a_refit_drops_the_fitted_attributes_it_does_not_have(blobs):
+    X, y, _ = blobs
+    model = SpectralKernelRidge(spectral_transform="kpca").fit(X, y)
+    assert model.eigenvectors_.shape[0] == len(X)
+    model.set_params(spectral_transform="inverse_laplacian").fit(X[:60], y[:60])
+    assert not hasattr(model, "eigenvalues_") and not hasattr(model, "eigenvectors_")
+    landmarks = dict(kernel="rbf", gamma=0.5, n_landmarks=30, random_state=0)
+    model.set_params(**landmarks).fit(X, y)
+    assert model.components_.shape[0] == 30
+    model.set_params(n_landmarks=None).fit(X, y)
+    assert not hasattr(model, "components_")
+
+
+@pytest.mark.parametrize("kernel", [{"kernel": "rbf", "gamma": 0.5}, {"normalize": "none"}])
+def test_dense_eigensolver_with_the_iterative_solver(blobs, kernel):
+    # eigen_solver="dense" forms G / N whatever the solver; it gave a TypeError with
+    # solver="cg" on an operator.
+    X, y, X_new = blobs
+    params = dict(spectral_transform="kpca", n_components=4, eigen_solver="dense", **kernel)
+    cg = SpectralKernelRidge(solver="cg", **params).fit(X, y)
+    direct = SpectralKernelRidge(solver="direct", **params).fit(X, y)
+    assert_allclose(cg.predict(X_new), direct.predict(X_new), rtol=1e-8, atol=1e-10)
