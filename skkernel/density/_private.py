@@ -217,13 +217,15 @@ class _PrivateEmbedding(BaseEstimator):
         Nothing fitted changes before the release is made: a failed refit leaves a
         fitted estimator as it was.
         """
+        # Every check before the release: the accountant is charged by the release,
+        # and a failed fit restores the estimator, not the accountant it was given.
+        validate_data(self, X, dtype=np.float64)  # n_features_in_, feature names
         accountant, bounds, bandwidth, W, rng = self._prepare(X_checked)
         sums = self._embedding_sums(X_checked, labels, n_groups, W, bounds)
         counts = np.bincount(labels, minlength=n_groups).astype(np.float64)
         embeddings, noisy_counts, mechanism = self._release(
             sums, counts, X_checked.shape[0], accountant, rng
         )
-        validate_data(self, X, dtype=np.float64)  # n_features_in_, feature names
         self._set_release(bounds, bandwidth, W, mechanism)
         return embeddings, noisy_counts
 

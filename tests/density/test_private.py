@@ -108,6 +108,18 @@ def test_leak_warnings():
         PrivateKernelClassifier().fit(X, y)
 
 
+@pytest.mark.parametrize("Estimator", [PrivateKernelDensity, PrivateKernelClassifier])
+def test_a_fit_that_fails_its_checks_spends_no_budget(Estimator):
+    pd = pytest.importorskip("pandas")
+    X = np.random.default_rng(0).normal(size=(40, 2))
+    y = np.arange(40) % 2
+    accountant = BudgetAccountant(epsilon=2.0)
+    mixed_names = pd.DataFrame(X, columns=["a", 1])  # refused by validate_data
+    with pytest.raises(TypeError, match="Feature names"):
+        Estimator(epsilon=1.0, accountant=accountant).fit(mixed_names, y)
+    assert accountant.spent == []
+
+
 def test_accountant_records_checks_and_is_shared_by_clones():
     X = np.random.default_rng(0).normal(size=(40, 2))
     accountant = BudgetAccountant(epsilon=1.5, delta=1e-5)
