@@ -235,7 +235,9 @@ class NystroemAffinity:
             C = np.asarray(operator.block(rows, slice(None)), dtype=np.float64)
             if self.symmetric:
                 degrees = C @ self.g_
-                _check_degrees(degrees, "the Nystroem approximation of the kernel")
+                _check_degrees(
+                    degrees, "the Nystroem approximation of the kernel", _LANDMARKS_TOO_FAR
+                )
                 weights = 1.0 / degrees
             else:
                 weights = np.full(C.shape[0], 1.0 / N)
@@ -283,13 +285,23 @@ class NystroemAffinity:
         return self._sigma(R[:, -1])[:, None] * R[:, :-1]
 
 
-def _check_degrees(degrees, what):
+_NON_NEGATIVE_KERNEL = (
+    "Use a kernel with non-negative values (rbf, laplacian, matern, knn), or normalize='none'."
+)
+# A Nystroem degree is not positive where a row's kernel values to every landmark
+# vanish (underflow far from them), even for a kernel with non-negative values.
+_LANDMARKS_TOO_FAR = (
+    "It happens to rows whose kernel values to every landmark vanish: use more landmarks "
+    "(n_landmarks) or a smaller gamma, or normalize='none'."
+)
+
+
+def _check_degrees(degrees, what, remedy=_NON_NEGATIVE_KERNEL):
     if not np.all(degrees > 0):
         bad = int(np.sum(~(degrees > 0)))
         raise ValueError(
             f"normalize='symmetric' divides by the degrees d(x) = sum_j w(x, x_j), but "
-            f"{bad} of them are not positive with {what}. Use a kernel with non-negative "
-            "values (rbf, laplacian, matern, knn), or normalize='none'."
+            f"{bad} of them are not positive with {what}. {remedy}"
         )
 
 

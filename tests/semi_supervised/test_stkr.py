@@ -465,6 +465,7 @@ def assert_failed_refit_leaves_model_as_it_was(model, X, y, error, match):
         (dict(spectral_transform=np.sqrt, solver="cg"), "callable transform"),
         (dict(n_neighbors=400), "n_neighbors=400 needs at least"),
         (dict(kernel="linear"), "degrees"),
+        (dict(kernel="rbf", gamma=1e5, n_landmarks=30, random_state=0), "more landmarks"),
     ],
 )
 def test_bad_settings_are_refused_and_leave_the_fitted_model(fitted, blobs, params, match):
