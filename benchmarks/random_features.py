@@ -1,9 +1,11 @@
 """Random features: transform speed and memory against sklearn, SORF against dense
-projections, and accuracy at fixed time on a real dataset.
+projections, SORF's kernel at few features, and accuracy at fixed time on a real
+dataset.
 
-    python benchmarks/random_features.py                 # all three parts
+    python benchmarks/random_features.py                 # all four parts
     python benchmarks/random_features.py --part transform --n 1000000
     python benchmarks/random_features.py --part structured
+    python benchmarks/random_features.py --part sorf-kernel
     python benchmarks/random_features.py --part accuracy
 
 Times are ratios against the baseline measured in the same run (shared, noisy
@@ -98,6 +100,50 @@ def structured_part(n, d=512, D=4096):
     print(format_table(rows, ["method", "seconds", "speed-up"]))
 
 
+def published_sorf_features(X, gamma, D, rng):
+    """SORF as Yu et al. (2016) publish it, with dense Hadamard matrices: every
+    frequency of norm sqrt(2 gamma width), inputs padded to the next power of two."""
+    from scipy.linalg import hadamard
+
+    n, d = X.shape
+    width = 1 << max(d - 1, 0).bit_length()
+    H = hadamard(width) / np.sqrt(width)
+    blocks = []
+    for _ in range(-(-D // width)):
+        D1, D2, D3 = (np.diag(rng.choice([-1.0, 1.0], size=width)) for _ in range(3))
+        blocks.append(np.sqrt(2 * gamma * width) * H @ D1 @ H @ D2 @ H @ D3)
+    W = np.vstack(blocks)[:D, :d]
+    P = X @ W.T
+    return np.hstack([np.cos(P), np.sin(P)]) / np.sqrt(D)
+
+
+def sorf_kernel_part(dims=(4, 8, 16, 64), n=200, D=8192):
+    """Relative Frobenius error of the RBF kernel (gamma = 1 / d) from 2 D features."""
+    from sklearn.metrics.pairwise import rbf_kernel
+
+    from skkernel import RandomFourierFeatures
+
+    rows = []
+    for d in dims:
+        X = np.random.default_rng(0).normal(size=(n, d))
+        K = rbf_kernel(X, gamma=1.0 / d)
+
+        def error(Z, K=K):
+            return np.linalg.norm(Z @ Z.T - K) / np.linalg.norm(K)
+
+        row = {"d": d}
+        for method in ("iid", "structured"):
+            model = RandomFourierFeatures(
+                gamma=1.0 / d, n_components=2 * D, method=method, random_state=0
+            )
+            row[method] = error(model.fit_transform(X))
+        published = published_sorf_features(X, 1.0 / d, D, np.random.default_rng(0))
+        row["SORF as published"] = error(published)
+        rows.append(row)
+    print(f"RBF kernel of {n} Gaussian rows, gamma = 1/d, {2 * D} features: relative error")
+    print(format_table(rows, ["d", "iid", "SORF as published", "structured"]))
+
+
 def accuracy_part(components=(256, 512, 1024, 2048, 4096)):
     from sklearn.datasets import load_digits
     from sklearn.kernel_approximation import Nystroem, RBFSampler
@@ -164,7 +210,9 @@ def accuracy_part(components=(256, 512, 1024, 2048, 4096)):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--part", choices=["transform", "structured", "accuracy", "all"], default="all"
+        "--part",
+        choices=["transform", "structured", "sorf-kernel", "accuracy", "all"],
+        default="all",
     )
     parser.add_argument("--n", type=int, default=1_000_000, help="rows for the transform part")
     parser.add_argument("--dtype", nargs="+", default=["float32", "float64"])
@@ -174,6 +222,8 @@ def main(argv=None):
         transform_part(args.n, 32, 2048, args.dtype)
     if args.part in ("structured", "all"):
         structured_part(args.structured_n)
+    if args.part in ("sorf-kernel", "all"):
+        sorf_kernel_part()
     if args.part in ("accuracy", "all"):
         accuracy_part()
 

@@ -136,7 +136,8 @@ def _transform_tile(xt, signs, b, tile):
 @jit(parallel=True, depends=(_trig,))
 def _sorf_kernel(X, signs, scale, out, pairs, feature_scale):
     """SORF projections into out (pairs == 0), or with pairs > 0, their cos and
-    sin features: cos into out[:, :pairs], sin into out[:, pairs:2 pairs]."""
+    sin features: cos into out[:, :pairs], sin into out[:, pairs:2 pairs]; projection
+    k is multiplied by scale[k]."""
     n, d = X.shape
     n_blocks, _, width = signs.shape
     n_projections = pairs if pairs else out.shape[1]
@@ -156,10 +157,16 @@ def _sorf_kernel(X, signs, scale, out, pairs, feature_scale):
             if pairs:
                 # Sine and cosine over contiguous tile rows, where they vectorise,
                 # while the tile is in cache: no projection buffer round trip.
-                for i in range(_U(n_cols) * _R):
-                    sin_x, cos_x = _sincos(tile[i] * scale)
-                    tile[i] = cos_x * feature_scale
-                    sines[i] = sin_x * feature_scale
+                for j in range(n_cols):
+                    # One scale per tile row: the inner loop over its _TILE_ROWS
+                    # contiguous values still vectorises.
+                    s = scale[first + j]
+                    base = _U(j) * _R
+                    for r in range(_R):
+                        i = base + r
+                        sin_x, cos_x = _sincos(tile[i] * s)
+                        tile[i] = cos_x * feature_scale
+                        sines[i] = sin_x * feature_scale
             # Written row by row: contiguous stores to out, strided reads from the
             # small tile (which stays in cache) -- three times faster than the
             # reverse.
@@ -170,11 +177,13 @@ def _sorf_kernel(X, signs, scale, out, pairs, feature_scale):
                         out[start + r, first + j] = tile[i]
                         out[start + r, pairs + first + j] = sines[i]
                     else:
-                        out[start + r, first + j] = tile[i] * scale
+                        out[start + r, first + j] = tile[i] * scale[first + j]
 
 
 def _sorf(X, signs, scale, out, pairs, feature_scale):
-    _sorf_kernel(np.ascontiguousarray(X), signs, float(scale), out, pairs, float(feature_scale))
+    n_blocks, _, width = signs.shape
+    scale = np.ascontiguousarray(np.broadcast_to(np.asarray(scale, np.float64), n_blocks * width))
+    _sorf_kernel(np.ascontiguousarray(X), signs, scale, out, pairs, float(feature_scale))
 
 
 def next_power_of_two(n):
@@ -191,8 +200,9 @@ def sorf_project(X, signs, scale, out):
     signs : ndarray of shape (n_blocks, 3, width)
         Random +-1 diagonals D_1, D_2, D_3 of each block; width is a power of two
         >= n_features (rows are zero-padded).
-    scale : float
-        Multiplies the unnormalised transforms.
+    scale : float or ndarray of shape (n_blocks * width,)
+        Multiplies the unnormalised transforms (one factor per projection, or one
+        for all).
     out : ndarray of shape (n_samples, n_out)
         Receives the first ``n_out <= n_blocks * width`` projections (any float dtype).
 
