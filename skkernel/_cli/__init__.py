@@ -71,6 +71,8 @@ def _run_bench(args, report):
 
     if args.n < 64:
         raise ValueError("--n must be at least 64")
+    if args.repeat < 1:
+        raise ValueError("--repeat must be at least 1")
     report.stage(f"Gaussian K(X, X) @ v, n = {args.n}, best of {args.repeat} (after a warm-up)")
     rows = compare_backends(
         n=args.n, dims=args.d, dtypes=args.dtype, backends=args.backend, repeat=args.repeat
@@ -260,14 +262,6 @@ def _prepare(args, parser):
             f"{args.command} --json prints its summary as JSON on standard output; give "
             "--out FILE for the rows"
         )
-    if getattr(args, "command", None) == "fit":
-        args.alpha_given = args.alpha is not None
-        if args.alpha is None:
-            args.alpha = [1.0] if args.model != "krr-cv" else None
-        if args.alpha is None:
-            from ._fit import DEFAULT_ALPHAS
-
-            args.alpha = list(DEFAULT_ALPHAS)
     return args
 
 

@@ -5,13 +5,14 @@ import warnings
 
 import numpy as np
 
-from ._tabular import TableError, read_table, select_features
+from ._tabular import TableError, is_numeric, read_table, select_features
 
 
 def _numeric_rows(args, report):
     table = read_table(args.data)
     columns = select_features(table, args.data, features=args.features, drop=args.drop)
-    text = [c for c in columns if not np.issubdtype(table[c].dtype, np.number)]
+    # pandas' own test: numpy's rejects pandas dtypes (pandas 3 reads text as "str").
+    text = [c for c in columns if not is_numeric(table[c])]
     if text:
         raise TableError(
             f"{args.data}: column(s) {', '.join(text)} are not numeric; densities and "

@@ -72,14 +72,17 @@ def build_model(name, task, args, n_rows):
     kernel = {} if args.kernel is None else {"kernel": args.kernel}
     gamma = {} if args.gamma is None else {"gamma": args.gamma}
     params = {**kernel, **gamma}
-    alpha = args.alpha[0]
+    # None when --alpha is not given: KernelRidgeCV then searches DEFAULT_ALPHAS, and
+    # the single-alpha models take 1 (STKR its own default).
+    alphas = args.alpha
+    alpha = 1.0 if alphas is None else alphas[0]
     if name == "auto":
         name = (
             ("svm" if task == "classification" else "krr-cv")
             if _exact_fits(n_rows)
             else ("nystroem")
         )
-        if name == "krr-cv" and len(args.alpha) == 1 and args.alpha_given:
+        if name == "krr-cv" and alphas is not None and len(alphas) == 1:
             name = "krr"
     if task == "classification" and name in ("krr", "krr-cv"):
         raise ValueError(
@@ -91,7 +94,7 @@ def build_model(name, task, args, n_rows):
             "--model svm classifies; for a numeric target use --model krr, krr-cv, "
             "nystroem, stkr or auto (or --task classification)"
         )
-    if name in ("krr", "nystroem", "svm") and len(args.alpha) != 1:
+    if name in ("krr", "nystroem", "svm") and alphas is not None and len(alphas) != 1:
         raise ValueError(
             f"--model {name} takes one --alpha; use --model krr-cv to choose among several"
         )
@@ -114,7 +117,9 @@ def build_model(name, task, args, n_rows):
         )
 
         return KernelRidgeCV(
-            alphas=args.alpha, backend=args.backend, **{"kernel": "rbf", **params}
+            alphas=list(DEFAULT_ALPHAS) if alphas is None else alphas,
+            backend=args.backend,
+            **{"kernel": "rbf", **params},
         ), name
     if name == "nystroem":
         from ..ridge import NystroemRidge, NystroemRidgeClassifier
@@ -137,7 +142,7 @@ def build_model(name, task, args, n_rows):
     if name == "stkr":
         from ..semi_supervised import SpectralKernelClassifier, SpectralKernelRidge
 
-        extra = {} if not args.alpha_given else {"alpha": alpha}
+        extra = {} if alphas is None else {"alpha": alpha}
         if task == "classification":
             return SemiSupervisedClassifier(SpectralKernelClassifier(**params, **extra)), name
         return SpectralKernelRidge(**params, **extra), name
@@ -190,6 +195,8 @@ def run_fit(args, report):
     out = Path(args.out)
     if not out.resolve().parent.is_dir():
         raise ValueError(f"--out {args.out}: the folder {out.parent} does not exist")
+    if out.is_dir():
+        raise ValueError(f"--out {args.out} is a folder; give the model file's name")
     table = read_table(args.data)
     if args.target not in table.columns:
         raise TableError(

@@ -3,6 +3,8 @@
 import json
 import sys
 
+import numpy as np
+
 
 class Reporter:
     """Prints progress lines unless quiet; with ``json``, only the final result.
@@ -40,4 +42,17 @@ class Reporter:
 
     def result(self, result):
         if self.as_json and result is not None:
-            print(json.dumps(result, default=str))
+            # Strict JSON: NaN (a score of one-row folds, a speed-up without its
+            # baseline) is null, not the bare NaN that JSON parsers refuse.
+            print(json.dumps(_without_nan(result), default=str, allow_nan=False))
+
+
+def _without_nan(value):
+    """``value`` with every float NaN or infinity, at any depth, replaced by None."""
+    if isinstance(value, dict):
+        return {key: _without_nan(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_without_nan(item) for item in value]
+    if isinstance(value, float | np.floating) and not np.isfinite(value):
+        return None
+    return value

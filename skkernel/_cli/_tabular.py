@@ -43,7 +43,7 @@ def read_table(path):
     return table
 
 
-def _is_numeric(values):
+def is_numeric(values):
     from pandas.api.types import is_bool_dtype, is_numeric_dtype
 
     return is_numeric_dtype(values.dtype) and not is_bool_dtype(values.dtype)
@@ -62,7 +62,7 @@ def select_features(table, path, *, target=None, features=None, drop=()):
         raise TableError(f"{path} has no feature columns left (target {target!r}, --drop {drop})")
     for column in chosen:
         values = table[column]
-        if _is_numeric(values):
+        if is_numeric(values):
             infinite = int(np.isinf(values.to_numpy(dtype=float)).sum())
             if infinite:
                 raise TableError(
@@ -83,7 +83,7 @@ def id_like_columns(table, columns):
         values = table[column]
         if _ID_NAME.match(str(column)):
             suspects.append(column)
-        elif _is_numeric(values) and n > 20 and values.notna().all():
+        elif is_numeric(values) and n > 20 and values.notna().all():
             whole = np.all(np.mod(values.to_numpy(dtype=float), 1) == 0)
             if whole and values.nunique() == n and (values.is_monotonic_increasing):
                 suspects.append(column)
@@ -99,10 +99,10 @@ def classify_task(target, task="auto"):
     """
     labelled = target.dropna()
     if task != "auto":
-        if task == "regression" and not _is_numeric(labelled):
+        if task == "regression" and not is_numeric(labelled):
             raise TableError(f"--task regression needs a numeric target; {target.name!r} is not")
         return task, f"--task {task}"
-    if not _is_numeric(labelled):
+    if not is_numeric(labelled):
         return "classification", f"target {target.name!r} holds text or booleans"
     values = labelled.to_numpy(dtype=float)
     distinct = np.unique(values).size
@@ -122,7 +122,7 @@ def preprocessor(table, columns):
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-    numeric = [c for c in columns if _is_numeric(table[c])]
+    numeric = [c for c in columns if is_numeric(table[c])]
     categorical = [c for c in columns if c not in numeric]
     steps = []
     if numeric:
@@ -147,7 +147,7 @@ def preprocessor(table, columns):
 
 def describe(table, columns):
     """One line saying what the preprocessing does to which columns."""
-    numeric = [c for c in columns if _is_numeric(table[c])]
+    numeric = [c for c in columns if is_numeric(table[c])]
     categorical = [c for c in columns if c not in numeric]
     parts = []
     if numeric:

@@ -2,6 +2,7 @@
 
 import subprocess
 import sys
+import warnings
 
 import numpy as np
 import pytest
@@ -489,3 +490,50 @@ def test_exact_model_beyond_memory_is_refused_before_the_folds(
     captured = capsys.readouterr()
     assert "fold" not in captured.out
     assert captured.err.count("\n") == 1 and "--model nystroem" in captured.err
+
+
+def test_auto_model_on_a_numeric_target_searches_the_default_alphas(table_csv, tmp_path, capsys):
+    # Without --alpha, auto is KernelRidgeCV over the 30 default penalties (it once got
+    # [1.0] and searched nothing).
+    import joblib
+
+    from skkernel._cli._fit import DEFAULT_ALPHAS
+
+    model_path = tmp_path / "m.joblib"
+    assert main(["fit", str(table_csv), "--target", "price", "--out", str(model_path)]) == 0
+    assert "krr-cv" in capsys.readouterr().out
+    model = joblib.load(model_path)[-1]
+    np.testing.assert_array_equal(model.alphas, DEFAULT_ALPHAS)
+    argv = ["fit", str(table_csv), "--target", "price", "--alpha", "0.5", "--out", str(model_path)]
+    assert main(argv) == 0
+    assert joblib.load(model_path)[-1].alpha == 0.5  # one alpha given: plain KernelRidge
+
+
+def test_text_columns_are_named_by_density_and_thin(penguins_like, tmp_path, capsys):
+    # pandas >= 3 reads text as its "str" dtype, which numpy's dtype test rejects.
+    for command in (["density"], ["thin", "--size", "5"]):
+        argv = [*command, str(penguins_like), "--out", str(tmp_path / "out.csv")]
+        _one_line_error(capsys, argv, "species, island, sex are not numeric")
+
+
+def test_json_output_is_strict_json(tmp_path, capsys):
+    import json
+
+    path = tmp_path / "tiny.csv"
+    path.write_text("a,y\n1,1.5\n2,2.7\n3,3.1\n4,0.2\n")
+    argv = ["fit", str(path), "--target", "y", "--cv", "4", "--alpha", "1"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # R^2 of one-row folds is undefined
+        assert main([*argv, "--out", str(tmp_path / "m.joblib"), "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out, parse_constant=pytest.fail)
+    assert summary["cv"]["R^2"] is None
+    argv = ["bench", "--n", "64", "--d", "2", "--dtype", "float64", "--repeat", "1"]
+    assert main([*argv, "--backend", "numba", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out, parse_constant=pytest.fail)["rows"]
+    assert rows[0]["speedup"] is None  # no numpy baseline in the run
+
+
+def test_bench_repeat_and_an_output_folder_are_checked(table_csv, tmp_path, capsys):
+    _one_line_error(capsys, ["bench", "--n", "64", "--repeat", "0"], "--repeat must be at least 1")
+    argv = ["fit", str(table_csv), "--target", "price", "--out", str(tmp_path)]
+    _one_line_error(capsys, argv, "is a folder")
