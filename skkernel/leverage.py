@@ -93,13 +93,18 @@ class _Dictionary:
     weights : ndarray of shape (n_dict,)
         The ``a_j`` of the module docstring.
     alpha : float
+    trace : float
+        ``sum_j k(x_j, x_j)`` over the data whose scores are estimated: it bounds the
+        largest eigenvalue of K, so ``k(x, x) / (trace + k(x, x) + alpha)`` is a lower
+        bound of every score.
     """
 
-    def __init__(self, kernel, points, weights, alpha):
+    def __init__(self, kernel, points, weights, alpha, trace):
         self.kernel = kernel
         self.points = points
         self.weights = weights
         self.alpha = alpha
+        self.trace = trace
         self._L = None
 
     def _factor(self):
@@ -110,10 +115,18 @@ class _Dictionary:
         return self._L
 
     def scores(self, X):
-        """Estimated scores of the rows of X, clipped to [0, 1]; blocked over rows."""
+        """Estimated scores of the rows of X, clipped to [lower bound, 1]; blocked
+        over rows.
+
+        Below the rounding level of K (alpha ~ 1e-16 ||K||), ``diag - explained`` is
+        rounding noise, often negative: the estimate is then held at the proven lower
+        bound ``k(x, x) / (trace + k(x, x) + alpha)``, never at 0, which would make
+        the row impossible to sample (and drop it from a sequential dictionary).
+        """
         diag = np.asarray(self.kernel.diag(X), dtype=np.float64)
+        floor = diag / (self.trace + diag + self.alpha)
         if not len(self.points):
-            return np.clip(diag / self.alpha, 0.0, 1.0)
+            return np.clip(diag / self.alpha, floor, 1.0)
         L = self._factor()
         explained = np.empty(X.shape[0])
         columns = KernelOperator(self.kernel, X, self.points)
@@ -123,7 +136,7 @@ class _Dictionary:
             C = np.asarray(columns.block(rows, slice(None)), dtype=np.float64)
             W = linalg.solve_triangular(L, C.T, lower=True, check_finite=False)
             explained[rows] = np.einsum("ij,ij->j", W, W)
-        return np.clip((diag - explained) / self.alpha, 0.0, 1.0)
+        return np.clip((diag - explained) / self.alpha, floor, 1.0)
 
 
 def _draw_dictionary(candidates, scores, size, oversampling, rng):
@@ -191,14 +204,15 @@ def bless_dictionary(
     """
     rng = check_random_state(random_state)
     n = X.shape[0]
-    kappa2 = float(np.max(check_finite_kernel(kernel.diag(X), "The kernel's diagonal")))
+    diag = check_finite_kernel(kernel.diag(X), "The kernel's diagonal")
+    kappa2, trace = float(np.max(diag)), float(np.sum(diag))
     max_candidates = n if max_candidates is None else min(n, max_candidates)
     alpha_h = max(n * kappa2, alpha)
     picked, weights = np.empty(0, dtype=np.intp), np.empty(0)
     while True:
         alpha_h = max(alpha_h / step, alpha)
         # The previous dictionary, re-weighted for the new penalty.
-        dictionary = _Dictionary(kernel, X[picked], weights, alpha_h)
+        dictionary = _Dictionary(kernel, X[picked], weights, alpha_h, trace)
         size = min(max_candidates, math.ceil(uniform_oversampling * n * kappa2 / alpha_h))
         candidates = np.sort(rng.choice(n, size=size, replace=False))
         scores = check_finite_kernel(
@@ -211,7 +225,7 @@ def bless_dictionary(
             max_effective_dimension is not None and effective_dimension >= max_effective_dimension
         )
         if done:
-            dictionary = _Dictionary(kernel, X[picked], weights, alpha_h)
+            dictionary = _Dictionary(kernel, X[picked], weights, alpha_h, trace)
             return dictionary, candidates, scores, effective_dimension
 
 
@@ -381,12 +395,14 @@ class SequentialLeverageScores(BaseEstimator):
     def _get_kernel(self):
         return kernel_from_params(self)
 
+    @fit_context
     def fit(self, X: ArrayLike, y: ArrayLike | None = None) -> "SequentialLeverageScores":
         """Run the single pass over X from an empty dictionary.
 
         {fit_unsupervised}
         """
-        for attribute in ("dictionary_", "n_samples_seen_", "_rng"):
+        # A failed pass restores the fitted stream, dictionary included (fit_context).
+        for attribute in ("dictionary_", "n_samples_seen_", "_rng", "_trace"):
             if hasattr(self, attribute):
                 delattr(self, attribute)
         return self.partial_fit(X)
@@ -406,6 +422,7 @@ class SequentialLeverageScores(BaseEstimator):
             self.probabilities_ = np.empty(0)
             self.multiplicities_ = np.empty(0, dtype=np.intp)
             self.n_samples_seen_ = 0
+            self._trace = 0.0  # sum of k(x, x) over the samples seen
         X = X.astype(self.dictionary_.dtype, copy=False)
         for start in range(0, X.shape[0], self.batch_size):
             self._add_batch(X[start : start + self.batch_size])
@@ -422,8 +439,9 @@ class SequentialLeverageScores(BaseEstimator):
         q_old = np.concatenate(
             [self.multiplicities_, np.full(n_new, self.oversampling, dtype=np.intp)]
         )
+        trace = self._trace + float(np.sum(kernel.diag(batch)))
         scores = (1.0 - self.epsilon) * check_finite_kernel(
-            self._dictionary_scores(kernel, points, p_old, q_old),
+            self._dictionary_scores(kernel, points, p_old, q_old, trace),
             "The kernel matrix behind the ridge leverage scores",
         )
         p_new = np.minimum(p_old, scores)
@@ -434,8 +452,9 @@ class SequentialLeverageScores(BaseEstimator):
         self.probabilities_ = p_new[keep]
         self.multiplicities_ = q_new[keep]
         self.n_samples_seen_ += n_new
+        self._trace = trace
 
-    def _dictionary_scores(self, kernel, points, p, q):
+    def _dictionary_scores(self, kernel, points, p, q, trace):
         """Scores of the dictionary's own samples (weights a = q-bar p / q).
 
         ``(k_ii - k_i^T (G + alpha A)^-1 k_i) / alpha = a_i (1 - alpha a_i [(G +
@@ -448,7 +467,11 @@ class SequentialLeverageScores(BaseEstimator):
         L, _ = jittered_cholesky(G)
         L_inv = linalg.solve_triangular(L, np.eye(len(a)), lower=True, check_finite=False)
         inverse_diag = np.einsum("ij,ij->j", L_inv, L_inv)
-        return np.clip(a * (1.0 - self.alpha * a * inverse_diag), 0.0, 1.0)
+        # Held at the lower bound of every score where rounding takes it below (see
+        # _Dictionary.scores): a zero would drop the sample for good.
+        diag = np.diag(G) - self.alpha * a
+        floor = diag / (trace + diag + self.alpha)
+        return np.clip(a * (1.0 - self.alpha * a * inverse_diag), floor, 1.0)
 
     def leverage_scores(self, X: ArrayLike) -> NDArray[np.float64]:
         """Estimated ridge leverage scores of the rows of X against the dictionary.
@@ -465,5 +488,7 @@ class SequentialLeverageScores(BaseEstimator):
         check_is_fitted(self)
         X = validate_data(self, X, dtype=FLOAT_DTYPES, reset=False)
         weights = self.oversampling * self.probabilities_ / self.multiplicities_
-        dictionary = _Dictionary(self._get_kernel(), self.dictionary_, weights, self.alpha)
+        dictionary = _Dictionary(
+            self._get_kernel(), self.dictionary_, weights, self.alpha, self._trace
+        )
         return dictionary.scores(X.astype(self.dictionary_.dtype, copy=False))

@@ -131,3 +131,30 @@ def test_bad_input():
     assert ink.n_samples_seen_ == 5  # untouched
     with pytest.raises(ValueError, match="epsilon"):
         SequentialLeverageScores(epsilon=1.0).fit(X)
+
+
+@pytest.mark.parametrize("alpha", [1e-16, 1e-30])
+def test_scores_below_the_rounding_level_of_k_stay_at_their_lower_bound(alpha):
+    # At alpha ~ 1e-16 ||K|| the estimates are rounding noise; they were clipped to
+    # exactly 0 for a third of the rows, which then could never be drawn. Every score
+    # is at least k(x, x) / (trace K + k(x, x) + alpha) (1 / 301 here).
+    X = np.random.default_rng(0).normal(size=(300, 3))
+    floor = 1.0 / (300 + 1 + alpha)
+    approximate = ridge_leverage_scores(X, alpha=alpha, method="approximate", random_state=0)
+    ink = SequentialLeverageScores(alpha=alpha, random_state=0).fit(X)
+    for scores in (approximate, ink.leverage_scores(X)):
+        assert np.all(scores >= floor * (1 - 1e-12)) and np.all(scores <= 1)
+    exact = ridge_leverage_scores(X, alpha=alpha)
+    assert np.all(exact >= floor * (1 - 1e-12))  # the bound holds for the exact scores
+
+
+def test_failed_sequential_refit_keeps_the_fitted_stream():
+    X = np.random.default_rng(0).normal(size=(300, 3))
+    ink = SequentialLeverageScores(random_state=0).fit(X)
+    scores = ink.leverage_scores(X[:5])
+    bad = X.copy()
+    bad[0, 0] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        ink.fit(bad)
+    np.testing.assert_array_equal(ink.leverage_scores(X[:5]), scores)
+    assert ink.n_samples_seen_ == 300
