@@ -238,3 +238,72 @@ def test_normal_matmat_refuses_bad_weights(weights):
     X, Y = make_data(3, 2, 2, np.float64)
     with pytest.raises(ValueError, match="finite and non-negative"):
         KernelOperator("rbf", X, Y).normal_matmat(np.ones(2), weights=np.array(weights))
+
+
+@pytest.mark.parametrize("backend", ["numpy", "numba"])
+def test_out_is_checked_before_any_backend_writes_into_it(backend):
+    # numba fills out without bounds checks: a wrong shape wrote past its end.
+    X, Y = make_data(6, 4, 3, np.float64)
+    K = KernelOperator("rbf", X, Y, backend=backend)
+    buffer = np.zeros(40)
+    for out, what in [
+        (buffer[:24].reshape(4, 6), "shape"),
+        (np.zeros((6, 4), np.int64), "dtype"),
+        (np.zeros((6, 4), np.float32), "dtype"),
+        (np.zeros((4, 6)).T, "C-contiguous"),
+    ]:
+        with pytest.raises(ValueError, match="out must be a writeable C-contiguous"):
+            K.to_dense(out=out)
+    assert not buffer.any()
+    with pytest.raises(ValueError, match=r"shape \(2, 3\)"):
+        K.block([0, 1], slice(1, 4), out=np.zeros((3, 2)))
+    out = np.zeros((2, 3))
+    assert K.block([0, 1], slice(1, 4), out=out) is out
+    assert_allclose(out, K.to_dense()[:2, 1:4])
+
+
+@pytest.mark.parametrize("backend", ["numpy", "numba", "dask"])
+def test_empty_blocks_and_operands(backend, request):
+    if backend == "dask":
+        request.getfixturevalue("dask_client")
+    X, _ = make_data(5, 1, 3, np.float64)
+    K = KernelOperator("rbf", X, backend=backend)
+    assert K.block([0, 1], np.zeros(5, bool)).shape == (2, 0)
+    assert K.block(np.zeros(5, bool), slice(None)).shape == (0, 5)
+    assert (K @ np.ones((5, 0))).shape == (5, 0)
+    assert (K.T @ np.ones((5, 0))).shape == (5, 0)
+    assert K.normal_matmat(np.ones((5, 0))).shape == (5, 0)
+
+
+def test_gram_refuses_row_scale_of_another_length():
+    X, _ = make_data(5, 1, 3, np.float64)
+    K = KernelOperator("rbf", X)
+    for row_scale in (np.array([2.0]), np.ones(3)):
+        with pytest.raises(ValueError, match=r"row_scale must have shape \(5,\)"):
+            K.gram(row_scale)
+
+
+@pytest.mark.parametrize("backend", ["numpy", "numba"])
+@pytest.mark.parametrize(
+    "kernel",
+    [
+        kernels.DensityKernel("tophat", 0.02),
+        kernels.DensityKernel("epanechnikov", 0.02),
+        kernels.DensityKernel("gaussian", 0.02),
+        kernels.RBF(gamma=1e3),
+        kernels.Matern(nu=1.5, length_scale=0.02),
+    ],
+)
+def test_distance_kernels_of_data_far_from_the_origin(backend, kernel):
+    # 5 features take numba's GEMM path, whose ||x||^2 + ||y||^2 - 2 x.y cancelled the
+    # digits of data at 1e4 +- 0.01 (tophat values flipped between 0 and 1).
+    from scipy.spatial.distance import cdist
+
+    rng = np.random.default_rng(0)
+    X = 1e4 + 0.01 * rng.normal(size=(300, 5))
+    Y = 1e4 + 0.01 * rng.normal(size=(50, 5))
+    spec = kernel.spec(5)
+    exact = spec.family.values(cdist(X, Y, spec.statistic), spec.params, np, None, None)
+    K = KernelOperator(kernel, X, Y, backend=backend)
+    assert_allclose(K.to_dense(), exact, rtol=0, atol=1e-9)
+    assert_allclose(K @ np.ones(50), exact.sum(axis=1), rtol=1e-9)

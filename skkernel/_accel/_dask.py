@@ -68,6 +68,26 @@ def _sum(*arrays):
     return np.sum(arrays, axis=0)
 
 
+def _in_working_memory(working_memory, local, *args):
+    """Runs on a worker: ``local(*args)`` under the client's ``working_memory``.
+
+    scikit-learn's configuration is per thread, so a worker's blocks would otherwise
+    follow its own default (1024 MiB), not the limit the caller set.
+    """
+    from sklearn import config_context
+
+    with config_context(working_memory=working_memory):
+        return local(*args)
+
+
+def _submit(client, local, *args):
+    """``client.submit`` of a local computation, carrying the caller's working_memory."""
+    from sklearn import get_config
+
+    working_memory = get_config()["working_memory"]
+    return client.submit(_in_working_memory, working_memory, local, *args, pure=False)
+
+
 def _lost_data_errors():
     """The exceptions with which distributed reports data or workers that are gone."""
     import concurrent.futures
@@ -230,8 +250,7 @@ class DaskBackend(Backend):
         def stacked():
             right_remote = X.send(np.asarray(right))
             futures = [
-                X.client.submit(local, spec, block, Y.whole, right_remote, pure=False)
-                for block in X.blocks
+                _submit(X.client, local, spec, block, Y.whole, right_remote) for block in X.blocks
             ]
             return np.vstack(X.client.gather(futures))
 
@@ -245,7 +264,7 @@ class DaskBackend(Backend):
             client = X.client
             pieces = X.split(np.asarray(W))
             partials = [
-                client.submit(_local_matmat, spec, Y.whole, block, piece, pure=False)
+                _submit(client, _local_matmat, spec, Y.whole, block, piece)
                 for block, piece in zip(X.blocks, pieces, strict=True)
             ]
             return client.submit(_sum, *partials, pure=False).result()
@@ -260,9 +279,7 @@ class DaskBackend(Backend):
             V_remote = X.send(np.asarray(V))
             pieces = [None] * len(X.blocks) if weights is None else X.split(np.asarray(weights))
             partials = [
-                client.submit(
-                    _local_normal_matmat, spec, block, Y.whole, V_remote, piece, pure=False
-                )
+                _submit(client, _local_normal_matmat, spec, block, Y.whole, V_remote, piece)
                 for block, piece in zip(X.blocks, pieces, strict=True)
             ]
             return client.submit(_sum, *partials, pure=False).result()
@@ -273,16 +290,22 @@ class DaskBackend(Backend):
         return self._stack_row_blocks(_local_logsumexp, spec, X, Y, log_W)
 
     def dense(self, spec, X, Y, out=None):
+        from distributed import as_completed
+
         K = np.empty(X.shape[:1] + Y.shape[:1], dtype=X.dtype) if out is None else out
 
         def fill():
-            futures = [
-                X.client.submit(_local_dense, spec, block, Y.whole, pure=False)
-                for block in X.blocks
-            ]
             bounds = zip(X.bounds[:-1], X.bounds[1:], strict=True)
-            for (a, b), block in zip(bounds, X.client.gather(futures), strict=True):
-                K[a:b] = block
+            rows = {
+                _submit(X.client, _local_dense, spec, block, Y.whole): span
+                for block, span in zip(X.blocks, bounds, strict=True)
+            }
+            # Each block copied into K as it arrives and let go: the client holds K
+            # and one block, not every block and then K.
+            for future in as_completed(rows):
+                a, b = rows[future]
+                K[a:b] = future.result()
+                future.release()
             return K
 
         return self._resilient(fill, X, Y)

@@ -69,6 +69,10 @@ class ArcCosine(Kernel):
         self.order = order
 
     def compute(self, X: NDArray[np.floating], Y: NDArray[np.floating]) -> NDArray[Any]:
+        dtype = np.result_type(X.dtype, Y.dtype)
+        # In float64: arccos turns a rounding error e of the cosine into an angle of
+        # sqrt(e), 3e-4 from float32's dot products (1e-8 from float64's).
+        X, Y = X.astype(np.float64, copy=False), Y.astype(np.float64, copy=False)
         x_norms = np.linalg.norm(X, axis=1)[:, None]
         y_norms = np.linalg.norm(Y, axis=1)[None, :]
         norms = x_norms * y_norms
@@ -76,8 +80,10 @@ class ArcCosine(Kernel):
             cos = np.where(norms > 0, (X @ Y.T) / norms, 1.0)
         theta = np.arccos(np.clip(cos, -1.0, 1.0))
         if self.order == 0:
-            return 1.0 - theta / np.pi
-        return norms * (np.sin(theta) + (np.pi - theta) * np.cos(theta)) / np.pi
+            K = 1.0 - theta / np.pi
+        else:
+            K = norms * (np.sin(theta) + (np.pi - theta) * np.cos(theta)) / np.pi
+        return K.astype(dtype, copy=False)
 
 
 # ---------------------------------------------------------------------------------

@@ -172,6 +172,22 @@ def test_dask_spreads_rows_over_workers(dask_client):
     assert len(holders) >= 2
 
 
+def test_dask_workers_block_by_the_callers_working_memory(dask_client):
+    # scikit-learn's configuration is per thread: without carrying it, the workers'
+    # blocks followed their own 1024 MiB default.
+    import sklearn
+
+    from skkernel._accel import _dask
+
+    with sklearn.config_context(working_memory=3):
+        config = _dask._submit(dask_client, sklearn.get_config).result()
+    assert config["working_memory"] == 3
+    X, _ = make_data(90, 1, 2, np.float64)
+    op = KernelOperator(kernels.Chi2(), np.abs(X), backend="dask")
+    with sklearn.config_context(working_memory=1):
+        assert_allclose(op.to_dense(), kernels.Chi2()(np.abs(X)), rtol=1e-12)
+
+
 def test_dask_without_client_says_how_to_start_one(monkeypatch):
     from skkernel import BackendUnavailableError
 

@@ -357,3 +357,17 @@ def test_vectorised_atan2_matches_math_atan2():
     for y, x in itertools.product([0.0, 1.0, -1.0], [0.0, 1.0, -1.0]):
         expected = math.atan2(y, x) if (y, x) != (0.0, 0.0) else 0.0
         assert vector_atan2(y, x) == pytest.approx(expected, rel=1e-15, abs=0.0)
+
+
+@pytest.mark.parametrize("order", [0, 1])
+def test_arccosine_of_float32_data_is_computed_in_float64(order):
+    # arccos turns a float32 rounding error e of the cosine into an angle of sqrt(e):
+    # the order-0 diagonal was 1 - 2e-4.
+    from skkernel import ArcCosine, KernelOperator
+
+    X = np.random.default_rng(0).normal(size=(200, 3))
+    X32 = X.astype(np.float32)
+    K32 = KernelOperator(ArcCosine(order=order), X32, backend="numpy").gram()
+    K64 = KernelOperator(ArcCosine(order=order), X32.astype(np.float64), backend="numpy").gram()
+    assert K32.dtype == np.float32
+    np.testing.assert_allclose(K32, K64, rtol=1e-6, atol=1e-6)
