@@ -360,7 +360,8 @@ class KernelRidgeCV(_KernelModel):
         Its score (negative mean squared error when ``scoring=None`` and ``cv=None``).
     cv_results_ : ndarray of shape (n_samples, n_alphas) or (n_samples, n_targets, n_alphas)
         With ``store_cv_results=True``: squared leave-one-out errors (``scoring=None``)
-        or leave-one-out predictions.
+        or leave-one-out predictions. A sample of zero weight takes no part in the
+        fit, so its leave-one-out model is the model of all samples.
     dual_coef_ : ndarray of shape (n_samples,) or (n_samples, n_targets)
         Coefficients of the model refitted with ``alpha_`` on all samples.
     X_fit_ : ndarray of shape (n_samples, n_features)
