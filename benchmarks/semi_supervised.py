@@ -23,7 +23,12 @@ problems and protocol (10 seeds), with the worst seed's inductive accuracy.
 ``--part graphs``: moons with 10 labels, the harmonic solution (what LabelPropagation
 converges to) on the directed kNN graph and on symmetric versions of it, and STKR's
 inverse Laplacian in its harmonic limit (eta -> 1, alpha -> 0) on the symmetric ones:
-dense numpy, 10 seeds, transductive.
+dense numpy, 10 seeds, transductive; the symmetric graphs include one with
+self-tuning Gaussian weights on the kNN edges (Zelnik-Manor & Perona).
+
+``--part neighbors``: STKR's inverse Laplacian and kernel PCA at their defaults but for
+the number of neighbours of the kNN base kernel (5, 7, 10, 15), same protocol
+(``--problems "moons, 10 labels" "digits, 50 labels"`` for the two that matter).
 
 ``--part scale``: a mixture of 20 Gaussians in 10 dimensions (10 classes, two
 components each), 1,000 labels, N rows; each fit in its own process, with its peak
@@ -206,10 +211,17 @@ def _graph_kernels(X, n_neighbors):
     """The kNN graphs of the ``graphs`` part: the directed one LabelPropagation walks
     and the symmetric ones a PSD base kernel could be built from (A: each row's k
     nearest rows, itself included)."""
-    A = NearestNeighbors(n_neighbors=n_neighbors).fit(X).kneighbors_graph(X).toarray()
+    neighbors = NearestNeighbors(n_neighbors=n_neighbors).fit(X)
+    A = neighbors.kneighbors_graph(X).toarray()
+    # Self-tuning weights (Zelnik-Manor & Perona 2004): exp(-(d_ij / sigma_i)^2),
+    # sigma_i the distance to row i's k-th neighbour, on the same edges.
+    distances = neighbors.kneighbors_graph(X, mode="distance").toarray()
+    sigma = distances.max(axis=1, keepdims=True)
+    A_w = np.where(A > 0, np.exp(-((distances / sigma) ** 2)), 0.0)
     return {
         "directed A": A,
         "A A^T (STKR's kNN kernel)": A @ A.T,
+        "A_w A_w^T (self-tuning weights)": A_w @ A_w.T,
         "A^T A": A.T @ A,
         "A D_in^-1 A^T": (A / A.sum(axis=0)) @ A.T,
         "(A + A^T) / 2": (A + A.T) / 2,
@@ -232,6 +244,25 @@ def _inverse_laplacian_limit(W, labeled, Y, eta=1 - 1e-6, alpha=1e-8):
     K = len(W) * (U * (lam / (1 - eta * lam))) @ U.T
     theta = np.linalg.solve(K[np.ix_(labeled, labeled)] + alpha * np.eye(labeled.sum()), Y)
     return K[np.ix_(~labeled, labeled)] @ theta
+
+
+def neighbor_rows(problems, n_seeds, neighbors=(5, 7, 10, 15)):
+    """STKR's inverse Laplacian and kernel PCA at their defaults but for the number
+    of neighbours of the kNN base kernel."""
+    rows = []
+    for problem in problems:
+        data, n_labels = PROBLEMS[problem]
+        for k in neighbors:
+            for transform in ("inverse_laplacian", "kpca"):
+
+                def make(k=k, transform=transform):
+                    return SpectralKernelClassifier(n_neighbors=k, spectral_transform=transform)
+
+                row = {"problem": problem, "neighbours": k, "transform": transform}
+                row.update(evaluate(make, data, n_labels, range(n_seeds)))
+                rows.append(row)
+                print(format_table([row], list(row)).splitlines()[-1], flush=True)
+    return rows
 
 
 def graph_rows(n_seeds, neighbors=(7, 10)):
@@ -351,7 +382,9 @@ def scale_rows(sizes, cases, n_neighbors, n_landmarks, gamma):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--part", choices=["accuracy", "grid", "graphs", "scale"], default="accuracy"
+        "--part",
+        choices=["accuracy", "grid", "graphs", "neighbors", "scale"],
+        default="accuracy",
     )
     parser.add_argument("--seeds", type=int, default=10)
     parser.add_argument("--problems", nargs="+", default=list(PROBLEMS), choices=list(PROBLEMS))
@@ -368,6 +401,10 @@ def main(argv=None):
     elif args.part == "graphs":
         rows = graph_rows(args.seeds)
         columns = ["neighbours", "graph", "solution", "transductive %", "worst seed %"]
+    elif args.part == "neighbors":
+        rows = neighbor_rows(args.problems, args.seeds)
+        columns = ["problem", "neighbours", "transform", "transductive %", "inductive %"]
+        columns += ["worst inductive %"]
     elif args.part == "grid":
         rows = grid_rows(args.problems, args.seeds)
         columns = ["problem", "transform", "params", "transductive %", "inductive %"]
