@@ -80,6 +80,15 @@ def alpha_for_effective_dimension(eigenvalues, target):
     return math.exp(optimize.brentq(gap, -60.0, top))
 
 
+def _score_floor(diag, trace, alpha):
+    """``k(x, x) / (trace + k(x, x) + alpha)``: a lower bound of every ridge leverage
+    score of a positive semi-definite kernel (its largest eigenvalue is at most the
+    trace). Kernels that are not PSD (a negative diagonal) get no floor, so that
+    their scores still reach the check that says so."""
+    diag = np.maximum(diag, 0.0)
+    return diag / (max(trace, 0.0) + diag + alpha)
+
+
 class _Dictionary:
     """A weighted dictionary of samples that estimates ridge leverage scores.
 
@@ -124,7 +133,7 @@ class _Dictionary:
         the row impossible to sample (and drop it from a sequential dictionary).
         """
         diag = np.asarray(self.kernel.diag(X), dtype=np.float64)
-        floor = diag / (self.trace + diag + self.alpha)
+        floor = _score_floor(diag, self.trace, self.alpha)
         if not len(self.points):
             return np.clip(diag / self.alpha, floor, 1.0)
         L = self._factor()
@@ -439,7 +448,8 @@ class SequentialLeverageScores(BaseEstimator):
         q_old = np.concatenate(
             [self.multiplicities_, np.full(n_new, self.oversampling, dtype=np.intp)]
         )
-        trace = self._trace + float(np.sum(kernel.diag(batch)))
+        # A stream pickled before the trace was kept has none: no floor (np.inf).
+        trace = getattr(self, "_trace", np.inf) + float(np.sum(kernel.diag(batch)))
         scores = (1.0 - self.epsilon) * check_finite_kernel(
             self._dictionary_scores(kernel, points, p_old, q_old, trace),
             "The kernel matrix behind the ridge leverage scores",
@@ -469,8 +479,7 @@ class SequentialLeverageScores(BaseEstimator):
         inverse_diag = np.einsum("ij,ij->j", L_inv, L_inv)
         # Held at the lower bound of every score where rounding takes it below (see
         # _Dictionary.scores): a zero would drop the sample for good.
-        diag = np.diag(G) - self.alpha * a
-        floor = diag / (trace + diag + self.alpha)
+        floor = _score_floor(np.diag(G) - self.alpha * a, trace, self.alpha)
         return np.clip(a * (1.0 - self.alpha * a * inverse_diag), floor, 1.0)
 
     def leverage_scores(self, X: ArrayLike) -> NDArray[np.float64]:
@@ -489,6 +498,10 @@ class SequentialLeverageScores(BaseEstimator):
         X = validate_data(self, X, dtype=FLOAT_DTYPES, reset=False)
         weights = self.oversampling * self.probabilities_ / self.multiplicities_
         dictionary = _Dictionary(
-            self._get_kernel(), self.dictionary_, weights, self.alpha, self._trace
+            self._get_kernel(),
+            self.dictionary_,
+            weights,
+            self.alpha,
+            getattr(self, "_trace", np.inf),
         )
         return dictionary.scores(X.astype(self.dictionary_.dtype, copy=False))

@@ -158,3 +158,22 @@ def test_failed_sequential_refit_keeps_the_fitted_stream():
         ink.fit(bad)
     np.testing.assert_array_equal(ink.leverage_scores(X[:5]), scores)
     assert ink.n_samples_seen_ == 300
+
+
+def test_the_floor_leaves_kernels_that_are_not_psd_to_their_own_error():
+    # A sigmoid kernel with a negative diagonal: the floor must not hand numpy negative
+    # probabilities before the check that names the kernel.
+    X = np.random.default_rng(0).normal(size=(200, 3))
+    with pytest.raises(np.linalg.LinAlgError, match="positive definite"):
+        ridge_leverage_scores(
+            X, kernel="sigmoid", gamma=0.1, coef0=-0.2, method="approximate", random_state=0
+        )
+
+
+def test_a_stream_without_its_trace_still_scores_and_streams():
+    # As a stream pickled before the trace was kept: no floor, as then.
+    X = np.random.default_rng(0).normal(size=(300, 3))
+    ink = SequentialLeverageScores(random_state=0).partial_fit(X[:200])
+    del ink._trace
+    assert np.all(ink.leverage_scores(X[:5]) > 0)
+    assert ink.partial_fit(X[200:]).n_samples_seen_ == 300

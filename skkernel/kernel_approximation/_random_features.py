@@ -168,7 +168,7 @@ class RandomFourierFeatures(_RandomFeatureMap):
           draw of the density's radius (chi for RBF). RBF and Matern.
         - "structured": SORF (Yu et al. 2016), the directions of ``H D1 H D2 H D3 x``
           with Walsh-Hadamard matrices H and random sign diagonals, applied by a fast
-          transform in O(n_components log n_features) per sample, without storing W;
+          transform in O(n_components log max(n_features, 32)) per sample, without storing W;
           each direction scaled by its own chi-distributed radius (``radii_``), as
           the Gaussian frequencies' norms are: with one fixed norm, as published,
           the features approximate a different kernel at few features. RBF only.

@@ -20,6 +20,7 @@ from scipy.spatial.distance import cdist
 from scipy.special import gammaln
 from sklearn.utils._param_validation import Interval, StrOptions
 
+from .._init_params import store_init_params
 from ._base import Kernel
 from ._registry import FamilyParams, KernelFamily, register_family
 from .stationary import LAPLACIAN_FAMILY, MATERN_FAMILY, RBF_FAMILY
@@ -179,8 +180,7 @@ class DensityKernel(Kernel):
     }
 
     def __init__(self, kernel: DensityProfile = "gaussian", bandwidth: float = 1.0) -> None:
-        self.kernel = kernel
-        self.bandwidth = bandwidth
+        store_init_params(self, locals())
 
     @property
     def positive_definite(self) -> bool:

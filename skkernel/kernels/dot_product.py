@@ -138,8 +138,7 @@ class Sigmoid(Kernel):
     _parameter_constraints = {"gamma": GAMMA, "coef0": COEF0}
 
     def __init__(self, gamma: float | None = None, coef0: float = 1) -> None:
-        self.gamma = gamma
-        self.coef0 = coef0
+        store_init_params(self, locals())
 
     def compute(self, X: NDArray[np.floating], Y: NDArray[np.floating]) -> NDArray[Any]:
         return pairwise.sigmoid_kernel(X, Y, gamma=self.gamma, coef0=self.coef0)

@@ -66,7 +66,7 @@ class ArcCosine(Kernel):
     _parameter_constraints = {"order": [Interval(Integral, 0, 1, closed="both")]}
 
     def __init__(self, order: Literal[0, 1] = 1) -> None:
-        self.order = order
+        store_init_params(self, locals())
 
     def compute(self, X: NDArray[np.floating], Y: NDArray[np.floating]) -> NDArray[Any]:
         dtype = np.result_type(X.dtype, Y.dtype)

@@ -9,6 +9,7 @@ from numpy.typing import NDArray
 from sklearn.gaussian_process.kernels import Kernel as GPKernel
 from sklearn.metrics import pairwise
 
+from .._init_params import store_init_params
 from ._base import Kernel
 from ._params import GAMMA
 
@@ -39,7 +40,7 @@ class Chi2(Kernel):
     _parameter_constraints = {"gamma": GAMMA}
 
     def __init__(self, gamma: float | None = None) -> None:
-        self.gamma = gamma
+        store_init_params(self, locals())
 
     def compute(self, X: NDArray[np.floating], Y: NDArray[np.floating]) -> NDArray[Any]:
         return pairwise.chi2_kernel(X, Y, gamma=1.0 if self.gamma is None else self.gamma)
@@ -93,8 +94,7 @@ class FunctionKernel(Kernel):
     def __init__(
         self, function: Callable[..., float], kernel_params: dict[str, Any] | None = None
     ) -> None:
-        self.function = function
-        self.kernel_params = kernel_params
+        store_init_params(self, locals())
 
     def compute(self, X: NDArray[np.floating], Y: NDArray[np.floating]) -> NDArray[Any]:
         return pairwise.pairwise_kernels(X, Y, metric=self.function, **(self.kernel_params or {}))
@@ -123,7 +123,7 @@ class GPKernelAdapter(Kernel):
     _parameter_constraints = {"kernel": [GPKernel]}
 
     def __init__(self, kernel: GPKernel) -> None:
-        self.kernel = kernel
+        store_init_params(self, locals())
 
     def compute(self, X: NDArray[np.floating], Y: NDArray[np.floating]) -> NDArray[Any]:
         return self.kernel(X, Y)

@@ -10,6 +10,7 @@ from scipy.spatial.distance import cdist
 from sklearn.metrics import pairwise
 from sklearn.utils._param_validation import Interval, StrOptions
 
+from .._init_params import store_init_params
 from ._base import Kernel
 from ._params import GAMMA, resolve_gamma
 from ._registry import FamilyParams, KernelFamily, register_family
@@ -107,7 +108,7 @@ class RBF(Kernel):
     _parameter_constraints = {"gamma": GAMMA}
 
     def __init__(self, gamma: float | None = None) -> None:
-        self.gamma = gamma
+        store_init_params(self, locals())
 
     def compute(self, X: NDArray[np.floating], Y: NDArray[np.floating]) -> NDArray[Any]:
         return pairwise.rbf_kernel(X, Y, gamma=self.gamma)
@@ -138,7 +139,7 @@ class Laplacian(Kernel):
     _parameter_constraints = {"gamma": GAMMA}
 
     def __init__(self, gamma: float | None = None) -> None:
-        self.gamma = gamma
+        store_init_params(self, locals())
 
     def compute(self, X: NDArray[np.floating], Y: NDArray[np.floating]) -> NDArray[Any]:
         return pairwise.laplacian_kernel(X, Y, gamma=self.gamma)
@@ -178,8 +179,7 @@ class Matern(Kernel):
     }
 
     def __init__(self, nu: float | Literal["inf"] = 1.5, length_scale: float = 1.0) -> None:
-        self.nu = nu
-        self.length_scale = length_scale
+        store_init_params(self, locals())
 
     def _validate_params(self):
         super()._validate_params()
