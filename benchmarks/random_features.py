@@ -207,13 +207,13 @@ def accuracy_part(components=(256, 512, 1024, 2048, 4096)):
     print(format_table(rows, ["features", "map", "accuracy", "fit s"]))
 
 
+#: The parts of this benchmark, for --part.
+PARTS = ["transform", "structured", "sorf-kernel", "accuracy", "all"]
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--part",
-        choices=["transform", "structured", "sorf-kernel", "accuracy", "all"],
-        default="all",
-    )
+    parser.add_argument("--part", choices=PARTS, default="all")
     parser.add_argument("--n", type=int, default=1_000_000, help="rows for the transform part")
     parser.add_argument("--dtype", nargs="+", default=["float32", "float64"])
     parser.add_argument("--structured-n", type=int, default=20_000)

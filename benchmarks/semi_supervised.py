@@ -379,13 +379,13 @@ def scale_rows(sizes, cases, n_neighbors, n_landmarks, gamma):
     return rows
 
 
+#: The parts of this benchmark, for --part.
+PARTS = ["accuracy", "grid", "graphs", "neighbors", "scale"]
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--part",
-        choices=["accuracy", "grid", "graphs", "neighbors", "scale"],
-        default="accuracy",
-    )
+    parser.add_argument("--part", choices=PARTS, default="accuracy")
     parser.add_argument("--seeds", type=int, default=10)
     parser.add_argument("--problems", nargs="+", default=list(PROBLEMS), choices=list(PROBLEMS))
     parser.add_argument("--models", nargs="+", default=list(MODELS), choices=list(MODELS))
