@@ -246,12 +246,12 @@ def test_out_is_checked_before_any_backend_writes_into_it(backend):
     X, Y = make_data(6, 4, 3, np.float64)
     K = KernelOperator("rbf", X, Y, backend=backend)
     buffer = np.zeros(40)
-    for out, what in [
-        (buffer[:24].reshape(4, 6), "shape"),
-        (np.zeros((6, 4), np.int64), "dtype"),
-        (np.zeros((6, 4), np.float32), "dtype"),
-        (np.zeros((4, 6)).T, "C-contiguous"),
-    ]:
+    wrong_shape, int64, float32 = (
+        buffer[:24].reshape(4, 6),
+        np.zeros((6, 4), np.int64),
+        np.zeros((6, 4), np.float32),
+    )
+    for out in [wrong_shape, int64, float32, np.zeros((4, 6)).T]:
         with pytest.raises(ValueError, match="out must be a writeable C-contiguous"):
             K.to_dense(out=out)
     assert not buffer.any()
