@@ -702,7 +702,9 @@ class KernelSVCCV(_SVCParameters):
         ``error_score=nan``; when every fit raises, so does ``fit``.
     scoring : str or callable, default=None
         A scikit-learn scorer, applied to the fitted ``SVC(kernel="precomputed")``
-        and the test rows' kernel values; None is accuracy.
+        and the test rows' kernel values; None is accuracy. A scoring that needs a
+        method the model lacks (``predict_proba`` without ``probability=True``)
+        raises at ``fit``, where GridSearchCV would score every fold NaN.
     refit : bool, default=True
         Whether to fit ``best_estimator_``, a :class:`KernelSVC`, on all of X.
     n_jobs : int, default=None
@@ -993,10 +995,16 @@ class KernelSVCCV(_SVCParameters):
             return np.nan, time.perf_counter() - began, 0.0, f"{type(error).__name__}: {error}"
         fitted = time.perf_counter()
         model = svc if calibrated is None else calibrated
-        if test_weights is None:
-            score = scorer(model, K_test, y_test)
-        else:
-            score = scorer(model, K_test, y_test, sample_weight=test_weights)
+        weights = {} if test_weights is None else {"sample_weight": test_weights}
+        try:
+            score = scorer(model, K_test, y_test, **weights)
+        except AttributeError as error:
+            # A scoring that needs a method the model lacks fails on every fold alike:
+            # said once, plainly (GridSearchCV scores NaN and warns per fold instead).
+            raise ValueError(
+                f"The scoring {self.scoring!r} cannot score this model ({error}). "
+                "Probability-based scorings need probability=True."
+            ) from error
         return score, fitted - began, time.perf_counter() - fitted, None
 
     @staticmethod

@@ -442,3 +442,13 @@ def test_threads_give_the_same_search():
         serial.cv_results_["mean_test_score"], threads.cv_results_["mean_test_score"]
     )
     assert serial.best_params_ == threads.best_params_
+
+
+def test_a_scoring_the_model_cannot_serve_is_one_clear_error():
+    X, y = make_classification(100, random_state=0)
+    search = KernelSVCCV(Cs=[1.0, 2.0], cv=3, scoring="neg_log_loss")
+    with pytest.raises(ValueError, match="need probability=True"):
+        search.fit(X, y)
+    assert not hasattr(search, "best_estimator_")
+    search.set_params(probability=True).fit(X, y)
+    assert np.isfinite(search.best_score_)
