@@ -136,9 +136,10 @@ class KernelOperator(LinearOperator):
         return mean if far else None
 
     def _prepare(self, backend: Backend, A: NDArray[Any]) -> Any:
-        """Rows of X or Y, centred for a kernel of a distance, put on ``backend``."""
+        """Rows of X or Y, centred for a kernel of a distance, put on ``backend``
+        (a centre is only taken for float64 data, and X and Y share one dtype)."""
         if self._center is not None:
-            A = A - self._center.astype(A.dtype, copy=False)
+            A = A - self._center
         return backend.prepare(A, self.spec)
 
     def _check_out(self, out: FloatArray | None, shape: tuple[int, int]) -> FloatArray | None:
