@@ -30,6 +30,11 @@ self-tuning Gaussian weights on the kNN edges (Zelnik-Manor & Perona).
 the number of neighbours of the kNN base kernel (5, 7, 10, 15), same protocol
 (``--problems "moons, 10 labels" "digits, 50 labels"`` for the two that matter).
 
+``--part weights``: the edge weights of the kNN base kernel (none, Gaussian at half,
+once and twice the default gamma = 1 / r^2, and without the least weight of 0.01) on
+moons with 10 labels, the same moons with 20 unlabelled outliers, and digits with 50
+labels; kernel PCA and the inverse Laplacian at their defaults, 10 seeds.
+
 ``--part scale``: a mixture of 20 Gaussians in 10 dimensions (10 classes, two
 components each), 1,000 labels, N rows; each fit in its own process, with its peak
 resident memory. SpectralKernelClassifier with kernel PCA on the kNN graph (exact
@@ -40,6 +45,7 @@ picks some of the four).
     python benchmarks/semi_supervised.py --part accuracy          # ~10 minutes
     python benchmarks/semi_supervised.py --part grid
     python benchmarks/semi_supervised.py --part graphs            # ~1 minute
+    python benchmarks/semi_supervised.py --part weights           # ~3 minutes
     python benchmarks/semi_supervised.py --part scale --n 100000  # ~6 minutes
     python benchmarks/semi_supervised.py --part scale --n 1000000 \
         --cases "LabelSpreading" "STKR kpca, knn nndescent"       # ~20 minutes
@@ -220,7 +226,7 @@ def _graph_kernels(X, n_neighbors):
     A_w = np.where(A > 0, np.exp(-((distances / sigma) ** 2)), 0.0)
     return {
         "directed A": A,
-        "A A^T (STKR's kNN kernel)": A @ A.T,
+        "A A^T (STKR's kNN kernel at gamma=0)": A @ A.T,
         "A_w A_w^T (self-tuning weights)": A_w @ A_w.T,
         "A^T A": A.T @ A,
         "A D_in^-1 A^T": (A / A.sum(axis=0)) @ A.T,
@@ -298,6 +304,100 @@ def graph_rows(n_seeds, neighbors=(7, 10)):
                 "worst seed %": f"{values.min():.1f}",
             }
         )
+    return rows
+
+
+def _local_scale(X_pool, n_neighbors=10):
+    """r: the median distance from a pool row to its n_neighbors-th nearest (itself
+    first), the scale of the kNN kernel's default gamma = 1 / r^2."""
+    distances, _ = NearestNeighbors(n_neighbors=n_neighbors).fit(X_pool).kneighbors(X_pool)
+    return float(np.median(distances[:, -1]))
+
+
+class UnflooredKnnSTKR:
+    """STKR on the kNN kernel with Gaussian edge weights exp(-d^2 / r^2) and no least
+    edge weight, built here as a precomputed affinity (the built-in kernel keeps
+    every edge at 0.01 or more)."""
+
+    def __init__(self, spectral_transform):
+        self.spectral_transform = spectral_transform
+
+    def _rows(self, X):
+        distances, indices = self.neighbors_.kneighbors(X)
+        rows = np.zeros((len(X), self.n_fit_))
+        np.put_along_axis(rows, indices, np.exp(-((distances / self.scale_) ** 2)), axis=1)
+        return rows
+
+    def fit(self, X, y):
+        self.neighbors_ = NearestNeighbors(n_neighbors=10).fit(X)
+        self.n_fit_, self.scale_ = len(X), _local_scale(X)
+        self.A_ = self._rows(X)
+        model = SpectralKernelClassifier(
+            kernel="precomputed", spectral_transform=self.spectral_transform
+        )
+        self.model_ = model.fit(self.A_ @ self.A_.T, y)
+        self.transduction_ = self.model_.transduction_
+        return self
+
+    def predict(self, X):
+        return self.model_.predict(self._rows(X) @ self.A_.T)
+
+
+#: Settings of the ``weights`` part: (name, make(transform, X_pool)).
+WEIGHTINGS = [
+    (
+        "unweighted (gamma=0)",
+        lambda t, X: SpectralKernelClassifier(gamma=0.0, spectral_transform=t),
+    ),
+    *[
+        (
+            f"gamma = {f:g} / r^2" + (" (default)" if f == 1 else ""),
+            lambda t, X, f=f: SpectralKernelClassifier(
+                gamma=f / _local_scale(X) ** 2, spectral_transform=t
+            ),
+        )
+        for f in (0.5, 1, 2)
+    ],
+    ("gamma = 1 / r^2, no least weight", lambda t, X: UnflooredKnnSTKR(t)),
+]
+
+
+def weight_rows(n_seeds, n_outliers=20):
+    """The kNN kernel's edge weights: unweighted, Gaussian at three bandwidths, and
+    without the least weight of 0.01; on moons (10 labels), the same moons with
+    ``n_outliers`` unlabelled rows drawn uniformly around them (not scored), and
+    digits with 50 labels."""
+    rows = []
+    for problem in ("moons, 10 labels", f"moons + {n_outliers} outliers", "digits, 50 labels"):
+        data, n_labels = PROBLEMS.get(problem, ("moons", 10))
+        for name, make in WEIGHTINGS:
+            for transform in ("kpca", "inverse_laplacian"):
+                trans, ind = [], []
+                for seed in range(n_seeds):
+                    X, y = load(data, seed)
+                    X_pool, y_partial, y_pool, X_test, y_test = semi_supervised_split(
+                        X, y, n_labels, random_state=seed
+                    )
+                    n_pool = len(X_pool)
+                    if "outliers" in problem:
+                        rng = np.random.default_rng(seed)
+                        outliers = rng.uniform([-4, -4], [5, 4], size=(n_outliers, 2))
+                        X_pool = np.vstack([X_pool, outliers])
+                        y_partial = np.concatenate([y_partial, np.full(n_outliers, -1)])
+                    with warnings.catch_warnings():
+                        warnings.simplefilter("ignore")
+                        model = make(transform, X_pool).fit(X_pool, y_partial)
+                    unlabeled = y_partial[:n_pool] == -1
+                    labels = model.transduction_[:n_pool]
+                    trans.append(100 * np.mean(labels[unlabeled] == y_pool[unlabeled]))
+                    ind.append(100 * np.mean(model.predict(X_test) == y_test))
+                trans, ind = np.array(trans), np.array(ind)
+                row = {"problem": problem, "weights": name, "transform": transform}
+                row["transductive %"] = f"{trans.mean():.1f} ± {trans.std(ddof=1):.1f}"
+                row["inductive %"] = f"{ind.mean():.1f} ± {ind.std(ddof=1):.1f}"
+                row["worst inductive %"] = f"{ind.min():.1f}"
+                rows.append(row)
+                print(format_table([row], list(row)).splitlines()[-1], flush=True)
     return rows
 
 
@@ -380,7 +480,7 @@ def scale_rows(sizes, cases, n_neighbors, n_landmarks, gamma):
 
 
 #: The parts of this benchmark, for --part.
-PARTS = ["accuracy", "grid", "graphs", "neighbors", "scale"]
+PARTS = ["accuracy", "grid", "graphs", "neighbors", "weights", "scale"]
 
 
 def main(argv=None):
@@ -404,6 +504,10 @@ def main(argv=None):
     elif args.part == "neighbors":
         rows = neighbor_rows(args.problems, args.seeds)
         columns = ["problem", "neighbours", "transform", "transductive %", "inductive %"]
+        columns += ["worst inductive %"]
+    elif args.part == "weights":
+        rows = weight_rows(args.seeds)
+        columns = ["problem", "weights", "transform", "transductive %", "inductive %"]
         columns += ["worst inductive %"]
     elif args.part == "grid":
         rows = grid_rows(args.problems, args.seeds)

@@ -19,6 +19,9 @@ DOCS = {
 gamma : float, default=None
     Parameter of the RBF, Laplacian, polynomial, sigmoid and chi2 kernels;
     ``None`` means ``1 / n_features``.
+{kernel_parameters_after_gamma}""",
+    # The same but gamma, for an estimator whose gamma means more.
+    "kernel_parameters_after_gamma": """
 degree : float, default=3
     Degree of the polynomial kernel.
 coef0 : float, default=1

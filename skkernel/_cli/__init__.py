@@ -148,7 +148,10 @@ def build_parser():
         "--gamma",
         type=float,
         default=None,
-        help="kernel gamma (default 1/n_features; svm: 1/(n_features * X.var()))",
+        help=(
+            "kernel gamma (default 1/n_features; svm: 1/(n_features * X.var()); "
+            "stkr knn: of the edge weights, 1/r^2 from the data)"
+        ),
     )
     fit.add_argument(
         "--n-components",

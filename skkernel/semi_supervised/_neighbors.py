@@ -4,11 +4,11 @@ An exact search costs most of a kNN fit at scale: scikit-learn's k-d tree on a
 million rows of a 10-dimensional mixture takes more than ten minutes of one core.
 Nearest-neighbour descent (Dong, Moses & Li, WWW 2011; the ``pynndescent`` package)
 finds almost the same neighbours in well under a minute. Both are driven through
-the one method the kNN kernel uses, ``kneighbors_graph``.
+the one method the kNN kernel uses, ``kneighbors`` (distances and indices, as
+scikit-learn returns them).
 """
 
 import numpy as np
-from scipy import sparse
 from sklearn.neighbors import NearestNeighbors
 
 __all__ = ["DescentNeighbors", "make_neighbors"]
@@ -62,15 +62,9 @@ class DescentNeighbors:
         return self
 
     def kneighbors(self, X):
-        """Indices of the k nearest fitted rows of each row of X, nearest first."""
-        indices, _ = self.index_.query(X, k=self.n_neighbors)
-        return indices
-
-    def kneighbors_graph(self, X, mode="connectivity"):
-        """The (n_queries, n_samples_fit) 0/1 matrix of X's k nearest fitted rows."""
-        if mode != "connectivity":
-            raise ValueError(f"Only mode='connectivity' is supported; got {mode!r}.")
-        indices = self.kneighbors(X).astype(np.intp, copy=False)
+        """Distances to and indices of the k nearest fitted rows of each row of X,
+        nearest first, each of shape (n_queries, k) (scikit-learn's order)."""
+        indices, distances = self.index_.query(X, k=self.n_neighbors)
         if indices.size and indices.min() < 0:
             # pynndescent pads with -1 when its search found fewer than k rows.
             raise RuntimeError(
@@ -78,11 +72,7 @@ class DescentNeighbors:
                 f"n_neighbors={self.n_neighbors} neighbours for some rows; use "
                 "neighbors_algorithm='auto' (exact) for data this small."
             )
-        n, k = indices.shape
-        return sparse.csr_matrix(
-            (np.ones(n * k), indices.ravel(), np.arange(0, n * k + 1, k)),
-            shape=(n, self.n_samples_fit_),
-        )
+        return distances.astype(np.float64), indices.astype(np.intp, copy=False)
 
 
 def make_neighbors(algorithm, n_neighbors, n_jobs=None, random_state=None):

@@ -200,6 +200,7 @@ class _SpectralKernelBase(BaseEstimator):
         if self._neighbors:
             return NeighborAffinity(
                 self.n_neighbors,
+                self.gamma,
                 self.n_jobs,
                 algorithm=self.neighbors_algorithm,
                 random_state=self.random_state,
@@ -228,9 +229,16 @@ class _SpectralKernelBase(BaseEstimator):
                 coefs[-1] = 1.0
             return PolynomialFunction(coefs)
         if self.spectral_transform == "inverse_laplacian":
+            # The kNN kernel's weights are positive, so with the symmetric normalisation
+            # lambda_max is exactly 1 (Perron-Frobenius): eta = 1 is refused as it
+            # should be, not let through when rounding leaves I - T just positive.
+            exact_top = self._neighbors and self.normalize == "symmetric"
             # Inner solves well below the outer tolerance keep the outer CG consistent.
             return ResolventFunction(
-                self.eta, tol=min(self.tol, 1e-8) * 1e-2, max_iter=self.max_iter
+                self.eta,
+                tol=min(self.tol, 1e-8) * 1e-2,
+                max_iter=self.max_iter,
+                lambda_max=1.0 if exact_top else None,
             )
         eigen_solver = self.eigen_solver
         if eigen_solver == "auto":
@@ -367,16 +375,23 @@ def _check_y_given(estimator, y):
 _COMMON_PARAMETERS = """
 kernel : str, callable or Kernel, default="knn"
     The base kernel w, evaluated on every row (labelled or not): "knn" (shared
-    nearest neighbours, see below), "precomputed" (X is the N x N affinity
+    nearest neighbours, see ``n_neighbors``), "precomputed" (X is the N x N affinity
     matrix), any kernel name of :func:`skkernel.make_kernel` ("rbf",
     "laplacian", ...), a :class:`~skkernel.Kernel`, a Gaussian-process kernel or a
     function of two rows. Kernel functions run through
     :class:`~skkernel.KernelOperator` on ``backend``.
-{kernel_parameters}
+gamma : float, default=None
+    Parameter of the RBF, Laplacian, polynomial, sigmoid and chi2 kernels
+    (``None``: ``1 / n_features``), and of the edge weights of ``kernel="knn"``
+    (``None``: ``1 / r^2``, r the median distance from a fitted row to its
+    ``n_neighbors``-th nearest; 0 weights every edge 1).
+{kernel_parameters_after_gamma}
 n_neighbors : int, default=10
-    The k of ``kernel="knn"``: ``w(x, x') = |N_k(x) & N_k(x')|``, the number of
-    fitted rows among the k nearest neighbours of both (a fitted row is its own
-    first neighbour). Positive semi-definite; O(N k) per product.
+    The k of ``kernel="knn"``: ``w(x, x') = sum_l a_l(x) a_l(x')`` over the
+    fitted rows x_l, with ``a_l(x) = max(exp(-gamma ||x - x_l||^2), 0.01)`` if x_l
+    is among the k nearest fitted rows of x (a fitted row is its own first
+    neighbour) and 0 otherwise: the shared neighbours of x and x', weighted by
+    closeness. Positive semi-definite; O(N k) per product.
 neighbors_algorithm : {"auto", "ball_tree", "kd_tree", "brute", "nndescent"}, \
         default="auto"
     How ``kernel="knn"`` finds neighbours: exactly, by
