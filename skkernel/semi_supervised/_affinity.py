@@ -24,6 +24,7 @@ from sklearn.utils import gen_batches
 from sklearn.utils._chunking import get_chunk_n_rows
 
 from .._centers import select_centers
+from .._init_params import store_init_params
 from .._linalg import jittered_cholesky
 from .._memory import check_dense_fits
 from .._operator import KernelOperator
@@ -126,29 +127,13 @@ class NeighborAffinity(_Affinity):
     nearest fitted rows, one neighbour query away. ``gamma=0`` weights every edge 1:
     ``w`` is then the number of shared neighbours. The neighbours are exact
     (scikit-learn's ``NearestNeighbors`` with ``algorithm``) or, with
-    ``algorithm="nndescent"``, approximate (see :mod:`._neighbors`).
-
-    Parameters
-    ----------
-    n_neighbors : int
-        k.
-    gamma : float or None
-        Of the edge weights; None: ``1 / r^2``, r the median distance from a fitted
-        row to its k-th nearest (0 if that median is 0). Fitted as ``gamma_``.
-    n_jobs : int or None
-        Parallel jobs of the neighbour search.
-    algorithm : str
-        The search: "nndescent" or an algorithm of ``NearestNeighbors``.
-    random_state : int, RandomState instance or None
-        Seeds the descent search.
+    ``algorithm="nndescent"``, approximate (see :mod:`._neighbors`). ``gamma=None``
+    is ``1 / r^2``, r the median distance from a fitted row to its k-th nearest (0 if
+    that median is 0); the value used is fitted as ``gamma_``.
     """
 
     def __init__(self, n_neighbors, gamma=None, n_jobs=None, algorithm="auto", random_state=None):
-        self.n_neighbors = n_neighbors
-        self.gamma = gamma
-        self.n_jobs = n_jobs
-        self.algorithm = algorithm
-        self.random_state = random_state
+        store_init_params(self, locals())
 
     def fit(self, X):
         if self.n_neighbors > X.shape[0]:
@@ -244,11 +229,7 @@ class NystroemAffinity:
     """
 
     def __init__(self, kernel, n_landmarks, symmetric, backend="auto", random_state=None):
-        self.kernel = kernel
-        self.n_landmarks = n_landmarks
-        self.symmetric = symmetric
-        self.backend = backend
-        self.random_state = random_state
+        store_init_params(self, locals())
 
     def fit(self, X):
         """Landmarks, degrees and the eigendecomposition of B (two passes over X)."""
