@@ -13,7 +13,7 @@ from sklearn.kernel_ridge import KernelRidge as SklearnKernelRidge
 from sklearn.metrics.pairwise import rbf_kernel
 from sklearn.neighbors import NearestNeighbors, kneighbors_graph
 
-from skkernel import SpectralKernelClassifier, SpectralKernelRidge
+from skkernel import NTK, SpectralKernelClassifier, SpectralKernelRidge
 from skkernel.utils.benchmarking import semi_supervised_split
 
 from .._helpers import hide_module
@@ -75,6 +75,10 @@ def base_affinity(kind, X, X_new=None, gamma=None):
         A_new = nn.kneighbors_graph(X_new, mode="distance").toarray()
         E_new = nn.kneighbors_graph(X_new).toarray() > 0
         return W, weights(A_new, E_new) @ weights(A, edges).T
+    if kind == "ntk":
+        # The neural tangent kernel of skkernel's own NTK class (its Gram matrix and
+        # cross-kernel, computed outside the estimator).
+        return NTK()(X), None if X_new is None else NTK()(X_new, X)
     return rbf_kernel(X, gamma=0.5), None if X_new is None else rbf_kernel(X_new, X, gamma=0.5)
 
 
@@ -117,14 +121,14 @@ TRANSFORMS = [
 ]
 
 
-@pytest.mark.parametrize("kind", ["knn", "rbf"])
+@pytest.mark.parametrize("kind", ["knn", "rbf", "ntk"])
 @pytest.mark.parametrize("params, s", TRANSFORMS)
 def test_spectral_identity_against_dense_eigendecomposition(blobs, kind, params, s):
     X, y, X_new = blobs
     labeled = np.flatnonzero(~np.isnan(y))
     W, W_new = base_affinity(kind, X, X_new)
     fitted, new = reference_fit(W, W_new, labeled, y[labeled, None], s, alpha=0.1)
-    kernel = {"kernel": "rbf", "gamma": 0.5} if kind == "rbf" else {}
+    kernel = {"knn": {}, "rbf": {"kernel": "rbf", "gamma": 0.5}, "ntk": {"kernel": "ntk"}}[kind]
     model = SpectralKernelRidge(**kernel, **params, alpha=0.1, solver="direct").fit(X, y)
     scale = np.abs(fitted).max()
     assert_allclose(model.transduction_, fitted[:, 0], rtol=0, atol=1e-10 * scale)
