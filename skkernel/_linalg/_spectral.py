@@ -104,6 +104,12 @@ class PolynomialFunction(SpectralFunction):
         return lam * r, r
 
 
+#: How far below 1 the operator path keeps eta lambda_max: the tolerance of the
+#: Lanczos estimate of lambda_max, and the least distance from singular at which the
+#: inner conjugate gradients of (I - eta T)^-1 stay accurate.
+_RESOLVENT_MARGIN = 1e-6
+
+
 class ResolventFunction(SpectralFunction):
     """The inverse Laplacian ``s(lam) = lam / (1 - eta lam)``: ``r(T) = (I - eta T)^-1``.
 
@@ -132,9 +138,14 @@ class ResolventFunction(SpectralFunction):
         super().fit(T)
         self.n_iter_ = 0
         self.factor_ = None
+        dense = isinstance(T, np.ndarray)
         if self.lambda_max is not None:
-            self._check_eta(self.lambda_max)
-        if isinstance(T, np.ndarray):
+            # The inner conjugate gradients solve I - eta T, whose condition number is
+            # 1 / (1 - eta lambda_max), only to a relative residual: within 1e-6 of
+            # singular they return wrong solutions without failing. A Cholesky factor
+            # fails instead (below), so the dense path needs no margin.
+            self._check_eta(self.lambda_max * (1 if dense else 1 + _RESOLVENT_MARGIN))
+        if dense:
             A = np.eye(T.shape[0]) - self.eta * T
             try:
                 self.factor_ = linalg.cho_factor(
@@ -151,8 +162,8 @@ class ResolventFunction(SpectralFunction):
         elif self.lambda_max is None:
             top, _, n_products = top_eigenpairs(T, 1, method="arpack", tol=1e-6, random_state=0)
             self.n_products_ += n_products
-            # Lanczos converges to lam_max from below: allow for its tolerance.
-            self._check_eta(top[0] * (1 + 1e-6))
+            # Lanczos converges to lam_max from below: its tolerance is the margin.
+            self._check_eta(top[0] * (1 + _RESOLVENT_MARGIN))
         return self
 
     def _check_eta(self, lambda_max):

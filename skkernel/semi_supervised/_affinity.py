@@ -128,8 +128,9 @@ class NeighborAffinity(_Affinity):
     ``w`` is then the number of shared neighbours. The neighbours are exact
     (scikit-learn's ``NearestNeighbors`` with ``algorithm``) or, with
     ``algorithm="nndescent"``, approximate (see :mod:`._neighbors`). ``gamma=None``
-    is ``1 / r^2``, r the median distance from a fitted row to its k-th nearest (0 if
-    that median is 0); the value used is fitted as ``gamma_``.
+    is ``1 / r^2``, r the median of the positive distances from a fitted row to its
+    k-th nearest (0 if there are none); the value used is fitted as ``gamma_``, and
+    ``length_scale_ = gamma_^-1/2`` is what the weights are computed from.
     """
 
     def __init__(self, n_neighbors, gamma=None, n_jobs=None, algorithm="auto", random_state=None):
@@ -150,18 +151,37 @@ class NeighborAffinity(_Affinity):
         # Passing X makes every row its own first neighbour (as LabelSpreading's graph).
         distances, indices = self.neighbors_.kneighbors(X)
         if self.gamma is not None:
-            self.gamma_ = float(self.gamma)
+            gamma = float(self.gamma)
+            self.length_scale_ = 1.0 / np.sqrt(gamma) if gamma > 0 else np.inf
         else:
-            scale = float(np.median(distances[:, -1]))
-            self.gamma_ = 1.0 / scale**2 if scale > 0 else 0.0
+            # The median over rows with a positive k-th distance: rows with k - 1
+            # exact duplicates would otherwise pull the scale to 0.
+            radii = distances[:, -1]
+            radii = radii[radii > 0]
+            self.length_scale_ = float(np.median(radii)) if radii.size else np.inf
+        with np.errstate(over="ignore", divide="ignore"):
+            self.gamma_ = float(1.0 / np.square(self.length_scale_))
         self.A_ = self._weighted_graph(distances, indices)
         self.At_ = self.A_.T.tocsr()
         return self
 
+    def __setstate__(self, state):
+        # Models pickled before the edges were weighted hold the unweighted graph.
+        if "A_" in state and "length_scale_" not in state:
+            state = {**state, "gamma": 0.0, "gamma_": 0.0, "length_scale_": np.inf}
+        self.__dict__.update(state)
+
     def _weighted_graph(self, distances, indices):
         """The (n_queries, N) sparse matrix of ``a(x)`` from the neighbour search."""
         n, k = indices.shape
-        weights = np.maximum(np.exp(-self.gamma_ * distances**2), MIN_EDGE_WEIGHT)
+        if np.isinf(self.length_scale_):
+            weights = np.ones(distances.shape)  # gamma = 0: every edge weighs 1
+        else:
+            # exp(-(d / l)^2), not exp(-gamma d^2): neither a tiny length scale nor a
+            # huge distance is squared into inf * 0; exp(-inf) is a weight of 0.
+            with np.errstate(over="ignore", under="ignore"):
+                weights = np.exp(-np.square(distances / self.length_scale_))
+            weights = np.maximum(weights, MIN_EDGE_WEIGHT)
         return sparse.csr_matrix(
             (weights.ravel(), indices.ravel(), np.arange(0, n * k + 1, k)),
             shape=(n, self.n_rows),

@@ -383,8 +383,8 @@ kernel : str, callable or Kernel, default="knn"
 gamma : float, default=None
     Parameter of the RBF, Laplacian, polynomial, sigmoid and chi2 kernels
     (``None``: ``1 / n_features``), and of the edge weights of ``kernel="knn"``
-    (``None``: ``1 / r^2``, r the median distance from a fitted row to its
-    ``n_neighbors``-th nearest; 0 weights every edge 1).
+    (``None``: ``1 / r^2``, r the median of the positive distances from a fitted
+    row to its ``n_neighbors``-th nearest; 0 weights every edge 1).
 {kernel_parameters_after_gamma}
 n_neighbors : int, default=10
     The k of ``kernel="knn"``: ``w(x, x') = sum_l a_l(x) a_l(x')`` over the

@@ -167,6 +167,43 @@ def test_knn_outliers_do_not_take_the_kernel_pca_components():
     assert np.mean(model.transduction_[:600][unlabeled] == y[unlabeled]) >= 0.97
 
 
+@pytest.mark.parametrize("scale", [1e-155, 1e160])
+def test_knn_weights_stay_finite_at_extreme_data_scales(blobs, scale):
+    """Distances whose square under- or overflows: weights exp(-(d / r)^2), never
+    inf * 0 (gamma None and 0 alike)."""
+    X, y, _ = blobs
+    for gamma in (None, 0.0):
+        model = SpectralKernelRidge(gamma=gamma).fit(X * scale, y)
+        assert np.all(np.isfinite(model.transduction_))
+        assert_array_equal(model.predict(X * scale), model.transduction_)
+
+
+def test_knn_length_scale_ignores_exact_duplicates(blobs):
+    """r is the median of the positive k-th distances: copies of rows (here 30 rows
+    ten times each, most of the data, whose 10th neighbour is then a copy) do not
+    turn the weights off."""
+    X, y, _ = blobs
+    X_copies = np.vstack([np.repeat(X[:30], 10, axis=0), X[30:]])
+    model = SpectralKernelRidge().fit(X_copies, np.concatenate([np.repeat(y[:30], 10), y[30:]]))
+    distances, _ = NearestNeighbors(n_neighbors=10).fit(X_copies).kneighbors(X_copies)
+    assert np.median(distances[:, -1]) == 0  # the case this test is about
+    radii = distances[:, -1]
+    assert model._affinity.gamma_ == pytest.approx(1 / np.median(radii[radii > 0]) ** 2)
+
+
+def test_knn_model_pickled_before_the_weights_loads_as_gamma_zero(blobs):
+    import pickle
+
+    X, y, X_new = blobs
+    model = SpectralKernelRidge(gamma=0.0).fit(X, y)
+    expected = model.predict(X_new)
+    for name in ("gamma", "gamma_", "length_scale_"):  # what older versions lacked
+        delattr(model._affinity, name)
+    restored = pickle.loads(pickle.dumps(model))
+    assert_array_equal(restored.predict(X_new), expected)
+    assert_array_equal(restored.predict(X), restored.transduction_)
+
+
 def test_a_square_root_transform_fits_on_the_knn_kernel(blobs):
     # A A^T is positive semi-definite, but the eigensolver returns its zero
     # eigenvalues as +-1e-16: the transform must see them as zeros, not take the
@@ -524,6 +561,18 @@ def test_bad_settings_are_refused_and_leave_the_fitted_model(fitted, blobs, para
         X = X - X.mean(axis=0)
     model = fitted.set_params(**params)
     assert_failed_refit_leaves_model_as_it_was(model, X, y, ValueError, match)
+
+
+def test_eta_within_a_millionth_of_the_bound_is_refused_by_cg():
+    # Inner conjugate gradients on I - eta T, condition number 1 / (1 - eta), would
+    # return wrong values without failing; the direct solver's Cholesky is exact.
+    X, y = make_moons(300, noise=0.05, random_state=0)
+    targets = np.full(300, np.nan)
+    targets[:20] = y[:20]
+    with pytest.raises(ValueError, match="not below"):
+        SpectralKernelRidge(eta=1 - 1e-8, solver="cg").fit(X, targets)
+    direct = SpectralKernelRidge(eta=1 - 1e-8, solver="direct").fit(X, targets)
+    assert np.all(np.isfinite(direct.transduction_))
 
 
 def test_eta_at_the_bound_is_refused_by_the_direct_solver_too():
