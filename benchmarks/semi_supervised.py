@@ -309,9 +309,11 @@ def graph_rows(n_seeds, neighbors=(7, 10)):
 
 def _local_scale(X_pool, n_neighbors=10):
     """r: the median distance from a pool row to its n_neighbors-th nearest (itself
-    first), the scale of the kNN kernel's default gamma = 1 / r^2."""
+    first; over the rows where it is positive), the scale of the kNN kernel's default
+    gamma = 1 / r^2."""
     distances, _ = NearestNeighbors(n_neighbors=n_neighbors).fit(X_pool).kneighbors(X_pool)
-    return float(np.median(distances[:, -1]))
+    radii = distances[:, -1]
+    return float(np.median(radii[radii > 0]))
 
 
 class UnflooredKnnSTKR:

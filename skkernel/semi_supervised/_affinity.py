@@ -127,10 +127,10 @@ class NeighborAffinity(_Affinity):
     nearest fitted rows, one neighbour query away. ``gamma=0`` weights every edge 1:
     ``w`` is then the number of shared neighbours. The neighbours are exact
     (scikit-learn's ``NearestNeighbors`` with ``algorithm``) or, with
-    ``algorithm="nndescent"``, approximate (see :mod:`._neighbors`). ``gamma=None``
-    is ``1 / r^2``, r the median of the positive distances from a fitted row to its
-    k-th nearest (0 if there are none); the value used is fitted as ``gamma_``, and
-    ``length_scale_ = gamma_^-1/2`` is what the weights are computed from.
+    ``algorithm="nndescent"``, approximate (see :mod:`._neighbors`). The weights are
+    computed as ``exp(-(d / length_scale_)^2)``, ``length_scale_ = gamma^-1/2`` (inf
+    for gamma=0); ``gamma=None`` makes it r, the median of the positive distances
+    from a fitted row to its k-th nearest (inf if there are none).
     """
 
     def __init__(self, n_neighbors, gamma=None, n_jobs=None, algorithm="auto", random_state=None):
@@ -159,8 +159,6 @@ class NeighborAffinity(_Affinity):
             radii = distances[:, -1]
             radii = radii[radii > 0]
             self.length_scale_ = float(np.median(radii)) if radii.size else np.inf
-        with np.errstate(over="ignore", divide="ignore"):
-            self.gamma_ = float(1.0 / np.square(self.length_scale_))
         self.A_ = self._weighted_graph(distances, indices)
         self.At_ = self.A_.T.tocsr()
         return self
@@ -168,7 +166,7 @@ class NeighborAffinity(_Affinity):
     def __setstate__(self, state):
         # Models pickled before the edges were weighted hold the unweighted graph.
         if "A_" in state and "length_scale_" not in state:
-            state = {**state, "gamma": 0.0, "gamma_": 0.0, "length_scale_": np.inf}
+            state = {**state, "gamma": 0.0, "length_scale_": np.inf}
         self.__dict__.update(state)
 
     def _weighted_graph(self, distances, indices):
