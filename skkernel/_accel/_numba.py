@@ -229,6 +229,28 @@ def _balanced(k, n_tiles, mode):
     return k // 2 if k % 2 == 0 else np.int64(n_tiles) - 1 - k // 2
 
 
+@jit
+def _tile(k, n_tiles, rows_per_tile, n, mode):
+    """Rows [r0, r1) of the k-th row tile to run, the first column it visits, and what
+    it does with its kernel values (a symmetric pass stores them from its diagonal on)."""
+    r0 = _balanced(k, n_tiles, mode) * rows_per_tile
+    r1 = min(r0 + rows_per_tile, n)
+    if mode == _SYMMETRIC:
+        return r0, r1, r0, _DENSE
+    return r0, r1, np.int64(0), mode
+
+
+@jit
+def _block_buffers():
+    """A tile's scratch for one column block: statistic / kernel values, the formulas'
+    float work space and the exponential's integer work space."""
+    return (
+        np.empty(_COLS_PER_BLOCK, np.float64),
+        np.empty(_COLS_PER_BLOCK, np.float64),
+        np.empty(_COLS_PER_BLOCK, np.int64),
+    )
+
+
 @jit(parallel=True)
 def _mirror_lower(out):
     """out[i, j] = out[j, i] for every j < i: what a symmetric pass left out, and
@@ -258,14 +280,8 @@ def _matmat_direct(codes, stat, params, X, Yt, x_sq, y_sq, x_norms, y_norms, Vt,
     m = Yt.shape[1]
     n_tiles = (n + _ROWS_PER_TILE - 1) // _ROWS_PER_TILE
     for k in prange(n_tiles):
-        tile = _balanced(k, n_tiles, mode)
-        r0 = tile * _ROWS_PER_TILE
-        r1 = min(r0 + _ROWS_PER_TILE, n)
-        s = np.empty(_COLS_PER_BLOCK, np.float64)
-        t = np.empty(_COLS_PER_BLOCK, np.float64)
-        ibuf = np.empty(_COLS_PER_BLOCK, np.int64)
-        first = r0 if mode == _SYMMETRIC else 0
-        kind = _DENSE if mode == _SYMMETRIC else mode
+        r0, r1, first, kind = _tile(k, n_tiles, _ROWS_PER_TILE, n, mode)
+        s, t, ibuf = _block_buffers()
         for c0 in range(first, m, _COLS_PER_BLOCK):
             w = min(_COLS_PER_BLOCK, m - c0)
             for i in range(r0, r1):
@@ -288,14 +304,8 @@ def _matmat_gram(codes, stat, params, X, Y, x_sq, y_sq, x_norms, y_norms, Vt, ou
     m = Y.shape[0]
     n_tiles = (n + _GRAM_ROWS - 1) // _GRAM_ROWS
     for k in prange(n_tiles):
-        tile = _balanced(k, n_tiles, mode)
-        r0 = tile * _GRAM_ROWS
-        r1 = min(r0 + _GRAM_ROWS, n)
-        s = np.empty(_COLS_PER_BLOCK, np.float64)
-        t = np.empty(_COLS_PER_BLOCK, np.float64)
-        ibuf = np.empty(_COLS_PER_BLOCK, np.int64)
-        first = r0 if mode == _SYMMETRIC else 0
-        kind = _DENSE if mode == _SYMMETRIC else mode
+        r0, r1, first, kind = _tile(k, n_tiles, _GRAM_ROWS, n, mode)
+        s, t, ibuf = _block_buffers()
         for c0 in range(first, m, _GRAM_COLS):
             c1 = min(c0 + _GRAM_COLS, m)
             G = np.dot(X[r0:r1], Y[c0:c1].T)
@@ -337,6 +347,21 @@ def _accumulate_normal(krow, Vt, weight, u, acc):
             acc[c, j] += uc * krow[j]
 
 
+@jit
+def _normal_chunk(chunk, n_chunks, n, m, k):
+    """Rows [r0, r1) of a normal product's chunk and its scratch: one row of K (m
+    values), the formulas' work spaces and the k products of that row with V."""
+    _, t, ibuf = _block_buffers()
+    return (
+        chunk * n // n_chunks,
+        (chunk + 1) * n // n_chunks,
+        np.empty(m, np.float64),
+        t,
+        ibuf,
+        np.empty(k, np.float64),
+    )
+
+
 @jit(parallel=True, fastmath=FASTMATH, depends=_DEPENDS)
 def _normal_direct(code, stat, params, X, Yt, x_sq, y_sq, x_norms, y_norms, Vt, weights, partial):
     """partial[k] <- K(X_k, Y)^T diag(w_k) K(X_k, Y) V over the k-th chunk of rows.
@@ -349,12 +374,7 @@ def _normal_direct(code, stat, params, X, Yt, x_sq, y_sq, x_norms, y_norms, Vt, 
     m = Yt.shape[1]
     n_chunks = partial.shape[0]
     for chunk in prange(n_chunks):
-        r0 = chunk * n // n_chunks
-        r1 = (chunk + 1) * n // n_chunks
-        krow = np.empty(m, np.float64)
-        t = np.empty(_COLS_PER_BLOCK, np.float64)
-        ibuf = np.empty(_COLS_PER_BLOCK, np.int64)
-        u = np.empty(Vt.shape[0], np.float64)
+        r0, r1, krow, t, ibuf, u = _normal_chunk(chunk, n_chunks, n, m, Vt.shape[0])
         for i in range(r0, r1):
             for c0 in range(0, m, _COLS_PER_BLOCK):
                 w = min(_COLS_PER_BLOCK, m - c0)
@@ -371,12 +391,7 @@ def _normal_gram(code, stat, params, X, Y, x_sq, y_sq, x_norms, y_norms, Vt, wei
     m = Y.shape[0]
     n_chunks = partial.shape[0]
     for chunk in prange(n_chunks):
-        r0 = chunk * n // n_chunks
-        r1 = (chunk + 1) * n // n_chunks
-        krow = np.empty(m, np.float64)
-        t = np.empty(_COLS_PER_BLOCK, np.float64)
-        ibuf = np.empty(_COLS_PER_BLOCK, np.int64)
-        u = np.empty(Vt.shape[0], np.float64)
+        r0, r1, krow, t, ibuf, u = _normal_chunk(chunk, n_chunks, n, m, Vt.shape[0])
         for g0 in range(r0, r1, _GRAM_ROWS):
             g1 = min(g0 + _GRAM_ROWS, r1)
             G = np.dot(X[g0:g1], Y.T)

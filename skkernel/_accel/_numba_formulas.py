@@ -81,11 +81,17 @@ def _decaying_exponential(p, s, w, t, ibuf, x_sq, y_sq, x_norm, y_norms, c0):
 
 
 @jit(fastmath=FASTMATH)
+def _matern_rate(nu, length_scale):
+    """sqrt(2 nu) / length_scale: the rate of the exponential in matern (nu 0.5, 1.5, 2.5)."""
+    root = 1.0 if nu == 0.5 else (math.sqrt(3.0) if nu == 1.5 else math.sqrt(5.0))
+    return root / length_scale
+
+
+@jit(fastmath=FASTMATH)
 def _matern(p, s, w, t, ibuf, x_sq, y_sq, x_norm, y_norms, c0):
     """matern of Euclidean distances; p = (nu, length_scale)."""
-    nu, length_scale = p[0], p[1]
-    a = 1.0 if nu == 0.5 else (math.sqrt(3.0) if nu == 1.5 else math.sqrt(5.0))
-    a = a / length_scale
+    nu = p[0]
+    a = _matern_rate(nu, p[1])
     for j in range(w):
         r = a * s[j]
         if nu == 0.5:
@@ -190,9 +196,8 @@ def _log_decaying_exponential(p, s, w, t, ibuf, x_sq, y_sq, x_norm, y_norms, c0)
 @jit(fastmath=FASTMATH)
 def _log_matern(p, s, w, t, ibuf, x_sq, y_sq, x_norm, y_norms, c0):
     """log of matern: log(polynomial) - a r."""
-    nu, length_scale = p[0], p[1]
-    a = 1.0 if nu == 0.5 else (math.sqrt(3.0) if nu == 1.5 else math.sqrt(5.0))
-    a = a / length_scale
+    nu = p[0]
+    a = _matern_rate(nu, p[1])
     for j in range(w):
         r = a * s[j]
         if nu == 0.5:
