@@ -89,6 +89,18 @@ def _walk_kernels(kernel, method, n_features):
     return [root] if method == "kt" else [kernel, root]
 
 
+def _max_dense_points(working_memory, n_matrices):
+    """Largest point set whose ``n_matrices`` float64 Gram matrices fit ``working_memory`` MiB."""
+    return int(np.sqrt(working_memory * 2**20 / (8 * n_matrices)))
+
+
+#: Compress++ keeps its g up to the size whose Gram matrix fits scikit-learn's
+#: default working_memory (1024 MiB: 11,585 points), not the configured one: a seeded
+#: coreset must not change with a memory setting (the dense and blocked paths take
+#: the same decisions).
+_MAX_POINTS_KEEPING_G = _max_dense_points(1024, 1)
+
+
 class _Thinner:
     """KT and Compress++ on the rows of X, with one kernel and one random stream."""
 
@@ -101,8 +113,7 @@ class _Thinner:
         self.rng = rng
         # Largest point set thinned on its dense Gram matrix (one or two of them).
         n_matrices = 1 if self.walk_is_target else 2
-        budget = get_config()["working_memory"] * 2**20 / (8 * n_matrices)
-        self.max_dense = int(np.sqrt(budget))
+        self.max_dense = _max_dense_points(get_config()["working_memory"], n_matrices)
         self._gram_buffer = np.empty(0)
 
     def _reserve_gram(self, n_points):
@@ -278,7 +289,7 @@ class _Thinner:
         """
         n = self.X.shape[0]
         index = np.arange(n)
-        if 4 * (size << g) > n and n > self.max_dense:
+        if 4 * (size << g) > n and n > _MAX_POINTS_KEEPING_G:
             # Fewer oversampling rounds keep the cost near-linear when the coreset is
             # large next to n (Nystroem landmarks); small sets get plain KT below.
             g = max(0, int(np.floor(np.log2(n / (4 * size)))))

@@ -102,13 +102,23 @@ def test_blocked_path_gives_the_dense_paths_coreset(method):
     # Below working_memory the Gram matrix is formed; above, the walk goes by blocks
     # of kernel products and KT-SWAP by kernel columns. Same random draws, same
     # decisions (up to rounding, which no decision here is close to).
-    # n = 4096: Compress++ keeps g = 4 on both paths (g is lowered only where
-    # 2^(g+2) sqrt(n) > n and the Gram matrix does not fit).
     X = gaussian(4096, 4, seed=1)
     dense = KernelThinning(gamma=0.2, method=method, random_state=3).fit(X)
     with config_context(working_memory=1):
         blocked = KernelThinning(gamma=0.2, method=method, random_state=3).fit(X)
     np.testing.assert_array_equal(dense.indices_, blocked.indices_)
+
+
+@pytest.mark.parametrize("n", [257, 600])
+def test_compress_pp_coreset_does_not_change_with_working_memory(n):
+    # Where 2^(g+2) sqrt(n) > n, Compress++ used to lower g when the Gram matrix
+    # did not fit working_memory, so a seeded coreset changed with the setting.
+    X = gaussian(n, 2, seed=4)
+    default = KernelThinning(gamma=0.5, random_state=0).fit(X)
+    for working_memory in (0.01, 0.1, 4096):
+        with config_context(working_memory=working_memory):
+            other = KernelThinning(gamma=0.5, random_state=0).fit(X)
+        np.testing.assert_array_equal(default.indices_, other.indices_)
 
 
 def test_block_sum_is_the_sum_of_the_submatrix():
