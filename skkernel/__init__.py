@@ -7,7 +7,10 @@ families: :mod:`skkernel.ridge`, :mod:`skkernel.kernel_approximation`,
 :mod:`skkernel.thinning`, :mod:`skkernel.semi_supervised`,
 :mod:`skkernel.svm`, :mod:`skkernel.density`.
 
-Every public name is importable from here; each is imported on first use (numba,
+Every estimator, transformer and kernel class, the operator and the configuration
+functions are importable from here; the tools around them (the kernel-family
+registry, leverage scores, ``mmd``, the privacy accountant and mechanisms, bandwidth
+rules) from their public submodules. Each name is imported on first use (numba,
 scikit-learn and the engine load in about two seconds), so ``import skkernel`` and
 the command line's ``--version`` and ``--help`` are immediate.
 """
@@ -35,6 +38,7 @@ _EXPORTS = {
     "ArcCosine": ".kernels",
     "Chi2": ".kernels",
     "Cosine": ".kernels",
+    "DensityKernel": ".kernels",
     "FunctionKernel": ".kernels",
     "GPKernelAdapter": ".kernels",
     "Kernel": ".kernels",

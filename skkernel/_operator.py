@@ -11,7 +11,7 @@ from ._config import get_config
 from ._memory import check_dense_fits
 from ._typing import ArrayLike, BackendName, FloatArray, KernelLike, NDArray
 from ._validation import check_kernel_inputs
-from .kernels import KernelSpec, make_kernel
+from .kernels import FAMILIES, KernelSpec, make_kernel
 
 __all__ = ["KernelOperator"]
 
@@ -278,6 +278,15 @@ class KernelOperator(LinearOperator):
             If the kernel has no log form (kernels that can be negative, kernels
             without a closed form), or the weights contain NaN or ``+inf``.
         """
+        if not self.spec.has_log_form:
+            with_log_form = sorted(
+                name for name, family in FAMILIES.items() if family.log_values is not None
+            )
+            raise ValueError(
+                f"The kernel {self.spec.name} has no logarithmic form, so it has no "
+                "log-sum-exp reduction; the kernel families with one: "
+                f"{', '.join(with_log_form)}."
+            )
         backend = resolve_log_backend(self._backend, self.spec)
         log_weights = np.asarray(log_weights)
         if not np.issubdtype(log_weights.dtype, np.number) or np.iscomplexobj(log_weights):

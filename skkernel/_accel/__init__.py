@@ -167,11 +167,7 @@ def resolve_log_backend(backend, spec):
         The kernel; it must have a log form (``spec.has_log_form``).
     """
     if not spec.has_log_form:
-        raise ValueError(
-            f"The kernel {spec.name} has no logarithmic form, so it has no log-sum-exp "
-            "reduction; the kernels of a distance with non-negative values have one "
-            "(rbf, laplacian, matern and the density kernels)."
-        )
+        raise ValueError(f"The kernel {spec.name} has no logarithmic form.")
     return backend if backend.supports_log(spec) else _BACKENDS["numpy"]
 
 

@@ -50,8 +50,9 @@ class Backend:
     name = ""
     #: What to do to make the backend available (shown when it is not).
     install_hint = ""
-    #: Whether ``dense`` is the backend's own (numba's fused pass, blocks built on
-    #: the GPU or the cluster) rather than this class's reference default.
+    #: Whether a request that names this backend builds its dense blocks on it
+    #: (numba's fused pass, blocks built on the GPU or the cluster, numpy's
+    #: reference); False: the auto dense rule picks (KeOps, which only reduces).
     native_dense = False
 
     def available(self):

@@ -26,7 +26,7 @@ from .._docs import fill_doc
 from .._init_params import store_init_params
 from .._typing import ArrayLike, FloatArray, KernelLike, MatrixLike, RandomStateLike
 from ..kernels import make_kernel
-from ..kernels._params import GAMMA
+from ..kernels._params import kernel_parameter_constraints
 from ._hadamard import next_power_of_two, sorf_cos_sin_into, sorf_project
 from ._trig import MAX_ARGUMENT, cos_sin_into
 
@@ -212,9 +212,14 @@ class RandomFourierFeatures(_RandomFeatureMap):
     """
 
     _parameter_constraints = {
-        "kernel": [str, callable],
-        "gamma": GAMMA,
-        "kernel_params": [dict, None],
+        # The shared constraints: an unknown name fails here, before any fitted
+        # state is touched; _draw then refuses the named kernels that are not
+        # shift-invariant, with the reason.
+        **{
+            name: constraint
+            for name, constraint in kernel_parameter_constraints(precomputed=False).items()
+            if name in ("kernel", "gamma", "kernel_params")
+        },
         "n_components": [Interval(Integral, 1, None, closed="left")],
         "method": [StrOptions({"iid", "orthogonal", "structured", "qmc"})],
         "random_state": ["random_state"],

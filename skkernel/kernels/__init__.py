@@ -26,7 +26,7 @@ from .pairwise import AdditiveChi2, Chi2, FunctionKernel, GPKernelAdapter
 from .stationary import RBF, Laplacian, Matern
 
 #: Every kernel name estimators accept: those of
-#: :func:`sklearn.metrics.pairwise.pairwise_kernels`, plus "matern".
+#: :func:`sklearn.metrics.pairwise.pairwise_kernels`, plus "matern", "nngp" and "ntk".
 KERNEL_NAMES = kernel_names()
 
 __all__ = [

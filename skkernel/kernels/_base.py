@@ -71,6 +71,8 @@ class Kernel(BaseEstimator):
 
     names: tuple[str, ...] = ()
     positive_definite = True
+    # scikit-learn's parameter validation; a kernel without parameters needs none.
+    _parameter_constraints: dict[str, list[Any]] = {}
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

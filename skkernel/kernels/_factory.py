@@ -49,7 +49,8 @@ def make_kernel(
     kernel : str, Kernel, callable or sklearn.gaussian_process.kernels.Kernel, default="rbf"
         A name from :data:`KERNEL_NAMES` (every name that
         :func:`sklearn.metrics.pairwise.pairwise_kernels` accepts, meaning exactly what
-        it means there, plus ``"matern"``); a :class:`Kernel`, returned as is; a
+        it means there, plus ``"matern"``, ``"nngp"`` and ``"ntk"``); a
+        :class:`Kernel`, returned as is; a
         Gaussian-process kernel, wrapped in :class:`GPKernelAdapter`; or a function
         of two rows, wrapped in :class:`FunctionKernel` with ``kernel_params``.
     gamma : float, default=None

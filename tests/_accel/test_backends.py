@@ -7,6 +7,7 @@ from numpy.testing import assert_allclose
 from skkernel import KernelOperator, kernels
 from skkernel._accel import backend_status, get_backend
 from skkernel._accel._cupy import CuPyBackend
+from skkernel.kernels import FAMILIES
 
 from .._helpers import ACCELERATED_KERNELS, make_data
 
@@ -15,6 +16,13 @@ TOLERANCE = {np.float64: 1e-10, np.float32: 2e-5}
 # (n, m, d, k): one row, sizes that are not multiples of any tile, many features
 # (the numba GEMM path), and several right-hand sides.
 SHAPES = [(1, 1, 1, 1), (1, 37, 3, 1), (45, 1, 2, 3), (131, 263, 3, 2), (70, 530, 21, 4)]
+
+
+def test_every_registered_family_is_checked_against_the_reference():
+    # A new family is registered in one place; this makes it join the agreement
+    # tests below (by an entry in ACCELERATED_KERNELS) before it can land.
+    checked = {param.values[0].spec(3).family.name for param in ACCELERATED_KERNELS}
+    assert checked == set(FAMILIES)
 
 
 def reference_product(kernel, X, Y, V):

@@ -6,6 +6,7 @@ from scipy import stats
 from sklearn.datasets import load_digits
 from sklearn.kernel_approximation import RBFSampler
 from sklearn.preprocessing import StandardScaler
+from sklearn.utils._param_validation import InvalidParameterError
 
 from skkernel import (
     RBF,
@@ -229,6 +230,15 @@ def test_bad_input_gets_clear_errors():
     X_nan[0, 0] = np.nan
     with pytest.raises(ValueError, match="NaN"):
         RandomFourierFeatures().fit(X).transform(X_nan)
+
+
+def test_unknown_kernel_name_fails_validation_and_keeps_the_fitted_features():
+    X = np.random.default_rng(0).normal(size=(10, 3))
+    rff = RandomFourierFeatures(n_components=8, random_state=0).fit(X)
+    before = rff.transform(X)
+    with pytest.raises(InvalidParameterError, match="'kernel' parameter"):
+        rff.set_params(kernel="rbff").fit(X)
+    np.testing.assert_array_equal(rff.transform(X), before)
 
 
 def test_fused_structured_features_equal_cos_sin_of_the_projection(digits):

@@ -9,7 +9,7 @@ from sklearn.gaussian_process.kernels import Matern as GPMatern
 from sklearn.metrics.pairwise import PAIRWISE_KERNEL_FUNCTIONS, pairwise_kernels
 from sklearn.model_selection import ParameterGrid
 
-from skkernel import kernels, make_kernel
+from skkernel import KernelOperator, kernels, make_kernel
 from skkernel.kernels import KERNEL_NAMES
 
 from .._helpers import ACCELERATED_KERNELS, make_data
@@ -197,3 +197,17 @@ def test_chi2_rejects_negative_values():
 def test_integer_input_becomes_float64():
     K = kernels.Linear()(np.array([[1, 2], [3, 4]]))
     assert K.dtype == np.float64
+
+
+def test_a_kernel_without_parameters_needs_no_constraints():
+    class Ones(kernels.Kernel):
+        """The constant kernel 1, with no parameters."""
+
+        def compute(self, X, Y):
+            return np.ones((X.shape[0], Y.shape[0]), dtype=X.dtype)
+
+    X = np.arange(6.0).reshape(3, 2)
+    k = Ones()
+    assert_allclose(k(X), np.ones((3, 3)))
+    assert not k.spec(2).closed_form
+    assert_allclose(KernelOperator(k, X) @ np.ones(3), np.full(3, 3.0))
