@@ -1,7 +1,8 @@
 """Linear algebra shared by the kernel estimators.
 
-Cholesky solves that overwrite their input and jittered Cholesky for small
-possibly-singular blocks (:mod:`._cholesky`), preconditioned conjugate gradients on
+Cholesky solves that overwrite their input, jittered Cholesky for small
+possibly-singular blocks and the least-squares solve of singular systems
+(:mod:`._cholesky`), preconditioned conjugate gradients on
 many right-hand sides at once (:mod:`._cg`) with a randomized Nystroem
 preconditioner (:mod:`._preconditioners`), the Falkon solver of Nystroem kernel
 ridge (:mod:`._falkon`), the closed-form leave-one-out residuals of kernel ridge
@@ -14,7 +15,12 @@ products; it never names a backend.
 """
 
 from ._cg import IndefiniteSystemError, conjugate_gradient
-from ._cholesky import cholesky_solve_inplace, cholesky_workspace_nbytes, jittered_cholesky
+from ._cholesky import (
+    cholesky_solve_inplace,
+    cholesky_workspace_nbytes,
+    jittered_cholesky,
+    symmetric_lstsq,
+)
 from ._eigen import EIGEN_SOLVERS, top_eigenpairs
 from ._falkon import FalkonPreconditioner, falkon_solve
 from ._loo import ridge_loo_path
@@ -48,6 +54,7 @@ __all__ = [
     "jittered_cholesky",
     "psd_inverse_sqrt",
     "ridge_loo_path",
+    "symmetric_lstsq",
     "top_eigenpairs",
     "transformed_ridge",
 ]

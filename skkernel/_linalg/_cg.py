@@ -98,9 +98,11 @@ def conjugate_gradient(
     NonFiniteError
         If a product returns NaN or infinity.
     IndefiniteSystemError
-        If a search direction p has ``p^T A p <= 0``: A is singular (a ridge of
-        zero on a rank-deficient matrix) or not positive definite, and CG has no
-        step to take.
+        If a search direction p has ``p^T A p <= 0``, or a curvature within rounding
+        of zero (below ``sqrt(n) eps`` times ``|p|^2`` times the largest
+        ``p^T A p / p^T p`` the column has seen): A is singular (a ridge of zero on
+        a rank-deficient matrix) or not positive definite, and CG has no step to
+        take (rounding would make one up).
     """
     from tqdm.auto import tqdm
 
@@ -125,6 +127,10 @@ def conjugate_gradient(
     P = Z.copy()
     rz = np.einsum("ij,ij->j", R[:, active], Z)
     n_iter = 0
+    # Rounding in p^T A p, relative to |p|^2 times A's largest eigenvalue (estimated
+    # from below by the largest p^T A p / p^T p of the column so far).
+    rounding = math.sqrt(B.shape[0]) * np.finfo(np.float64).eps
+    largest_rayleigh = np.zeros(n_columns)
     digits = math.log10(1.0 / tol)
     with tqdm(
         total=round(digits, 1), disable=not verbose, desc="CG", unit="digit", leave=True
@@ -133,13 +139,19 @@ def conjugate_gradient(
             AP = matmat(P, active)
             _check_finite(AP, "A product of the system")
             curvature = np.einsum("ij,ij->j", P, AP)
-            if not np.all(curvature > 0):
+            squared_norm = np.einsum("ij,ij->j", P, P)
+            # A singular A's null directions get a curvature of rounding size, not
+            # always <= 0: measure it against the largest Rayleigh quotient seen.
+            if not np.all(curvature > rounding * largest_rayleigh[active] * squared_norm):
                 raise IndefiniteSystemError(
                     "The system is singular or not positive definite: conjugate "
-                    "gradients met a direction p with p^T A p <= 0 (e.g. alpha=0 with "
-                    "repeated or collinear rows). A positive alpha makes it positive "
-                    "definite."
+                    "gradients met a direction p with p^T A p <= 0, or within rounding "
+                    "of 0 (e.g. alpha=0 with repeated or collinear rows). A positive "
+                    "alpha makes it positive definite."
                 )
+            largest_rayleigh[active] = np.maximum(
+                largest_rayleigh[active], curvature / squared_norm
+            )
             step = rz / curvature
             X[:, active] += step * P
             R[:, active] -= step * AP

@@ -1,9 +1,15 @@
-"""Cholesky factorisations that hold one n x n array: in place, by blocks, with jitter."""
+"""Cholesky factorisations that hold one n x n array: in place, by blocks, with jitter;
+and the least-squares solve that stands in where a symmetric system is singular."""
 
 import numpy as np
 from scipy import linalg
 
-__all__ = ["cholesky_solve_inplace", "cholesky_workspace_nbytes", "jittered_cholesky"]
+__all__ = [
+    "cholesky_solve_inplace",
+    "cholesky_workspace_nbytes",
+    "jittered_cholesky",
+    "symmetric_lstsq",
+]
 
 
 #: Above this order, factor by blocks (see _blocked_cholesky_inplace).
@@ -35,6 +41,34 @@ def cholesky_solve_inplace(A, B):
     else:
         factor = (_blocked_cholesky_inplace(F), True)
     return linalg.cho_solve(factor, B, check_finite=False)
+
+
+def symmetric_lstsq(A, B, overwrite_a=False):
+    """Minimum-norm least-squares solution of ``A x = B`` for a symmetric A.
+
+    Singular values within rounding of zero, below ``n eps sigma_max`` (the cutoff of
+    numpy's ``lstsq`` and scipy's ``pinvh``), count as zero. scipy's ``lstsq`` cuts
+    at ``eps sigma_max``, which keeps some rounding-level singular values of a
+    singular A: their directions then move the solution by whatever part of B they
+    happen to catch (1e-2 in the fit of a kernel matrix of repeated rows).
+
+    Parameters
+    ----------
+    A : ndarray of shape (n, n)
+        Symmetric matrix; overwritten where ``overwrite_a`` (read in Fortran order,
+        which for a symmetric C-ordered array is the same matrix, so LAPACK needs no
+        copy).
+    B : ndarray of shape (n,) or (n, k)
+        Right-hand sides.
+    overwrite_a : bool, default=False
+        Whether A may be destroyed.
+
+    Returns
+    -------
+    x : ndarray of shape (n,) or (n, k)
+    """
+    cutoff = A.shape[0] * np.finfo(A.dtype).eps
+    return linalg.lstsq(A.T, B, cond=cutoff, overwrite_a=overwrite_a, check_finite=False)[0]
 
 
 def _blocked_cholesky_inplace(A, block=None):

@@ -28,6 +28,7 @@ import numpy as np
 from scipy import linalg
 
 from ._cg import conjugate_gradient
+from ._cholesky import symmetric_lstsq
 from ._eigen import top_eigenpairs
 
 __all__ = [
@@ -384,7 +385,7 @@ def eigen_ridge(U_labeled, values, Y, alpha, scale):
     try:
         w_kept = linalg.solve(A, rhs, assume_a="pos", check_finite=False)
     except linalg.LinAlgError:
-        w_kept = linalg.lstsq(A, rhs, check_finite=False)[0]
+        w_kept = symmetric_lstsq(A, rhs)
     w = np.zeros((values.size, Y.shape[1]))
     w[keep] = w_kept
     return w
@@ -485,4 +486,4 @@ def _solve_shifted(H, alpha, Y):
             "least-squares solution instead; a positive alpha avoids this.",
             stacklevel=4,
         )
-        return linalg.lstsq(A, Y, check_finite=False)[0]
+        return symmetric_lstsq(A, Y)

@@ -31,6 +31,7 @@ from .._linalg import (
     cholesky_workspace_nbytes,
     conjugate_gradient,
     ridge_loo_path,
+    symmetric_lstsq,
 )
 from .._memory import dense_nbytes, fits_in_memory
 from .._operator import KernelOperator
@@ -305,8 +306,7 @@ def _solve_ridge_inplace(build, alpha, Y):
     del K
     K = build()
     K.flat[:: K.shape[0] + 1] += alpha
-    # K.T is the same symmetric matrix, in the Fortran order LAPACK overwrites in place.
-    return linalg.lstsq(K.T, Y, overwrite_a=True, check_finite=False)[0]
+    return symmetric_lstsq(K, Y, overwrite_a=True)
 
 
 class _PredictionsAsEstimator(RegressorMixin, BaseEstimator):

@@ -139,6 +139,27 @@ def test_cg_refuses_a_singular_system_it_cannot_step_in():
         conjugate_gradient(lambda V, c: -V, np.ones((3, 1)))
 
 
+@pytest.mark.parametrize("seed", range(5))
+def test_cg_refuses_a_singular_system_whose_null_curvature_rounds_positive(seed):
+    from skkernel._linalg import IndefiniteSystemError
+
+    # A = G G^T of rank 3 and b outside its range: after three steps the search
+    # directions lie in the null space, where p^T A p is rounding of either sign.
+    # Rounding above 0 used to give steps of 1e15 and a "best" residual of 1e16.
+    rng = np.random.default_rng(seed)
+    G = rng.normal(size=(40, 3)) * [100.0, 1.0, 0.01]
+    A = G @ G.T
+    with pytest.raises(IndefiniteSystemError, match="within rounding"):
+        conjugate_gradient(lambda V, c: A @ V, rng.normal(size=(40, 1)), tol=1e-10)
+    # Ill-conditioned but not singular (condition number about 1e8): solved, not
+    # refused.
+    A_reg = A + 1e-3 * np.eye(40)
+    b = rng.normal(size=(40, 1))
+    x, _, converged = conjugate_gradient(lambda V, c: A_reg @ V, b, tol=1e-6, max_iter=5000)
+    assert converged.all()
+    assert np.linalg.norm(A_reg @ x - b) <= 1e-6 * np.linalg.norm(b)
+
+
 def test_jittered_cholesky_sizes_the_jitter_by_the_values_precision():
     # float32 kernel values converted to float64 are PSD to float32 precision only.
     X = np.random.default_rng(3).normal(size=(100, 2))

@@ -418,8 +418,8 @@ def test_cg_on_an_ill_conditioned_system_warns_with_a_remedy_and_auto_falls_back
 
 def test_cg_on_a_singular_system_says_so_and_auto_falls_back(monkeypatch):
     # alpha=0 and repeated rows with different targets: K is singular and y is not
-    # in its range. CG has no step to take; the exact solve takes sklearn's
-    # least-squares answer.
+    # in its range. CG has no step to take; the exact solve takes the least-squares
+    # answer.
     X, y, _ = regression_data(n=60)
     X, y = np.vstack([X, X]), np.concatenate([y, y + 1.0])
     with pytest.raises(ValueError, match="singular or not positive definite"):
@@ -431,7 +431,18 @@ def test_cg_on_a_singular_system_says_so_and_auto_falls_back(monkeypatch):
         auto = KernelRidge(kernel="rbf", alpha=0.0).fit(X, y)
     assert auto.solver_ == "cholesky"
     # The least-squares fit of the two targets of a repeated row is their mean.
-    np.testing.assert_allclose(auto.predict(X[:60]), y[:60] + 0.5, atol=1e-2)
+    np.testing.assert_allclose(auto.predict(X[:60]), y[:60] + 0.5, atol=1e-8)
+
+
+def test_least_squares_fallback_cuts_rounding_level_singular_values():
+    # K of 60 distinct rows has condition number 1e4; repeated, 60 of its singular
+    # values are rounding (1e-17 to 1e-14 of the largest). scipy's default cutoff,
+    # eps sigma_max, keeps some of them, and the fit moved by 1e-2 (sklearn's does).
+    X, y, _ = regression_data(n=60)
+    X, y = np.vstack([X, X]), np.concatenate([y, y + 1.0])
+    with pytest.warns(UserWarning, match="least-squares"):
+        model = KernelRidge(kernel="rbf", alpha=0.0, solver="cholesky").fit(X, y)
+    np.testing.assert_allclose(model.predict(X[:60]), y[:60] + 0.5, atol=1e-8)
 
 
 def test_refit_that_fails_leaves_the_fitted_model_as_it_was():
