@@ -138,11 +138,13 @@ def build_model(name, task, args, n_rows):
     if name == "svm":
         from ..svm import KernelSVC
 
-        return KernelSVC(C=args.C, random_state=args.seed, **{"kernel": "rbf", **params}), name
+        return KernelSVC(
+            C=args.C, backend=args.backend, random_state=args.seed, **{"kernel": "rbf", **params}
+        ), name
     if name == "stkr":
         from ..semi_supervised import SpectralKernelClassifier, SpectralKernelRidge
 
-        extra = {} if alphas is None else {"alpha": alpha}
+        extra = {"backend": args.backend, **({} if alphas is None else {"alpha": alpha})}
         if task == "classification":
             return SemiSupervisedClassifier(SpectralKernelClassifier(**params, **extra)), name
         return SpectralKernelRidge(**params, **extra), name

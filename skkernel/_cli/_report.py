@@ -12,7 +12,7 @@ class Reporter:
     Parameters
     ----------
     quiet : bool
-        Print nothing but errors.
+        Print no progress lines: only errors, warnings and the result.
     verbose : bool
         Also print per-step progress (folds, iterations).
     as_json : bool

@@ -4,6 +4,7 @@ import subprocess
 import sys
 import warnings
 
+import joblib
 import numpy as np
 import pytest
 
@@ -248,6 +249,19 @@ def penguins_like(tmp_path):
     path = tmp_path / "penguins.csv"
     frame.to_csv(path, index=False)
     return path
+
+
+@pytest.mark.parametrize("model", ["auto", "svm", "stkr"])
+def test_classifiers_take_the_backend_option(penguins_like, tmp_path, capsys, model):
+    # --backend was never passed to KernelSVC or STKR: "gpu" fitted and saved.
+    argv = ["fit", str(penguins_like), "--target", "species", "--drop", "rowid"]
+    argv += ["--model", model, "--cv", "0", "--out"]
+    _one_line_error(capsys, [*argv, str(tmp_path / "bad.joblib"), "--backend", "gpu"], "'backend'")
+    assert main([*argv, str(tmp_path / "m.joblib"), "--backend", "numpy", "--quiet"]) == 0
+    pipeline = joblib.load(tmp_path / "m.joblib")
+    estimator = pipeline[-1]
+    estimator = getattr(estimator, "estimator", estimator)
+    assert estimator.backend == "numpy"
 
 
 def test_text_target_is_classified_with_shuffled_stratified_folds(penguins_like, tmp_path, capsys):
