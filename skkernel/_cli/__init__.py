@@ -98,7 +98,9 @@ def _columns(parser):
 
 def _output_options(parser):
     group = parser.add_mutually_exclusive_group()
-    group.add_argument("--quiet", action="store_true", help="print only errors, warnings and the result")
+    group.add_argument(
+        "--quiet", action="store_true", help="print only errors, warnings and the result"
+    )
     group.add_argument("--verbose", action="store_true", help="also print per-step progress")
     group.add_argument("--json", action="store_true", help="print only the result, as JSON")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
