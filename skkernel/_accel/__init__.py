@@ -164,10 +164,10 @@ def resolve_log_backend(backend, spec):
     backend : Backend
         The backend of the products.
     spec : KernelSpec
-        The kernel; it must have a log form (``spec.has_log_form``).
+        The kernel; it must have a log form (``spec.has_log_form``; the caller,
+        :meth:`skkernel.KernelOperator.logsumexp`, refuses the others and names the
+        families that have one).
     """
-    if not spec.has_log_form:
-        raise ValueError(f"The kernel {spec.name} has no logarithmic form.")
     return backend if backend.supports_log(spec) else _BACKENDS["numpy"]
 
 
