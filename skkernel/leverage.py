@@ -354,7 +354,8 @@ class SequentialLeverageScores(BaseEstimator):
     Attributes
     ----------
     dictionary_ : ndarray of shape (n_dictionary, n_features)
-        The samples kept.
+        The samples kept, in the widest dtype of the batches seen (a float64 batch
+        after float32 ones turns the dictionary into float64).
     dictionary_indices_ : ndarray of shape (n_dictionary,)
         Their positions in the stream (over all ``partial_fit`` calls).
     probabilities_ : ndarray of shape (n_dictionary,)
@@ -432,7 +433,12 @@ class SequentialLeverageScores(BaseEstimator):
             self.multiplicities_ = np.empty(0, dtype=np.intp)
             self.n_samples_seen_ = 0
             self._trace = 0.0  # sum of k(x, x) over the samples seen
-        X = X.astype(self.dictionary_.dtype, copy=False)
+        # The wider of the two dtypes, as numpy's promotion (and sklearn's
+        # IncrementalPCA) would: a float64 batch after float32 ones must not lose its
+        # digits to the dictionary's dtype.
+        dtype = np.result_type(self.dictionary_.dtype, X.dtype)
+        self.dictionary_ = self.dictionary_.astype(dtype, copy=False)
+        X = X.astype(dtype, copy=False)
         for start in range(0, X.shape[0], self.batch_size):
             self._add_batch(X[start : start + self.batch_size])
         return self

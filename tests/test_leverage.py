@@ -113,6 +113,22 @@ def test_sequential_fit_restarts_and_is_reproducible(digits):
     assert a.n_samples_seen_ == len(digits)
 
 
+def test_a_float64_batch_after_float32_ones_keeps_its_digits(digits):
+    # Promoted as numpy (and IncrementalPCA) promote: the dictionary turns float64,
+    # and the float64 batch's rows in it are its own to the last bit.
+    ink = SequentialLeverageScores(gamma=GAMMA, random_state=0)
+    ink.partial_fit(digits[:400].astype(np.float32))
+    assert ink.dictionary_.dtype == np.float32
+    ink.partial_fit(digits[400:])
+    assert ink.dictionary_.dtype == np.float64
+    late = ink.dictionary_indices_ >= 400
+    assert late.any()
+    np.testing.assert_array_equal(ink.dictionary_[late], digits[ink.dictionary_indices_[late]])
+    # float32 batches after float64 ones join the float64 dictionary.
+    ink.partial_fit(digits[:100].astype(np.float32))
+    assert ink.dictionary_.dtype == np.float64
+
+
 def test_bad_input():
     X = np.ones((5, 2))
     with pytest.raises(ValueError, match="alpha"):

@@ -77,6 +77,16 @@ def test_sequential_nystroem_partial_fit(digits):
     assert not hasattr(Nystroem(), "partial_fit")  # only with sampling="sequential"
 
 
+def test_sequential_components_take_the_widest_dtype_of_the_batches(digits):
+    X, _ = digits
+    model = Nystroem(gamma=1 / 64, n_components=100, sampling="sequential", random_state=0)
+    model.partial_fit(X[:900].astype(np.float32)).partial_fit(X[900:])
+    assert model.components_.dtype == np.float64
+    late = model.component_indices_ >= 900
+    assert late.any()
+    np.testing.assert_array_equal(model.components_[late], X[model.component_indices_[late]])
+
+
 @pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")
 def test_failed_partial_fit_leaves_the_stream_as_it_was():
     # The second batch is finite, but its cubic kernel overflows float32 once its rows
