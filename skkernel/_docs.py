@@ -99,17 +99,21 @@ neighbouring : {"replace", "add-remove"}, default="replace"
     replaced point (n public), or by one added or removed point.
 bounds : tuple (lower, upper), default=None
     A public box for the data: scalars or per-feature arrays. Given, each
-    feature is clipped to it and scaled to [0, 1] before the kernel, so one
-    bandwidth fits features of different scales without scaling them by
-    statistics of the private data. None: the raw features. The guarantee holds
-    either way (every embedding has norm 1).
+    feature is scaled to [0, 1] by it before the kernel, so one bandwidth fits
+    features of different scales without scaling them by statistics of the
+    private data; the private rows are clipped to the box first, the query rows
+    are not (the estimate stays a density: it decays outside the box). None: the
+    raw features. The guarantee holds either way (every embedding has norm 1).
 accountant : BudgetAccountant, default=None
     Where the release's (epsilon, delta) is recorded and checked;
     None: :meth:`BudgetAccountant.default`.
 random_state : int, RandomState instance or None, default=None
     Seeds the frequencies and the noise. A private release must use fresh
     randomness (None): noise that can be regenerated from a known seed protects
-    nothing. Seeds are for tests and reproducible experiments.""",
+    nothing. Seeds are for tests and reproducible experiments. With None the
+    frequencies (public) come from numpy's global random state, as in
+    scikit-learn, and the noise from a generator seeded with fresh entropy from
+    the operating system, which ``np.random.seed`` does not reach.""",
     # Their fitted attributes.
     "private_attributes": """
 bandwidth_ : float

@@ -290,7 +290,10 @@ class LaplaceMechanism:
             The exact release (any shape; a 2-D array of many copies gives many
             independent releases).
         random_state : int, RandomState or Generator instance or None, default=None
-            Seeds the noise; None for fresh randomness, as a private release needs.
+            Seeds the noise. None, as a private release needs: a generator seeded
+            with fresh entropy from the operating system (``np.random.default_rng()``),
+            not numpy's global RandomState, which ``np.random.seed`` anywhere in the
+            program would fix.
 
         Returns
         -------
@@ -300,7 +303,9 @@ class LaplaceMechanism:
         value = np.asarray(value, dtype=np.float64)
         if self.scale == 0:
             return value.copy()
-        if not isinstance(random_state, np.random.Generator):
+        if random_state is None:
+            random_state = np.random.default_rng()
+        elif not isinstance(random_state, np.random.Generator):
             random_state = check_random_state(random_state)
         return value + self._noise(random_state, value.shape)
 

@@ -140,12 +140,18 @@ class _PrivateEmbedding(BaseEstimator):
             bandwidth = float(self.bandwidth)
         rng = check_random_state(self.random_state)
         W = _frequencies(self.kernel, bandwidth, d, self.n_components // 2, rng)
-        return accountant, bounds, bandwidth, W, rng
+        # random_state=None: the frequencies come from numpy's global RandomState, as
+        # sklearn's do, but the noise must not: anyone who calls np.random.seed (or
+        # recovers the Mersenne Twister's state from the published frequencies) could
+        # regenerate it. None makes the mechanism draw from fresh OS entropy.
+        noise_rng = None if self.random_state is None else rng
+        return accountant, bounds, bandwidth, W, noise_rng
 
     @staticmethod
-    def _feature_blocks(X, W, bounds):
+    def _feature_blocks(X, W, bounds, clip=False):
         """(rows, z(X[rows])) pairs, a block of rows at a time (working_memory):
-        X clipped to the bounds and scaled to [0, 1] first, where there are bounds."""
+        X scaled by the bounds' box to [0, 1] first (and clipped to it, for the
+        private data), where there are bounds."""
         m = W.shape[1]
         step = get_chunk_n_rows(row_bytes=3 * 2 * m * 8, max_n_rows=X.shape[0])
         scale = 1.0 / math.sqrt(m)
@@ -155,7 +161,9 @@ class _PrivateEmbedding(BaseEstimator):
             block = X[rows]
             if bounds is not None:
                 lower, upper = bounds
-                block = (np.clip(block, lower, upper) - lower) / (upper - lower)
+                if clip:
+                    block = np.clip(block, lower, upper)
+                block = (block - lower) / (upper - lower)
             Z = out[: block.shape[0]]
             cos_sin_into(block @ W, Z, scale)
             yield rows, Z
@@ -164,7 +172,7 @@ class _PrivateEmbedding(BaseEstimator):
     def _embedding_sums(cls, X, labels, n_groups, W, bounds):
         """Per group g, the float64 sum of z(x_i) over the rows labelled g."""
         sums = np.zeros((n_groups, 2 * W.shape[1]))
-        for rows, Z in cls._feature_blocks(X, W, bounds):
+        for rows, Z in cls._feature_blocks(X, W, bounds, clip=True):
             # One GEMM with the block's one-hot labels adds each row to its group.
             one_hot = np.zeros((Z.shape[0], n_groups))
             one_hot[np.arange(Z.shape[0]), labels[rows]] = 1.0
@@ -349,8 +357,10 @@ class PrivateKernelDensity(LogLikelihoodScore, _PrivateEmbedding):
         -------
         kernel_mean : ndarray of shape (n_samples,)
             ``z(x) . embedding_``: unbiased for the kernel mean of the data (over the
-            random features and the noise), and unclipped, so it can be negative or
-            above 1 by the size of the error.
+            random features and the noise) under "replace" neighbouring; under
+            "add-remove" it is the noisy sum over the noisy count, unbiased only up
+            to the count's relative noise. Unclipped, so it can be negative or above
+            1 by the size of the error.
         """
         check_is_fitted(self)
         return self._similarities(X, self.embedding_[None, :])[:, 0]

@@ -83,8 +83,54 @@ def test_bounds_scale_the_features_and_the_density():
     # ... and the density is in the units of X: the Jacobian of the scaling.
     log_norm = -np.log(2 * np.pi * 0.3**2) - np.log(10 * 200)
     assert_allclose(est.score_samples(Y), np.log(est.kernel_mean(Y)) + log_norm, rtol=1e-13)
-    # Points outside the box are clipped onto it.
-    assert_allclose(est.kernel_mean([[-5.0, 200.0]]), est.kernel_mean([[0.0, 200.0]]))
+    # The private rows are clipped to the box, the query rows are not: far outside
+    # it the estimate decays to the random-feature error (it was the value at the
+    # box's edge, the same all the way to infinity).
+    outside = np.array([[-5.0, 200.0], [-1000.0, 200.0], [5.0, 350.0]])
+    exact_outside = kernel_mean(
+        "gaussian", (X - lower) / (upper - lower), (outside - lower) / (upper - lower), 0.3
+    )
+    assert_allclose(est.kernel_mean(outside), exact_outside, atol=0.03)
+    assert est.kernel_mean(outside[:1])[0] < 0.7 * est.kernel_mean([[0.0, 200.0]])[0]
+
+
+def test_with_bounds_the_estimate_is_still_a_density():
+    # 1-D, box [0, 10], no noise. Queries clipped onto the box gave the edge's
+    # density (~0.05) all the way to infinity: exp(score_samples) integrated to 122
+    # over [-1000, 1010]. Now it integrates to ~1 around the box (averaged over
+    # draws of the features, whose error is ~0.1 per draw) and vanishes far away.
+    X = np.random.default_rng(0).uniform(0, 10, size=(500, 1))
+    grid = np.linspace(-3, 13, 16_001)[:, None]
+    far = np.linspace(20, 1000, 1000)[:, None]
+    integrals = []
+    for seed in range(4):
+        est = PrivateKernelDensity(
+            0.05, epsilon=np.inf, n_components=4000, bounds=(0.0, 10.0), random_state=seed
+        ).fit(X)
+        integrals.append(np.trapezoid(np.exp(est.score_samples(grid)), grid[:, 0]))
+        assert np.exp(est.score_samples(np.vstack([far, -far]))).max() < 0.025
+    assert np.mean(integrals) == pytest.approx(1.0, abs=0.05)
+
+
+def test_default_noise_is_fresh_whatever_numpy_s_global_seed():
+    X = np.random.default_rng(0).normal(size=(200, 2))
+    releases = []
+    for _ in range(2):
+        np.random.seed(42)
+        est = PrivateKernelDensity(0.5, epsilon=1.0, n_components=20).fit(X)
+        releases.append(est)
+    # The public frequencies follow the global seed, as sklearn's random draws do ...
+    assert_allclose(releases[0].random_weights_, releases[1].random_weights_)
+    # ... the noise does not: the same frequencies and data, other releases.
+    assert not np.allclose(releases[0].embedding_, releases[1].embedding_)
+    # A seed still makes the whole release reproducible (for tests).
+    seeded = [PrivateKernelDensity(0.5, n_components=20, random_state=1).fit(X) for _ in "ab"]
+    assert_allclose(seeded[0].embedding_, seeded[1].embedding_)
+    np.random.seed(42)
+    first = LaplaceMechanism(epsilon=1.0, sensitivity=1.0).randomise(np.zeros(5))
+    np.random.seed(42)
+    second = LaplaceMechanism(epsilon=1.0, sensitivity=1.0).randomise(np.zeros(5))
+    assert not np.allclose(first, second)
 
 
 def test_score_samples_is_minus_inf_where_the_release_is_not_positive():
