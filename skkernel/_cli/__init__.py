@@ -96,14 +96,14 @@ def _columns(parser):
     parser.add_argument("--drop", nargs="+", default=[], metavar="COL", help="leave out columns")
 
 
-def _output_options(parser):
+def _output_options(parser, seed_help="random seed (default 0)"):
     group = parser.add_mutually_exclusive_group()
     group.add_argument(
         "--quiet", action="store_true", help="print only errors, warnings and the result"
     )
     group.add_argument("--verbose", action="store_true", help="also print per-step progress")
     group.add_argument("--json", action="store_true", help="print only the result, as JSON")
-    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    parser.add_argument("--seed", type=int, default=0, help=seed_help)
 
 
 def build_parser():
@@ -187,9 +187,15 @@ def build_parser():
     density.add_argument(
         "--bandwidth", default="scott", help="a number, scott or silverman (columns standardised)"
     )
-    density.add_argument("--query", default=None, help="CSV of rows to score (default: the data)")
     density.add_argument(
-        "--private", action="store_true", help="release a differentially private KDE instead"
+        "--query",
+        default=None,
+        help="CSV of rows to score (default: the data; --private needs public rows here)",
+    )
+    density.add_argument(
+        "--private",
+        action="store_true",
+        help="release a differentially private KDE instead; scores the --query rows",
     )
     density.add_argument("--epsilon", type=float, default=1.0, help="privacy budget (default 1)")
     density.add_argument("--delta", type=float, default=0.0, help="(epsilon, delta)-DP (default 0)")
@@ -201,8 +207,12 @@ def build_parser():
     )
     density.add_argument("--out", default=None, help="CSV file to write (default: stdout)")
     _columns(density)
-    _output_options(density)
-    density.set_defaults(run=_run_density)
+    _output_options(
+        density,
+        seed_help="seed of the private release's frequencies and noise (default: fresh "
+        "randomness; a seed makes the noise removable, so the release is not private)",
+    )
+    density.set_defaults(run=_run_density, seed=None)
 
     thin = commands.add_parser("thin", help="a kernel-thinning coreset of a table's rows")
     thin.add_argument("data", help="CSV file; numeric columns")

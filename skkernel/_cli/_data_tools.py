@@ -8,7 +8,7 @@ import numpy as np
 from ._tabular import TableError, is_numeric, read_table, select_features
 
 
-def _numeric_rows(args, report):
+def _numeric_rows(args, report, private=False):
     table = read_table(args.data)
     columns = select_features(table, args.data, features=args.features, drop=args.drop)
     # pandas' own test: numpy's rejects pandas dtypes (pandas 3 reads text as "str").
@@ -20,6 +20,13 @@ def _numeric_rows(args, report):
         )
     frame = table[columns]
     complete = frame.notna().all(axis=1).to_numpy()
+    if private and not complete.all():
+        # Leaving the rows out would print how many there are and change n, which
+        # replace-one neighbouring takes as public: neither is under the guarantee.
+        raise TableError(
+            f"{args.data} has rows with missing values; a private release needs them "
+            "removed (or filled) beforehand, by a rule that does not look at the data"
+        )
     if not complete.all():
         report.stage(f"{(~complete).sum()} rows with missing values left out")
     if complete.sum() < 2:
@@ -44,11 +51,23 @@ def run_density(args, report):
 
     from ..density import KernelDensity, PrivateKernelDensity
 
-    table, columns, X, complete = _numeric_rows(args, report)
+    if args.private and args.query is None:
+        # Log-densities at the private rows are functions of the release and of each
+        # row itself: printing them would reveal the rows the release protects.
+        raise TableError(
+            "--private scores public rows: give them as --query FILE (log-densities "
+            "at the private rows themselves are not covered by the guarantee)"
+        )
+    table, columns, X, complete = _numeric_rows(args, report, private=args.private)
     bandwidth = _bandwidth(args.bandwidth)
     if args.private:
         from ..density import PrivacyLeakWarning
 
+        if args.seed is not None:
+            report.warn(
+                "--seed fixes the noise: anyone who knows the seed can take it off, so "
+                "this release is not private (seeds are for tests)"
+            )
         model = PrivateKernelDensity(
             bandwidth,
             kernel=args.kernel,

@@ -440,8 +440,9 @@ def test_density_and_thin_commands(penguins_like, tmp_path, capsys):
     log_density = pd.read_csv(out_path)["log_density"]
     assert len(log_density) == 300 and np.isfinite(log_density.dropna()).all()
     private_path = tmp_path / "private.csv"
-    assert main([*argv[:-1], str(private_path), "--private", "--epsilon", "1"]) == 0
-    assert "private_log_density" in pd.read_csv(private_path).columns
+    query = ["--query", str(public_grid(tmp_path))]
+    assert main([*argv[:-1], str(private_path), "--private", "--epsilon", "1", *query]) == 0
+    assert len(pd.read_csv(private_path)["private_log_density"]) == 40
     coreset_path = tmp_path / "coreset.csv"
     argv = [
         "thin",
@@ -461,21 +462,56 @@ def test_density_and_thin_commands(penguins_like, tmp_path, capsys):
     assert len(coreset) == 17 and "species" in coreset.columns
 
 
-def test_rows_on_stdout_keep_it_to_themselves(penguins_like, capsys):
-    features = ["--features", "bill_length", "body_mass"]
+def public_grid(tmp_path):
+    """40 public query rows of the penguins' bill length and body mass."""
+    path = tmp_path / "grid.csv"
+    grid = {"bill_length": np.linspace(35, 55, 40), "body_mass": np.linspace(3000, 6000, 40)}
+    pd.DataFrame(grid).to_csv(path, index=False)
+    return path
+
+
+def test_rows_on_stdout_keep_it_to_themselves(penguins_like, tmp_path, capsys):
+    features = ["--features", "bill_length", "body_mass", "--query", str(public_grid(tmp_path))]
     assert main(["density", str(penguins_like), *features, "--private", "--raw"]) == 0
     captured = capsys.readouterr()
     rows = captured.out.splitlines()
-    # Only the CSV: the header and one log-density per row; the notes go to stderr.
-    assert rows[0] == "private_log_density" and len(rows) == 301
+    # Only the CSV: the header and one log-density per query row; notes go to stderr.
+    assert rows[0] == "private_log_density" and len(rows) == 41
     assert "private (epsilon=1" in captured.err and "raw columns" in captured.err
     # Standardising by the private rows' statistics is said out loud.
     assert main(["density", str(penguins_like), *features, "--private"]) == 0
     assert "without noise; --raw" in capsys.readouterr().err
     # --json would mix the summary into the rows: refused before any work.
     with pytest.raises(SystemExit) as exc:
-        main(["thin", str(penguins_like), *features, "--size", "5", "--json"])
+        main(["thin", str(penguins_like), "--features", "bill_length", "--size", "5", "--json"])
     assert exc.value.code == 2 and "give --out FILE" in capsys.readouterr().err
+
+
+def test_private_density_prints_only_what_the_guarantee_covers(penguins_like, tmp_path, capsys):
+    data, grid = str(penguins_like), str(public_grid(tmp_path))
+    private = ["density", data, "--features", "bill_length", "body_mass", "--private", "--raw"]
+    # Log-densities at the private rows would reveal them: public --query rows only.
+    assert main(private) == 1
+    assert "--private scores public rows" in capsys.readouterr().err
+    # The noise is fresh unless a seed is given, and a seed is said to void the release.
+    runs = []
+    for _ in range(2):
+        assert main([*private, "--query", grid]) == 0
+        captured = capsys.readouterr()
+        runs.append(captured.out)
+        assert "--seed" not in captured.err
+    assert runs[0] != runs[1]
+    assert main([*private, "--query", grid, "--seed", "0"]) == 0
+    assert "not private" in capsys.readouterr().err
+    # Rows with missing values (bill_depth has 7) are refused, their count unsaid:
+    # leaving them out would print it and change n, which the release takes as public.
+    with_missing = ["density", data, "--features", "bill_length", "bill_depth", "--private"]
+    assert main([*with_missing, "--query", grid]) == 1
+    err = capsys.readouterr().err
+    assert "missing values" in err and "7" not in err
+    # The exact KDE still leaves them out and says how many.
+    assert main(["density", data, "--features", "bill_length", "bill_depth"]) == 0
+    assert "7 rows with missing values left out" in capsys.readouterr().err
 
 
 def test_version_is_immediate():
