@@ -109,6 +109,9 @@ class PolynomialFunction(SpectralFunction):
 #: Lanczos estimate of lambda_max, and the least distance from singular at which the
 #: inner conjugate gradients of (I - eta T)^-1 stay accurate.
 _RESOLVENT_MARGIN = 1e-6
+#: Kernel PCA's largest residual-to-eigenvalue ratio ``|T u - lam u| / lam``: how far
+#: the extension ``T u / lam``, by which every row is predicted, may stray from u.
+_EXTENSION_ACCURACY = 1e-3
 
 
 class ResolventFunction(SpectralFunction):
@@ -285,6 +288,20 @@ class TruncationFunction(_EigenBased):
                 f"Only {int(np.sum(w > floor))} of the top n_components={self.n_components} "
                 "eigenvalues of G / N are positive; kernel PCA needs positive ones. Lower "
                 "n_components."
+            )
+        # Every row is predicted through T u / lam, which equals u only up to the
+        # eigenpair's residual over lam: an eigenvalue near the eigensolver's accuracy
+        # (or rounding) turns its error into arbitrarily large predictions.
+        residual = np.linalg.norm(self._product(U) - U * w, axis=0)
+        unresolved = np.flatnonzero(residual > _EXTENSION_ACCURACY * w)
+        if unresolved.size:
+            i = unresolved[0]
+            raise ValueError(
+                f"Only {i} of the top n_components={self.n_components} eigenvalues of "
+                f"G / N are resolved: eigenvalue {i + 1}, {w[i]:.3g}, is less than "
+                f"{1 / _EXTENSION_ACCURACY:g} times its eigenpair's residual "
+                f"({residual[i]:.3g}), and kernel PCA divides by it. Lower n_components"
+                + ("." if self.eigen_solver == "dense" else ", or tol.")
             )
         self._set_spectrum(w, U)
         return self

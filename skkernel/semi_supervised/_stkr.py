@@ -424,7 +424,9 @@ eta : float, default=0.9
     Of the inverse Laplacian, in (0, 1 / lam_max): (0, 1) with the symmetric
     normalisation.
 n_components : int, default=None
-    Eigenpairs kept by "kpca". ``None``: {default_components}.
+    Eigenpairs kept by "kpca". ``None``: {default_components}. Every one must be
+    resolved by the eigensolver (eigenvalue at least 1000 times its eigenpair's
+    residual), since predictions divide by the eigenvalues; fit refuses more.
 alpha : float, default=0.1
     Ridge, with KernelRidge's meaning: ``(K_s[labelled] + alpha I) a = y``
     (``alpha = n beta_n`` in the paper).

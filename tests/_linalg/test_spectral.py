@@ -163,3 +163,36 @@ def test_known_eigenpairs_are_deflated(T, method):
     np.testing.assert_allclose(double @ U[:, 2], w[2] * U[:, 2], atol=1e-6)
     w1, U1, n_products = top_eigenpairs(A, 1, method=method, known=known)
     assert n_products == 0 and w1.tolist() == [1.0]
+
+
+def test_deflated_eigenvectors_near_zero_keep_no_share_of_the_known_ones():
+    """Known eigenvalue 1 and a cluster of eigenvalues from 1e-4 down to 1e-12: sent
+    to 0, the known pair mixed into the cluster's eigenvectors (a residual on T of
+    ~1e-9 at eigenvalues of ~1e-8); sent to -1 it stays clear of them."""
+    rng = np.random.default_rng(0)
+    n = 40
+    Q = linalg.qr(rng.normal(size=(n, n)))[0]
+    lam = np.r_[1.0, np.logspace(-4, -12, 15), np.zeros(n - 16)]
+    T = (Q * lam) @ Q.T
+    T = (T + T.T) / 2
+    w, U, _ = top_eigenpairs(T, 12, method="dense", known=(lam[:1], Q[:, :1]))
+    residual = np.linalg.norm(T @ U - U * w, axis=0)
+    assert residual.max() < 1e-14
+    np.testing.assert_allclose(w, lam[:12], rtol=1e-6)
+
+
+def test_kernel_pca_refuses_eigenvalues_it_cannot_resolve():
+    """Eigenvalues below 1000 times their eigenpair's residual: the extension
+    T u / lam by which rows are predicted would amplify the solver's error."""
+    rng = np.random.default_rng(0)
+    n = 60
+    Q = linalg.qr(rng.normal(size=(n, n)))[0]
+    T = (Q * np.r_[np.logspace(0, -15, 20), np.zeros(n - 20)]) @ Q.T
+    T = (T + T.T) / 2
+    function = TruncationFunction(10, eigen_solver="dense").fit(T)
+    assert function.eigenvalues_.size == 10
+    with pytest.raises(ValueError, match=r"Only 1\d of the top n_components=18 .* resolved"):
+        TruncationFunction(18, eigen_solver="dense").fit(T)
+    # LOBPCG to a residual of ~1e-6 resolves fewer: the message says tol may help.
+    with pytest.raises(ValueError, match="Lower n_components, or tol"):
+        TruncationFunction(10, eigen_solver="lobpcg", tol=1e-6, random_state=0).fit(operator(T))

@@ -389,6 +389,29 @@ def test_symmetric_normalisation_puts_the_top_eigenvalue_of_G_over_N_at_one(blob
     assert not np.isclose(unnormalized.eigenvalues_[0], 1.0)
 
 
+def test_kernel_pca_refuses_components_at_rounding_level_instead_of_blowing_up():
+    # A complete kNN graph on 30 rows: G / N has rank ~17 to rounding. Its 20 default
+    # components kept eigenvalues of 1e-14, and the predictions went to -2.7e10 on
+    # targets of +-1.
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(30, 2))
+    y = np.full(30, np.nan)
+    y[:2] = [1.0, -1.0]
+    with pytest.raises(ValueError, match="eigenvalues of G / N are resolved"):
+        SpectralKernelRidge(n_neighbors=30, spectral_transform="kpca").fit(X, y)
+    # The components it resolves give the paper's Psi w: sqrt(N) U_d times the ridge
+    # on the labelled rows' features.
+    d = 12
+    model = SpectralKernelRidge(n_neighbors=30, spectral_transform="kpca", n_components=d)
+    model.fit(X, y)
+    A = model._affinity.A_.toarray()
+    W = A @ A.T
+    T = W / np.sqrt(np.outer(W.sum(1), W.sum(1)))
+    Psi = np.sqrt(30) * linalg.eigh(T)[1][:, ::-1][:, :d]
+    w = np.linalg.solve(Psi[:2].T @ Psi[:2] + 0.1 * np.eye(d), Psi[:2].T @ y[:2])
+    assert_allclose(model.transduction_, Psi @ w, atol=1e-6)
+
+
 def test_nystroem_with_every_row_as_landmark_is_the_exact_kernel():
     # A well-conditioned kernel matrix (condition number ~1e4), so that K_ZZ^-1 with
     # Z = X reproduces K to near rounding.
