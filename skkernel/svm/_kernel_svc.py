@@ -268,6 +268,15 @@ class _SVCParameters(ClassifierMixin, BaseEstimator):
         """
         return self._apply("predict_proba", X)
 
+    @available_if(lambda self: self.probability)
+    def predict_log_proba(self, X: ArrayLike) -> NDArray[np.float64]:
+        """Logarithms of :meth:`predict_proba` (``probability=True``).
+
+        {predict_log_proba_or_kernel}
+        """
+        with np.errstate(divide="ignore"):
+            return np.log(self.predict_proba(X))
+
     def _validate_X(self, X):
         """X at prediction, checked against the data fit saw (names included)."""
         return dense_features(
@@ -639,19 +648,47 @@ class KernelSVC(_SVCParameters):
             lambda rows: getattr(model, method)(self._model_input(X, rows)),
         )
 
-    @available_if(lambda self: self.probability)
-    def predict_log_proba(self, X: ArrayLike) -> NDArray[np.float64]:
-        """Logarithms of :meth:`predict_proba` (``probability=True``).
 
-        {predict_log_proba_or_kernel}
-        """
-        with np.errstate(divide="ignore"):
-            return np.log(self.predict_proba(X))
+def _setting(params):
+    """The kernel setting of a candidate (its ``kernel__`` parameters), as a sorted
+    tuple of (name, value) pairs."""
+    return tuple(sorted((k[len("kernel__") :], v) for k, v in params.items() if k != "C"))
 
 
 def _distinct(settings):
-    """The distinct kernel settings (dicts), as sorted tuples, in their first order."""
-    return list(dict.fromkeys(tuple(sorted(setting.items())) for setting in settings))
+    """The distinct settings, in their first order. Compared by equality, not hashed:
+    a grid's values may be dicts (``activation_params``), as in GridSearchCV."""
+    distinct = []
+    for setting in settings:
+        if setting not in distinct:
+            distinct.append(setting)
+    return distinct
+
+
+class _FoldModel(ClassifierMixin, BaseEstimator):
+    """A fold's libsvm model and its calibration, predicting as KernelSVC does: labels
+    and decision values from libsvm, probabilities from the calibration (whose own
+    ``predict`` is the argmax of its probabilities, not libsvm's labels)."""
+
+    def __init__(self, svc=None, calibrated=None):
+        self.svc = svc
+        self.calibrated = calibrated
+
+    @property
+    def classes_(self):
+        return self.svc.classes_
+
+    def predict(self, K):
+        return self.svc.predict(K)
+
+    def decision_function(self, K):
+        return self.svc.decision_function(K)
+
+    def predict_proba(self, K):
+        return self.calibrated.predict_proba(K)
+
+    def predict_log_proba(self, K):
+        return self.calibrated.predict_log_proba(K)
 
 
 @fill_doc
@@ -701,8 +738,10 @@ class KernelSVCCV(_SVCParameters):
         scores NaN with a ``FitFailedWarning``, as GridSearchCV's default
         ``error_score=nan``; when every fit raises, so does ``fit``.
     scoring : str or callable, default=None
-        A scikit-learn scorer, applied to the fitted ``SVC(kernel="precomputed")``
-        and the test rows' kernel values; None is accuracy. A scoring that needs a
+        A scikit-learn scorer, applied to each fold's model and the test rows'
+        kernel values; the model predicts as :class:`KernelSVC` does (labels and
+        decision values from libsvm, probabilities from the calibration), so the
+        scores are GridSearchCV's over KernelSVC. None is accuracy. A scoring that needs a
         method the model lacks (``predict_proba`` without ``probability=True``)
         raises at ``fit``, where GridSearchCV would score every fold NaN.
     refit : bool, default=True
@@ -837,17 +876,19 @@ class KernelSVCCV(_SVCParameters):
             {"C": Cs.tolist(), **{f"kernel__{k}": v for k, v in (grid or {}).items()}}
             for grid in grids
         ]
+        # What the grid does not set is the base kernel's own (an NTK(fixed_layers=2)
+        # searched over depth leaves out the depths below 2).
+        fixed_layers = getattr(base, "fixed_layers", 0)
+        depth = getattr(base, "depth", np.inf)
         candidates = [
             params
             for params in ParameterGrid(combined)
-            if params.get("kernel__fixed_layers", 0) <= params.get("kernel__depth", np.inf)
+            if params.get("kernel__fixed_layers", fixed_layers)
+            <= params.get("kernel__depth", depth)
         ]
         if not candidates:
             raise ValueError("kernel_grid leaves no candidate (fixed_layers above every depth).")
-        settings = _distinct(
-            {k[len("kernel__") :]: v for k, v in params.items() if k != "C"}
-            for params in candidates
-        )
+        settings = _distinct(_setting(params) for params in candidates)
         for setting in settings:
             clone(base).set_params(**dict(setting)).spec(n_features)
         return candidates, settings
@@ -859,11 +900,15 @@ class KernelSVCCV(_SVCParameters):
         matrix each for the others."""
         family = base.spec(X.shape[1]).family
         path_params = () if family is None or family.path is None else family.path_params
-        groups = {}
+        groups = []  # (rest, members), compared by equality (values may be dicts)
         for setting in settings:
             rest = tuple((k, v) for k, v in setting if k not in path_params)
-            groups.setdefault(rest, []).append(setting)
-        for rest, members in groups.items():
+            members = next((group for other, group in groups if other == rest), None)
+            if members is None:
+                members = []
+                groups.append((rest, members))
+            members.append(setting)
+        for rest, members in groups:
             kernel = clone(base).set_params(**dict(rest))
             operator = KernelOperator(kernel, X, backend=self.backend)
             if not path_params:
@@ -921,6 +966,7 @@ class KernelSVCCV(_SVCParameters):
         kernel_time = 0.0
         start = time.perf_counter()
         for setting, K in self._kernel_matrices(base, settings, X64):
+            setting = settings.index(setting)  # scores are keyed by the setting's index
             kernel_time += time.perf_counter() - start
             for k, (train, test) in enumerate(splits):
                 weights = None if sample_weight is None else sample_weight[train]
@@ -952,7 +998,7 @@ class KernelSVCCV(_SVCParameters):
             del K
             start = time.perf_counter()
         _warn_or_raise_about_failures(failures, len(candidates) * len(splits))
-        results = self._results(candidates, len(splits), scores, fit_times, score_times)
+        results = self._results(candidates, settings, len(splits), scores, fit_times, score_times)
         best = int(results["rank_test_score"].argmin())
         best_estimator = None
         refit_time = 0.0
@@ -994,7 +1040,7 @@ class KernelSVCCV(_SVCParameters):
             # As GridSearchCV's error_score=nan: this fold scores NaN, fit says so.
             return np.nan, time.perf_counter() - began, 0.0, f"{type(error).__name__}: {error}"
         fitted = time.perf_counter()
-        model = svc if calibrated is None else calibrated
+        model = svc if calibrated is None else _FoldModel(svc, calibrated)
         weights = {} if test_weights is None else {"sample_weight": test_weights}
         try:
             score = scorer(model, K_test, y_test, **weights)
@@ -1008,14 +1054,12 @@ class KernelSVCCV(_SVCParameters):
         return score, fitted - began, time.perf_counter() - fitted, None
 
     @staticmethod
-    def _results(candidates, n_splits, scores, fit_times, score_times):
-        """GridSearchCV's cv_results_ from the scores of every (setting, C, split)."""
+    def _results(candidates, settings, n_splits, scores, fit_times, score_times):
+        """GridSearchCV's cv_results_ from the scores of every (index of the setting
+        in ``settings``, C, split)."""
 
         def key(params):
-            setting = tuple(
-                sorted((k[len("kernel__") :], v) for k, v in params.items() if k != "C")
-            )
-            return setting, params["C"]
+            return settings.index(_setting(params)), params["C"]
 
         def table(values):
             return np.array([[values[(*key(p), k)] for k in range(n_splits)] for p in candidates])
@@ -1047,9 +1091,7 @@ class KernelSVCCV(_SVCParameters):
         return results
 
     def _best_estimator(self, base, params):
-        kernel = clone(base).set_params(
-            **{k[len("kernel__") :]: v for k, v in params.items() if k != "C"}
-        )
+        kernel = clone(base).set_params(**dict(_setting(params)))
         shared = {
             name: getattr(self, name)
             for name in _SVC_PARAMETERS

@@ -326,6 +326,56 @@ def test_search_equals_grid_search_cv_on_kernel_svc():
     assert ours.best_estimator_.kernel_.depth == theirs.best_params_["kernel__depth"]
 
 
+@pytest.mark.parametrize("scoring", [None, "neg_log_loss", "roc_auc_ovr"])
+def test_search_with_probability_scores_as_grid_search_cv(scoring):
+    # Each fold's labels are libsvm's, as KernelSVC.predict's: the calibration's own
+    # predict (the argmax of its probabilities) scored fold 2 at C=10 0.85, not 0.86.
+    X, y = make_classification(
+        300, 6, n_informative=4, n_classes=3, n_clusters_per_class=1, flip_y=0.2, random_state=0
+    )
+    cv = StratifiedKFold(3, shuffle=True, random_state=0)
+    Cs = [0.1, 1.0, 10.0]
+    svc = dict(kernel="rbf", gamma=0.2, probability=True)
+    ours = KernelSVCCV(Cs, cv=cv, scoring=scoring, **svc).fit(X, y)
+    theirs = GridSearchCV(KernelSVC(**svc), {"C": Cs}, cv=cv, scoring=scoring).fit(X, y)
+    for key in ["mean_test_score", "split2_test_score", "rank_test_score"]:
+        assert_allclose(ours.cv_results_[key], theirs.cv_results_[key])
+    assert_allclose(ours.predict_log_proba(X[:5]), theirs.predict_log_proba(X[:5]))
+
+
+@pytest.mark.parametrize(
+    "kernel, grid, n_candidates",
+    [
+        ("ntk", {"depth": [1, 2, 3], "fixed_layers": [0, 2]}, 5),
+        (NTK(fixed_layers=2), {"depth": [1, 2, 3]}, 2),
+        (NTK(depth=2), {"fixed_layers": [0, 1, 2, 3]}, 3),
+    ],
+)
+def test_fixed_layers_above_depth_are_left_out_with_the_kernel_s_own_values(
+    kernel, grid, n_candidates
+):
+    # The base kernel's fixed_layers=2 (or depth=2) counts as the grid's would: the
+    # depths below it were tried, and raised.
+    X, y = load_iris(return_X_y=True)
+    search = KernelSVCCV([1.0], kernel=kernel, kernel_grid=grid, cv=3).fit(X, y)
+    assert len(search.cv_results_["params"]) == n_candidates
+
+
+def test_grid_values_may_be_dicts_as_in_grid_search_cv():
+    X, y = load_iris(return_X_y=True)
+    cv = StratifiedKFold(3, shuffle=True, random_state=0)
+    grid = {"activation": ["leaky_relu"], "activation_params": [{"alpha": 0.1}, {"alpha": 0.5}]}
+    ours = KernelSVCCV([1.0, 10.0], kernel="nngp", kernel_grid=grid, cv=cv).fit(X, y)
+    theirs = GridSearchCV(
+        KernelSVC(kernel=NNGP()),
+        {"C": [1.0, 10.0], **{f"kernel__{k}": v for k, v in grid.items()}},
+        cv=cv,
+    ).fit(X, y)
+    assert ours.cv_results_["params"] == theirs.cv_results_["params"]
+    assert_allclose(ours.cv_results_["mean_test_score"], theirs.cv_results_["mean_test_score"])
+    assert ours.best_params_ == theirs.best_params_
+
+
 class _CountingOperator(KernelOperator):
     grams = 0
     paths = []
