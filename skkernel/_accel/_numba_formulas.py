@@ -360,9 +360,9 @@ def _abrelu(factor, half, q1, cj, q2):
 def _erf(a, c, scale, q1, cj, q2):
     """a erf(b u) + c on one entry (scale = b^2): (new covariance, derivative)."""
     cj = scale * cj
-    prod = (1.0 + 2.0 * (scale * q1)) * (1.0 + 2.0 * (scale * q2))
-    d = prod - 4.0 * cj * cj
-    root = math.sqrt(d if d > 0.0 else 0.0)
+    # (1 + 2 q1)(1 + 2 q2) - 4 c^2 with the cancelling part apart: at least 1.
+    gap = (scale * q1) * (scale * q2) - cj * cj
+    root = math.sqrt(1.0 + 2.0 * (scale * q1 + scale * q2) + 4.0 * (gap if gap > 0.0 else 0.0))
     new = a * a * (2.0 / math.pi * vector_atan2(2.0 * cj, root)) + c * c
     return new, a * a * scale * 2.0 * (2.0 / math.pi) / root
 
@@ -378,8 +378,9 @@ def _gelu(q1, cj, q2):
     """GELU on one entry: (new covariance, derivative)."""
     prod = q1 * q2
     prod_plus_1 = (q1 + 1.0) * (q2 + 1.0)
-    delta_squared = prod_plus_1 - cj * cj
-    delta = math.sqrt(delta_squared if delta_squared > 0.0 else 0.0)
+    gap = prod - cj * cj  # (q1 + 1)(q2 + 1) - c^2 with the cancelling part apart
+    delta_squared = 1.0 + q1 + q2 + (gap if gap > 0.0 else 0.0)
+    delta = math.sqrt(delta_squared)
     angle = vector_atan2(cj, delta)
     new = (cj * cj + prod * delta_squared) / (prod_plus_1 * delta) + cj * angle
     first = 1.0 / delta_squared + (1.0 - prod) / prod_plus_1 + 1.0

@@ -190,8 +190,10 @@ class _Network:
         # a erf(b u) + c: the input scale first, the output scale and shift last.
         scale = self.b**2
         c *= scale
-        prod = (1 + 2 * (scale * q1)) * (1 + 2 * (scale * q2))
-        root = xp.sqrt(xp.maximum(prod - 4 * c * c, 0.0))
+        # (1 + 2 q1)(1 + 2 q2) - 4 c^2 with the cancelling part apart: at least 1, where
+        # the product form rounded to 0 (and divided by it) once q reached ~1e16.
+        gap = xp.maximum((scale * q1) * (scale * q2) - c * c, 0.0)
+        root = xp.sqrt(1 + 2 * (scale * q1 + scale * q2) + 4 * gap)
         c[...] = 2 / math.pi * xp.arctan2(2 * c, root)
         c *= self.a**2
         c += self.c**2
@@ -205,8 +207,9 @@ class _Network:
     def _gelu(self, c, q1, q2, xp):
         prod = q1 * q2
         prod_plus_1 = (q1 + 1) * (q2 + 1)
-        delta_squared = prod_plus_1 - c * c
-        delta = xp.sqrt(xp.maximum(delta_squared, 0.0))
+        # (q1 + 1)(q2 + 1) - c^2 with the cancelling part apart: at least 1 (see _erf).
+        delta_squared = 1 + q1 + q2 + xp.maximum(prod - c * c, 0.0)
+        delta = xp.sqrt(delta_squared)
         angle = xp.arctan2(c, delta)
         dot = 1 / delta_squared + (1 - prod) / prod_plus_1 + 1
         dot *= c / delta / (2 * math.pi)

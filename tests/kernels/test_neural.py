@@ -237,6 +237,31 @@ def test_float32_input_is_accurate():
     assert_allclose(K32, K64, rtol=2e-6)
 
 
+@pytest.mark.parametrize("backend", ["numpy", "numba"])
+@pytest.mark.parametrize(
+    "kernel, power, power_parallel",
+    [
+        (NTK(1, activation="erf"), 0, 1),
+        (NNGP(1, activation="gelu"), 2, 2),
+        (NTK(2, activation="gelu"), 2, 2),
+    ],
+    ids=["ntk-erf", "nngp-gelu", "ntk-gelu"],
+)
+def test_erf_and_gelu_stay_finite_at_huge_norms(kernel, power, power_parallel, backend):
+    # Their gaps (1 + 2 q1)(1 + 2 q2) - 4 c^2 and (q1 + 1)(q2 + 1) - c^2 rounded to 0
+    # once q reached ~1e16 (features of ~1e8), and the kernels returned inf and NaN.
+    # Far out they are homogeneous in the scale: GELU's of degree 2 (it is ReLU
+    # there); erf's NTK of degree 1 on the diagonal and 0 off it. (A parallel pair is
+    # only finite: q1 q2 - c^2 = 0 is lost to rounding of c, eps q^2, there.)
+    X = make_data(6, 6, 7, np.float64, seed=3)[0]
+    X[1] = 2 * X[0]
+    K = {s: KernelOperator(kernel, s * X, backend=backend).gram() for s in (1e7, 1e9)}
+    assert np.isfinite(K[1e9]).all()
+    growth = 100.0 ** np.where(np.eye(6, dtype=bool), power_parallel, power)
+    rows = np.r_[0, 2:6]
+    assert_allclose(K[1e9][np.ix_(rows, rows)], (K[1e7] * growth)[np.ix_(rows, rows)], rtol=1e-6)
+
+
 @pytest.mark.parametrize("backend", ["numpy", "numba", "cupy-on-numpy"])
 @pytest.mark.parametrize("same", [True, False])
 def test_path_equals_the_kernels_one_by_one(backend, same):
