@@ -363,6 +363,13 @@ class EigenFunction(_EigenBased):
                 "kernel."
             )
         s = np.maximum(s, 0.0)
+        # s(lam) = lam r(lam) must vanish at 0: with s(0) > 0, r = s / lam on the
+        # eigenvalues near 0 multiplies their rounding into huge coefficients.
+        at_zero = float(np.asarray(self.function(np.zeros(1)), dtype=np.float64).ravel()[0])
+        if not abs(at_zero) <= 1e-12 * max(float(s.max(initial=0.0)), 1e-300):
+            raise ValueError(
+                f"The transform must vanish at 0 (s(lam) = lam r(lam)); s(0) = {at_zero:.3g}."
+            )
         r = np.divide(s, lam, out=np.zeros_like(lam), where=nonzero)
         return np.where(nonzero, s, 0.0), r
 

@@ -26,6 +26,8 @@ from sklearn.utils.validation import (
 from .._base import (
     BACKEND_CONSTRAINT,
     FLOAT_DTYPES,
+    SPARSE_FORMATS,
+    dense_features,
     fit_context,
     one_vs_rest_labels,
     one_vs_rest_targets,
@@ -139,7 +141,11 @@ class _SpectralKernelBase(BaseEstimator):
         return isinstance(self.kernel, str) and self.kernel == "knn"
 
     def _validate_X(self, X, reset):
-        X = validate_data(self, X, dtype=FLOAT_DTYPES, reset=reset)
+        # Sparse rows (a OneHotEncoder's) are accepted and made dense, as by every
+        # kernel estimator here and by LabelSpreading.
+        X = dense_features(
+            validate_data(self, X, accept_sparse=SPARSE_FORMATS, dtype=FLOAT_DTYPES, reset=reset)
+        )
         if reset and self._precomputed and X.shape[0] != X.shape[1]:
             raise ValueError(
                 "With kernel='precomputed', X must be the square affinity matrix of the "
@@ -361,6 +367,7 @@ class _SpectralKernelBase(BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.pairwise = self._precomputed
+        tags.input_tags.sparse = True
         return tags
 
 
@@ -414,8 +421,8 @@ spectral_transform : {"inverse_laplacian", "polynomial", "kpca"} or callable, \
     (Horner on products with G; local: a polynomial of degree q reaches q - 1
     graph steps from the labelled rows); "kpca" the top ``n_components``
     eigenvalues (kernel PCA regression); a callable ``s(eigenvalues)``,
-    non-negative, applied through a full eigendecomposition (``solver="direct"``
-    or ``n_landmarks``).
+    non-negative and 0 at 0, applied through a full eigendecomposition
+    (``solver="direct"`` or ``n_landmarks``).
 power : int, default=4
     Power of the polynomial transform when ``coefs`` is None.
 coefs : array-like of shape (q,), default=None
@@ -586,9 +593,10 @@ class SpectralKernelRidge(MultiOutputMixin, RegressorMixin, _SpectralKernelBase)
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            All rows, labelled or not; with ``kernel="precomputed"``, their affinity
-            matrix of shape (n_samples, n_samples).
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            All rows, labelled or not (a sparse matrix is densified); with
+            ``kernel="precomputed"``, their affinity matrix of shape (n_samples,
+            n_samples).
         y : array-like of shape (n_samples,) or (n_samples, n_targets)
             Targets; NaN marks an unlabelled row (a row is labelled when all its
             targets are given).
@@ -701,9 +709,10 @@ class SpectralKernelClassifier(ClassifierMixin, _SpectralKernelBase):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            All rows, labelled or not; with ``kernel="precomputed"``, their affinity
-            matrix of shape (n_samples, n_samples).
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            All rows, labelled or not (a sparse matrix is densified); with
+            ``kernel="precomputed"``, their affinity matrix of shape (n_samples,
+            n_samples).
         y : array-like of shape (n_samples,)
             Labels; -1 marks an unlabelled row.
 

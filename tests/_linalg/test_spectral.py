@@ -116,6 +116,11 @@ def test_callable_must_be_non_negative_and_finite(T):
         EigenFunction(lambda lam: np.full_like(lam, np.inf)).fit(T)
     with pytest.raises(ValueError, match="elementwise"):
         EigenFunction(lambda lam: 1.0).fit(T)
+    # s = lam r(lam) vanishes at 0: s = 1 or lam + 0.01 gave coefficients of 4e9.
+    for s in (np.ones_like, lambda lam: lam + 0.01):
+        with pytest.raises(ValueError, match="must vanish at 0"):
+            EigenFunction(s).fit(T)
+    EigenFunction(np.sqrt).fit(T)
 
 
 @pytest.mark.parametrize(

@@ -6,6 +6,7 @@ import warnings
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from numpy.testing import assert_allclose, assert_array_equal
 from scipy import linalg
 from sklearn.datasets import load_digits, make_circles, make_moons
@@ -756,3 +757,13 @@ def test_dense_eigensolver_with_the_iterative_solver(blobs, kernel):
     cg = SpectralKernelRidge(solver="cg", **params).fit(X, y)
     direct = SpectralKernelRidge(solver="direct", **params).fit(X, y)
     assert_allclose(cg.predict(X_new), direct.predict(X_new), rtol=1e-8, atol=1e-10)
+
+
+@pytest.mark.parametrize("params", [dict(), dict(kernel="rbf", gamma=0.5)], ids=["knn", "rbf"])
+def test_sparse_rows_give_the_dense_model(blobs, params):
+    # As LabelSpreading and every kernel estimator here: sparse X is made dense.
+    X, y, X_new = blobs
+    dense = SpectralKernelRidge(**params).fit(X, y)
+    sparse = SpectralKernelRidge(**params).fit(sp.csr_matrix(X), y)
+    assert_allclose(sparse.transduction_, dense.transduction_, rtol=1e-12)
+    assert_allclose(sparse.predict(sp.csr_matrix(X_new)), dense.predict(X_new), rtol=1e-12)
