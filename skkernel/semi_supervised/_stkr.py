@@ -325,7 +325,15 @@ class _SpectralKernelBase(BaseEstimator):
         N = X.shape[0]
         mu = affinity.eigenvalues_
         values, _ = self._make_function(n_components, dense=True).on_spectrum(mu)
-        columns = np.flatnonzero((values > 0) & (mu > 0))
+        floor = np.finfo(np.float64).eps * mu.size * max(float(mu.max(initial=0.0)), 1e-300)
+        columns = np.flatnonzero((values > 0) & (mu > floor))
+        if self.spectral_transform == "kpca" and columns.size < n_components:
+            # As the exact path: fewer components than asked for is refused, not used.
+            raise ValueError(
+                f"Only {columns.size} of the top n_components={n_components} eigenvalues "
+                "of the Nystroem G / N are positive; kernel PCA needs positive ones. Lower "
+                "n_components (the landmarks span too few directions)."
+            )
         values, mu_kept = values[columns], mu[columns]
         features = affinity.landmark_features(X[labeled], columns)
         U_labeled = features / np.sqrt(mu_kept)

@@ -767,3 +767,16 @@ def test_sparse_rows_give_the_dense_model(blobs, params):
     sparse = SpectralKernelRidge(**params).fit(sp.csr_matrix(X), y)
     assert_allclose(sparse.transduction_, dense.transduction_, rtol=1e-12)
     assert_allclose(sparse.predict(sp.csr_matrix(X_new)), dense.predict(X_new), rtol=1e-12)
+
+
+def test_nystroem_kernel_pca_refuses_fewer_directions_than_components_as_exact():
+    # Five distinct points, each repeated 40 times: G / N has rank 5. The exact path
+    # refused n_components=10; the Nystroem one used 7 (two from the jitter) silently.
+    rng = np.random.default_rng(0)
+    X = np.repeat(rng.normal(size=(5, 2)) * 3, 40, axis=0)
+    y = np.full(200, np.nan)
+    y[::40] = y[1::40] = np.arange(5.0)
+    settings = dict(kernel="rbf", gamma=0.5, spectral_transform="kpca", n_components=10)
+    for extra in (dict(n_landmarks=50, random_state=0), dict(solver="direct")):
+        with pytest.raises(ValueError, match="of the top n_components=10 eigenvalues"):
+            SpectralKernelRidge(**settings, **extra).fit(X, y)
