@@ -28,16 +28,35 @@ def ridge_loo_path(eigenvalues, Q, Y, alphas):
     residuals : ndarray of shape (n, n_targets, n_alphas)
         ``y_i - f_{-i}(x_i)``.
     dual_coefs : ndarray of shape (n, n_targets, n_alphas)
-        ``c = G^-1 y`` for every alpha.
+        ``c = G^-1 y`` for every alpha (without K's null directions at an alpha
+        within rounding of zero: the least-squares solution there).
     """
     n, n_targets = Y.shape
-    inverse = 1.0 / (eigenvalues[:, None] + alphas[None, :])  # (n, n_alphas)
+    # Eigenvalues within rounding of zero (n eps of the largest, as numpy's and
+    # scipy's pseudo-inverses cut) are zeros: a singular K's come out anywhere in
+    # +-1e-12, and 1 / (w + alpha) of those gave arbitrary scores at small alphas.
+    rounding = n * np.finfo(np.float64).eps * max(float(np.abs(eigenvalues).max()), 1e-300)
+    null = np.abs(eigenvalues) <= rounding
+    w = np.where(null, 0.0, eigenvalues)
+    inverse = 1.0 / (w[:, None] + alphas[None, :])  # (n, n_alphas)
     QtY = Q.T @ Y  # (n, n_targets)
-    spectral = QtY[:, :, None] * inverse[:, None, :]  # (n, n_targets, n_alphas)
-    dual_coefs = (Q @ spectral.reshape(n, -1)).reshape(n, n_targets, alphas.size)
+
+    def coefficients(weights):
+        spectral = QtY[:, :, None] * weights[:, None, :]  # (n, n_targets, n_alphas)
+        return (Q @ spectral.reshape(n, -1)).reshape(n, n_targets, alphas.size)
+
+    dual_coefs = coefficients(inverse)
     G_inv_diag = np.empty((n, alphas.size))
     step = get_chunk_n_rows(row_bytes=2 * n * Q.dtype.itemsize, max_n_rows=n)
     for start in range(0, n, step):
         rows = slice(start, start + step)
         G_inv_diag[rows] = np.square(Q[rows]) @ inverse
-    return dual_coefs / G_inv_diag[:, None, :], dual_coefs
+    residuals = dual_coefs / G_inv_diag[:, None, :]
+    # The null directions move no prediction in exact arithmetic, but at an alpha
+    # within rounding their coefficients y / alpha turn K's rounding into the
+    # predictions: there the model is the least-squares one, as KernelRidge's when
+    # its Cholesky fails (the residuals above stay exact: both factors share 1/alpha).
+    unresolved = null[:, None] & (alphas[None, :] <= rounding)
+    if unresolved.any():
+        dual_coefs = coefficients(np.where(unresolved, 0.0, inverse))
+    return residuals, dual_coefs

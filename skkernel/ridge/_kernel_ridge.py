@@ -193,10 +193,12 @@ class KernelRidge(_KernelModel):
             fallback = self.solver == "auto" and self._dense_fits(X, fraction=1.0)
             try:
                 dual_coef, self.n_iter_, converged = self._fit_cg(X, Y, alphas, row_scale)
-            except IndefiniteSystemError:
+            except (IndefiniteSystemError, np.linalg.LinAlgError):
+                # CG met a singular system (alpha=0), or the Nystroem preconditioner
+                # an indefinite kernel (sigmoid): the exact solve handles both.
                 if not fallback:
                     raise
-                converged = False  # singular (alpha=0): the exact solve handles it
+                converged = False
             if not converged and fallback:
                 # CG on an ill-conditioned system returns garbage; the exact solve
                 # fits (if not in the half of memory "auto" keeps free): use it.
@@ -342,7 +344,9 @@ class KernelRidgeCV(_KernelModel):
         ``None``: efficient leave-one-out. Otherwise, anything
         :class:`~sklearn.model_selection.GridSearchCV` accepts.
     scoring : str or callable, default=None
-        ``None``: mean squared error (weighted by ``sample_weight``) for leave-one-out,
+        ``None``: mean squared error (weighted by ``sample_weight``: ``sum w r^2 /
+        sum w``, as ``"neg_mean_squared_error"`` gives; RidgeCV's default divides by
+        n instead and stores ``w r^2`` in its ``cv_results_``) for leave-one-out,
         R^2 with ``cv``. Otherwise a scorer name or callable, higher is better.
     store_cv_results : bool, default=False
         Keep the leave-one-out values of every alpha in ``cv_results_`` (only with
@@ -435,7 +439,11 @@ class KernelRidgeCV(_KernelModel):
             raise ValueError("sample_weight must be non-negative for leave-one-out.")
         ravel = y.ndim == 1
         Y = y.reshape(-1, 1) if ravel else y
-        self._fit_leave_one_out(X, Y, alphas, sample_weight)
+        # The eigendecomposition in float64, as RidgeCV's: float32's rounding level
+        # (n eps lambda_max) would swallow the small alphas' scores. The coefficients
+        # come back in the data's dtype, as KernelRidge's.
+        self._fit_leave_one_out(X.astype(np.float64, copy=False), Y, alphas, sample_weight)
+        self.dual_coef_ = self.dual_coef_.astype(X.dtype, copy=False)
         if ravel:
             self.dual_coef_ = self.dual_coef_.ravel()
             if self.alpha_per_target:

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.kernel_ridge import KernelRidge as SklearnKernelRidge
+from sklearn.linear_model import Ridge, RidgeCV
 from sklearn.metrics.pairwise import rbf_kernel
 from sklearn.model_selection import GridSearchCV, KFold
 from sklearn.pipeline import make_pipeline
@@ -434,6 +435,22 @@ def test_cg_on_a_singular_system_says_so_and_auto_falls_back(monkeypatch):
     np.testing.assert_allclose(auto.predict(X[:60]), y[:60] + 0.5, atol=1e-8)
 
 
+def test_auto_falls_back_when_the_preconditioner_meets_an_indefinite_kernel(monkeypatch):
+    # The sigmoid kernel is indefinite: the Nystroem preconditioner's Cholesky of the
+    # landmarks' block fails before CG starts, and "auto" raised that LinAlgError.
+    rng = np.random.default_rng(9)
+    X, y = rng.normal(size=(80, 3)), rng.normal(size=80)
+    monkeypatch.setattr(
+        KernelRidge, "_dense_fits", staticmethod(lambda X, fraction=0.5: fraction == 1.0)
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        auto = KernelRidge(kernel="sigmoid").fit(X, y)
+    assert auto.solver_ == "cholesky"
+    sklearn_fit = SklearnKernelRidge(kernel="sigmoid").fit(X, y)
+    np.testing.assert_allclose(auto.predict(X), sklearn_fit.predict(X), rtol=1e-6)
+
+
 def test_least_squares_fallback_cuts_rounding_level_singular_values():
     # K of 60 distinct rows has condition number 1e4; repeated, 60 of its singular
     # values are rounding (1e-17 to 1e-14 of the largest). scipy's default cutoff,
@@ -559,6 +576,39 @@ def test_leave_one_out_of_a_zero_weight_sample_is_the_full_model(kernel, scoring
         if scoring is None:
             positive = (y[kept] - positive) ** 2
         np.testing.assert_allclose(model.cv_results_[kept, a], positive, rtol=1e-8)
+
+
+def test_leave_one_out_on_a_singular_kernel_is_ridge_cv_s():
+    # The linear kernel of 200 rows in 5 dimensions has rank 5: its other eigenvalues
+    # come out in +-1e-12. Taken as they were, the scores of alphas near them were
+    # arbitrary (3e5 at 1e-14), one beat the true best, and the refit was 300 off.
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 5))
+    y = X @ rng.normal(size=5) + rng.normal(size=200)
+    alphas = np.logspace(-14, -4, 6)
+    ours = KernelRidgeCV(alphas=alphas, store_cv_results=True).fit(X, y)
+    theirs = RidgeCV(alphas=alphas, fit_intercept=False, store_cv_results=True).fit(X, y)
+    np.testing.assert_allclose(ours.cv_results_.mean(axis=0), theirs.cv_results_.mean(axis=0))
+    assert ours.alpha_ == theirs.alpha_
+    # Within rounding of zero the refit is the least-squares model (as KernelRidge's
+    # fallback); above it, accurate to the system's conditioning, eps lambda_max / alpha.
+    for alpha, atol in [(1e-14, 1e-12), (1e-12, 1e-12), (1e-6, 1e-6)]:
+        cv = KernelRidgeCV(alphas=[alpha]).fit(X, y)
+        exact = Ridge(alpha=alpha, fit_intercept=False).fit(X, y)
+        np.testing.assert_allclose(cv.predict(X), exact.predict(X), rtol=0, atol=atol)
+
+
+def test_leave_one_out_of_float32_data_runs_in_float64_and_returns_float32():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(100, 3))
+    y = np.sin(X[:, 0]) + 0.01 * rng.normal(size=100)
+    alphas = np.logspace(-9, 1, 11)
+    ours = KernelRidgeCV(alphas=alphas, kernel="rbf").fit(X.astype(np.float32), y)
+    double = KernelRidgeCV(alphas=alphas, kernel="rbf").fit(X, y)
+    assert ours.dual_coef_.dtype == np.float32
+    assert ours.predict(X.astype(np.float32)).dtype == np.float32
+    assert ours.alpha_ == double.alpha_
+    assert ours.best_score_ == pytest.approx(double.best_score_, rel=1e-3)
 
 
 def test_alpha_per_target_on_one_target_gives_floats_as_ridge_cv():
