@@ -100,8 +100,13 @@ def _exact_rls(kernel, X, n_components, alpha, rng, backend):
 
 
 def _approximate_rls(kernel, X, n_components, alpha, rng, backend):
-    # A BLESS path stopped at alpha or where d_eff reaches the budget.
-    floor = 1e-12 * X.shape[0] if alpha is None else alpha
+    # A BLESS path stopped at alpha or where d_eff reaches the budget; without an
+    # alpha, at the latest where the penalty reaches rounding of the kernel's scale.
+    if alpha is None:
+        kappa2 = float(np.max(kernel.diag(X), initial=0.0))
+        floor = 1e-12 * X.shape[0] * max(kappa2, np.finfo(np.float64).tiny)
+    else:
+        floor = alpha
     _, candidates, scores, _ = bless_dictionary(
         kernel,
         X,
@@ -109,6 +114,9 @@ def _approximate_rls(kernel, X, n_components, alpha, rng, backend):
         rng,
         max_effective_dimension=n_components,
         max_candidates=_CANDIDATES_PER_CENTER * n_components,
+        # At least n_components candidates, so that as many centers are drawn from
+        # them whatever penalty the path stops at (a large alpha stopped it early).
+        min_candidates=n_components,
         # One draw per unit of d_eff keeps the dictionary near n_components samples;
         # the last scoring step costs O(candidates * n_components^2).
         oversampling=1.0,

@@ -69,15 +69,25 @@ def exact_leverage_scores(K, alpha):
 
 def alpha_for_effective_dimension(eigenvalues, target):
     """The penalty at which ``sum(w / (w + alpha)) = target`` for eigenvalues w."""
+    eps = np.finfo(np.float64).eps
     eigenvalues = np.clip(eigenvalues, 0.0, None)
-    if target >= np.count_nonzero(eigenvalues > 0):
-        return float(np.finfo(np.float64).eps * max(eigenvalues.max(initial=0.0), 1.0))
+    largest = float(eigenvalues.max(initial=0.0))
+    # Everything relative to the kernel's own scale: eigenvalues within rounding of
+    # the largest are zeros, and the search starts at eps times it (an absolute
+    # bracket missed the root of a kernel of values ~1e-18).
+    eigenvalues = np.where(eigenvalues > eigenvalues.size * eps * largest, eigenvalues, 0.0)
+    smallest_alpha = eps * largest if largest > 0 else eps
+    if target >= np.count_nonzero(eigenvalues):
+        return float(smallest_alpha)
 
     def gap(log_alpha):
         return np.sum(eigenvalues / (eigenvalues + math.exp(log_alpha))) - target
 
+    bottom = math.log(smallest_alpha)
+    if gap(bottom) <= 0:
+        return float(smallest_alpha)
     top = math.log(eigenvalues.sum() / max(target, 1e-12)) + 1.0
-    return math.exp(optimize.brentq(gap, -60.0, top))
+    return math.exp(optimize.brentq(gap, bottom, top))
 
 
 def _score_floor(diag, trace, alpha):
@@ -170,6 +180,7 @@ def bless_dictionary(
     *,
     max_effective_dimension=None,
     max_candidates=None,
+    min_candidates=0,
     step=2.0,
     uniform_oversampling=2.0,
     oversampling=2.0,
@@ -198,6 +209,11 @@ def bless_dictionary(
         this (the penalty at which a budget of that many centers is well spent).
     max_candidates : int, default=None
         Largest uniform subset scored per step.
+    min_candidates : int, default=0
+        Smallest subset returned (at most n): the last penalty's uniform subset is
+        topped up with more uniform samples, scored by the same dictionary, for a
+        caller that draws that many samples from it whatever penalty the path stops
+        at.
 
     Returns
     -------
@@ -234,6 +250,19 @@ def bless_dictionary(
             max_effective_dimension is not None and effective_dimension >= max_effective_dimension
         )
         if done:
+            shortfall = min(min_candidates, n) - candidates.size
+            if shortfall > 0:
+                # More uniform candidates, scored by the same dictionary: drawn only
+                # here, so that the path's draws are those of a path without them.
+                extra = rng.choice(np.setdiff1d(np.arange(n), candidates), shortfall, False)
+                extra_scores = check_finite_kernel(
+                    dictionary.scores(X[extra]),
+                    "The kernel matrix behind the ridge leverage scores",
+                )
+                candidates = np.concatenate([candidates, extra])
+                scores = np.concatenate([scores, extra_scores])
+                order = np.argsort(candidates)
+                candidates, scores = candidates[order], scores[order]
             dictionary = _Dictionary(kernel, X[picked], weights, alpha_h, trace)
             return dictionary, candidates, scores, effective_dimension
 
@@ -329,9 +358,12 @@ class SequentialLeverageScores(BaseEstimator):
 
     The estimate is ``(1 - epsilon)`` times the dictionary estimate of the module
     docstring with weights ``a_j = oversampling * p_j / q_j``. The dictionary holds
-    ``O(oversampling * d_eff)`` samples whatever the length of the stream, and at
-    every step the Nystroem approximation from its samples satisfies
-    ``K - alpha / (1 - epsilon) I <= K_nystroem <= K`` with high probability.
+    ``O(oversampling * d_eff)`` samples whatever the length of the stream. With
+    ``oversampling`` of order ``log(n / delta) / epsilon^2`` (hundreds), the paper
+    proves that at every step the Nystroem approximation from its samples satisfies
+    ``K - alpha / (1 - epsilon) I <= K_nystroem <= K`` with probability 1 - delta;
+    the default 8 keeps the dictionary small and the bound only usually (see
+    docs/nystroem.md).
 
     Parameters
     ----------

@@ -193,3 +193,12 @@ def test_a_stream_without_its_trace_still_scores_and_streams():
     del ink._trace
     assert np.all(ink.leverage_scores(X[:5]) > 0)
     assert ink.partial_fit(X[200:]).n_samples_seen_ == 300
+
+
+def test_alpha_for_effective_dimension_follows_the_kernel_s_scale():
+    # An absolute bracket (log alpha from -60) missed the root of a kernel of values
+    # ~1e-18: brentq raised "f(a) and f(b) must have different signs".
+    w = np.r_[np.logspace(0, -8, 30), np.zeros(10)]
+    alpha = alpha_for_effective_dimension(w, 5.0)
+    for scale in (1e-18, 1e6):
+        assert alpha_for_effective_dimension(scale * w, 5.0) == pytest.approx(scale * alpha)

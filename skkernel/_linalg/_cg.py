@@ -198,10 +198,14 @@ def conjugate_gradient(
     failed = ~converged
     X[:, failed] = best_X[:, failed]
     if failed.any():
-        # Report what the returned iterates really achieve.
+        # Report what the returned iterates really achieve; a column whose recurrence
+        # met tol on the last allowed iteration, checked here, has converged.
         columns = np.flatnonzero(failed)
         true_R = B[:, columns] - matmat(X[:, columns], columns)
         best_residual[columns] = norm(true_R, columns) / b_norm[columns]
+        converged[columns[best_residual[columns] <= tol]] = True
+        failed = ~converged
+    if failed.any():
         why = (
             f"stopped after max_iter={max_iter} iterations"
             if n_iter >= max_iter

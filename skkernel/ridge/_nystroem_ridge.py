@@ -162,11 +162,12 @@ class NystroemRidge(MultiOutputMixin, RegressorMixin, _NystroemRidgeBase):
         scores at ``alpha``, or at the larger penalty whose effective dimension is
         ``n_components`` when alpha is smaller than that.
     tol : float, default=1e-3
-        CG stops when the residual of the preconditioned system is below ``tol``
-        relative to its right-hand side. The default is below the statistical error
-        of the fit: on the diamonds and synthetic benchmarks (docs/nystroem.md) the
-        test error at 1e-3 is within 0.03% of the exact solution's, with 30% fewer
-        passes than at 1e-4. Lower it to approach the exact Nystroem solution.
+        CG stops when the true residual of ``H c = K_nM^T W y`` (not of the
+        preconditioned system) is below ``tol`` relative to its right-hand side. The
+        default is below the statistical error of the fit: on the diamonds and
+        synthetic benchmarks (docs/nystroem.md) the test error at 1e-3 is within
+        0.03% of the exact solution's, with 30% fewer passes than at 1e-4. Lower it
+        to approach the exact Nystroem solution.
     max_iter : int, default=100
         Most CG iterations (passes over the data); Falkon usually needs 10-30.
     backend : str, default="auto"
@@ -291,8 +292,9 @@ class NystroemRidgeClassifier(ClassifierMixin, _NystroemRidgeBase):
         The class labels.
     intercept_ : float or ndarray of shape (1,) or (n_classes,)
         The intercepts ``b``; 0.0 unless ``fit_intercept``.
-    dual_coef_ : ndarray of shape (n_components,) or (n_components, n_classes)
-        Coefficients of the centers, per one-vs-rest target.
+    dual_coef_ : ndarray of shape (n_components, 1) or (n_components, n_classes)
+        Coefficients of the centers, per one-vs-rest target (one column for two
+        classes).
     {falkon_attributes}
 
     See Also

@@ -1,5 +1,7 @@
 """The shared linear algebra: preconditioner, CG, jittered Cholesky, LOO path."""
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -171,3 +173,22 @@ def test_jittered_cholesky_sizes_the_jitter_by_the_values_precision():
     assert f"{largest:.3g}" in str(error.value)
     L, jitter = jittered_cholesky(K32, eps=np.finfo(np.float32).eps)
     np.testing.assert_allclose(L @ L.T, K32, atol=1e-3)
+
+
+def test_cg_that_converges_on_its_last_allowed_iteration_does_not_warn(gram):
+    # The true residual was checked after the loop but ignored: a column that met tol
+    # on iteration max_iter was reported "above tol" quoting a residual below it.
+    _, K = gram
+    A = K + 0.1 * np.eye(len(K))
+    b = np.random.default_rng(1).normal(size=(len(K), 1))
+
+    def matmat(V, columns):
+        return A @ V
+
+    _, n_iter, converged = conjugate_gradient(matmat, b, tol=1e-6, max_iter=1000)
+    steps = n_iter - 1  # the last pass checked the true residual
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        x, _, converged = conjugate_gradient(matmat, b, tol=1e-6, max_iter=steps)
+    assert converged.all()
+    assert np.linalg.norm(A @ x - b) <= 1e-6 * np.linalg.norm(b)

@@ -87,6 +87,26 @@ def test_sequential_components_take_the_widest_dtype_of_the_batches(digits):
     np.testing.assert_array_equal(model.components_[late], X[model.component_indices_[late]])
 
 
+@pytest.mark.parametrize(
+    "settings, scale",
+    [
+        (dict(gamma=0.5, sampling="rls", alpha=100.0), 1.0),
+        (dict(gamma=0.5, sampling="rls", alpha=500.0), 1.0),
+        (dict(kernel="linear", sampling="rls"), 1e-9),
+        (dict(kernel="linear", sampling="exact-rls"), 1e-9),
+    ],
+)
+def test_leverage_sampling_gives_n_components_whatever_alpha_and_scale(settings, scale):
+    # The BLESS path stopped at a large alpha (or, without one, at an absolute floor
+    # that a kernel of small values never reached) scored fewer candidates than
+    # n_components, and "rls" returned them all: 4 components of 100 at alpha=500.
+    # On the same kernel "exact-rls" failed in brentq.
+    X = np.random.RandomState(0).normal(size=(1000, 3)) * scale
+    model = Nystroem(n_components=100, random_state=0, **settings).fit(X)
+    assert model.transform(X[:2]).shape == (2, 100)
+    assert np.unique(model.component_indices_).size == 100
+
+
 @pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")
 def test_failed_partial_fit_leaves_the_stream_as_it_was():
     # The second batch is finite, but its cubic kernel overflows float32 once its rows
