@@ -1,6 +1,8 @@
 """KernelOperator: products, scipy interop, configuration, memory and errors."""
 
+import copy
 import io
+import pickle
 import tracemalloc
 
 import numpy as np
@@ -11,6 +13,7 @@ from scipy.sparse.linalg import LinearOperator, aslinearoperator, cg, eigsh
 
 import skkernel
 from skkernel import BackendUnavailableError, KernelOperator, kernels
+from skkernel._accel import backend_status
 
 from ._helpers import hide_module, make_data
 
@@ -307,3 +310,19 @@ def test_distance_kernels_of_data_far_from_the_origin(backend, kernel):
     K = KernelOperator(kernel, X, Y, backend=backend)
     assert_allclose(K.to_dense(), exact, rtol=0, atol=1e-9)
     assert_allclose(K @ np.ones(50), exact.sum(axis=1), rtol=1e-9)
+
+
+@pytest.mark.parametrize("backend", ["numpy", "numba", "keops"])
+def test_operators_pickle_and_deep_copy_on_every_cpu_backend(backend):
+    # The prepared row norms kept the array module itself: numba and KeOps operators
+    # (and any after gram() built a numba dense block) failed to pickle.
+    if backend_status()[backend] is not None:
+        pytest.skip(backend_status()[backend])
+    X = np.random.default_rng(0).normal(size=(100, 3))
+    operator = KernelOperator("rbf", X, backend=backend)
+    K = operator.gram()
+    v = np.ones(100)
+    for clone_of in (lambda o: pickle.loads(pickle.dumps(o)), copy.deepcopy):
+        copied = clone_of(operator)
+        np.testing.assert_allclose(copied @ v, operator @ v)
+        np.testing.assert_allclose(copied.gram(), K)

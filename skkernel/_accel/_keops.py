@@ -62,14 +62,15 @@ def _sigmoid(x, y, p):
 
 def _compact(profile, squared):
     """A compact-support density profile of the (squared) distance over h, times
-    the indicator of the open ball: ``step(h - r)`` is 1 from r < h (KeOps' Step is
-    1 at 0, which only the measure-zero sphere r = h sees)."""
+    the indicator of the open ball, ``1 - step(r^2 - h^2)``: KeOps' Step is 1 at 0, so
+    this is 0 on the sphere r = h, as the other backends' ``r^2 < h^2`` (``step(1 - u)``
+    counted the sphere, which integer and gridded data meet all the time)."""
 
     def formula(x, y, p):
         h = p.value("bandwidth")
         sq = x.sqdist(y)
         u = sq * p.constant(1.0 / h**2) if squared else sq.sqrt() * p.constant(1.0 / h)
-        return profile(u, p) * (1 - u).step()
+        return profile(u, p) * (1 - (sq - p.constant(h**2)).step())
 
     return formula
 

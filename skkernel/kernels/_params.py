@@ -10,6 +10,7 @@ backend.
 from numbers import Real
 from typing import Any
 
+import numpy as np
 from sklearn.gaussian_process.kernels import Kernel as GPKernel
 from sklearn.utils._param_validation import Interval, StrOptions
 
@@ -30,6 +31,13 @@ GAMMA = [Interval(Real, 0, None, closed="left"), None]
 DEGREE = [Interval(Real, 0, None, closed="left")]
 #: Offset of the polynomial and sigmoid kernels.
 COEF0 = [Interval(Real, None, None, closed="neither")]
+
+
+def constant_block(X: Any, Y: Any) -> Any:
+    """The kernel of ``gamma=0``, ones, for kernels whose scikit-learn function
+    refuses 0 (laplacian, chi2): in the inputs' floating dtype."""
+    dtype = np.result_type(X.dtype, Y.dtype, np.float32)
+    return np.ones((X.shape[0], Y.shape[0]), dtype=dtype)
 
 
 def resolve_gamma(gamma: float | None, n_features: int) -> float:

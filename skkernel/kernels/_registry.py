@@ -24,6 +24,7 @@ its numpy/cupy formula; add its numba formula to
 formula says so, and "auto" passes it by).
 """
 
+import importlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from types import ModuleType
@@ -192,6 +193,14 @@ class RowNorms:
         self._dtype = dtype
         self._xp = xp
         self._norms = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        # A module does not pickle: its name does (an operator is copied into forked
+        # and spawned workers, and deep-copied with the estimators that hold one).
+        return {**self.__dict__, "_xp": self._xp.__name__}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state, _xp=importlib.import_module(state["_xp"]))
 
     @classmethod
     def of(cls, X: XPArray, xp: ModuleType = np) -> "RowNorms":

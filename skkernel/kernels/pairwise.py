@@ -11,7 +11,7 @@ from sklearn.metrics import pairwise
 
 from .._init_params import store_init_params
 from ._base import Kernel
-from ._params import GAMMA
+from ._params import GAMMA, constant_block
 
 __all__ = ["AdditiveChi2", "Chi2", "FunctionKernel", "GPKernelAdapter"]
 
@@ -43,6 +43,9 @@ class Chi2(Kernel):
         store_init_params(self, locals())
 
     def compute(self, X: NDArray[np.floating], Y: NDArray[np.floating]) -> NDArray[Any]:
+        if self.gamma == 0:
+            # The constant kernel, as gamma=0 is everywhere (sklearn's function refuses 0).
+            return constant_block(X, Y)
         return pairwise.chi2_kernel(X, Y, gamma=1.0 if self.gamma is None else self.gamma)
 
 

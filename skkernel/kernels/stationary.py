@@ -12,7 +12,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from .._init_params import store_init_params
 from ._base import Kernel
-from ._params import GAMMA, resolve_gamma
+from ._params import GAMMA, constant_block, resolve_gamma
 from ._registry import FamilyParams, KernelFamily, register_family
 
 __all__ = ["RBF", "Laplacian", "Matern"]
@@ -142,6 +142,9 @@ class Laplacian(Kernel):
         store_init_params(self, locals())
 
     def compute(self, X: NDArray[np.floating], Y: NDArray[np.floating]) -> NDArray[Any]:
+        if self.gamma == 0:
+            # The constant kernel, as on every backend (sklearn's function refuses 0).
+            return constant_block(X, Y)
         return pairwise.laplacian_kernel(X, Y, gamma=self.gamma)
 
     def family_params(self, n_features: int) -> FamilyParams:

@@ -65,7 +65,7 @@ class KernelThinning(BaseEstimator):
     g : int, default=4
         Compress++'s oversampling parameter: Compress keeps ``2^g n_components``
         points before the final KT. Larger g is slower and closer to KT. Where
-        ``2^(g+1) n_components`` exceeds n and n is above 11,585 points (whose Gram
+        ``2^(g+2) n_components`` exceeds n and n is above 11,585 points (whose Gram
         matrix would not fit scikit-learn's default ``working_memory``), g is
         lowered so the cost stays near-linear. The threshold does not follow the
         configured ``working_memory``, so a seeded coreset does not change with it.

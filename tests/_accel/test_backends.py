@@ -240,6 +240,31 @@ def test_cosine_of_tiny_and_zero_rows_follows_sklearn(backend):
     assert_allclose(kernels.Cosine().diag(X), np.diag(cosine_similarity(X)), rtol=1e-12, atol=1e-30)
 
 
+@pytest.mark.parametrize("backend", ["numpy", "numba", "keops", "cupy-on-numpy"])
+@pytest.mark.parametrize("profile", ["tophat", "epanechnikov", "linear", "cosine"])
+def test_compact_kernels_leave_out_the_sphere_of_radius_h(backend, profile):
+    """Integer data meet r = h all the time: the tophat is 1 on the open ball only
+    (KeOps counted the sphere: 21 neighbours instead of 2)."""
+    from scipy.spatial.distance import cdist
+
+    rng = np.random.default_rng(0)
+    X = rng.integers(0, 4, size=(60, 3)).astype(float)
+    kernel = kernels.DensityKernel(profile, bandwidth=1.0)
+    expected = kernel(X, X).sum(axis=1)
+    if profile == "tophat":
+        np.testing.assert_array_equal(expected, (cdist(X, X) < 1).sum(axis=1))
+    if backend == "cupy-on-numpy":
+        cupy_like = CuPyBackend(array_module=np)
+        spec = kernel.spec(3)
+        handle = cupy_like.prepare(X, spec)
+        got = cupy_like.matmat(spec, handle, handle, np.ones((60, 1)))[:, 0]
+    else:
+        if backend_status()[backend] is not None:
+            pytest.skip(backend_status()[backend])
+        got = KernelOperator(kernel, X, backend=backend) @ np.ones(60)
+    assert_allclose(got, expected, rtol=1e-12, atol=1e-12)
+
+
 @pytest.mark.parametrize("kernel", ACCELERATED_KERNELS)
 @pytest.mark.parametrize("offset", [1e3, 1e4])
 @pytest.mark.parametrize("backend", ["numpy", "numba", "cupy-on-numpy", "keops"])

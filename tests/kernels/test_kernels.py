@@ -211,3 +211,17 @@ def test_a_kernel_without_parameters_needs_no_constraints():
     assert_allclose(k(X), np.ones((3, 3)))
     assert not k.spec(2).closed_form
     assert_allclose(KernelOperator(k, X) @ np.ones(3), np.full(3, 3.0))
+
+
+@pytest.mark.parametrize("name", ["rbf", "laplacian", "chi2"])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("backend", ["numpy", "auto"])
+def test_gamma_zero_is_the_constant_kernel_on_every_path(name, dtype, backend):
+    # laplacian and chi2 passed gamma=0 to sklearn's functions, which refuse it: the
+    # numpy backend (and float32 dense blocks, which go to it) raised.
+    X = np.abs(make_data(20, 5, 3, dtype, seed=2)[0])
+    kernel = make_kernel(name, gamma=0.0)
+    assert_allclose(kernel(X), np.ones((20, 20)))
+    operator = KernelOperator(kernel, X, backend=backend)
+    assert_allclose(operator @ np.ones(20), np.full(20, 20.0), rtol=1e-6)
+    assert_allclose(operator.gram(), np.ones((20, 20)), rtol=1e-6)
