@@ -202,8 +202,10 @@ class KernelDensity(LogLikelihoodScore, BaseEstimator):
         """log of the sample weights normalised to sum to one."""
         if self.sample_weight_ is None:
             return np.full(self.X_fit_.shape[0], -math.log(self.X_fit_.shape[0]))
+        # Over the largest first: the sum of weights near the float maximum overflows.
+        weights = self.sample_weight_ / self.sample_weight_.max()
         with np.errstate(divide="ignore"):
-            return np.log(self.sample_weight_ / self.sample_weight_.sum())
+            return np.log(weights / weights.sum())
 
     def score_samples(self, X: ArrayLike) -> NDArray[np.float64]:
         """Log-density of the model at each sample.
@@ -221,11 +223,11 @@ class KernelDensity(LogLikelihoodScore, BaseEstimator):
         """
         check_is_fitted(self)
         X = validate_data(self, X, dtype=np.float64, order="C", reset=False)
-        # The density is translation invariant: centring both sets keeps the
-        # dot-product form of squared distances (many features) exact for data far
-        # from the origin.
-        center = self.X_fit_.mean(axis=0)
-        queries, data = X - center, self.X_fit_ - center
+        # Not centred here: the operator centres data far from the origin itself
+        # (where the subtraction is exact), and centring data near it rounded x - c:
+        # a pair exactly h apart on integer data came out 1 ulp inside the open ball
+        # of a compact kernel.
+        queries, data = X, self.X_fit_
         kernel = DensityKernel(self.kernel, self.bandwidth_)
         summation = "direct" if self.algorithm == "brute" else "auto"
         K = KernelOperator(kernel, queries, data, backend=self.backend, summation=summation)
@@ -276,7 +278,8 @@ class KernelDensity(LogLikelihoodScore, BaseEstimator):
         if self.sample_weight_ is None:
             rows = (u * n).astype(np.intp)
         else:
-            cumulative = np.cumsum(self.sample_weight_)
+            # Over the largest weight first: their sum may overflow.
+            cumulative = np.cumsum(self.sample_weight_ / self.sample_weight_.max())
             rows = np.searchsorted(cumulative, u * cumulative[-1], side="right")
         rows = np.minimum(rows, n - 1)
         h = self.bandwidth_
