@@ -77,8 +77,8 @@ def _run_bench(args, report):
     rows = compare_backends(
         n=args.n, dims=args.d, dtypes=args.dtype, backends=args.backend, repeat=args.repeat
     )
-    report.stage(format_table(rows, ["backend", "d", "dtype", "seconds", "speedup"]))
-    report.stage("speedup: blocked numpy time / backend time, same run")
+    report.output(format_table(rows, ["backend", "d", "dtype", "seconds", "speedup"]))
+    report.output("speedup: blocked numpy time / backend time, same run")
     return {"rows": rows}
 
 

@@ -391,7 +391,7 @@ def _warm_up():
 def run_demo(mode="default", report=None, cases=None):
     """Run the cases, printing each row as it finishes; return the rows (dicts)."""
     sizes = SIZES[mode]
-    say = report.stage if report is not None else print
+    say = report.output if report is not None else print
     say("skkernel next to what a scikit-learn user would run instead; held-out scores")
     _warm_up()
     say(_line(dict(zip(COLUMNS, COLUMNS, strict=True))))

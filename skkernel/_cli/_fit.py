@@ -6,6 +6,7 @@ encoding) and a kernel model, cross-validates it on shuffled folds, fits it on e
 row and saves it. ``predict`` applies the saved pipeline to another table.
 """
 
+import shlex
 import time
 
 import numpy as np
@@ -19,6 +20,7 @@ from ._tabular import (
     describe,
     feature_frame,
     id_like_columns,
+    is_numeric,
     preprocessor,
     read_table,
     select_features,
@@ -67,8 +69,12 @@ def _exact_fits(n_rows):
     )
 
 
-def build_model(name, task, args, n_rows):
-    """The estimator ``--model name`` means for ``task``, and its name for people."""
+def build_model(name, task, args, n_rows, fold_rows=None):
+    """The estimator ``--model name`` means for ``task``, and its name for people.
+
+    ``n_rows`` is the table's size; ``fold_rows`` the smallest training fold's (None:
+    no folds), which caps Nystroem's centers so that the folds fit the final model.
+    """
     kernel = {} if args.kernel is None else {"kernel": args.kernel}
     gamma = {} if args.gamma is None else {"gamma": args.gamma}
     params = {**kernel, **gamma}
@@ -76,6 +82,7 @@ def build_model(name, task, args, n_rows):
     # the single-alpha models take 1 (STKR its own default).
     alphas = args.alpha
     alpha = 1.0 if alphas is None else alphas[0]
+    chosen_by_auto = name == "auto"
     if name == "auto":
         name = (
             ("svm" if task == "classification" else "krr-cv")
@@ -94,10 +101,16 @@ def build_model(name, task, args, n_rows):
             "--model svm classifies; for a numeric target use --model krr, krr-cv, "
             "nystroem, stkr or auto (or --task classification)"
         )
-    if name in ("krr", "nystroem", "svm") and alphas is not None and len(alphas) != 1:
-        raise ValueError(
-            f"--model {name} takes one --alpha; use --model krr-cv to choose among several"
+    if name == "svm" and alphas is not None:
+        by = " (which --model auto chose for class labels)" if chosen_by_auto else ""
+        raise ValueError(f"--model svm{by} takes --C, not --alpha")
+    if name in ("krr", "nystroem") and alphas is not None and len(alphas) != 1:
+        choose = (
+            "use --model krr-cv to choose among several"
+            if task == "regression"
+            else ("several are chosen among for regression targets only (--model krr-cv)")
         )
+        raise ValueError(f"--model {name} takes one --alpha; {choose}")
     if name == "krr":
         from ..ridge import KernelRidge
 
@@ -126,7 +139,7 @@ def build_model(name, task, args, n_rows):
 
         common = {
             "alpha": alpha,
-            "n_components": min(args.n_components, n_rows),
+            "n_components": min(args.n_components, n_rows if fold_rows is None else fold_rows),
             "backend": args.backend,
             "random_state": args.seed,
             "verbose": int(args.verbose),
@@ -154,24 +167,30 @@ def build_model(name, task, args, n_rows):
 
 
 def _folds(task, y, n_folds, seed, unlabeled):
-    """Shuffled folds (stratified for classes) over the labelled rows; unlabeled rows,
-    if any, are in every training fold and in no test fold."""
+    """Shuffled folds over the labelled rows, stratified for classes wherever one
+    class has n_folds rows (a rarer class is spread as far as it goes, as
+    StratifiedKFold does); unlabeled rows, if any, are in every training fold and in
+    no test fold. Returns the (train, test) pairs and whether they are stratified."""
+    import warnings
+
     from sklearn.model_selection import KFold, StratifiedKFold
 
     labelled = np.flatnonzero(~unlabeled)
-    splitter = (
-        StratifiedKFold(n_folds, shuffle=True, random_state=seed)
-        if task == "classification"
-        else KFold(n_folds, shuffle=True, random_state=seed)
-    )
     target = np.asarray(y)[labelled]
+    stratified = False
+    splitter = KFold(n_folds, shuffle=True, random_state=seed)
     if task == "classification":
         target = target.astype(str)
-        counts = np.unique(target, return_counts=True)[1]
-        if counts.min() < n_folds:
-            splitter = KFold(n_folds, shuffle=True, random_state=seed)
-    for train, test in splitter.split(labelled, target):
-        yield np.r_[labelled[train], np.flatnonzero(unlabeled)], labelled[test]
+        if np.unique(target, return_counts=True)[1].max() >= n_folds:
+            splitter = StratifiedKFold(n_folds, shuffle=True, random_state=seed)
+            stratified = True
+    with warnings.catch_warnings():
+        # "The least populated class has only k members": expected, said by the split.
+        warnings.filterwarnings("ignore", message="The least populated class")
+        splits = list(splitter.split(labelled, target))
+    unlabeled_rows = np.flatnonzero(unlabeled)
+    folds = [(np.r_[labelled[train], unlabeled_rows], labelled[test]) for train, test in splits]
+    return folds, stratified
 
 
 def _scores(task, y_true, y_pred):
@@ -208,6 +227,12 @@ def run_fit(args, report):
     columns = select_features(
         table, args.data, target=args.target, features=args.features, drop=args.drop
     )
+    # Text and boolean columns (target included) as the file's text: as predict reads
+    # a model's categorical columns, and as the imputer and the label checks take
+    # them (a True/False column failed both).
+    text = [c for c in [*columns, args.target] if not is_numeric(table[c])]
+    if text:
+        table = read_table(args.data, text_columns=text)
     target = table[args.target]
     task, rule = classify_task(target, args.task)
     unlabeled = target.isna().to_numpy()
@@ -219,7 +244,7 @@ def run_fit(args, report):
         report.warn(
             f"column {column!r} looks like a row ID (named like one, or a different "
             f"value on every row, in order); it leaks the row's position into the model: "
-            f"--drop {column}"
+            f"--drop {shlex.quote(column)}"
         )
     if args.model != "stkr" and unlabeled.any():
         share = unlabeled.mean()
@@ -229,7 +254,11 @@ def run_fit(args, report):
         unlabeled = np.zeros(len(table), dtype=bool)
     if (~unlabeled).sum() < 2:
         raise TableError(f"{args.data} has fewer than two rows with a target")
-    model, model_name = build_model(args.model, task, args, len(table))
+    # The folds must fit the model fitted on all rows: sized for the smallest
+    # training fold (Nystroem's centers are at most its rows).
+    n_labelled = int((~unlabeled).sum())
+    fold_rows = len(table) - -(-n_labelled // args.cv) if args.cv > 1 else None
+    model, model_name = build_model(args.model, task, args, len(table), fold_rows)
     estimator = getattr(model, "estimator", model)
     estimator._validate_params()  # option mistakes: one line, before any fitting
     pipeline = make_pipeline(preprocessor(table, columns), model)
@@ -251,7 +280,8 @@ def run_fit(args, report):
         if args.cv > (~unlabeled).sum():
             raise ValueError(f"--cv {args.cv} needs at least {args.cv} rows with a target")
         fold_scores = []
-        for i, (train, test) in enumerate(_folds(task, y, args.cv, args.seed, unlabeled)):
+        folds, stratified = _folds(task, y, args.cv, args.seed, unlabeled)
+        for i, (train, test) in enumerate(folds):
             start = time.perf_counter()
             fitted = clone(pipeline).fit(X.iloc[train], y[train])
             scores = _scores(task, y[test], fitted.predict(X.iloc[test]))
@@ -264,7 +294,7 @@ def run_fit(args, report):
         summary = {k: [s[k] for s in fold_scores] for k in fold_scores[0]}
         report.stage(
             f"cross-validated ({args.cv} shuffled folds"
-            + (", stratified" if task == "classification" else "")
+            + (", stratified" if stratified else "")
             + "): "
             + ", ".join(f"{k} {np.mean(v):.4f} +/- {np.std(v):.4f}" for k, v in summary.items())
         )
@@ -297,7 +327,11 @@ def run_predict(args, report):
         raise TableError(f"{args.model} is not a model saved by 'skkernel fit' ({exc})") from None
     if not hasattr(pipeline, "feature_names_in_"):
         raise TableError(f"{args.model} is not a model saved by 'skkernel fit'")
-    table = read_table(args.data)
+    # The categorical columns as text, as fit read them: levels that all look like
+    # numbers in this file would otherwise be unseen levels, silently ignored.
+    transformers = getattr(pipeline[0], "transformers_", [])
+    text = [c for name, _, cols in transformers if name == "categorical" for c in cols]
+    table = read_table(args.data, text_columns=text)
     X = feature_frame(table, pipeline.feature_names_in_, args.data)
     predictions = pd.DataFrame({"prediction": pipeline.predict(X)})
     if args.out:

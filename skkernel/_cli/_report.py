@@ -33,6 +33,12 @@ class Reporter:
         if not self.quiet:
             print(message, file=self.stream or sys.stdout, flush=True)
 
+    def output(self, message):
+        """A line of the result itself (a table of figures): printed unless the
+        result goes out as JSON, --quiet included."""
+        if not self.as_json:
+            print(message, file=self.stream or sys.stdout, flush=True)
+
     def progress(self, message):
         if self.verbose:
             print(f"  {message}", file=self.stream or sys.stdout, flush=True)

@@ -25,15 +25,20 @@ class TableError(ValueError):
     """A data file the command line cannot use; the message says why."""
 
 
-def read_table(path):
-    """Read a CSV file into a DataFrame, or raise TableError saying what is wrong."""
+def read_table(path, text_columns=()):
+    """Read a CSV file into a DataFrame, or raise TableError saying what is wrong.
+
+    ``text_columns`` are read as the file's text (missing cells stay missing): a
+    model's categorical columns, so that a file whose levels all look like numbers
+    (or booleans) gives the same levels as the table the model was fitted on.
+    """
     import pandas as pd
 
     path = Path(path)
     if not path.is_file():
         raise TableError(f"{path}: no such file")
     try:
-        table = pd.read_csv(path)
+        table = pd.read_csv(path, dtype=dict.fromkeys(text_columns, str))
     except pd.errors.EmptyDataError:
         raise TableError(f"{path} is empty") from None
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:

@@ -40,6 +40,9 @@ def test_bench_command_prints_a_table(capsys):
     table = {row[0]: row for row in lines if row and row[0] in ("numpy", "numba")}
     assert set(table) == {"numpy", "numba"}
     assert float(table["numpy"][-1]) == pytest.approx(1.0)
+    # --quiet prints "errors, warnings and the result": the table is the result.
+    assert main([*argv[:-2], "--repeat", "1", "--quiet"]) == 0
+    assert "speedup" in capsys.readouterr().out
 
 
 def test_bench_rejects_bad_arguments(capsys):
@@ -587,3 +590,121 @@ def test_bench_repeat_and_an_output_folder_are_checked(table_csv, tmp_path, caps
     _one_line_error(capsys, ["bench", "--n", "64", "--repeat", "0"], "--repeat must be at least 1")
     argv = ["fit", str(table_csv), "--target", "price", "--out", str(tmp_path)]
     _one_line_error(capsys, argv, "is a folder")
+
+
+def test_predict_reads_categorical_columns_as_fit_did(tmp_path, capsys):
+    # A text column whose levels in the new file all look like numbers was read as
+    # int64 there: every level unseen, silently ignored, the predictions wrong.
+    rng = np.random.default_rng(0)
+    grade = rng.choice(["K", "1", "2", "3"], size=200)
+    x = rng.normal(size=200)
+    y = x + np.select([grade == "K", grade == "1", grade == "2"], [0.0, 1.0, 2.0], 3.0)
+    pd.DataFrame({"x": x, "grade": grade, "y": y}).to_csv(tmp_path / "fit.csv", index=False)
+    model = str(tmp_path / "m.joblib")
+    assert (
+        main(
+            [
+                "fit",
+                str(tmp_path / "fit.csv"),
+                "--target",
+                "y",
+                "--model",
+                "krr",
+                "--out",
+                model,
+                "--quiet",
+            ]
+        )
+        == 0
+    )
+    new = pd.DataFrame({"x": [0.0, 0.0, 0.0], "grade": ["1", "2", "3"]})
+    new.to_csv(tmp_path / "new.csv", index=False)
+    assert pd.read_csv(tmp_path / "new.csv")["grade"].dtype.kind == "i"
+    assert (
+        main(["predict", model, str(tmp_path / "new.csv"), "--out", str(tmp_path / "p.csv")]) == 0
+    )
+    predictions = pd.read_csv(tmp_path / "p.csv")["prediction"].to_numpy()
+    expected = joblib.load(model).predict(new.astype({"grade": object}))
+    np.testing.assert_allclose(predictions, expected)
+    assert predictions[2] - predictions[0] > 1.0  # the grades count
+
+
+def test_boolean_features_and_targets_fit(tmp_path, capsys):
+    # True/False columns failed in the imputer; a True/False target with missing
+    # cells failed sklearn's label checks ("Unknown label type").
+    rng = np.random.default_rng(1)
+    member = rng.choice([True, False], size=200)
+    churn = pd.Series(np.where(member, rng.random(200) < 0.8, rng.random(200) < 0.2), dtype=object)
+    churn[:20] = None
+    table = pd.DataFrame({"x": rng.normal(size=200), "member": member, "churn": churn})
+    table.to_csv(tmp_path / "bools.csv", index=False)
+    model = str(tmp_path / "b.joblib")
+    for model_name in ("auto", "nystroem"):
+        argv = ["fit", str(tmp_path / "bools.csv"), "--target", "churn", "--model", model_name]
+        assert main([*argv, "--n-components", "50", "--out", model]) == 0
+        assert "cross-validated" in capsys.readouterr().out
+    assert main(["predict", model, str(tmp_path / "bools.csv")]) == 0
+    predictions = capsys.readouterr().out.splitlines()[1:]
+    assert set(predictions) <= {"True", "False"} and len(predictions) == 200
+
+
+def test_folds_stay_stratified_with_a_rare_class(penguins_like, tmp_path, capsys):
+    table = pd.read_csv(penguins_like)
+    rare = table[(table["species"] != "Chinstrap") | (np.arange(len(table)) % 40 == 0)]
+    rare.to_csv(tmp_path / "rare.csv", index=False)
+    argv = ["fit", str(tmp_path / "rare.csv"), "--target", "species", "--drop", "rowid"]
+    assert main([*argv, "--out", str(tmp_path / "m.joblib")]) == 0
+    out = capsys.readouterr().out
+    assert "stratified" in out
+    from skkernel._cli._fit import _folds
+
+    y = rare["species"].to_numpy()
+    folds, stratified = _folds("classification", y, 5, 0, np.zeros(len(y), dtype=bool))
+    assert stratified
+    adelie = [int(np.sum(y[test] == "Adelie")) for _, test in folds]
+    assert max(adelie) - min(adelie) <= 1
+
+
+def test_nystroem_centers_fit_every_training_fold(table_csv, tmp_path, capsys):
+    # Capped at the table's rows, 5 folds of 4/5 of them warned 5 times (raw
+    # UserWarnings) and scored a model other than the one saved.
+    rows = len(pd.read_csv(table_csv))
+    argv = ["fit", str(table_csv), "--target", "price", "--model", "nystroem"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert main([*argv, "--n-components", str(rows), "--out", str(tmp_path / "n.joblib")]) == 0
+    model = joblib.load(tmp_path / "n.joblib")[-1]
+    assert model.n_components == rows - rows // 5
+
+
+def test_alpha_with_class_labels_says_what_applies(penguins_like, tmp_path, capsys):
+    out = ["--out", str(tmp_path / "m.joblib")]
+    base = ["fit", str(penguins_like), "--target", "species", "--drop", "rowid"]
+    _one_line_error(capsys, [*base, "--alpha", "0.1", "1", *out], "takes --C, not --alpha")
+    _one_line_error(
+        capsys,
+        [*base, "--model", "nystroem", "--alpha", "0.1", "1", *out],
+        "regression targets only",
+    )
+
+
+def test_id_hint_pastes_into_a_shell(tmp_path, capsys):
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"x": rng.normal(size=60), "y": rng.normal(size=60)})
+    frame.to_csv(tmp_path / "t.csv")  # the index becomes a column "Unnamed: 0"
+    assert (
+        main(
+            [
+                "fit",
+                str(tmp_path / "t.csv"),
+                "--target",
+                "y",
+                "--cv",
+                "0",
+                "--out",
+                str(tmp_path / "m.joblib"),
+            ]
+        )
+        == 0
+    )
+    assert "--drop 'Unnamed: 0'" in capsys.readouterr().err
