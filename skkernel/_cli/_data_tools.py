@@ -83,6 +83,11 @@ def run_density(args, report):
     scale[scale == 0] = 1.0
     if args.raw:
         center, scale = np.zeros_like(center), np.ones_like(scale)
+        if isinstance(bandwidth, str):
+            report.warn(
+                f"--bandwidth {bandwidth} depends on the number of rows only and assumes "
+                "standardised columns; with --raw give a bandwidth in the columns' units"
+            )
     elif args.private:
         report.warn(
             "the columns are standardised with their mean and standard deviation, computed "

@@ -481,6 +481,8 @@ def test_rows_on_stdout_keep_it_to_themselves(penguins_like, tmp_path, capsys):
     # Only the CSV: the header and one log-density per query row; notes go to stderr.
     assert rows[0] == "private_log_density" and len(rows) == 41
     assert "private (epsilon=1" in captured.err and "raw columns" in captured.err
+    # A bandwidth rule on raw columns is a bandwidth of ~0.4 in each column's units.
+    assert "with --raw give a bandwidth" in captured.err
     # Standardising by the private rows' statistics is said out loud.
     assert main(["density", str(penguins_like), *features, "--private"]) == 0
     assert "without noise; --raw" in capsys.readouterr().err
