@@ -153,7 +153,9 @@ def test_unknown_kernel_params_are_rejected():
 
 @pytest.mark.parametrize(
     "kernel",
-    [kernels.RBF(gamma=-1.0), kernels.Laplacian(gamma=0), kernels.Polynomial(degree=-1)],
+    # gamma=0 is valid (the constant kernel, on every backend): see
+    # test_gamma_zero_is_the_constant_kernel_on_every_path.
+    [kernels.RBF(gamma=-1.0), kernels.Laplacian(gamma=-1.0), kernels.Polynomial(degree=-1)],
 )
 def test_invalid_parameters_are_rejected(kernel):
     with pytest.raises(ValueError, match="parameter of"):
