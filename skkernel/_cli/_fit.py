@@ -166,6 +166,19 @@ def build_model(name, task, args, n_rows, fold_rows=None):
     )  # pragma: no cover
 
 
+def _labels(target, unlabeled):
+    """Class labels of a target column: whole-number codes stay integers (a column
+    with empty cells is read as float, and its classes came back as "1.0")."""
+    if not is_numeric(target):
+        return target.to_numpy()
+    if not np.all(np.mod(target[~unlabeled].to_numpy(dtype=float), 1) == 0):
+        return target.to_numpy()
+    if not unlabeled.any():
+        return target.to_numpy(dtype=np.int64)
+    # Integers with the unlabeled rows missing: for SemiSupervisedClassifier.
+    return target.astype("Int64").to_numpy(dtype=object)
+
+
 def _folds(task, y, n_folds, seed, unlabeled):
     """Shuffled folds over the labelled rows, stratified for classes wherever one
     class has n_folds rows (a rarer class is spread as far as it goes, as
@@ -213,6 +226,8 @@ def run_fit(args, report):
     from sklearn.base import clone
     from sklearn.pipeline import make_pipeline
 
+    if args.cv < 0 or args.cv == 1:
+        raise ValueError(f"--cv {args.cv}: give 0 (no cross-validation) or at least 2 folds")
     out = Path(args.out)
     if not out.resolve().parent.is_dir():
         raise ValueError(f"--out {args.out}: the folder {out.parent} does not exist")
@@ -263,7 +278,7 @@ def run_fit(args, report):
     estimator._validate_params()  # option mistakes: one line, before any fitting
     pipeline = make_pipeline(preprocessor(table, columns), model)
     X = table[columns]
-    y = target.to_numpy() if task == "classification" else target.to_numpy(dtype=float)
+    y = _labels(target, unlabeled) if task == "classification" else target.to_numpy(dtype=float)
     report.stage(describe(table, columns))
     report.stage(
         f"model: {type(estimator).__name__} (--model {args.model}"

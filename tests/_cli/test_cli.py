@@ -513,7 +513,7 @@ def test_private_density_prints_only_what_the_guarantee_covers(penguins_like, tm
     with_missing = ["density", data, "--features", "bill_length", "bill_depth", "--private"]
     assert main([*with_missing, "--query", grid]) == 1
     err = capsys.readouterr().err
-    assert "missing values" in err and "7" not in err
+    assert "missing values" in err and "7 rows" not in err and "left out" not in err
     # The exact KDE still leaves them out and says how many.
     assert main(["density", data, "--features", "bill_length", "bill_depth"]) == 0
     assert "7 rows with missing values left out" in capsys.readouterr().err
@@ -710,3 +710,25 @@ def test_id_hint_pastes_into_a_shell(tmp_path, capsys):
         == 0
     )
     assert "--drop 'Unnamed: 0'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("model", ["svm", "stkr"])
+def test_integer_class_codes_with_missing_targets_stay_integers(penguins_like, tmp_path, model):
+    # A code column with empty cells is read as float: the classes came back "1.0".
+    frame = pd.read_csv(penguins_like)
+    frame["code"] = frame["species"].map({"Adelie": 0, "Chinstrap": 1, "Gentoo": 2})
+    frame.loc[::5, "code"] = np.nan
+    path = tmp_path / "codes.csv"
+    frame.drop(columns="species").to_csv(path, index=False)
+    model_path = str(tmp_path / "m.joblib")
+    argv = ["fit", str(path), "--target", "code", "--drop", "rowid", "--model", model]
+    assert main([*argv, "--cv", "0", "--out", model_path]) == 0
+    assert main(["predict", model_path, str(path), "--out", str(tmp_path / "p.csv")]) == 0
+    predictions = pd.read_csv(tmp_path / "p.csv", dtype=str)["prediction"]
+    assert set(predictions) <= {"0", "1", "2"}
+
+
+@pytest.mark.parametrize("folds", ["1", "-2"])
+def test_cv_of_one_or_negative_folds_is_refused(table_csv, tmp_path, capsys, folds):
+    argv = ["fit", str(table_csv), "--target", "price", "--cv", folds]
+    _one_line_error(capsys, [*argv, "--out", str(tmp_path / "m.joblib")], "at least 2 folds")
