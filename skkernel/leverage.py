@@ -35,7 +35,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from ._base import FLOAT_DTYPES, check_finite_kernel, fit_context
 from ._docs import fill_doc
 from ._init_params import store_init_params
-from ._linalg import jittered_cholesky
+from ._linalg import jittered_cholesky, rounding_level
 from ._memory import check_dense_fits
 from ._operator import KernelOperator
 from ._typing import ArrayLike, KernelLike, NDArray, RandomStateLike
@@ -75,7 +75,7 @@ def alpha_for_effective_dimension(eigenvalues, target):
     # Everything relative to the kernel's own scale: eigenvalues within rounding of
     # the largest are zeros, and the search starts at eps times it (an absolute
     # bracket missed the root of a kernel of values ~1e-18).
-    eigenvalues = np.where(eigenvalues > eigenvalues.size * eps * largest, eigenvalues, 0.0)
+    eigenvalues = np.where(eigenvalues > rounding_level(eigenvalues), eigenvalues, 0.0)
     smallest_alpha = eps * largest if largest > 0 else eps
     if target >= np.count_nonzero(eigenvalues):
         return float(smallest_alpha)

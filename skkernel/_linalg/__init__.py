@@ -21,7 +21,7 @@ from ._cholesky import (
     jittered_cholesky,
     symmetric_lstsq,
 )
-from ._eigen import EIGEN_SOLVERS, top_eigenpairs
+from ._eigen import EIGEN_SOLVERS, rounding_level, top_eigenpairs
 from ._falkon import FalkonPreconditioner, falkon_solve
 from ._loo import ridge_loo_path
 from ._preconditioners import NystroemPreconditioner
@@ -54,6 +54,7 @@ __all__ = [
     "jittered_cholesky",
     "psd_inverse_sqrt",
     "ridge_loo_path",
+    "rounding_level",
     "symmetric_lstsq",
     "top_eigenpairs",
     "transformed_ridge",

@@ -20,7 +20,7 @@ from scipy import linalg
 from scipy.sparse.linalg import aslinearoperator, eigsh, lobpcg
 from sklearn.utils import check_random_state
 
-__all__ = ["EIGEN_SOLVERS", "top_eigenpairs"]
+__all__ = ["EIGEN_SOLVERS", "rounding_level", "top_eigenpairs"]
 
 #: The names :func:`top_eigenpairs` accepts.
 EIGEN_SOLVERS = ("dense", "arpack", "lobpcg", "randomized")
@@ -38,6 +38,29 @@ class _CountingOperator:
     def __matmul__(self, V):
         self.n_products += 1
         return np.asarray(self.T @ V, dtype=np.float64)
+
+
+def rounding_level(eigenvalues, n=None):
+    """How far from zero an eigenvalue of an n x n symmetric matrix is rounding:
+    ``n eps`` times the largest magnitude (the cutoff of numpy's and scipy's
+    pseudo-inverses). Eigenvalues at or below it are zeros.
+
+    Parameters
+    ----------
+    eigenvalues : ndarray
+        Eigenvalues of the matrix, the largest among them.
+    n : int, default=None
+        The matrix's order; None means ``eigenvalues.size`` (all of them).
+
+    Returns
+    -------
+    level : float
+        Positive (``1e-300`` times ``n eps`` for a zero matrix).
+    """
+    eigenvalues = np.asarray(eigenvalues)
+    n = eigenvalues.size if n is None else n
+    largest = float(np.abs(eigenvalues).max(initial=0.0))
+    return n * np.finfo(np.float64).eps * max(largest, 1e-300)
 
 
 def top_eigenpairs(

@@ -3,6 +3,8 @@
 import numpy as np
 from sklearn.utils._chunking import get_chunk_n_rows
 
+from ._eigen import rounding_level
+
 __all__ = ["ridge_loo_path"]
 
 
@@ -35,7 +37,7 @@ def ridge_loo_path(eigenvalues, Q, Y, alphas):
     # Eigenvalues within rounding of zero (n eps of the largest, as numpy's and
     # scipy's pseudo-inverses cut) are zeros: a singular K's come out anywhere in
     # +-1e-12, and 1 / (w + alpha) of those gave arbitrary scores at small alphas.
-    rounding = n * np.finfo(np.float64).eps * max(float(np.abs(eigenvalues).max()), 1e-300)
+    rounding = rounding_level(eigenvalues)
     null = np.abs(eigenvalues) <= rounding
     w = np.where(null, 0.0, eigenvalues)
     inverse = 1.0 / (w[:, None] + alphas[None, :])  # (n, n_alphas)

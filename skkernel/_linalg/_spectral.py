@@ -29,7 +29,7 @@ from scipy import linalg
 
 from ._cg import conjugate_gradient
 from ._cholesky import symmetric_lstsq
-from ._eigen import top_eigenpairs
+from ._eigen import rounding_level, top_eigenpairs
 
 __all__ = [
     "EigenFunction",
@@ -282,7 +282,7 @@ class TruncationFunction(_EigenBased):
             known=self.known,
         )
         self.n_products_ += n_products
-        floor = np.finfo(np.float64).eps * T.shape[0] * max(abs(w[0]), 1e-300)
+        floor = rounding_level(w, T.shape[0])
         if w[-1] <= floor:
             raise ValueError(
                 f"Only {int(np.sum(w > floor))} of the top n_components={self.n_components} "
@@ -341,12 +341,11 @@ class EigenFunction(_EigenBased):
 
     def on_spectrum(self, eigenvalues):
         lam = np.asarray(eigenvalues, dtype=np.float64)
-        scale = max(float(np.abs(lam).max(initial=0.0)), 1e-300)
         # Eigenvalues that are zero up to rounding carry no direction a kernel expansion
         # can reach (s(lam) = lam r(lam) has r = 0 there), and the eigensolver returns
         # some a hair below zero: the transform sees them as the zeros they are (a
         # square root would give NaN on -1e-16).
-        nonzero = np.abs(lam) > np.finfo(np.float64).eps * lam.size * scale
+        nonzero = np.abs(lam) > rounding_level(lam)
         lam = np.where(nonzero, lam, 0.0)
         s = np.asarray(self.function(lam), dtype=np.float64)
         if s.shape != lam.shape:

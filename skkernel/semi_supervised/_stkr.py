@@ -40,6 +40,7 @@ from .._linalg import (
     ResolventFunction,
     TruncationFunction,
     eigen_ridge,
+    rounding_level,
     transformed_ridge,
 )
 from .._typing import ArrayLike, BackendName, KernelLike, NDArray, RandomStateLike
@@ -325,8 +326,7 @@ class _SpectralKernelBase(BaseEstimator):
         N = X.shape[0]
         mu = affinity.eigenvalues_
         values, _ = self._make_function(n_components, dense=True).on_spectrum(mu)
-        floor = np.finfo(np.float64).eps * mu.size * max(float(mu.max(initial=0.0)), 1e-300)
-        columns = np.flatnonzero((values > 0) & (mu > floor))
+        columns = np.flatnonzero((values > 0) & (mu > rounding_level(mu)))
         if self.spectral_transform == "kpca" and columns.size < n_components:
             # As the exact path: fewer components than asked for is refused, not used.
             raise ValueError(
