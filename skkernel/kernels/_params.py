@@ -11,15 +11,18 @@ from numbers import Real
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 from sklearn.gaussian_process.kernels import Kernel as GPKernel
 from sklearn.utils._param_validation import Interval, StrOptions
 
+from .._init_params import store_init_params
 from ._base import KERNELS_BY_NAME, Kernel
 
 __all__ = [
     "COEF0",
     "DEGREE",
     "GAMMA",
+    "GammaKernel",
     "kernel_parameter_constraints",
     "resolve_gamma",
 ]
@@ -33,11 +36,26 @@ DEGREE = [Interval(Real, 0, None, closed="left")]
 COEF0 = [Interval(Real, None, None, closed="neither")]
 
 
-def constant_block(X: Any, Y: Any) -> Any:
-    """The kernel of ``gamma=0``, ones, for kernels whose scikit-learn function
-    refuses 0 (laplacian, chi2): in the inputs' floating dtype."""
-    dtype = np.result_type(X.dtype, Y.dtype, np.float32)
-    return np.ones((X.shape[0], Y.shape[0]), dtype=dtype)
+class GammaKernel(Kernel):
+    """Base of the kernels whose only parameter is the scale ``gamma`` (rbf,
+    laplacian, chi2): its constraint, its constructor, and the rule that
+    ``gamma=0`` is the constant kernel, which some of scikit-learn's functions refuse.
+
+    Subclasses set ``_pairwise``, scikit-learn's function of ``(X, Y, gamma)`` (as a
+    staticmethod).
+    """
+
+    _parameter_constraints = {"gamma": GAMMA}
+
+    def __init__(self, gamma: float | None = None) -> None:
+        store_init_params(self, locals())
+
+    def compute(self, X: NDArray[np.floating], Y: NDArray[np.floating]) -> NDArray[Any]:
+        if self.gamma == 0:
+            # Ones in the inputs' floating dtype, as on every backend.
+            dtype = np.result_type(X.dtype, Y.dtype, np.float32)
+            return np.ones((X.shape[0], Y.shape[0]), dtype=dtype)
+        return self._pairwise(X, Y, gamma=self.gamma)
 
 
 def resolve_gamma(gamma: float | None, n_features: int) -> float:

@@ -11,12 +11,16 @@ from sklearn.metrics import pairwise
 
 from .._init_params import store_init_params
 from ._base import Kernel
-from ._params import GAMMA, constant_block
+from ._params import GammaKernel
 
 __all__ = ["AdditiveChi2", "Chi2", "FunctionKernel", "GPKernelAdapter"]
 
 
-class Chi2(Kernel):
+def _chi2(X: NDArray[np.floating], Y: NDArray[np.floating], gamma: float | None) -> NDArray[Any]:
+    return pairwise.chi2_kernel(X, Y, gamma=1.0 if gamma is None else gamma)
+
+
+class Chi2(GammaKernel):
     """Exponential chi-squared kernel (sklearn's ``"chi2"``), for non-negative features.
 
     ``k(x, y) = exp(-gamma sum_i (x_i - y_i)^2 / (x_i + y_i))``.
@@ -37,16 +41,7 @@ class Chi2(Kernel):
     """
 
     names = ("chi2",)
-    _parameter_constraints = {"gamma": GAMMA}
-
-    def __init__(self, gamma: float | None = None) -> None:
-        store_init_params(self, locals())
-
-    def compute(self, X: NDArray[np.floating], Y: NDArray[np.floating]) -> NDArray[Any]:
-        if self.gamma == 0:
-            # The constant kernel, as gamma=0 is everywhere (sklearn's function refuses 0).
-            return constant_block(X, Y)
-        return pairwise.chi2_kernel(X, Y, gamma=1.0 if self.gamma is None else self.gamma)
+    _pairwise = staticmethod(_chi2)
 
 
 class AdditiveChi2(Kernel):

@@ -12,7 +12,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from .._init_params import store_init_params
 from ._base import Kernel
-from ._params import GAMMA, constant_block, resolve_gamma
+from ._params import GammaKernel, resolve_gamma
 from ._registry import FamilyParams, KernelFamily, register_family
 
 __all__ = ["RBF", "Laplacian", "Matern"]
@@ -87,7 +87,7 @@ MATERN_FAMILY = register_family(
 )
 
 
-class RBF(Kernel):
+class RBF(GammaKernel):
     """Gaussian kernel ``k(x, y) = exp(-gamma ||x - y||^2)`` (sklearn's ``"rbf"``).
 
     Parameters
@@ -105,19 +105,13 @@ class RBF(Kernel):
     """
 
     names = ("rbf",)
-    _parameter_constraints = {"gamma": GAMMA}
-
-    def __init__(self, gamma: float | None = None) -> None:
-        store_init_params(self, locals())
-
-    def compute(self, X: NDArray[np.floating], Y: NDArray[np.floating]) -> NDArray[Any]:
-        return pairwise.rbf_kernel(X, Y, gamma=self.gamma)
+    _pairwise = staticmethod(pairwise.rbf_kernel)
 
     def family_params(self, n_features: int) -> FamilyParams:
         return RBF_FAMILY, {"gamma": resolve_gamma(self.gamma, n_features)}
 
 
-class Laplacian(Kernel):
+class Laplacian(GammaKernel):
     """Laplacian kernel ``k(x, y) = exp(-gamma ||x - y||_1)`` (sklearn's ``"laplacian"``).
 
     Note the L1 distance, as in :func:`sklearn.metrics.pairwise.laplacian_kernel`.
@@ -136,16 +130,7 @@ class Laplacian(Kernel):
     """
 
     names = ("laplacian",)
-    _parameter_constraints = {"gamma": GAMMA}
-
-    def __init__(self, gamma: float | None = None) -> None:
-        store_init_params(self, locals())
-
-    def compute(self, X: NDArray[np.floating], Y: NDArray[np.floating]) -> NDArray[Any]:
-        if self.gamma == 0:
-            # The constant kernel, as on every backend (sklearn's function refuses 0).
-            return constant_block(X, Y)
-        return pairwise.laplacian_kernel(X, Y, gamma=self.gamma)
+    _pairwise = staticmethod(pairwise.laplacian_kernel)
 
     def family_params(self, n_features: int) -> FamilyParams:
         return LAPLACIAN_FAMILY, {"gamma": resolve_gamma(self.gamma, n_features)}
