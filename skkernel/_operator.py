@@ -178,25 +178,24 @@ class KernelOperator(LinearOperator):
         return np.ascontiguousarray(V, dtype=dtype)
 
     def _matmat(self, V: ArrayLike) -> FloatArray:
-        V = self._check_operand(V)
-        if V.shape[1] == 0:  # not every backend takes an empty operand
-            return np.zeros((self.shape[0], 0), V.dtype)
-        if self.summation == "auto":
-            out = self._backend.fast_matmat(self.spec, self._X, self._Y, V)
-            if out is not None:
-                return out
-        return self._backend.matmat(self.spec, self._X, self._Y, V)
+        return self._product(V, transposed=False)
 
     def _rmatmat(self, W: ArrayLike) -> FloatArray:
-        W = self._check_operand(W)
-        if W.shape[1] == 0:
-            return np.zeros((self.shape[1], 0), W.dtype)
+        return self._product(W, transposed=True)
+
+    def _product(self, V: ArrayLike, *, transposed: bool) -> FloatArray:
+        """``K V`` or ``K.T V``, by the backend's fast summation where it has one."""
+        V = self._check_operand(V)
+        if V.shape[1] == 0:  # not every backend takes an empty operand
+            return np.zeros((self.shape[int(transposed)], 0), V.dtype)
         if self.summation == "auto":
             # Every kernel is symmetric: K(X, Y).T = K(Y, X).
-            out = self._backend.fast_matmat(self.spec, self._Y, self._X, W)
+            rows, cols = (self._Y, self._X) if transposed else (self._X, self._Y)
+            out = self._backend.fast_matmat(self.spec, rows, cols, V)
             if out is not None:
                 return out
-        return self._backend.rmatmat(self.spec, self._X, self._Y, W)
+        product = self._backend.rmatmat if transposed else self._backend.matmat
+        return product(self.spec, self._X, self._Y, V)
 
     def _matvec(self, v: ArrayLike) -> FloatArray:
         return self._matmat(np.reshape(v, (-1, 1))).ravel()
