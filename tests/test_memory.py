@@ -9,30 +9,34 @@ import pytest
 from skkernel import _memory
 
 
-def test_cgroup_v2_limit_is_read(tmp_path, monkeypatch):
-    (tmp_path / "cgroup").write_text("0::/job\n")
-    job = tmp_path / "root" / "job"
+@pytest.mark.parametrize(
+    "membership, folder, limit_file, usage_file, limit, unlimited",
+    [
+        ("0::/job\n", "job", "memory.max", "memory.current", 3 * 2**30, "max\n"),
+        (
+            "4:memory:/job\n1:cpu:/\n",
+            "memory/job",
+            "memory.limit_in_bytes",
+            "memory.usage_in_bytes",
+            4 * 2**30,
+            str(2**63 - 4096),  # how cgroup v1 writes "unlimited"
+        ),
+    ],
+    ids=["v2", "v1"],
+)
+def test_cgroup_limit_is_read(
+    tmp_path, monkeypatch, membership, folder, limit_file, usage_file, limit, unlimited
+):
+    (tmp_path / "cgroup").write_text(membership)
+    job = tmp_path / "root" / folder
     job.mkdir(parents=True)
-    (job / "memory.max").write_text(str(3 * 2**30))
-    (job / "memory.current").write_text(str(2**30))
+    (job / limit_file).write_text(str(limit))
+    (job / usage_file).write_text(str(2**30))
     monkeypatch.setattr(_memory, "_CGROUP", str(tmp_path / "cgroup"))
     monkeypatch.setattr(_memory, "_CGROUP_ROOT", str(tmp_path / "root"))
-    assert _memory._cgroup_headroom() == 2 * 2**30
-    assert _memory.available_memory_bytes() <= 2 * 2**30
-    (job / "memory.max").write_text("max\n")
-    assert _memory._cgroup_headroom() is None
-
-
-def test_cgroup_v1_limit_is_read(tmp_path, monkeypatch):
-    (tmp_path / "cgroup").write_text("4:memory:/job\n1:cpu:/\n")
-    job = tmp_path / "root" / "memory" / "job"
-    job.mkdir(parents=True)
-    (job / "memory.limit_in_bytes").write_text(str(4 * 2**30))
-    (job / "memory.usage_in_bytes").write_text(str(2**30))
-    monkeypatch.setattr(_memory, "_CGROUP", str(tmp_path / "cgroup"))
-    monkeypatch.setattr(_memory, "_CGROUP_ROOT", str(tmp_path / "root"))
-    assert _memory._cgroup_headroom() == 3 * 2**30
-    (job / "memory.limit_in_bytes").write_text(str(2**63 - 4096))  # "unlimited"
+    assert _memory._cgroup_headroom() == limit - 2**30
+    assert _memory.available_memory_bytes() <= limit - 2**30
+    (job / limit_file).write_text(unlimited)
     assert _memory._cgroup_headroom() is None
 
 
