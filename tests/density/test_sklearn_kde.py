@@ -170,6 +170,11 @@ def test_kde_pipeline_gridsearch():
     assert search.best_params_["kerneldensity__bandwidth"] == 0.1
 
 
+def _scores_and_sample(kde, X, test_points, sample_weight=None):
+    kde.fit(X, sample_weight=sample_weight)
+    return kde.score_samples(test_points), kde.sample(random_state=1234)
+
+
 def test_kde_sample_weights():
     n_samples = 400
     size_test = 20
@@ -186,24 +191,18 @@ def test_kde_sample_weights():
                 kde = KernelDensity(algorithm=algorithm, metric=metric)
 
                 # Test that adding a constant sample weight has no effect
-                kde.fit(X, sample_weight=weights_neutral)
-                scores_const_weight = kde.score_samples(test_points)
-                sample_const_weight = kde.sample(random_state=1234)
-                kde.fit(X)
-                scores_no_weight = kde.score_samples(test_points)
-                sample_no_weight = kde.sample(random_state=1234)
-                assert_allclose(scores_const_weight, scores_no_weight)
-                assert_allclose(sample_const_weight, sample_no_weight)
+                scores_no_weight, sample_no_weight = _scores_and_sample(kde, X, test_points)
+                scores_const, sample_const = _scores_and_sample(
+                    kde, X, test_points, weights_neutral
+                )
+                assert_allclose(scores_const, scores_no_weight)
+                assert_allclose(sample_const, sample_no_weight)
 
                 # Test equivalence between sampling and (integer) weights
-                kde.fit(X, sample_weight=weights)
-                scores_weight = kde.score_samples(test_points)
-                sample_weight = kde.sample(random_state=1234)
-                kde.fit(X_repetitions)
-                scores_ref_sampling = kde.score_samples(test_points)
-                sample_ref_sampling = kde.sample(random_state=1234)
-                assert_allclose(scores_weight, scores_ref_sampling)
-                assert_allclose(sample_weight, sample_ref_sampling)
+                scores_weight, sample_weight = _scores_and_sample(kde, X, test_points, weights)
+                scores_ref, sample_ref = _scores_and_sample(kde, X_repetitions, test_points)
+                assert_allclose(scores_weight, scores_ref)
+                assert_allclose(sample_weight, sample_ref)
 
                 # Test that sample weights has a non-trivial effect
                 diff = np.max(np.abs(scores_no_weight - scores_weight))
