@@ -13,9 +13,14 @@ from skkernel._cli import _demo, main
 pd = pytest.importorskip("pandas")
 
 
+def _output(capsys, argv):
+    """Run the command line, check it succeeded and return what it printed."""
+    assert main(argv) == 0
+    return capsys.readouterr().out
+
+
 def test_backends_command(capsys):
-    assert main(["backends"]) == 0
-    out = capsys.readouterr().out
+    out = _output(capsys, ["backends"])
     assert "numba" in out and "(auto)" in out
 
 
@@ -34,15 +39,13 @@ def test_bench_command_prints_a_table(capsys):
         "--repeat",
         "1",
     ]
-    assert main(argv) == 0
-    out = capsys.readouterr().out
+    out = _output(capsys, argv)
     lines = [line.split() for line in out.splitlines()]
     table = {row[0]: row for row in lines if row and row[0] in ("numpy", "numba")}
     assert set(table) == {"numpy", "numba"}
     assert float(table["numpy"][-1]) == pytest.approx(1.0)
     # --quiet prints "errors, warnings and the result": the table is the result.
-    assert main([*argv[:-2], "--repeat", "1", "--quiet"]) == 0
-    assert "speedup" in capsys.readouterr().out
+    assert "speedup" in _output(capsys, [*argv[:-2], "--repeat", "1", "--quiet"])
 
 
 def test_bench_rejects_bad_arguments(capsys):
@@ -75,10 +78,8 @@ def table_csv(tmp_path):
 def test_fold_lines_only_with_verbose(table_csv, tmp_path, capsys):
     argv = ["fit", str(table_csv), "--target", "price", "--model", "krr", "--cv", "3"]
     argv += ["--out", str(tmp_path / "model.joblib")]
-    assert main(argv) == 0
-    plain = capsys.readouterr().out
-    assert main([*argv, "--verbose"]) == 0
-    verbose = capsys.readouterr().out
+    plain = _output(capsys, argv)
+    verbose = _output(capsys, [*argv, "--verbose"])
     assert "fold 1/3" not in plain and "cross-validated (3 shuffled folds)" in plain
     assert "fold 1/3: R^2" in verbose and "fold 3/3: R^2" in verbose
 
@@ -90,8 +91,7 @@ def test_fit_then_predict_round_trip(table_csv, tmp_path, capsys, model):
     if model == "nystroem":
         argv += ["--n-components", "20"]
     alphas = ["0.01", "0.1"] if model == "krr-cv" else ["0.1"]
-    assert main([*argv, "--alpha", *alphas, "--out", str(model_path)]) == 0
-    out = capsys.readouterr().out
+    out = _output(capsys, [*argv, "--alpha", *alphas, "--out", str(model_path)])
     assert "cross-validated (3 shuffled folds): R^2" in out and "fit on all 120 rows" in out
     predictions_path = tmp_path / "predictions.csv"
     assert main(["predict", str(model_path), str(table_csv), "--out", str(predictions_path)]) == 0
@@ -105,8 +105,7 @@ def test_fit_then_predict_round_trip(table_csv, tmp_path, capsys, model):
     assert np.corrcoef(predictions, frame["price"])[0, 1] > 0.9
     # Without --out, predictions go to stdout as CSV.
     capsys.readouterr()
-    assert main(["predict", str(model_path), str(table_csv)]) == 0
-    assert capsys.readouterr().out.startswith("prediction\n")
+    assert _output(capsys, ["predict", str(model_path), str(table_csv)]).startswith("prediction\n")
 
 
 def _one_line_error(capsys, argv, *fragments):
@@ -162,8 +161,7 @@ def test_demo_prints_every_family_next_to_sklearn(monkeypatch, capsys):
     cases = dict(_demo.CASES)
     quick = [("kernel ridge", cases["kernel ridge"]), ("kernel thinning", cases["kernel thinning"])]
     monkeypatch.setattr(_demo, "CASES", quick)
-    assert main(["demo", "--quick"]) == 0
-    out = capsys.readouterr().out
+    out = _output(capsys, ["demo", "--quick"])
     rows = [line for line in out.splitlines() if line.startswith(("kernel ridge", "kernel thin"))]
     assert len(rows) == 4
     assert {"scikit-learn", "skkernel"} <= set(" ".join(rows).split())
@@ -220,8 +218,7 @@ def test_gamma_zero_fits_a_model_that_predicts(table_csv, tmp_path, capsys):
     # It exited 0 with "R^2: nan" and saved a model that could not predict.
     model_path = tmp_path / "m.joblib"
     argv = ["fit", str(table_csv), "--target", "price", "--gamma", "0", "--out", str(model_path)]
-    assert main(argv) == 0
-    out = capsys.readouterr().out
+    out = _output(capsys, argv)
     assert "nan" not in out.lower()
     assert main(["predict", str(model_path), str(table_csv)]) == 0
 
@@ -279,8 +276,7 @@ def test_text_target_is_classified_with_shuffled_stratified_folds(penguins_like,
         "--out",
         str(model_path),
     ]
-    assert main(argv) == 0
-    out = capsys.readouterr().out
+    out = _output(capsys, argv)
     assert "classification (target 'species' holds text" in out
     assert "one-hot: island 3, sex 2 levels" in out and "median-imputed: bill_depth 7" in out
     summary = out.split("cross-validated")[1]
@@ -288,8 +284,7 @@ def test_text_target_is_classified_with_shuffled_stratified_folds(penguins_like,
     # Sorted rows: unshuffled folds would test on a species never seen in training.
     assert accuracy > 0.9
     assert "balanced accuracy" in out
-    assert main(["predict", str(model_path), str(penguins_like)]) == 0
-    predicted = capsys.readouterr().out.splitlines()[1:]
+    predicted = _output(capsys, ["predict", str(model_path), str(penguins_like)]).splitlines()[1:]
     assert set(predicted) <= {"Adelie", "Chinstrap", "Gentoo"}
 
 
@@ -304,8 +299,7 @@ def test_sorted_numeric_target_gets_an_honest_regression_score(penguins_like, tm
         "--out",
         str(tmp_path / "m.joblib"),
     ]
-    assert main(argv) == 0
-    out = capsys.readouterr().out
+    out = _output(capsys, argv)
     assert "regression" in out
     assert float(out.split("R^2 ")[1].split()[0]) > 0.5
 
@@ -331,10 +325,12 @@ def test_integer_codes_with_few_values_are_classes_unless_told(penguins_like, tm
     path = tmp_path / "codes.csv"
     frame.drop(columns="species").to_csv(path, index=False)
     out = ["--drop", "rowid", "--cv", "0", "--out", str(tmp_path / "m.joblib")]
-    assert main(["fit", str(path), "--target", "code", *out]) == 0
-    assert "classification (target 'code' has 3 whole-number values" in capsys.readouterr().out
-    assert main(["fit", str(path), "--target", "code", "--task", "regression", *out]) == 0
-    assert "regression (--task regression)" in capsys.readouterr().out
+    assert "classification (target 'code' has 3 whole-number values" in _output(
+        capsys, ["fit", str(path), "--target", "code", *out]
+    )
+    assert "regression (--task regression)" in _output(
+        capsys, ["fit", str(path), "--target", "code", "--task", "regression", *out]
+    )
 
 
 def test_features_option_and_json_output(penguins_like, tmp_path, capsys):
@@ -352,8 +348,7 @@ def test_features_option_and_json_output(penguins_like, tmp_path, capsys):
         "--out",
         str(tmp_path / "m.joblib"),
     ]
-    assert main(argv) == 0
-    result = json.loads(capsys.readouterr().out)
+    result = json.loads(_output(capsys, argv))
     assert result["features"] == ["bill_length", "bill_depth"]
     assert result["task"] == "classification" and 0.8 < result["cv"]["accuracy"] <= 1
 
@@ -375,8 +370,7 @@ def test_missing_targets_are_left_out_with_a_hint(penguins_like, tmp_path, capsy
         "--out",
         str(tmp_path / "m.joblib"),
     ]
-    assert main(argv) == 0
-    out = capsys.readouterr().out
+    out = _output(capsys, argv)
     assert "100 rows (33%) have no target: left out; --model stkr learns from unlabeled rows" in out
 
 
@@ -458,8 +452,7 @@ def test_density_and_thin_commands(penguins_like, tmp_path, capsys):
         "--out",
         str(coreset_path),
     ]
-    assert main(argv) == 0
-    out = capsys.readouterr().out
+    out = _output(capsys, argv)
     assert "random subsample of the same size" in out
     coreset = pd.read_csv(coreset_path)
     assert len(coreset) == 17 and "species" in coreset.columns
@@ -555,8 +548,9 @@ def test_auto_model_on_a_numeric_target_searches_the_default_alphas(table_csv, t
     from skkernel._cli._fit import DEFAULT_ALPHAS
 
     model_path = tmp_path / "m.joblib"
-    assert main(["fit", str(table_csv), "--target", "price", "--out", str(model_path)]) == 0
-    assert "krr-cv" in capsys.readouterr().out
+    assert "krr-cv" in _output(
+        capsys, ["fit", str(table_csv), "--target", "price", "--out", str(model_path)]
+    )
     model = joblib.load(model_path)[-1]
     np.testing.assert_array_equal(model.alphas, DEFAULT_ALPHAS)
     argv = ["fit", str(table_csv), "--target", "price", "--alpha", "0.5", "--out", str(model_path)]
@@ -583,8 +577,9 @@ def test_json_output_is_strict_json(tmp_path, capsys):
     summary = json.loads(capsys.readouterr().out, parse_constant=pytest.fail)
     assert summary["cv"]["R^2"] is None
     argv = ["bench", "--n", "64", "--d", "2", "--dtype", "float64", "--repeat", "1"]
-    assert main([*argv, "--backend", "numba", "--json"]) == 0
-    rows = json.loads(capsys.readouterr().out, parse_constant=pytest.fail)["rows"]
+    rows = json.loads(
+        _output(capsys, [*argv, "--backend", "numba", "--json"]), parse_constant=pytest.fail
+    )["rows"]
     assert rows[0]["speedup"] is None  # no numpy baseline in the run
 
 
@@ -643,10 +638,8 @@ def test_boolean_features_and_targets_fit(tmp_path, capsys):
     model = str(tmp_path / "b.joblib")
     for model_name in ("auto", "nystroem"):
         argv = ["fit", str(tmp_path / "bools.csv"), "--target", "churn", "--model", model_name]
-        assert main([*argv, "--n-components", "50", "--out", model]) == 0
-        assert "cross-validated" in capsys.readouterr().out
-    assert main(["predict", model, str(tmp_path / "bools.csv")]) == 0
-    predictions = capsys.readouterr().out.splitlines()[1:]
+        assert "cross-validated" in _output(capsys, [*argv, "--n-components", "50", "--out", model])
+    predictions = _output(capsys, ["predict", model, str(tmp_path / "bools.csv")]).splitlines()[1:]
     assert set(predictions) <= {"True", "False"} and len(predictions) == 200
 
 
@@ -655,8 +648,7 @@ def test_folds_stay_stratified_with_a_rare_class(penguins_like, tmp_path, capsys
     rare = table[(table["species"] != "Chinstrap") | (np.arange(len(table)) % 40 == 0)]
     rare.to_csv(tmp_path / "rare.csv", index=False)
     argv = ["fit", str(tmp_path / "rare.csv"), "--target", "species", "--drop", "rowid"]
-    assert main([*argv, "--out", str(tmp_path / "m.joblib")]) == 0
-    out = capsys.readouterr().out
+    out = _output(capsys, [*argv, "--out", str(tmp_path / "m.joblib")])
     assert "stratified" in out
     from skkernel._cli._fit import _folds
 
