@@ -25,20 +25,8 @@ def test_backends_command(capsys):
 
 
 def test_bench_command_prints_a_table(capsys):
-    argv = [
-        "bench",
-        "--n",
-        "300",
-        "--d",
-        "2",
-        "--dtype",
-        "float64",
-        "--backend",
-        "numpy",
-        "numba",
-        "--repeat",
-        "1",
-    ]
+    argv = ["bench", "--n", "300", "--d", "2", "--dtype", "float64", "--backend", "numpy", "numba"]
+    argv += ["--repeat", "1"]
     out = _output(capsys, argv)
     lines = [line.split() for line in out.splitlines()]
     table = {row[0]: row for row in lines if row and row[0] in ("numpy", "numba")}
@@ -266,16 +254,8 @@ def test_classifiers_take_the_backend_option(penguins_like, tmp_path, capsys, mo
 
 def test_text_target_is_classified_with_shuffled_stratified_folds(penguins_like, tmp_path, capsys):
     model_path = tmp_path / "m.joblib"
-    argv = [
-        "fit",
-        str(penguins_like),
-        "--target",
-        "species",
-        "--drop",
-        "rowid",
-        "--out",
-        str(model_path),
-    ]
+    argv = ["fit", str(penguins_like), "--target", "species", "--drop", "rowid"]
+    argv += ["--out", str(model_path)]
     out = _output(capsys, argv)
     assert "classification (target 'species' holds text" in out
     assert "one-hot: island 3, sex 2 levels" in out and "median-imputed: bill_depth 7" in out
@@ -289,32 +269,16 @@ def test_text_target_is_classified_with_shuffled_stratified_folds(penguins_like,
 
 
 def test_sorted_numeric_target_gets_an_honest_regression_score(penguins_like, tmp_path, capsys):
-    argv = [
-        "fit",
-        str(penguins_like),
-        "--target",
-        "body_mass",
-        "--drop",
-        "rowid",
-        "--out",
-        str(tmp_path / "m.joblib"),
-    ]
+    argv = ["fit", str(penguins_like), "--target", "body_mass", "--drop", "rowid"]
+    argv += ["--out", str(tmp_path / "m.joblib")]
     out = _output(capsys, argv)
     assert "regression" in out
     assert float(out.split("R^2 ")[1].split()[0]) > 0.5
 
 
 def test_id_columns_are_flagged(penguins_like, tmp_path, capsys):
-    argv = [
-        "fit",
-        str(penguins_like),
-        "--target",
-        "species",
-        "--cv",
-        "0",
-        "--out",
-        str(tmp_path / "m.joblib"),
-    ]
+    argv = ["fit", str(penguins_like), "--target", "species", "--cv", "0"]
+    argv += ["--out", str(tmp_path / "m.joblib")]
     assert main(argv) == 0
     assert "'rowid' looks like a row ID" in capsys.readouterr().err
 
@@ -336,18 +300,9 @@ def test_integer_codes_with_few_values_are_classes_unless_told(penguins_like, tm
 def test_features_option_and_json_output(penguins_like, tmp_path, capsys):
     import json
 
-    argv = [
-        "fit",
-        str(penguins_like),
-        "--target",
-        "species",
-        "--features",
-        "bill_length",
-        "bill_depth",
-        "--json",
-        "--out",
-        str(tmp_path / "m.joblib"),
-    ]
+    argv = ["fit", str(penguins_like), "--target", "species"]
+    argv += ["--features", "bill_length", "bill_depth", "--json"]
+    argv += ["--out", str(tmp_path / "m.joblib")]
     result = json.loads(_output(capsys, argv))
     assert result["features"] == ["bill_length", "bill_depth"]
     assert result["task"] == "classification" and 0.8 < result["cv"]["accuracy"] <= 1
@@ -358,18 +313,8 @@ def test_missing_targets_are_left_out_with_a_hint(penguins_like, tmp_path, capsy
     frame.loc[::3, "species"] = np.nan
     path = tmp_path / "partly.csv"
     frame.to_csv(path, index=False)
-    argv = [
-        "fit",
-        str(path),
-        "--target",
-        "species",
-        "--drop",
-        "rowid",
-        "--cv",
-        "0",
-        "--out",
-        str(tmp_path / "m.joblib"),
-    ]
+    argv = ["fit", str(path), "--target", "species", "--drop", "rowid", "--cv", "0"]
+    argv += ["--out", str(tmp_path / "m.joblib")]
     out = _output(capsys, argv)
     assert "100 rows (33%) have no target: left out; --model stkr learns from unlabeled rows" in out
 
@@ -422,17 +367,8 @@ def test_broken_pipe_is_quiet(table_csv, tmp_path):
 
 def test_density_and_thin_commands(penguins_like, tmp_path, capsys):
     out_path = tmp_path / "density.csv"
-    argv = [
-        "density",
-        str(penguins_like),
-        "--drop",
-        "rowid",
-        "--features",
-        "bill_length",
-        "body_mass",
-        "--out",
-        str(out_path),
-    ]
+    argv = ["density", str(penguins_like), "--drop", "rowid"]
+    argv += ["--features", "bill_length", "body_mass", "--out", str(out_path)]
     assert main(argv) == 0
     log_density = pd.read_csv(out_path)["log_density"]
     assert len(log_density) == 300 and np.isfinite(log_density.dropna()).all()
@@ -441,17 +377,8 @@ def test_density_and_thin_commands(penguins_like, tmp_path, capsys):
     assert main([*argv[:-1], str(private_path), "--private", "--epsilon", "1", *query]) == 0
     assert len(pd.read_csv(private_path)["private_log_density"]) == 40
     coreset_path = tmp_path / "coreset.csv"
-    argv = [
-        "thin",
-        str(penguins_like),
-        "--features",
-        "bill_length",
-        "body_mass",
-        "--size",
-        "17",
-        "--out",
-        str(coreset_path),
-    ]
+    argv = ["thin", str(penguins_like), "--features", "bill_length", "body_mass", "--size", "17"]
+    argv += ["--out", str(coreset_path)]
     out = _output(capsys, argv)
     assert "random subsample of the same size" in out
     coreset = pd.read_csv(coreset_path)
