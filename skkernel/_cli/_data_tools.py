@@ -5,10 +5,18 @@ import warnings
 
 import numpy as np
 
-from ._tabular import TableError, is_numeric, read_table, select_features
+from ._tabular import (
+    TableError,
+    check_output_path,
+    is_numeric,
+    read_table,
+    select_features,
+    write_rows,
+)
 
 
 def _numeric_rows(args, report, private=False):
+    check_output_path(args.out)
     table = read_table(args.data)
     columns = select_features(table, args.data, features=args.features, drop=args.drop)
     # pandas' own test: numpy's rejects pandas dtypes (pandas 3 reads text as "str").
@@ -59,6 +67,11 @@ def run_density(args, report):
             "at the private rows themselves are not covered by the guarantee)"
         )
     table, columns, X, complete = _numeric_rows(args, report, private=args.private)
+    # The query rows are read before the fit: a private fit spends its budget.
+    query_table = table if args.query is None else read_table(args.query)
+    missing = [c for c in columns if c not in query_table.columns]
+    if missing:
+        raise TableError(f"{args.query} lacks the column(s) {', '.join(missing)}")
     bandwidth = _bandwidth(args.bandwidth)
     if args.private:
         from ..density import PrivacyLeakWarning
@@ -100,11 +113,6 @@ def run_density(args, report):
     for warning in caught:
         if args.private and issubclass(warning.category, PrivacyLeakWarning):
             report.warn(str(warning.message).splitlines()[0])
-    query_table = table if args.query is None else read_table(args.query)
-    if args.query is not None:
-        missing = [c for c in columns if c not in query_table.columns]
-        if missing:
-            raise TableError(f"{args.query} lacks the column(s) {', '.join(missing)}")
     Q = query_table[columns].to_numpy(dtype=float)
     rows = np.isfinite(Q).all(axis=1)
     log_density = np.full(len(Q), np.nan)
@@ -125,7 +133,7 @@ def run_density(args, report):
             "-inf): the noise swamps the density there; a larger --epsilon, --delta > 0 or "
             "more rows make it smaller"
         )
-    _write(output, args, report, f"{len(output)} log-densities")
+    write_rows(output, args.out, report, f"{len(output)} log-densities")
     return {"rows": int(len(output)), "kernel": args.kernel, "private": bool(args.private)}
 
 
@@ -155,15 +163,5 @@ def run_thin(args, report):
         f"{args.method} coreset of {args.size} of {len(Z)} rows: MMD {model.mmd(Z):.3g} "
         f"(a random subsample of the same size: {model.mmd(Z, iid):.3g})"
     )
-    _write(coreset, args, report, f"{len(coreset)} coreset rows")
+    write_rows(coreset, args.out, report, f"{len(coreset)} coreset rows")
     return {"rows": int(len(coreset)), "method": args.method}
-
-
-def _write(frame, args, report, what):
-    import sys
-
-    if args.out:
-        frame.to_csv(args.out, index=False)
-        report.stage(f"wrote {what} to {args.out}")
-    else:
-        frame.to_csv(sys.stdout, index=False)

@@ -16,6 +16,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from ._models import MODELS
 from ._tabular import (
     TableError,
+    check_output_path,
     classify_task,
     describe,
     feature_frame,
@@ -24,6 +25,7 @@ from ._tabular import (
     preprocessor,
     read_table,
     select_features,
+    write_rows,
 )
 
 #: Largest table "auto" fits exactly.
@@ -228,11 +230,8 @@ def run_fit(args, report):
 
     if args.cv < 0 or args.cv == 1:
         raise ValueError(f"--cv {args.cv}: give 0 (no cross-validation) or at least 2 folds")
+    check_output_path(args.out)
     out = Path(args.out)
-    if not out.resolve().parent.is_dir():
-        raise ValueError(f"--out {args.out}: the folder {out.parent} does not exist")
-    if out.is_dir():
-        raise ValueError(f"--out {args.out} is a folder; give the model file's name")
     table = read_table(args.data)
     if args.target not in table.columns:
         raise TableError(
@@ -329,11 +328,11 @@ def run_fit(args, report):
 
 def run_predict(args, report):
     """The ``predict`` command."""
-    import sys
     from pathlib import Path
 
     import joblib
 
+    check_output_path(args.out)
     if not Path(args.model).is_file():
         raise TableError(f"{args.model}: no such file")
     try:
@@ -349,9 +348,5 @@ def run_predict(args, report):
     table = read_table(args.data, text_columns=text)
     X = feature_frame(table, pipeline.feature_names_in_, args.data)
     predictions = pd.DataFrame({"prediction": pipeline.predict(X)})
-    if args.out:
-        predictions.to_csv(args.out, index=False)
-        report.stage(f"wrote {len(predictions)} predictions to {args.out}")
-    else:
-        predictions.to_csv(sys.stdout, index=False)
+    write_rows(predictions, args.out, report, f"{len(predictions)} predictions")
     return {"rows": int(len(predictions)), "out": args.out}

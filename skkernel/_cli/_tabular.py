@@ -48,6 +48,29 @@ def read_table(path, text_columns=()):
     return table
 
 
+def check_output_path(path):
+    """Refuse an ``--out`` path that cannot be written, before any work is done: its
+    folder must exist and it must not be a folder itself."""
+    if path is None:
+        return
+    out = Path(path)
+    if not out.resolve().parent.is_dir():
+        raise TableError(f"--out {path}: the folder {out.parent} does not exist")
+    if out.is_dir():
+        raise TableError(f"--out {path} is a folder; give the file's name")
+
+
+def write_rows(frame, out, report, what):
+    """Write a result table as CSV to ``out``, or to standard output if it is None."""
+    import sys
+
+    if out:
+        frame.to_csv(out, index=False)
+        report.stage(f"wrote {what} to {out}")
+    else:
+        frame.to_csv(sys.stdout, index=False)
+
+
 def is_numeric(values):
     from pandas.api.types import is_bool_dtype, is_numeric_dtype
 

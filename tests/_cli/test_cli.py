@@ -651,3 +651,40 @@ def test_integer_class_codes_with_missing_targets_stay_integers(penguins_like, t
 def test_cv_of_one_or_negative_folds_is_refused(table_csv, tmp_path, capsys, folds):
     argv = ["fit", str(table_csv), "--target", "price", "--cv", folds]
     _one_line_error(capsys, [*argv, "--out", str(tmp_path / "m.joblib")], "at least 2 folds")
+
+
+@pytest.mark.parametrize("command", ["density", "density-private", "thin", "predict"])
+def test_unwritable_out_and_a_bad_query_are_refused_before_the_work(
+    penguins_like, tmp_path, capsys, monkeypatch, command
+):
+    # The folder of --out (and density's --query columns) were checked only when the
+    # results were written: after the fit, which for --private had spent its budget.
+    from skkernel.density import KernelDensity, PrivateKernelDensity
+    from skkernel.thinning import KernelThinning
+
+    def no_fit(self, *args, **kwargs):
+        raise AssertionError("fitted before checking the command line")
+
+    for estimator in (KernelDensity, PrivateKernelDensity, KernelThinning):
+        monkeypatch.setattr(estimator, "fit", no_fit)
+    data = ["--features", "bill_length", "body_mass"]
+    query = tmp_path / "query.csv"
+    pd.read_csv(penguins_like)[["bill_length", "body_mass"]].to_csv(query, index=False)
+    argv = {
+        "density": ["density", str(penguins_like), *data],
+        "density-private": ["density", str(penguins_like), *data, "--private"],
+        "thin": ["thin", str(penguins_like), *data, "--size", "5"],
+        "predict": ["predict", str(query), str(query)],
+    }[command]
+    if command == "density-private":
+        argv += ["--query", str(query)]
+    missing_folder = ["--out", str(tmp_path / "no" / "such.csv")]
+    _one_line_error(capsys, [*argv, *missing_folder], "does not exist")
+    _one_line_error(capsys, [*argv, "--out", str(tmp_path)], "is a folder")
+    if command.startswith("density"):
+        narrow = tmp_path / "narrow.csv"
+        pd.read_csv(query)[["bill_length"]].to_csv(narrow, index=False)
+        argv = [a if a != str(query) else str(narrow) for a in argv]
+        if command == "density":
+            argv += ["--query", str(narrow)]
+        _one_line_error(capsys, argv, "lacks the column(s) body_mass")
