@@ -268,6 +268,14 @@ def run_fit(args, report):
         unlabeled = np.zeros(len(table), dtype=bool)
     if (~unlabeled).sum() < 2:
         raise TableError(f"{args.data} has fewer than two rows with a target")
+    if task == "classification":
+        classes = pd.unique(_labels(target, unlabeled)[~unlabeled])
+        if len(classes) < 2:
+            # Said here, in the file's terms: the estimators name their internal codes.
+            raise TableError(
+                f"target {args.target!r} has one class ({classes[0]}) among its labelled "
+                "rows; a classifier needs at least two"
+            )
     # The folds must fit the model fitted on all rows: sized for the smallest
     # training fold (Nystroem's centers are at most its rows).
     n_labelled = int((~unlabeled).sum())

@@ -688,3 +688,15 @@ def test_unwritable_out_and_a_bad_query_are_refused_before_the_work(
         if command == "density":
             argv += ["--query", str(narrow)]
         _one_line_error(capsys, argv, "lacks the column(s) body_mass")
+
+
+@pytest.mark.parametrize("model", ["stkr", "svm", "auto"])
+def test_one_labelled_class_is_named_as_the_file_writes_it(tmp_path, capsys, model):
+    # STKR said "only one class (0)": its internal code, not the file's label.
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame(rng.normal(size=(40, 2)), columns=["a", "b"])
+    frame["y"] = ["cat"] * 15 + [None] * 25
+    path = tmp_path / "one.csv"
+    frame.to_csv(path, index=False)
+    argv = ["fit", str(path), "--target", "y", "--model", model, "--cv", "0"]
+    _one_line_error(capsys, [*argv, "--out", str(tmp_path / "m.joblib")], "one class (cat)")
