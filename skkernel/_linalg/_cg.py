@@ -26,6 +26,18 @@ def _euclidean(R, columns):
     return np.linalg.norm(R, axis=0)
 
 
+def _unit_scale(B):
+    """A power of two per column that brings its largest entry into [0.5, 1).
+
+    Right-hand sides of 1e155 overflow a Euclidean norm (squares of 1e310) and those
+    of 1e-300 underflow it, and either way every column looked converged at x = 0.
+    The system is linear, so it is solved for the scaled columns and the solution
+    scaled back; a power of two scales without rounding.
+    """
+    _, exponent = np.frexp(np.max(np.abs(B), axis=0, initial=0.0))
+    return np.ldexp(np.ones((), dtype=B.dtype), -exponent)
+
+
 def _check_finite(array, what):
     if not np.isfinite(array).all():
         raise NonFiniteError(
@@ -112,6 +124,8 @@ def conjugate_gradient(
     precondition = precondition or identity
     norm = residual_norm or _euclidean
     _check_finite(B, "The right-hand side")
+    unit = _unit_scale(B)
+    B = B * unit
     n_columns = B.shape[1]
     every = np.arange(n_columns)
     X = np.zeros_like(B)
@@ -218,4 +232,4 @@ def conjugate_gradient(
             ConvergenceWarning,
             stacklevel=3,
         )
-    return X, n_iter, converged
+    return X / unit, n_iter, converged

@@ -192,3 +192,29 @@ def test_cg_that_converges_on_its_last_allowed_iteration_does_not_warn(gram):
         x, _, converged = conjugate_gradient(matmat, b, tol=1e-6, max_iter=steps)
     assert converged.all()
     assert np.linalg.norm(A @ x - b) <= 1e-6 * np.linalg.norm(b)
+
+
+@pytest.mark.parametrize("scale", [1e155, 1e300, 1e-160, 1e-300])
+def test_cg_solves_right_hand_sides_of_any_size(gram, scale):
+    # Norms of 1e155 overflowed and of 1e-300 underflowed: every column looked
+    # converged at x = 0, and the fit returned an all-zero model.
+    _, K = gram
+    A = K + np.eye(len(K))
+    B = np.random.default_rng(0).normal(size=(len(K), 2))
+    X, n_iter, converged = conjugate_gradient(lambda V, columns: A @ V, B * scale, tol=1e-12)
+    assert converged.all() and n_iter > 1
+    np.testing.assert_allclose(X / scale, np.linalg.solve(A, B), rtol=1e-9)
+
+
+@pytest.mark.parametrize("scale", [1e155, 1e-300])
+def test_iterative_ridge_solvers_scale_with_the_targets(scale):
+    from skkernel import KernelRidge, NystroemRidge
+
+    X = np.random.default_rng(0).normal(size=(80, 3))
+    y = np.sin(X[:, 0])
+    for model in (
+        KernelRidge(kernel="rbf", solver="cg", tol=1e-10),
+        NystroemRidge(n_components=40, random_state=0),
+    ):
+        unit = model.fit(X, y).predict(X[:5])
+        np.testing.assert_allclose(model.fit(X, y * scale).predict(X[:5]) / scale, unit, rtol=1e-8)
