@@ -20,6 +20,7 @@ factor approximation when J was sampled by (approximate) leverage scores with
 ``a_j`` = (expected number of draws of j), divided by the draws it got.
 """
 
+import copy
 import math
 from numbers import Integral, Real
 from typing import Any, Literal
@@ -465,6 +466,11 @@ class SequentialLeverageScores(BaseEstimator):
             self.multiplicities_ = np.empty(0, dtype=np.intp)
             self.n_samples_seen_ = 0
             self._trace = 0.0  # sum of k(x, x) over the samples seen
+        else:
+            # The batches draw from a copy: a call that fails on a later batch must
+            # leave the stream's generator as it was (fit_context restores the
+            # attributes, not the state inside the object they name).
+            self._rng = copy.deepcopy(self._rng)
         # The wider of the two dtypes, as numpy's promotion (and sklearn's
         # IncrementalPCA) would: a float64 batch after float32 ones must not lose its
         # digits to the dictionary's dtype.

@@ -1,5 +1,7 @@
 """Ridge leverage scores: the properties the papers prove."""
 
+import copy
+
 import numpy as np
 import pytest
 from sklearn.datasets import load_digits
@@ -202,3 +204,19 @@ def test_alpha_for_effective_dimension_follows_the_kernel_s_scale():
     alpha = alpha_for_effective_dimension(w, 5.0)
     for scale in (1e-18, 1e6):
         assert alpha_for_effective_dimension(scale * w, 5.0) == pytest.approx(scale * alpha)
+
+
+def test_failed_partial_fit_leaves_the_stream_s_generator_as_it_was():
+    # The first batch drew from the generator before the second overflowed: the
+    # arrays were restored, but later calls kept a different dictionary.
+    rng = np.random.default_rng(0)
+    X, X2 = rng.normal(size=(60, 3)), rng.normal(size=(40, 3))
+    bad = rng.normal(size=(20, 3))
+    bad[15] = 1e200  # only the second batch of ten overflows the kernel
+    ink = SequentialLeverageScores(kernel="poly", batch_size=10, random_state=0).fit(X)
+    reference = copy.deepcopy(ink)
+    with pytest.raises(ValueError, match="NaN or infinity"):
+        ink.partial_fit(bad)
+    np.testing.assert_array_equal(
+        ink.partial_fit(X2).dictionary_indices_, reference.partial_fit(X2).dictionary_indices_
+    )
