@@ -8,6 +8,7 @@ from typing import Any, Literal
 import numpy as np
 from scipy import linalg
 from scipy.sparse.linalg import aslinearoperator
+from sklearn import get_config
 from sklearn.base import BaseEstimator, MultiOutputMixin, RegressorMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import check_scoring
@@ -464,8 +465,18 @@ class KernelRidgeCV(_KernelModel):
             kernel_params=self.kernel_params,
             backend=self.backend,
         )
+        scoring = self.scoring
+        if get_config()["enable_metadata_routing"]:
+            # As without routing: the weights go to every fit and every fold's score.
+            model.set_fit_request(sample_weight=True)
+            if scoring is None:
+                model.set_score_request(sample_weight=True)
+            else:
+                scoring = check_scoring(model, scoring=scoring)
+                if hasattr(scoring, "set_score_request"):
+                    scoring = scoring.set_score_request(sample_weight=True)
         fit_params = {} if sample_weight is None else {"sample_weight": sample_weight}
-        search = GridSearchCV(model, {"alpha": alphas}, cv=self.cv, scoring=self.scoring)
+        search = GridSearchCV(model, {"alpha": alphas}, cv=self.cv, scoring=scoring)
         search.fit(X, y, **fit_params)
         best = search.best_estimator_
         self.alpha_ = float(search.best_params_["alpha"])

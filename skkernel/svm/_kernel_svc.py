@@ -18,6 +18,7 @@ from typing import Any, Literal
 
 import numpy as np
 from joblib import Parallel, delayed
+from sklearn import get_config
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.exceptions import FitFailedWarning
@@ -185,7 +186,11 @@ class _SVCParameters(ClassifierMixin, BaseEstimator):
                 f"training samples; got shape {X.shape}."
             )
         if sample_weight is not None:
+            # Negative weights are taken, as SVC takes them; none positive is SVC's error
+            # (the fit would otherwise fail on an empty training set, or in liblinear).
             sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64)
+            if not np.any(sample_weight > 0):
+                raise ValueError("Invalid input - all samples have zero or negative weights.")
         return X, y, sample_weight
 
     def _shared_options(self):
@@ -236,6 +241,10 @@ class _SVCParameters(ClassifierMixin, BaseEstimator):
                 "probability=True calibrates on cross-validated decision values and "
                 f"needs at least 2 samples of every class; one has {smallest} sample."
             )
+        if get_config()["enable_metadata_routing"]:
+            # Under routing, CalibratedClassifierCV passes sample_weight only to an
+            # estimator that asks for it (and refuses to fit otherwise).
+            estimator.set_fit_request(sample_weight=True)
         calibrated = CalibratedClassifierCV(
             estimator, method="sigmoid", cv=min(5, smallest), ensemble=False
         ).fit(X, y, sample_weight=sample_weight)
