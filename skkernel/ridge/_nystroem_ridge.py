@@ -368,9 +368,15 @@ class NystroemRidgeClassifier(ClassifierMixin, _NystroemRidgeBase):
         sample_weight = check_sample_weight(sample_weight, X)
         if self.class_weight is not None:
             class_weights = compute_sample_weight(self.class_weight, y)
+            if not (np.isfinite(class_weights).all() and (class_weights >= 0).all()):
+                # They would reach the solver as NaN, or as a division by zero.
+                raise ValueError(
+                    f"class_weight must give finite, non-negative weights; got {self.class_weight}."
+                )
             sample_weight = (
                 class_weights if sample_weight is None else sample_weight * class_weights
             )
+            sample_weight = check_sample_weight(sample_weight, X)  # refuses a zero total
         self._get_kernel()  # refuses kernel="precomputed" before any work
         self.classes_ = classes
         self.dual_coef_, self.intercept_ = self._fit_targets(X, Y, sample_weight)

@@ -350,3 +350,24 @@ def test_rows_of_zero_weight_are_as_if_removed(sampling):
     np.testing.assert_array_equal(weighted.components_, removed.components_)
     X_test = regression_data(seed=2)[0]
     np.testing.assert_allclose(weighted.predict(X_test), removed.predict(X_test), atol=1e-8)
+
+
+@pytest.mark.parametrize(
+    "class_weight, message",
+    [
+        ({0: -1.0, 1: 1.0}, "finite, non-negative"),
+        ({0: np.nan, 1: 1.0}, "finite, non-negative"),
+        ({0: np.inf, 1: 1.0}, "finite, non-negative"),
+        ({0: 0.0, 1: 0.0}, "non-zero"),
+    ],
+)
+def test_bad_class_weights_are_refused_by_name(class_weight, message):
+    # They reached the solver: ZeroDivisionError, a LinAlgError blaming the kernel,
+    # or "the array multiplied by the kernel matrix contains NaN".
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(60, 2)), np.repeat([0, 1], 30)
+    model = NystroemRidgeClassifier(n_components=10, random_state=0).fit(X, y)
+    expected = model.decision_function(X)
+    with pytest.raises(ValueError, match=message):
+        model.set_params(class_weight=class_weight).fit(X, y)
+    np.testing.assert_array_equal(model.decision_function(X), expected)

@@ -502,3 +502,11 @@ def test_a_scoring_the_model_cannot_serve_is_one_clear_error():
     assert not hasattr(search, "best_estimator_")
     search.set_params(probability=True).fit(X, y)
     assert np.isfinite(search.best_score_)
+
+
+@pytest.mark.parametrize("estimator", [KernelSVC(), KernelSVC(solver="nystroem"), KernelSVCCV()])
+def test_no_positive_weight_is_svc_s_error(estimator):
+    # "Found array with 0 sample(s)", or "max() arg is an empty sequence" in liblinear.
+    X, y = make_classification(60, 4, random_state=0)
+    with pytest.raises(ValueError, match="all samples have zero or negative weights"):
+        estimator.fit(X, y, sample_weight=np.r_[-1.0, np.zeros(59)])
