@@ -186,6 +186,7 @@ def select_centers(
     alpha: float | None = None,
     random_state: RandomStateLike = None,
     backend: BackendName = "auto",
+    sample_weight: NDArray[np.floating] | None = None,
 ) -> tuple[NDArray[np.intp], NDArray[np.float64]]:
     """Indices of ``n_components`` Nystroem centers among the rows of X, and the
     weights with which they stand for the data.
@@ -209,6 +210,10 @@ def select_centers(
         Randomness of the draw.
     backend : str, default="auto"
         Backend of the kernel products.
+    sample_weight : ndarray of shape (n_samples,), default=None
+        Rows of weight 0 take no part in a weighted fit: the centers are drawn
+        among the others, as if those rows were not there. ``n_components`` is then
+        at most the number of rows of positive weight.
 
     Returns
     -------
@@ -219,6 +224,18 @@ def select_centers(
         preconditioner (:func:`_importance_weights` for centers drawn by leverage
         scores; ``1 / M`` for the others).
     """
+    counted = None if sample_weight is None else np.flatnonzero(sample_weight > 0)
+    if counted is not None and counted.size < X.shape[0]:
+        indices, weights = select_centers(
+            kernel,
+            X[counted],
+            n_components,
+            sampling=sampling,
+            alpha=alpha,
+            random_state=random_state,
+            backend=backend,
+        )
+        return counted[indices], weights
     rng = check_random_state(random_state)
     indices, weights = STRATEGIES[sampling](kernel, X, n_components, alpha, rng, backend)
     indices = np.asarray(indices)

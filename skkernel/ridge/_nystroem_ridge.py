@@ -68,24 +68,17 @@ class _NystroemRidgeBase(KernelExpansion):
     def _fit_targets(self, X, Y, sample_weight):
         """Choose centers; solve for ``dual_coef_`` (M, n_targets) and ``intercept_``."""
         kernel = self._get_kernel()
-        # Rows of zero weight take no part in the fit: centers are drawn among the
-        # others, as if those rows were not there, instead of being wasted on them.
-        counted = None if sample_weight is None else np.flatnonzero(sample_weight > 0)
-        if counted is not None and counted.size == X.shape[0]:
-            counted = None
-        candidates = X if counted is None else X[counted]
-        n_components = check_n_components(self.n_components, candidates.shape[0])
+        n_counted = X.shape[0] if sample_weight is None else np.count_nonzero(sample_weight > 0)
         indices, center_weights = select_centers(
             kernel,
-            candidates,
-            n_components,
+            X,
+            check_n_components(self.n_components, n_counted),
             sampling=self.sampling,
             alpha=self.alpha or None,
             random_state=self.random_state,
             backend=self.backend,
+            sample_weight=sample_weight,
         )
-        if counted is not None:
-            indices = counted[indices]
         centers = X[indices]
         # In float64 whatever X's dtype: the preconditioner factors K_MM, and float32
         # kernel values are not positive definite to float64 precision.

@@ -483,7 +483,8 @@ class KernelSVC(_SVCParameters):
         y : array-like of shape (n_samples,)
             Class labels.
         sample_weight : array-like of shape (n_samples,), default=None
-            Per-sample multipliers of C.
+            Per-sample multipliers of C. Rows of weight 0 or less take no part in
+            the fit (nor are they Nystroem centers); at least one must be positive.
 
         Returns
         -------
@@ -576,7 +577,8 @@ class KernelSVC(_SVCParameters):
                 "decision_function_shape='ovo' needs solver='exact'."
             )
         n = X.shape[0]
-        n_components = check_n_components(self.n_components, n)
+        n_counted = n if sample_weight is None else np.count_nonzero(sample_weight > 0)
+        n_components = check_n_components(self.n_components, n_counted)
         check_dense_fits(
             n,
             n_components,
@@ -591,6 +593,7 @@ class KernelSVC(_SVCParameters):
             sampling=self.sampling,
             random_state=self.random_state,
             backend=self.backend,
+            sample_weight=sample_weight,
         )
         components = X[indices].astype(np.float64, copy=False)
         normalization = psd_inverse_sqrt(KernelOperator(kernel, components).gram())

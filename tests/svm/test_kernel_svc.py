@@ -510,3 +510,17 @@ def test_no_positive_weight_is_svc_s_error(estimator):
     X, y = make_classification(60, 4, random_state=0)
     with pytest.raises(ValueError, match="all samples have zero or negative weights"):
         estimator.fit(X, y, sample_weight=np.r_[-1.0, np.zeros(59)])
+
+
+@pytest.mark.parametrize("sampling", ["uniform", "rls"])
+def test_nystroem_centers_are_drawn_among_rows_that_count(sampling):
+    # Zero-weight rows took centers (as NystroemRidge's do not): wasted on rows that
+    # take no part in the fit.
+    X, y = make_classification(200, 4, random_state=0)
+    weights = np.ones(200)
+    weights[::3] = 0
+    params = dict(solver="nystroem", gamma=0.25, n_components=30, sampling=sampling)
+    weighted = KernelSVC(**params, random_state=0).fit(X, y, sample_weight=weights)
+    dropped = KernelSVC(**params, random_state=0).fit(X[weights > 0], y[weights > 0])
+    assert np.all(weights[weighted.component_indices_] > 0)
+    assert_array_equal(weighted.components_, dropped.components_)
