@@ -198,12 +198,16 @@ class KernelDensity(LogLikelihoodScore, BaseEstimator):
         self.log_norm_ = DensityKernel(self.kernel, bandwidth).log_norm(n_features)
         return self
 
+    def _relative_weights(self):
+        """The sample weights over the largest: the sum of weights near the float
+        maximum overflows, the sum of these cannot."""
+        return self.sample_weight_ / self.sample_weight_.max()
+
     def _log_weights(self):
         """log of the sample weights normalised to sum to one."""
         if self.sample_weight_ is None:
             return np.full(self.X_fit_.shape[0], -math.log(self.X_fit_.shape[0]))
-        # Over the largest first: the sum of weights near the float maximum overflows.
-        weights = self.sample_weight_ / self.sample_weight_.max()
+        weights = self._relative_weights()
         with np.errstate(divide="ignore"):
             return np.log(weights / weights.sum())
 
@@ -278,8 +282,7 @@ class KernelDensity(LogLikelihoodScore, BaseEstimator):
         if self.sample_weight_ is None:
             rows = (u * n).astype(np.intp)
         else:
-            # Over the largest weight first: their sum may overflow.
-            cumulative = np.cumsum(self.sample_weight_ / self.sample_weight_.max())
+            cumulative = np.cumsum(self._relative_weights())
             rows = np.searchsorted(cumulative, u * cumulative[-1], side="right")
         rows = np.minimum(rows, n - 1)
         h = self.bandwidth_
