@@ -447,10 +447,6 @@ class KernelRidgeCV(_KernelModel):
         self.dual_coef_ = self.dual_coef_.astype(X.dtype, copy=False)
         if ravel:
             self.dual_coef_ = self.dual_coef_.ravel()
-            if self.alpha_per_target:
-                # One target: plain floats, as RidgeCV(alpha_per_target=True) gives.
-                self.alpha_ = float(self.alpha_[0])
-                self.best_score_ = float(self.best_score_[0])
             if self.store_cv_results:
                 self.cv_results_ = self.cv_results_[:, 0, :]
         self.X_fit_ = X
@@ -513,6 +509,10 @@ class KernelRidgeCV(_KernelModel):
                 f"returned {scores.ravel()[~np.isfinite(scores.ravel())][0]}): no alpha "
                 "can be chosen. Check the scoring, or use larger alphas."
             )
+        if scores.ndim == 2 and Y.shape[1] == 1:
+            # One target (y of shape (n,) or (n, 1)): alpha_ and best_score_ are plain
+            # floats, as RidgeCV(alpha_per_target=True) gives.
+            scores = scores[0]
         per_target = scores.ndim == 2  # (n_targets, n_alphas) when alpha_per_target
         best = np.argmax(scores, axis=-1)
         if per_target:

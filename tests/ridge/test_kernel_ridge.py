@@ -611,13 +611,15 @@ def test_leave_one_out_of_float32_data_runs_in_float64_and_returns_float32():
     assert ours.best_score_ == pytest.approx(double.best_score_, rel=1e-3)
 
 
-def test_alpha_per_target_on_one_target_gives_floats_as_ridge_cv():
-    from sklearn.linear_model import RidgeCV
-
+@pytest.mark.parametrize("column", [False, True])
+def test_alpha_per_target_on_one_target_gives_floats_as_ridge_cv(column):
+    # y of shape (n, 1) gave alpha_ of shape (1,); RidgeCV gives a float.
     X, y, _ = regression_data(n=60)
+    y = y.reshape(-1, 1) if column else y
     alphas = np.logspace(-2, 2, 9)
     ours = KernelRidgeCV(alphas=alphas, kernel="linear", alpha_per_target=True).fit(X, y)
     theirs = RidgeCV(alphas=alphas, fit_intercept=False, alpha_per_target=True).fit(X, y)
     assert isinstance(ours.alpha_, float) and isinstance(ours.best_score_, float)
     assert ours.alpha_ == theirs.alpha_
-    assert ours.best_score_ == pytest.approx(theirs.best_score_, rel=1e-8)
+    assert ours.best_score_ == pytest.approx(float(np.squeeze(theirs.best_score_)), rel=1e-8)
+    assert ours.dual_coef_.shape == y.shape
