@@ -41,8 +41,8 @@ class GammaKernel(Kernel):
     laplacian, chi2): its constraint, its constructor, and the rule that
     ``gamma=0`` is the constant kernel, which some of scikit-learn's functions refuse.
 
-    Subclasses set ``_pairwise``, scikit-learn's function of ``(X, Y, gamma)`` (as a
-    staticmethod).
+    Subclasses set ``_sklearn_function``, scikit-learn's function of
+    ``(X, Y, gamma)``, as a staticmethod.
     """
 
     _parameter_constraints = {"gamma": GAMMA}
@@ -55,7 +55,7 @@ class GammaKernel(Kernel):
             # Ones in the inputs' floating dtype, as on every backend.
             dtype = np.result_type(X.dtype, Y.dtype, np.float32)
             return np.ones((X.shape[0], Y.shape[0]), dtype=dtype)
-        return self._pairwise(X, Y, gamma=self.gamma)
+        return self._sklearn_function(X, Y, gamma=self.gamma)
 
 
 def resolve_gamma(gamma: float | None, n_features: int) -> float:

@@ -41,7 +41,7 @@ class Chi2(GammaKernel):
     """
 
     names = ("chi2",)
-    _pairwise = staticmethod(_chi2)
+    _sklearn_function = staticmethod(_chi2)
 
 
 class AdditiveChi2(Kernel):

@@ -105,7 +105,7 @@ class RBF(GammaKernel):
     """
 
     names = ("rbf",)
-    _pairwise = staticmethod(pairwise.rbf_kernel)
+    _sklearn_function = staticmethod(pairwise.rbf_kernel)
 
     def family_params(self, n_features: int) -> FamilyParams:
         return RBF_FAMILY, {"gamma": resolve_gamma(self.gamma, n_features)}
@@ -130,7 +130,7 @@ class Laplacian(GammaKernel):
     """
 
     names = ("laplacian",)
-    _pairwise = staticmethod(pairwise.laplacian_kernel)
+    _sklearn_function = staticmethod(pairwise.laplacian_kernel)
 
     def family_params(self, n_features: int) -> FamilyParams:
         return LAPLACIAN_FAMILY, {"gamma": resolve_gamma(self.gamma, n_features)}
