@@ -143,14 +143,10 @@ class _ForkAwareFunction:
         self._serial_options = {**options, "parallel": False}
         self._depends = depends
         self._serial = None
-        self._parent_pid = None
         functools.update_wrapper(self, py_func)
 
     def __call__(self, *args):
-        pid = os.getpid()
-        if self._parent_pid is None:
-            self._parent_pid = pid
-        elif pid != self._parent_pid and _layer_is_fork_unsafe():
+        if _forked_after_openmp:
             return self._serial_function()(*args)
         return self.parallel(*args)
 
@@ -169,6 +165,21 @@ def _layer_is_fork_unsafe():
         return threading_layer() == "omp"
     except ValueError:  # no parallel region has run yet: nothing to inherit
         return False
+
+
+#: Whether this process was forked (at any depth) from one whose numba threads were
+#: GNU OpenMP's. Decided at the fork, for every parallel function at once: a child
+#: whose first call was to a function the parent had never run took itself for the
+#: parent and died in OpenMP.
+_forked_after_openmp = False
+
+
+def _after_fork_in_child():
+    global _forked_after_openmp
+    _forked_after_openmp = _forked_after_openmp or _layer_is_fork_unsafe()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def jit(py_func=None, *, parallel=False, depends=(), **options):

@@ -169,6 +169,40 @@ def test_forked_workers_use_skkernel_after_the_parent_did():
     assert "unsafe" not in out.stderr
 
 
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork on this platform")
+def test_a_forked_child_may_first_call_what_the_parent_never_ran():
+    # Each parallel function took the first process that called it for the parent:
+    # a child whose first call was to a function the parent had not run (here the
+    # random features' cos/sin) ran it in OpenMP and died; a joblib pool hung.
+    script = textwrap.dedent(
+        """
+        import os
+        import numpy as np
+        import skkernel
+        from skkernel import RandomFourierFeatures
+
+        X = np.random.default_rng(0).normal(size=(2000, 3))
+        skkernel.KernelOperator("rbf", X, backend="numba") @ np.ones(2000)
+        features = RandomFourierFeatures(n_components=200, random_state=0).fit(X)
+        pid = os.fork()
+        if pid == 0:
+            first = features.transform(X)
+            grandchild = os.fork()  # and a child of that child
+            if grandchild == 0:
+                os._exit(0 if np.array_equal(features.transform(X), first) else 3)
+            _, status = os.waitpid(grandchild, 0)
+            os._exit(os.waitstatus_to_exitcode(status))
+        _, status = os.waitpid(pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 0, status
+        print("ok")
+        """
+    )
+    out = _run([sys.executable, "-c", script], timeout=900)
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert out.stdout.strip().endswith("ok")
+    assert "unsafe" not in out.stderr
+
+
 def test_file_modes_are_enforced_where_the_read_only_test_runs(public_tmp):
     # Guards the guard: the read-only test means something only if writing into a
     # read-only folder really fails for the process it starts.
