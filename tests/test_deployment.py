@@ -116,6 +116,46 @@ def test_import_and_run_from_a_read_only_install(public_tmp):
         _writable(folder)
 
 
+def test_optional_packages_that_write_caches_fail_clearly_without_a_writable_home(public_tmp):
+    # Importing KeOps creates ~/.cache/keops...: backend_status() itself raised
+    # PermissionError. pynndescent's cache=True failed with numba's bare "cannot
+    # cache function" in the middle of an STKR fit.
+    home = public_tmp / "home"
+    home.mkdir()
+    _read_only(home)
+    script = textwrap.dedent(
+        """
+        import numpy as np
+        import skkernel
+        from skkernel import SpectralKernelRidge
+
+        print("keops:", skkernel.backend_status()["keops"])
+        X = np.random.default_rng(0).normal(size=(200, 2))
+        y = np.sin(X[:, 0])
+        y[50:] = np.nan
+        try:
+            SpectralKernelRidge(neighbors_algorithm="nndescent").fit(X, y)
+            print("nndescent: fitted")
+        except ImportError:
+            print("nndescent: not installed")
+        except RuntimeError as error:
+            print("nndescent:", "NUMBA_CACHE_DIR" in str(error))
+        """
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("NUMBA_CACHE", "KEOPS_CACHE"))}
+    env.update(HOME=str(home), XDG_CACHE_HOME=str(home))
+    try:
+        out = _run(_as_unprivileged([sys.executable, "-c", script]), env=env)
+    finally:
+        _writable(home)
+    assert out.returncode == 0, out.stderr[-3000:]
+    lines = dict(line.split(": ", 1) for line in out.stdout.strip().splitlines())
+    keops_installed = "No module named" not in lines["keops"]
+    if keops_installed:
+        assert "KEOPS_CACHE_FOLDER" in lines["keops"], lines["keops"]
+    assert lines["nndescent"] in ("fitted", "not installed", "True"), lines["nndescent"]
+
+
 def test_a_truncated_cache_file_is_a_cache_miss(tmp_path):
     folder = tmp_path / "site"
     folder.mkdir()

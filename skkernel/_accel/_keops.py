@@ -134,6 +134,13 @@ class KeOpsBackend(Backend):
             _pykeops()
         except ImportError as exc:
             return f"pykeops cannot be imported ({exc}); {self.install_hint}"
+        except OSError as exc:
+            # Importing KeOps creates its cache folder (~/.cache/keops...): a user
+            # without a writable home (a read-only image) cannot import it.
+            return (
+                f"pykeops cannot create its cache folder ({exc}); set KEOPS_CACHE_FOLDER "
+                "to a writable folder"
+            )
         if shutil.which("c++") is None and shutil.which("g++") is None:
             return "no C++ compiler found; KeOps compiles its kernels when first used"
         return None

@@ -50,6 +50,14 @@ class DescentNeighbors:
                 "neighbors_algorithm='nndescent' needs the pynndescent package: "
                 "pip install 'skkernel[neighbors]' (or pip install pynndescent)."
             ) from error
+        except RuntimeError as error:
+            # pynndescent compiles with numba's cache=True, which refuses to define
+            # its functions where no cache folder is writable (a read-only install).
+            raise RuntimeError(
+                "pynndescent cannot be imported here: it caches its compiled code and "
+                f"finds no writable folder for it ({error}). Set NUMBA_CACHE_DIR to a "
+                "writable folder, or use neighbors_algorithm='auto'."
+            ) from error
         degree = min(X.shape[0] - 1, max(self.n_neighbors, _MIN_INDEX_DEGREE))
         self.index_ = NNDescent(
             X,
