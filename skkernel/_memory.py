@@ -68,30 +68,39 @@ def _rlimit_headroom():
 
 
 def _cgroup_headroom():
-    """Limit minus usage of this process's memory cgroup (v2, or v1), or None."""
+    """Limit minus usage of this process's memory cgroup (v2, or v1), or None.
+
+    The smallest over the cgroup and its ancestors: a limit is often set on a
+    parent (a Slurm job or a systemd slice over the step's own group, which says
+    "max"). A container without its own cgroup namespace lists a path that does not
+    exist inside it, while its limit sits at the mount's root; the walk up reaches
+    that too.
+    """
     try:
         with open(_CGROUP) as f:
             lines = f.read().splitlines()
     except OSError:
         return None
+    headrooms = []
     for line in lines:
         hierarchy, controllers, path = line.split(":", 2)
-        path = path.lstrip("/")
         if hierarchy == "0":  # cgroup v2: one unified hierarchy
-            base = os.path.join(_CGROUP_ROOT, path)
-            limit = _read_int(os.path.join(base, "memory.max"))
-            usage = _read_int(os.path.join(base, "memory.current"))
+            root, limit_file, usage_file = _CGROUP_ROOT, "memory.max", "memory.current"
         elif "memory" in controllers.split(","):
-            base = os.path.join(_CGROUP_ROOT, "memory", path)
-            limit = _read_int(os.path.join(base, "memory.limit_in_bytes"))
-            usage = _read_int(os.path.join(base, "memory.usage_in_bytes"))
-            if limit is not None and limit >= 2**60:  # v1 writes "unlimited" as ~2^63
-                limit = None
+            root = os.path.join(_CGROUP_ROOT, "memory")
+            limit_file, usage_file = "memory.limit_in_bytes", "memory.usage_in_bytes"
         else:
             continue
-        if limit is not None and usage is not None:
-            return max(limit - usage, 0)
-    return None
+        parts = [part for part in path.split("/") if part]
+        for depth in range(len(parts), -1, -1):
+            base = os.path.join(root, *parts[:depth])
+            limit = _read_int(os.path.join(base, limit_file))
+            usage = _read_int(os.path.join(base, usage_file))
+            if limit is not None and limit >= 2**60:  # v1 writes "unlimited" as ~2^63
+                limit = None
+            if limit is not None and usage is not None:
+                headrooms.append(max(limit - usage, 0))
+    return min(headrooms) if headrooms else None
 
 
 def available_memory_bytes():
@@ -101,7 +110,9 @@ def available_memory_bytes():
     address-space and data limits, and the headroom of its memory cgroup; None if
     none is known.
     """
-    known = [m for m in (_system_available(), _rlimit_headroom(), _cgroup_headroom()) if m]
+    # A headroom of 0 is a limit reached, not an unknown one.
+    limits = (_system_available(), _rlimit_headroom(), _cgroup_headroom())
+    known = [m for m in limits if m is not None]
     return min(known) if known else None
 
 

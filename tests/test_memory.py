@@ -9,6 +9,17 @@ import pytest
 from skkernel import _memory
 
 
+def _cgroup_files(tmp_path, monkeypatch, membership, files):
+    """A fake /proc/self/cgroup and cgroup mount under tmp_path."""
+    (tmp_path / "cgroup").write_text(membership)
+    for relative, text in files.items():
+        path = tmp_path / "root" / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    monkeypatch.setattr(_memory, "_CGROUP", str(tmp_path / "cgroup"))
+    monkeypatch.setattr(_memory, "_CGROUP_ROOT", str(tmp_path / "root"))
+
+
 @pytest.mark.parametrize(
     "membership, folder, limit_file, usage_file, limit, unlimited",
     [
@@ -27,17 +38,59 @@ from skkernel import _memory
 def test_cgroup_limit_is_read(
     tmp_path, monkeypatch, membership, folder, limit_file, usage_file, limit, unlimited
 ):
-    (tmp_path / "cgroup").write_text(membership)
-    job = tmp_path / "root" / folder
-    job.mkdir(parents=True)
-    (job / limit_file).write_text(str(limit))
-    (job / usage_file).write_text(str(2**30))
-    monkeypatch.setattr(_memory, "_CGROUP", str(tmp_path / "cgroup"))
-    monkeypatch.setattr(_memory, "_CGROUP_ROOT", str(tmp_path / "root"))
+    files = {f"{folder}/{limit_file}": str(limit), f"{folder}/{usage_file}": str(2**30)}
+    _cgroup_files(tmp_path, monkeypatch, membership, files)
     assert _memory._cgroup_headroom() == limit - 2**30
     assert _memory.available_memory_bytes() <= limit - 2**30
-    (job / limit_file).write_text(unlimited)
+    (tmp_path / "root" / folder / limit_file).write_text(unlimited)
     assert _memory._cgroup_headroom() is None
+
+
+def test_a_limit_on_a_parent_cgroup_is_found(tmp_path, monkeypatch):
+    # A Slurm job's or systemd slice's limit sits on a parent; the step's own group
+    # says "max". Only the leaf was read: no limit at all.
+    _cgroup_files(
+        tmp_path,
+        monkeypatch,
+        "0::/job/step/task\n",
+        {
+            "job/memory.max": str(4 * 2**30),
+            "job/memory.current": str(3 * 2**30),
+            "job/step/memory.max": "max",
+            "job/step/memory.current": str(2**30),
+            "job/step/task/memory.max": str(8 * 2**30),
+            "job/step/task/memory.current": str(2**30),
+        },
+    )
+    assert _memory._cgroup_headroom() == 2**30
+
+
+def test_a_container_limit_at_the_mount_root_is_found(tmp_path, monkeypatch):
+    # Without its own cgroup namespace a container lists the host's path, which does
+    # not exist inside it; its limit is at the mount's root.
+    _cgroup_files(
+        tmp_path,
+        monkeypatch,
+        "4:memory:/docker/abc\n",
+        {
+            "memory/memory.limit_in_bytes": str(2 * 2**30),
+            "memory/memory.usage_in_bytes": str(2**29),
+        },
+    )
+    assert _memory._cgroup_headroom() == 2 * 2**30 - 2**29
+
+
+def test_a_limit_already_reached_refuses_everything(tmp_path, monkeypatch):
+    # A headroom of 0 was dropped as "unknown": the system's memory was used instead.
+    _cgroup_files(
+        tmp_path,
+        monkeypatch,
+        "0::/job\n",
+        {"job/memory.max": str(2 * 2**30), "job/memory.current": str(2 * 2**30)},
+    )
+    assert _memory.available_memory_bytes() == 0
+    with pytest.raises(MemoryError, match="available to this process"):
+        _memory.check_dense_fits(1000, 1000, np.float64, what="A test", instead="")
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="ulimit semantics of Linux")
