@@ -88,7 +88,10 @@ def _exact_rls(kernel, X, n_components, alpha, rng, backend):
             f"sampling='exact-rls' forms the {n} x {n} kernel matrix; it is meant for "
             f"n_samples <= {EXACT_RLS_MAX_SAMPLES}. Use sampling='rls'."
         )
-    check_dense_fits(n, n, np.float64, what="sampling='exact-rls'", instead="Use sampling='rls'.")
+    # K, then an eigensolver's copy of it and its eigenvectors.
+    check_dense_fits(
+        n, n, np.float64, what="sampling='exact-rls'", instead="Use sampling='rls'.", count=3
+    )
     K = check_finite_kernel(
         KernelOperator(kernel, X.astype(np.float64, copy=False), backend=backend).gram()
     )

@@ -358,6 +358,13 @@ class KernelOperator(LinearOperator):
         out = self._check_out(out, shape)
         if not all(shape):  # an empty selection; not every backend takes one
             return np.empty(shape, self.dtype) if out is None else out
+        if out is None:
+            check_dense_fits(
+                *shape,
+                self.dtype,
+                what="A dense kernel block",
+                instead="Use fewer rows (or centers), or products with the lazy operator.",
+            )
         backend, X, Y = self._dense_backend()
         if X_rows is not self.X:
             X = self._prepare(backend, X_rows)

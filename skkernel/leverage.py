@@ -65,7 +65,7 @@ def exact_leverage_scores(K, alpha):
     """
     eigenvalues, Q = linalg.eigh(K, check_finite=False)
     eigenvalues = np.clip(eigenvalues, 0.0, None)
-    return np.square(Q) @ (eigenvalues / (eigenvalues + alpha))
+    return np.square(Q, out=Q) @ (eigenvalues / (eigenvalues + alpha))
 
 
 def alpha_for_effective_dimension(eigenvalues, target):
@@ -338,6 +338,7 @@ def ridge_leverage_scores(
             np.float64,
             what="Exact leverage scores",
             instead="Use method='approximate'.",
+            count=3,  # K, the eigensolver's copy of it, the eigenvectors
         )
         return exact_leverage_scores(_gram64(kernel, X), alpha)
     dictionary, *_ = bless_dictionary(kernel, X, alpha, random_state)

@@ -133,3 +133,47 @@ def test_factorisation_workspace_counts_against_the_memory(monkeypatch):
     X = np.zeros((n, 1))
     with pytest.raises(MemoryError, match="of workspace"):
         KernelRidge(solver="cholesky").fit(X, np.zeros(n))
+
+
+def _several_matrix_fits():
+    from skkernel import Nystroem, NystroemRidge, SpectralKernelRidge
+    from skkernel.leverage import ridge_leverage_scores
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 2))
+    y = np.sin(X[:, 0])
+    partial = np.where(np.arange(300) < 30, y, np.nan)
+    stkr = dict(kernel="rbf", solver="direct")
+    return {
+        "exact leverage scores": lambda: ridge_leverage_scores(X, method="exact"),
+        "exact-rls centers": lambda: Nystroem(n_components=10, sampling="exact-rls").fit(X),
+        "Nystroem K_MM^-1/2": lambda: Nystroem(n_components=300).fit(X),
+        "Falkon preconditioner": lambda: NystroemRidge(n_components=300).fit(X, y),
+        "STKR resolvent": lambda: SpectralKernelRidge(**stkr).fit(X, partial),
+        "STKR kpca": lambda: SpectralKernelRidge(**stkr, spectral_transform="kpca").fit(X, partial),
+        "STKR callable": lambda: SpectralKernelRidge(**stkr, spectral_transform=np.square).fit(
+            X, partial
+        ),
+    }
+
+
+@pytest.mark.parametrize("path", list(_several_matrix_fits()))
+def test_paths_that_need_several_dense_matrices_count_them(monkeypatch, path):
+    # Each counted one n x n (or M x M) matrix where it holds two to four at once (a
+    # factorisation's copy, eigenvectors, an SVD's factors), or none at all: with
+    # room for one and a half it failed inside numpy, or the process was killed.
+    fit = _several_matrix_fits()[path]
+    monkeypatch.setattr(_memory, "available_memory_bytes", lambda: int(1.5 * 300 * 300 * 8))
+    with pytest.raises(MemoryError, match="matrices, .* available to this process"):
+        fit()
+
+
+def test_dense_blocks_of_the_operator_are_checked(monkeypatch):
+    from skkernel import KernelOperator
+
+    operator = KernelOperator("rbf", np.random.default_rng(0).normal(size=(300, 2)))
+    monkeypatch.setattr(_memory, "available_memory_bytes", lambda: 300 * 300 * 8 // 2)
+    assert operator.block(slice(None), [0, 1]).shape == (300, 2)  # a small block fits
+    for dense in (operator.to_dense, operator.gram):
+        with pytest.raises(MemoryError, match="A dense kernel block needs a dense 300 x 300"):
+            dense()

@@ -25,7 +25,7 @@ from ._eigen import EIGEN_SOLVERS, rounding_level, top_eigenpairs
 from ._falkon import FalkonPreconditioner, falkon_solve
 from ._loo import ridge_loo_path
 from ._preconditioners import NystroemPreconditioner
-from ._psd import psd_inverse_sqrt
+from ._psd import psd_inverse_sqrt, symmetrize
 from ._spectral import (
     EigenFunction,
     PolynomialFunction,
@@ -56,6 +56,7 @@ __all__ = [
     "ridge_loo_path",
     "rounding_level",
     "symmetric_lstsq",
+    "symmetrize",
     "top_eigenpairs",
     "transformed_ridge",
 ]

@@ -54,6 +54,9 @@ class SpectralFunction:
 
     #: Whether :meth:`fit` computes eigenpairs (``eigenvalues_``, ``eigenvectors_``).
     spectral = False
+    #: How many arrays of T's size :meth:`fit` allocates beside a dense T (a
+    #: factorisation's copy, eigenvectors), for memory checks before T is formed.
+    dense_copies = 0
 
     def fit(self, T):
         self.T_ = T
@@ -132,6 +135,8 @@ class ResolventFunction(SpectralFunction):
         is estimated by Lanczos and an array's found by the Cholesky factorisation.
     """
 
+    dense_copies = 1
+
     def __init__(self, eta, *, tol=1e-10, max_iter=1000, lambda_max=None):
         self.eta = float(eta)
         self.tol = tol
@@ -150,10 +155,14 @@ class ResolventFunction(SpectralFunction):
             # fails instead (below), so the dense path needs no margin.
             self._check_eta(self.lambda_max * (1 if dense else 1 + _RESOLVENT_MARGIN))
         if dense:
-            A = np.eye(T.shape[0]) - self.eta * T
+            # I - eta T as one new array (np.eye(n) - eta * T would hold three).
+            A = T * -self.eta
+            A[np.diag_indices_from(A)] += 1.0
             try:
+                # A.T: the Fortran-ordered view of the symmetric A, which LAPACK
+                # factors in place (a C-ordered A would be copied first).
                 self.factor_ = linalg.cho_factor(
-                    A, lower=True, overwrite_a=True, check_finite=False
+                    A.T, lower=True, overwrite_a=True, check_finite=False
                 )
             except linalg.LinAlgError:
                 top = linalg.eigvalsh(T, subset_by_index=[T.shape[0] - 1] * 2)[0]
@@ -253,6 +262,8 @@ class TruncationFunction(_EigenBased):
         :func:`~skkernel._linalg.top_eigenpairs`).
     """
 
+    dense_copies = 1
+
     def __init__(
         self,
         n_components,
@@ -324,6 +335,8 @@ class EigenFunction(_EigenBased):
         finite and non-negative on the spectrum (so that ``N s(T)`` is a kernel) and
         vanish where the eigenvalue does (``s(lam) = lam r(lam)``).
     """
+
+    dense_copies = 2
 
     def __init__(self, function):
         self.function = function

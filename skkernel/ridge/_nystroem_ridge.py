@@ -29,7 +29,8 @@ from .._base import (
 from .._centers import CENTER_CONSTRAINTS, Sampling, check_n_components, select_centers
 from .._docs import fill_doc
 from .._init_params import store_init_params
-from .._linalg import falkon_solve
+from .._linalg import falkon_solve, symmetrize
+from .._memory import check_dense_fits
 from .._operator import KernelOperator
 from .._typing import (
     ArrayLike,
@@ -80,11 +81,21 @@ class _NystroemRidgeBase(KernelExpansion):
             sample_weight=sample_weight,
         )
         centers = X[indices]
+        M = indices.size
+        # K_MM and Falkon's preconditioner: its two Cholesky factors and T D T^T.
+        check_dense_fits(
+            M,
+            M,
+            np.float64,
+            what=f"{type(self).__name__} with {M} centers",
+            instead="Lower n_components.",
+            count=4,
+        )
         # In float64 whatever X's dtype: the preconditioner factors K_MM, and float32
         # kernel values are not positive definite to float64 precision.
         K_MM = KernelOperator(kernel, centers.astype(np.float64)).gram()
         check_finite_kernel(K_MM, "The kernel matrix of the centers")
-        K_MM = (K_MM + K_MM.T) / 2
+        symmetrize(K_MM)
         operator = KernelOperator(kernel, X, centers, backend=self.backend)
         weights = None if sample_weight is None else sample_weight.astype(np.float64)
         coef, intercept, self.n_iter_ = falkon_solve(

@@ -25,7 +25,7 @@ from sklearn.utils._chunking import get_chunk_n_rows
 
 from .._centers import select_centers
 from .._init_params import store_init_params
-from .._linalg import jittered_cholesky
+from .._linalg import jittered_cholesky, symmetrize
 from .._memory import check_dense_fits
 from .._operator import KernelOperator
 from ._neighbors import make_neighbors
@@ -80,9 +80,9 @@ class KernelAffinity(_Affinity):
     def matmat(self, V):
         return np.asarray(self._operator @ V, dtype=np.float64)
 
-    def dense(self):
+    def dense(self, count=1):
         n = self.n_rows
-        check_dense_fits(n, n, np.float64, what="solver='direct'", instead=_TOO_LARGE)
+        check_dense_fits(n, n, np.float64, what="solver='direct'", instead=_TOO_LARGE, count=count)
         return np.asarray(self._operator.gram(), dtype=np.float64)
 
     def rows_matmat(self, X, prepared):
@@ -105,7 +105,9 @@ class PrecomputedAffinity(_Affinity):
     def matmat(self, V):
         return self.W_ @ V
 
-    def dense(self):
+    def dense(self, count=1):
+        n = self.n_rows
+        check_dense_fits(n, n, np.float64, what="solver='direct'", instead=_TOO_LARGE, count=count)
         return np.array(self.W_, dtype=np.float64)
 
     def rows_matmat(self, X, prepared):
@@ -191,9 +193,9 @@ class NeighborAffinity(_Affinity):
     def matmat(self, V):
         return self.A_ @ (self.At_ @ V)
 
-    def dense(self):
+    def dense(self, count=1):
         n = self.n_rows
-        check_dense_fits(n, n, np.float64, what="solver='direct'", instead=_TOO_LARGE)
+        check_dense_fits(n, n, np.float64, what="solver='direct'", instead=_TOO_LARGE, count=count)
         return (self.A_ @ self.At_).toarray()
 
     def prepare(self, V):
@@ -369,12 +371,10 @@ def normalized_operator(affinity, sigma):
     )
 
 
-def normalized_dense(affinity, sigma):
-    """``T = diag(sigma) W diag(sigma)`` as an array (W scaled in place)."""
-    T = affinity.dense()
+def normalized_dense(affinity, sigma, count=1):
+    """``T = diag(sigma) W diag(sigma)`` as an array (W scaled in place); ``count``
+    arrays of its size must fit in memory (T and what its user allocates beside it)."""
+    T = affinity.dense(count)
     T *= sigma[:, None]
     T *= sigma[None, :]
-    # Kernel blocks are symmetric up to rounding; eigensolvers and Cholesky want exact.
-    T += T.T
-    T *= 0.5
-    return T
+    return symmetrize(T)

@@ -278,11 +278,15 @@ class _SpectralKernelBase(BaseEstimator):
             direct = self._solver(N) == "direct"
             # eigen_solver="dense" asks for LAPACK on G / N itself, whatever the solver.
             dense = direct or (self.spectral_transform == "kpca" and self.eigen_solver == "dense")
-            T = normalized_dense(affinity, sigma) if dense else normalized_operator(affinity, sigma)
             known = None
             if self.spectral_transform == "kpca" and self._neighbors and symmetric:
                 known = affinity.unit_eigenpairs(sigma, n_components)
-            function = self._make_function(n_components, dense, known).fit(T)
+            function = self._make_function(n_components, dense, known)
+            if dense:
+                T = normalized_dense(affinity, sigma, count=1 + function.dense_copies)
+            else:
+                T = normalized_operator(affinity, sigma)
+            function.fit(T)
             theta, n_iter = transformed_ridge(
                 function,
                 labeled,

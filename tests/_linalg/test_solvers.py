@@ -218,3 +218,15 @@ def test_iterative_ridge_solvers_scale_with_the_targets(scale):
     ):
         unit = model.fit(X, y).predict(X[:5])
         np.testing.assert_allclose(model.fit(X, y * scale).predict(X[:5]) / scale, unit, rtol=1e-8)
+
+
+@pytest.mark.parametrize("n", [1, 2, 255, 257, 600])
+def test_symmetrize_in_place_is_the_mean_with_the_transpose(n):
+    from skkernel._linalg import symmetrize
+
+    A = np.random.default_rng(n).normal(size=(n, n))
+    expected = (A + A.T) / 2
+    out = symmetrize(A)
+    assert out is A
+    np.testing.assert_array_equal(A, expected)
+    np.testing.assert_array_equal(A, A.T)
