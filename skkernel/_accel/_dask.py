@@ -122,6 +122,26 @@ def _check_running(client):
         )
 
 
+def _with_retries(client, operation, recover):
+    """Run ``operation()``; when workers or their data are lost, wait for the scheduler
+    to notice, call ``recover(error)`` (which sends lost data again and returns the
+    names of the lost workers) and retry, at most ``_RETRIES`` times."""
+    lost, error = [], None
+    for attempt in range(_RETRIES + 1):
+        _check_running(client)
+        try:
+            if error is not None:
+                time.sleep(0.5 * attempt)
+                lost += recover(error)
+            return operation()
+        except _lost_data_errors() as lost_error:
+            error = lost_error
+    raise DaskUnavailableError(
+        f"Dask workers keep being lost ({', '.join(sorted(set(lost))) or 'unknown'}); "
+        f"gave up after {_RETRIES} retries of a kernel operation."
+    ) from error
+
+
 class _Distributed:
     """Row blocks of X held by the workers, plus (lazily) one copy of all of X,
     and the client's own copy of X from which both are sent again when workers are lost."""
@@ -132,7 +152,9 @@ class _Distributed:
         self.dtype = X.dtype
         self.host = X
         self.bounds = np.linspace(0, X.shape[0], n_blocks + 1).astype(int)
-        self._scatter()
+        # A worker lost a moment before (the scheduler has not noticed yet) fails the
+        # first scatter too: it is retried as any operation is.
+        _with_retries(client, self._scatter, lambda error: [])
 
     def _scatter(self):
         _check_running(self.client)
@@ -225,23 +247,12 @@ class DaskBackend(Backend):
     def _resilient(operation, *handles):
         """Run ``operation()``; after losing workers, send the handles' data again and
         retry; say which workers were lost when it cannot go on."""
-        lost, error = [], None
-        for attempt in range(_RETRIES + 1):
-            _check_running(handles[0].client)
-            try:
-                if error is not None:
-                    # Give the scheduler a moment to notice the dead worker, then send
-                    # the data that only the client has again.
-                    time.sleep(0.5 * attempt)
-                    for handle in dict.fromkeys(handles):  # X and Y may be one handle
-                        lost += handle.recover(error)
-                return operation()
-            except _lost_data_errors() as lost_error:
-                error = lost_error
-        raise DaskUnavailableError(
-            f"Dask workers keep being lost ({', '.join(sorted(set(lost))) or 'unknown'}); "
-            f"gave up after {_RETRIES} retries of a kernel operation."
-        ) from error
+
+        def recover(error):
+            # X and Y may be one handle.
+            return [name for handle in dict.fromkeys(handles) for name in handle.recover(error)]
+
+        return _with_retries(handles[0].client, operation, recover)
 
     def _stack_row_blocks(self, local, spec, X, Y, right):
         """``local(spec, block, Y, right)`` on every block of rows of X, on the

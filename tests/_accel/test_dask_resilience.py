@@ -72,6 +72,18 @@ def test_a_fit_survives_a_worker_killed_while_it_runs(cluster, monkeypatch):
     np.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-8)
 
 
+def test_an_operator_built_just_after_a_worker_is_lost(cluster):
+    # The first scatter of a new operator ran outside the retries: within the second
+    # or so before the scheduler noticed, every fit, predict or block that built an
+    # operator failed with a raw CommClosedError.
+    X, _ = _data()
+    v = np.ones(len(X))
+    expected = KernelOperator("rbf", X, backend="numpy") @ v
+    KernelOperator("rbf", X, backend="dask") @ v  # the cluster has run
+    _kill_a_worker(cluster)
+    np.testing.assert_allclose(KernelOperator("rbf", X, backend="dask") @ v, expected, rtol=1e-10)
+
+
 def test_a_closed_client_gives_a_clear_error():
     X, _ = _data(200)
     with (
