@@ -197,6 +197,8 @@ class KernelThinning(BaseEstimator):
             The maximum mean discrepancy in this estimator's kernel.
         """
         check_is_fitted(self)
+        # The fitted columns, by number and (for a DataFrame) by name, as predict checks.
+        X = validate_data(self, X, dtype=np.float64, reset=False)
         return mmd(
             X,
             self.indices_ if indices is None else indices,

@@ -319,3 +319,15 @@ def test_nystroem_ridge_with_kernel_thinning_landmarks_fits_well():
         scores[sampling] = model.fit(X[:3000], y[:3000]).score(X[3000:], y[3000:])
     assert scores["kernel-thinning"] > 0.95
     assert scores["kernel-thinning"] >= scores["uniform"] - 0.01
+
+
+def test_mmd_checks_the_fitted_columns():
+    # mmd(X) took any array: a frame with its columns reordered, or another number of
+    # columns, gave an MMD of the wrong rows' coordinates without a word.
+    X = pd.DataFrame(np.random.default_rng(0).normal(size=(64, 2)), columns=["a", "b"])
+    model = KernelThinning(n_components=8, random_state=0).fit(X)
+    assert model.mmd(X) >= 0
+    with pytest.raises(ValueError, match="feature names should match"):
+        model.mmd(X[["b", "a"]])
+    with pytest.raises(ValueError, match="expecting 2 features"):
+        model.mmd(np.ones((5, 3)))
