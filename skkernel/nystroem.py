@@ -1,4 +1,4 @@
-"""Nystroem estimators, at the module path of earlier releases.
+"""Nystroem estimators, at an alternative module path (re-exports).
 
 The transformer lives in :mod:`skkernel.kernel_approximation`, the Falkon estimators
 in :mod:`skkernel.ridge`; both are importable from :mod:`skkernel` itself.

@@ -1,4 +1,4 @@
-"""Random feature maps, at the module path of earlier releases.
+"""Random feature maps, at an alternative module path (re-exports).
 
 They live in :mod:`skkernel.kernel_approximation` and are importable from
 :mod:`skkernel` itself.
