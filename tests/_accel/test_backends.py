@@ -220,6 +220,31 @@ def test_backends_report_availability():
 
 
 @pytest.mark.parametrize("backend", ["numpy", "numba", "keops", "cupy-on-numpy"])
+@pytest.mark.parametrize("dtype, rtol", [(np.float64, 1e-14), (np.float32, 1e-6)])
+@pytest.mark.parametrize("gamma", [1e-9, 1e-6, 0.03, 1.0])
+def test_sigmoid_near_zero_keeps_its_relative_digits(backend, dtype, rtol, gamma):
+    # KeOps' tanh was 1 - 2 / (exp(2z) + 1): near z = 0 one minus a number near 1, off
+    # by eps / |z| relative (0.41 in float32 at gamma = 1e-9) where tanh(z) = z.
+    rng = np.random.default_rng(0)
+    X, Y = (rng.normal(size=(n, 3)).astype(dtype) for n in (60, 50))
+    v = rng.uniform(0.5, 1.5, 50).astype(dtype)
+    kernel = kernels.Sigmoid(gamma=gamma, coef0=0.0)
+    K = np.tanh(gamma * X.astype(np.float64) @ Y.astype(np.float64).T)
+    if backend == "cupy-on-numpy":
+        cupy_like = CuPyBackend(array_module=np)
+        spec = kernel.spec(3)
+        x, y = cupy_like.prepare(X, spec), cupy_like.prepare(Y, spec)
+        got = cupy_like.matmat(spec, x, y, v[:, None])[:, 0]
+    else:
+        if backend_status()[backend] is not None:
+            pytest.skip(backend_status()[backend])
+        got = KernelOperator(kernel, X, Y, backend=backend) @ v
+    # Relative to the sum of magnitudes: the products' own rounding, no more.
+    error = np.abs(got - K @ v) / (np.abs(K) @ v)
+    assert error.max() < rtol
+
+
+@pytest.mark.parametrize("backend", ["numpy", "numba", "keops", "cupy-on-numpy"])
 def test_cosine_of_tiny_and_zero_rows_follows_sklearn(backend):
     """sklearn's normalize leaves rows of norm < 10 eps unscaled; so must every backend."""
     from sklearn.metrics.pairwise import cosine_similarity
