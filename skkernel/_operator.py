@@ -15,6 +15,11 @@ from .kernels import FAMILIES, KernelSpec, make_kernel
 
 __all__ = ["KernelOperator"]
 
+#: Dense blocks from this size on are checked against the memory limits first. Smaller
+#: ones are what blocked loops allocate by the thousand (within working_memory), and
+#: reading the limits (/proc and cgroup files) costs about 0.3 ms.
+_CHECKED_BLOCK_BYTES = 2**24
+
 #: Which rows (or columns) of a block: a slice, indices or a boolean mask.
 Index: TypeAlias = slice | ArrayLike
 
@@ -358,7 +363,7 @@ class KernelOperator(LinearOperator):
         out = self._check_out(out, shape)
         if not all(shape):  # an empty selection; not every backend takes one
             return np.empty(shape, self.dtype) if out is None else out
-        if out is None:
+        if out is None and shape[0] * shape[1] * self.dtype.itemsize >= _CHECKED_BLOCK_BYTES:
             check_dense_fits(
                 *shape,
                 self.dtype,

@@ -171,9 +171,11 @@ def test_paths_that_need_several_dense_matrices_count_them(monkeypatch, path):
 def test_dense_blocks_of_the_operator_are_checked(monkeypatch):
     from skkernel import KernelOperator
 
-    operator = KernelOperator("rbf", np.random.default_rng(0).normal(size=(300, 2)))
-    monkeypatch.setattr(_memory, "available_memory_bytes", lambda: 300 * 300 * 8 // 2)
-    assert operator.block(slice(None), [0, 1]).shape == (300, 2)  # a small block fits
+    # Nystroem(n_components=20000) reached numpy's "Unable to allocate 2.98 GiB".
+    n = 1500  # 18 MB: checked (small blocks, allocated by the thousand, are not)
+    operator = KernelOperator("rbf", np.random.default_rng(0).normal(size=(n, 2)))
+    monkeypatch.setattr(_memory, "available_memory_bytes", lambda: n * n * 8 // 2)
+    assert operator.block(slice(None), [0, 1]).shape == (n, 2)  # a small block fits
     for dense in (operator.to_dense, operator.gram):
-        with pytest.raises(MemoryError, match="A dense kernel block needs a dense 300 x 300"):
+        with pytest.raises(MemoryError, match=f"A dense kernel block needs a dense {n} x {n}"):
             dense()
