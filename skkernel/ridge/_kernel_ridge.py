@@ -337,7 +337,7 @@ class KernelRidgeCV(_KernelModel):
     Parameters
     ----------
     alphas : array-like of shape (n_alphas,), default=(0.1, 1.0, 10.0)
-        Penalties to try; positive.
+        Penalties to try; positive (0 is allowed with ``cv``, as in RidgeCV).
     kernel : str or callable, default="linear"
         The kernel, as in :class:`KernelRidge`.
     {kernel_parameters}
@@ -425,9 +425,13 @@ class KernelRidgeCV(_KernelModel):
         {fit_supervised_or_kernel}
         """
         alphas = np.atleast_1d(np.asarray(self.alphas, dtype=np.float64)).ravel()
-        if alphas.size == 0 or not np.all((alphas > 0) & np.isfinite(alphas)):
+        # As RidgeCV: alpha = 0 is a model GridSearchCV can fit (KernelRidge's least
+        # squares), not one whose leave-one-out error exists.
+        allowed = alphas >= 0 if self.cv is not None else alphas > 0
+        if alphas.size == 0 or not np.all(allowed & np.isfinite(alphas)):
+            kind = "non-negative" if self.cv is not None else "positive"
             raise ValueError(
-                f"alphas must be a non-empty list of positive finite values; got {alphas}."
+                f"alphas must be a non-empty list of {kind} finite values; got {alphas}."
             )
         X, y, sample_weight = self._validate_fit_data(X, y, sample_weight)
         if self.cv is not None:

@@ -623,3 +623,18 @@ def test_alpha_per_target_on_one_target_gives_floats_as_ridge_cv(column):
     assert ours.alpha_ == theirs.alpha_
     assert ours.best_score_ == pytest.approx(float(np.squeeze(theirs.best_score_)), rel=1e-8)
     assert ours.dual_coef_.shape == y.shape
+
+
+def test_alpha_zero_is_a_candidate_with_cv_as_in_ridge_cv():
+    # It was refused with cv=k, where RidgeCV (and GridSearchCV over KernelRidge) fit
+    # the least-squares model; leave-one-out still needs positive alphas, as RidgeCV's.
+    X, y, _ = regression_data(n=40)
+    alphas = [0.0, 0.1, 1.0]
+    ours = KernelRidgeCV(alphas=alphas, cv=3).fit(X, y)
+    theirs = RidgeCV(alphas=alphas, cv=3, fit_intercept=False).fit(X, y)
+    assert ours.alpha_ == theirs.alpha_
+    assert ours.best_score_ == pytest.approx(theirs.best_score_, rel=1e-6)
+    with pytest.raises(ValueError, match="positive"):
+        KernelRidgeCV(alphas=alphas).fit(X, y)
+    with pytest.raises(ValueError, match="non-negative"):
+        KernelRidgeCV(alphas=[-1.0], cv=3).fit(X, y)
