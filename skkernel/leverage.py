@@ -22,6 +22,7 @@ factor approximation when J was sampled by (approximate) leverage scores with
 
 import copy
 import math
+import warnings
 from numbers import Integral, Real
 from typing import Any, Literal
 
@@ -64,6 +65,16 @@ def exact_leverage_scores(K, alpha):
     scores : ndarray of shape (n,)
     """
     eigenvalues, Q = linalg.eigh(K, check_finite=False)
+    if eigenvalues[0] < -rounding_level(eigenvalues):
+        # Not a rounding error: an indefinite kernel (sigmoid, additive chi2), whose
+        # leverage scores are not defined; these are those of its positive part.
+        warnings.warn(
+            f"The kernel matrix is not positive semi-definite (smallest eigenvalue "
+            f"{eigenvalues[0]:.3g}, largest {eigenvalues[-1]:.3g}); the leverage scores "
+            "are those of its positive part.",
+            UserWarning,
+            stacklevel=3,
+        )
     eigenvalues = np.clip(eigenvalues, 0.0, None)
     return np.square(Q, out=Q) @ (eigenvalues / (eigenvalues + alpha))
 

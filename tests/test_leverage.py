@@ -1,6 +1,7 @@
 """Ridge leverage scores: the properties the papers prove."""
 
 import copy
+import warnings
 
 import numpy as np
 import pytest
@@ -220,3 +221,14 @@ def test_failed_partial_fit_leaves_the_stream_s_generator_as_it_was():
     np.testing.assert_array_equal(
         ink.partial_fit(X2).dictionary_indices_, reference.partial_fit(X2).dictionary_indices_
     )
+
+
+def test_exact_scores_of_an_indefinite_kernel_say_so():
+    # Returned silently: scores are defined for positive semi-definite kernels only.
+    X = np.random.default_rng(0).normal(size=(100, 3))
+    with pytest.warns(UserWarning, match="not positive semi-definite"):
+        ridge_leverage_scores(X, kernel="sigmoid", method="exact")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        # A singular PSD kernel (repeated rows) is not indefinite: rounding, no warning.
+        ridge_leverage_scores(np.repeat(X[:5], 20, axis=0), kernel="rbf", method="exact")
