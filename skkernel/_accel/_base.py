@@ -137,7 +137,9 @@ class Backend:
         """
         X, Y = self.host(X), self.host(Y)
         out = np.empty((X.shape[0], log_W.shape[1]), dtype=np.float64)
-        step = row_block_size(X.shape[0], Y.shape[0], 8, n_temporaries=3)
+        # Five blocks' worth alive at once at the peak: the statistic (and, for L1
+        # distances, one per-feature term), log K, its shifted copy and exp of it.
+        step = row_block_size(X.shape[0], Y.shape[0], 8, n_temporaries=5)
         for start in range(0, X.shape[0], step):
             rows = slice(start, start + step)
             out[rows] = logsumexp_columns(spec.log_dense(X[rows], Y), log_W, np)

@@ -124,3 +124,24 @@ def test_bad_input():
     # The message names the families that have one, from the registry.
     with pytest.raises(ValueError, match="no logarithmic form.*: cosine-window, epanechnikov"):
         KernelOperator("poly", X, Y).logsumexp(np.zeros(8))
+
+
+@pytest.mark.parametrize("kernel", ["rbf", "laplacian"])
+def test_numpy_log_sum_exp_stays_within_working_memory(kernel):
+    # Its blocks counted three temporaries; the L1 distances' log form holds five
+    # (26 MiB under a working_memory of 16).
+    import tracemalloc
+
+    import sklearn
+
+    X = np.random.default_rng(0).normal(size=(20000, 3))
+    operator = KernelOperator(kernel, X[:5000], X, backend="numpy")
+    log_weights = np.zeros((20000, 1))
+    with sklearn.config_context(working_memory=16):
+        tracemalloc.start()
+        try:
+            operator.logsumexp(log_weights)
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+    assert peak <= 16 * 2**20
