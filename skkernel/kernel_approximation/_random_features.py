@@ -380,7 +380,8 @@ class ArcCosineFeatures(_RandomFeatureMap):
     Parameters
     ----------
     order : {0, 1}, default=1
-        0: step units (``k_0 = 1 - theta / pi``); 1: ReLU units.
+        0: step units (``k_0 = 1 - theta / pi``; the step is 1/2 at 0, as Cho &
+        Saul's, so ``k_0`` is 1/2 where x or y is 0); 1: ReLU units.
     n_components : int, default=100
         Number of random units.
     random_state : int, RandomState instance or None, default=None
@@ -427,7 +428,8 @@ class ArcCosineFeatures(_RandomFeatureMap):
     def _features(self, X, Z, workspace):
         np.matmul(X, self.random_weights_.astype(X.dtype, copy=False), out=Z)
         if self.order == 0:
-            Z[:] = Z > 0
+            # Cho & Saul's step, 1/2 at 0: what makes z(0) . z(y) tend to k_0(0, y).
+            np.heaviside(Z, Z.dtype.type(0.5), out=Z)
         else:
             np.maximum(Z, 0, out=Z)
         Z *= Z.dtype.type(np.sqrt(2.0 / self.n_components))

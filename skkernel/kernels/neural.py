@@ -47,7 +47,9 @@ class ArcCosine(Kernel):
     ``k_n(x, y) = ||x||^n ||y||^n J_n(theta) / pi`` with theta the angle between x and y,
     ``J_0 = pi - theta`` and ``J_1 = sin(theta) + (pi - theta) cos(theta)``: the kernel of
     an infinitely wide one-hidden-layer network with step or ReLU units (see
-    :class:`~skkernel.ArcCosineFeatures`). Evaluated by the numpy backend.
+    :class:`~skkernel.ArcCosineFeatures`). Where x or y is 0 there is no angle: ``k_0``
+    is then 1/2 (Cho & Saul's step is 1/2 at 0) and ``k_1`` is 0. Evaluated by the
+    numpy backend.
 
     Parameters
     ----------
@@ -80,7 +82,9 @@ class ArcCosine(Kernel):
             cos = np.where(norms > 0, (X @ Y.T) / norms, 1.0)
         theta = np.arccos(np.clip(cos, -1.0, 1.0))
         if self.order == 0:
-            K = 1.0 - theta / np.pi
+            # No angle at a zero row: Cho & Saul's integral with their step, 1/2 at 0,
+            # gives 1/2 (as the random step features do), whatever the other row.
+            K = np.where(norms > 0, 1.0 - theta / np.pi, 0.5)
         else:
             K = norms * (np.sin(theta) + (np.pi - theta) * np.cos(theta)) / np.pi
         return K.astype(dtype, copy=False)

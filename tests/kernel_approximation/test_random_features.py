@@ -266,3 +266,13 @@ def test_sparse_input_gives_the_dense_features():
     for estimator in (RandomFourierFeatures(random_state=0), ArcCosineFeatures(random_state=0)):
         dense = estimator.fit(X.toarray()).transform(X.toarray())
         np.testing.assert_array_equal(estimator.fit(X).transform(X), dense)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_step_features_and_kernel_agree_at_a_zero_row(dtype):
+    # The kernel gave k_0(0, y) = 1 (an angle of 0 where there is none) and the
+    # features 0 (a step of 0 at 0): Cho & Saul's step is 1/2 at 0, and both are 1/2.
+    X = np.vstack([np.zeros(3), np.random.default_rng(0).normal(size=(4, 3))]).astype(dtype)
+    Z = ArcCosineFeatures(order=0, n_components=50000, random_state=0).fit_transform(X)
+    np.testing.assert_allclose(ArcCosine(order=0)(X)[0], 0.5)
+    np.testing.assert_allclose((Z @ Z.T)[0], 0.5, atol=0.01)
