@@ -46,38 +46,40 @@ def test_cgroup_limit_is_read(
     assert _memory._cgroup_headroom() is None
 
 
-def test_a_limit_on_a_parent_cgroup_is_found(tmp_path, monkeypatch):
-    # A Slurm job's or systemd slice's limit sits on a parent; the step's own group
-    # says "max". Only the leaf was read: no limit at all.
-    _cgroup_files(
-        tmp_path,
-        monkeypatch,
-        "0::/job/step/task\n",
-        {
-            "job/memory.max": str(4 * 2**30),
-            "job/memory.current": str(3 * 2**30),
-            "job/step/memory.max": "max",
-            "job/step/memory.current": str(2**30),
-            "job/step/task/memory.max": str(8 * 2**30),
-            "job/step/task/memory.current": str(2**30),
-        },
-    )
-    assert _memory._cgroup_headroom() == 2**30
-
-
-def test_a_container_limit_at_the_mount_root_is_found(tmp_path, monkeypatch):
-    # Without its own cgroup namespace a container lists the host's path, which does
-    # not exist inside it; its limit is at the mount's root.
-    _cgroup_files(
-        tmp_path,
-        monkeypatch,
-        "4:memory:/docker/abc\n",
-        {
-            "memory/memory.limit_in_bytes": str(2 * 2**30),
-            "memory/memory.usage_in_bytes": str(2**29),
-        },
-    )
-    assert _memory._cgroup_headroom() == 2 * 2**30 - 2**29
+@pytest.mark.parametrize(
+    "membership, files, headroom",
+    [
+        # A Slurm job's or systemd slice's limit sits on a parent; the step's own
+        # group says "max" (and the task's is looser).
+        (
+            "0::/job/step/task\n",
+            {
+                "job/memory.max": 4 * 2**30,
+                "job/memory.current": 3 * 2**30,
+                "job/step/memory.max": "max",
+                "job/step/memory.current": 2**30,
+                "job/step/task/memory.max": 8 * 2**30,
+                "job/step/task/memory.current": 2**30,
+            },
+            2**30,
+        ),
+        # Without its own cgroup namespace a container lists the host's path, which
+        # does not exist inside it; its limit is at the mount's root.
+        (
+            "4:memory:/docker/abc\n",
+            {"memory/memory.limit_in_bytes": 2 * 2**30, "memory/memory.usage_in_bytes": 2**29},
+            2 * 2**30 - 2**29,
+        ),
+    ],
+    ids=["parent", "container-root"],
+)
+def test_limits_above_the_cgroup_s_own_are_found(
+    tmp_path, monkeypatch, membership, files, headroom
+):
+    # Only the leaf's files were read: no limit at all in either case.
+    files = {path: str(value) for path, value in files.items()}
+    _cgroup_files(tmp_path, monkeypatch, membership, files)
+    assert _memory._cgroup_headroom() == headroom
 
 
 def test_a_limit_already_reached_refuses_everything(tmp_path, monkeypatch):
