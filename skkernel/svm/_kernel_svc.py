@@ -21,7 +21,7 @@ from joblib import Parallel, delayed
 from sklearn import get_config
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.calibration import CalibratedClassifierCV
-from sklearn.exceptions import FitFailedWarning
+from sklearn.exceptions import FitFailedWarning, NotFittedError
 from sklearn.metrics import check_scoring
 from sklearn.model_selection import ParameterGrid, check_cv
 from sklearn.svm import SVC, LinearSVC
@@ -79,6 +79,13 @@ def resolve_gamma(gamma, X):
     "auto" ``1 / n_features``."""
     if gamma == "scale":
         variance = X.astype(np.float64, copy=False).var()
+        if not np.isfinite(variance):
+            # gamma would be 0 and every distance infinite: a model of garbage (SVC
+            # fails on its non-finite coefficients instead).
+            raise ValueError(
+                "gamma='scale' needs the variance of X, which overflows: the values of "
+                "X are too large for a kernel. Rescale X (e.g. StandardScaler)."
+            )
         return 1.0 / (X.shape[1] * variance) if variance != 0 else 1.0
     if gamma == "auto":
         return 1.0 / X.shape[1]
@@ -188,9 +195,16 @@ class _SVCParameters(ClassifierMixin, BaseEstimator):
         if sample_weight is not None:
             # Negative weights are taken, as SVC takes them; none positive is SVC's error
             # (the fit would otherwise fail on an empty training set, or in liblinear).
-            sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64)
-            if not np.any(sample_weight > 0):
+            sample_weight = _check_sample_weight(
+                sample_weight, X, dtype=np.float64, allow_all_zero_weights=True
+            )
+            counted = sample_weight > 0
+            if not counted.any():
                 raise ValueError("Invalid input - all samples have zero or negative weights.")
+            if np.unique(y[counted]).size < 2 <= np.unique(y).size:
+                raise ValueError(
+                    "Invalid input - all samples with positive weights belong to the same class."
+                )
         return X, y, sample_weight
 
     def _shared_options(self):
@@ -267,6 +281,9 @@ class _SVCParameters(ClassifierMixin, BaseEstimator):
 
         {predict_labels_or_kernel}
         """
+        if self.break_ties and self.decision_function_shape == "ovo":
+            # Before X is looked at, as SVC says it.
+            raise ValueError("break_ties must be False when decision_function_shape is 'ovo'")
         return self._apply("predict", X)
 
     @available_if(lambda self: self.probability)
@@ -275,6 +292,11 @@ class _SVCParameters(ClassifierMixin, BaseEstimator):
 
         {predict_proba_or_kernel}
         """
+        if getattr(self, "_calibrated", True) is None:
+            # probability switched on after a fit without it, as SVC says it.
+            raise NotFittedError(
+                "predict_proba is not available when fitted with probability=False"
+            )
         return self._apply("predict_proba", X)
 
     @available_if(lambda self: self.probability)
