@@ -1,0 +1,44 @@
+"""skkernel used from several threads at once: BLAS's process-wide thread count."""
+
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import pytest
+from threadpoolctl import threadpool_info, threadpool_limits
+
+from skkernel import KernelRidge
+from skkernel._threads import single_threaded_blas
+
+
+def _blas_threads():
+    return [info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas"]
+
+
+def test_overlapping_limits_restore_the_threads_they_found():
+    # Each caller saved and restored the count on its own: a thread that entered while
+    # another held the limit saved 1, and restored 1 after the other had left.
+    with threadpool_limits(limits=2, user_api="blas"):
+        if max(_blas_threads(), default=1) < 2:
+            pytest.skip("BLAS runs on one thread here")
+        before = _blas_threads()
+        first, second = single_threaded_blas(), single_threaded_blas()
+        first.__enter__()
+        second.__enter__()
+        assert set(_blas_threads()) == {1}
+        first.__exit__(None, None, None)
+        assert set(_blas_threads()) == {1}  # the second still computes
+        second.__exit__(None, None, None)
+        assert _blas_threads() == before
+
+
+def test_concurrent_predictions_leave_blas_as_it_was():
+    X = np.random.default_rng(0).normal(size=(200, 40))
+    model = KernelRidge(kernel="ntk").fit(X, X[:, 0])
+    with threadpool_limits(limits=2, user_api="blas"):
+        before = _blas_threads()
+        expected = model.predict(X[:50])
+        with ThreadPoolExecutor(4) as pool:
+            results = list(pool.map(lambda _: model.predict(X[:50]), range(40)))
+        assert _blas_threads() == before
+    for result in results:
+        np.testing.assert_array_equal(result, expected)
