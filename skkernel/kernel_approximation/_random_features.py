@@ -15,6 +15,7 @@ from sklearn.base import (
     BaseEstimator,
     ClassNamePrefixFeaturesOutMixin,
     TransformerMixin,
+    clone,
 )
 from sklearn.utils import check_random_state
 from sklearn.utils._chunking import get_chunk_n_rows
@@ -86,8 +87,10 @@ class _RandomFeatureMap(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseE
         {returns_self}
         """
         X = validate_data(self, X, accept_sparse=SPARSE_FORMATS, dtype=FLOAT_DTYPES)
-        self._draw(X.shape[1], check_random_state(self.random_state))
+        # transform reads the fitted map only, never the parameters: set_params after
+        # fit (n_components, method, order) must not change or break the features.
         self._n_features_out = self.n_components
+        self._draw(X.shape[1], check_random_state(self.random_state))
         return self
 
     def transform(self, X: MatrixLike) -> FloatArray:
@@ -107,8 +110,8 @@ class _RandomFeatureMap(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseE
         X = dense_features(
             validate_data(self, X, accept_sparse=SPARSE_FORMATS, dtype=FLOAT_DTYPES, reset=False)
         )
-        Z = np.empty((X.shape[0], self.n_components), dtype=X.dtype)
-        blocks = _row_blocks(X.shape[0], 2 * self.n_components * 8)
+        Z = np.empty((X.shape[0], self._n_features_out), dtype=X.dtype)
+        blocks = _row_blocks(X.shape[0], 2 * self._n_features_out * 8)
         # One projection buffer for all blocks: a fresh array per block would pay for
         # its page faults again each time.
         workspace = np.empty((blocks[0].stop - blocks[0].start, self._n_projections), X.dtype)
@@ -238,7 +241,11 @@ class RandomFourierFeatures(_RandomFeatureMap):
         store_init_params(self, locals())
 
     def _draw(self, d, rng):
-        self.kernel_ = make_kernel(self.kernel, gamma=self.gamma, kernel_params=self.kernel_params)
+        # A copy: a Kernel passed by the user and changed after fit is not the kernel
+        # the frequencies were drawn for.
+        self.kernel_ = clone(
+            make_kernel(self.kernel, gamma=self.gamma, kernel_params=self.kernel_params)
+        )
         self._kernel_spec = self.kernel_.spec(d)
         family = self._kernel_spec.family.name if self._kernel_spec.closed_form else None
         if family not in METHODS:
@@ -251,6 +258,7 @@ class RandomFourierFeatures(_RandomFeatureMap):
                 f"method={self.method!r} does not support the {family} kernel: "
                 f"{_WHY_NOT[family]}. Use one of {METHODS[family]}."
             )
+        self._method = self.method
         m = self._n_frequencies
         for name in ("random_weights_", "signs_", "radii_", "random_offset_"):
             self.__dict__.pop(name, None)  # of an earlier fit with another method
@@ -270,13 +278,13 @@ class RandomFourierFeatures(_RandomFeatureMap):
             self._sorf_scale = np.sqrt(2.0 * gamma) * self.radii_ / width**1.5
         else:
             self.random_weights_ = _FREQUENCIES[self.method](self._kernel_spec, d, m, rng)
-        if self.n_components % 2:
+        if self._n_features_out % 2:
             self.random_offset_ = rng.uniform(0.0, 2.0 * np.pi, size=1)
 
     @property
     def _n_frequencies(self):
         # n_components // 2 cos/sin pairs, plus one random-phase feature if it is odd.
-        return (self.n_components + 1) // 2
+        return (self._n_features_out + 1) // 2
 
     @property
     def _n_projections(self):
@@ -286,7 +294,7 @@ class RandomFourierFeatures(_RandomFeatureMap):
 
     @property
     def _fused_structured(self):
-        return self.method == "structured" and not self.n_components % 2
+        return self._method == "structured" and not self._n_features_out % 2
 
     def _sorf_bound(self, X):
         """An upper bound of |projection| over the rows of X: each unnormalised
@@ -296,12 +304,12 @@ class RandomFourierFeatures(_RandomFeatureMap):
         return self._sorf_scale.max() * width**1.5 * row_norm
 
     def _project(self, X, out):
-        if self.method == "structured":
+        if self._method == "structured":
             return sorf_project(X, self.signs_, self._sorf_scale, out)
         return np.matmul(X, self.random_weights_.astype(X.dtype, copy=False), out=out)
 
     def _features(self, X, Z, workspace):
-        pairs = self.n_components // 2
+        pairs = self._n_features_out // 2
         scale = 1.0 / np.sqrt(self._n_frequencies)
         if self._fused_structured:
             if self._sorf_bound(X) < MAX_ARGUMENT:
@@ -315,7 +323,7 @@ class RandomFourierFeatures(_RandomFeatureMap):
         # has the same mean) estimates k(x, y) without bias; the inner product averages
         # them over the frequencies.
         cos_sin_into(projection[:, :pairs], Z, scale)
-        if self.n_components % 2:
+        if self._n_features_out % 2:
             phase = projection[:, pairs] + self.random_offset_[0]
             Z[:, -1] = np.sqrt(2.0) * scale * np.cos(phase)
 
@@ -419,6 +427,7 @@ class ArcCosineFeatures(_RandomFeatureMap):
         store_init_params(self, locals())
 
     def _draw(self, d, rng):
+        self._order = self.order
         self.random_weights_ = rng.standard_normal(size=(d, self.n_components))
 
     @property
@@ -427,9 +436,9 @@ class ArcCosineFeatures(_RandomFeatureMap):
 
     def _features(self, X, Z, workspace):
         np.matmul(X, self.random_weights_.astype(X.dtype, copy=False), out=Z)
-        if self.order == 0:
+        if self._order == 0:
             # Cho & Saul's step, 1/2 at 0: what makes z(0) . z(y) tend to k_0(0, y).
             np.heaviside(Z, Z.dtype.type(0.5), out=Z)
         else:
             np.maximum(Z, 0, out=Z)
-        Z *= Z.dtype.type(np.sqrt(2.0 / self.n_components))
+        Z *= Z.dtype.type(np.sqrt(2.0 / self._n_features_out))

@@ -276,3 +276,32 @@ def test_step_features_and_kernel_agree_at_a_zero_row(dtype):
     Z = ArcCosineFeatures(order=0, n_components=50000, random_state=0).fit_transform(X)
     np.testing.assert_allclose(ArcCosine(order=0)(X)[0], 0.5)
     np.testing.assert_allclose((Z @ Z.T)[0], 0.5, atol=0.01)
+
+
+@pytest.mark.parametrize(
+    "estimator, change",
+    [
+        (RandomFourierFeatures(n_components=50, random_state=0), {"n_components": 52}),
+        (RandomFourierFeatures(n_components=50, random_state=0), {"n_components": 49}),
+        (RandomFourierFeatures(n_components=50, random_state=0), {"method": "structured"}),
+        (RandomFourierFeatures(n_components=51, method="structured"), {"method": "iid"}),
+        (ArcCosineFeatures(n_components=50, random_state=0), {"n_components": 60}),
+        (ArcCosineFeatures(n_components=50, random_state=0), {"order": 0}),
+    ],
+)
+def test_set_params_after_fit_leaves_the_fitted_map(estimator, change):
+    # transform read n_components, method and order from the parameters: matmul
+    # shape errors, missing attributes, or (order) other features without a word.
+    X = np.random.default_rng(0).normal(size=(40, 3))
+    expected = estimator.fit(X).transform(X)
+    np.testing.assert_array_equal(estimator.set_params(**change).transform(X), expected)
+
+
+def test_the_fitted_kernel_is_a_copy_of_the_one_passed():
+    from skkernel.kernels import RBF
+
+    kernel = RBF(gamma=0.5)
+    features = RandomFourierFeatures(kernel=kernel, n_components=20, random_state=0)
+    features.fit(np.zeros((2, 3)))
+    kernel.set_params(gamma=3.0)
+    assert features.kernel_.gamma == 0.5
