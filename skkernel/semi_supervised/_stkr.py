@@ -12,6 +12,7 @@ from sklearn.base import (
     ClassifierMixin,
     MultiOutputMixin,
     RegressorMixin,
+    clone,
 )
 from sklearn.utils import check_array
 from sklearn.utils._param_validation import Interval, StrOptions
@@ -214,7 +215,9 @@ class _SpectralKernelBase(BaseEstimator):
             )
         if self._precomputed:
             return PrecomputedAffinity()
-        kernel = kernel_from_params(self)
+        # A copy: the fitted affinity must not follow a Kernel object the user changes
+        # after fit (nor set_params(kernel__gamma=...), which changes that object).
+        kernel = clone(kernel_from_params(self))
         if self.n_landmarks is not None:
             return NystroemAffinity(
                 kernel,

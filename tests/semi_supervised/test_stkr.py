@@ -780,3 +780,23 @@ def test_nystroem_kernel_pca_refuses_fewer_directions_than_components_as_exact()
     for extra in (dict(n_landmarks=50, random_state=0), dict(solver="direct")):
         with pytest.raises(ValueError, match="of the top n_components=10 eigenvalues"):
             SpectralKernelRidge(**settings, **extra).fit(X, y)
+
+
+@pytest.mark.parametrize("extra", [{}, {"n_landmarks": 40}])
+def test_a_kernel_object_changed_after_fit_leaves_the_model(extra):
+    # The fitted affinity held the user's Kernel itself: changing it, or
+    # set_params(kernel__gamma=...), moved the predictions (by 0.74 and 7.6), while
+    # set_params(gamma=...) did not.
+    from skkernel.kernels import RBF
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(120, 3))
+    y = np.sin(X[:, 0])
+    y[30:] = np.nan
+    kernel = RBF(gamma=0.5)
+    model = SpectralKernelRidge(kernel=kernel, random_state=0, **extra).fit(X, y)
+    expected = model.predict(X)
+    kernel.set_params(gamma=3.0)
+    np.testing.assert_array_equal(model.predict(X), expected)
+    model.set_params(kernel__gamma=5.0)
+    np.testing.assert_array_equal(model.predict(X), expected)
