@@ -240,6 +240,9 @@ class _PrivateEmbedding(BaseEstimator):
     def _set_release(self, bounds, bandwidth, W, mechanism):
         self.bounds_ = bounds
         self.bandwidth_ = bandwidth
+        # The kernel the frequencies were drawn for: set_params(kernel=...) after fit
+        # must not put another kernel's normalisation on this embedding.
+        self._fitted_kernel = self.kernel
         self.random_weights_ = W
         self.mechanism_ = mechanism
         self.sensitivity_ = mechanism.sensitivity
@@ -248,7 +251,8 @@ class _PrivateEmbedding(BaseEstimator):
     def _log_norm(self):
         """log of the density normalisation, in the units of X (the scaling to the
         bounds' box has Jacobian prod 1 / (upper - lower))."""
-        log_norm = DensityKernel(self.kernel, self.bandwidth_).log_norm(self.n_features_in_)
+        kernel = DensityKernel(self._fitted_kernel, self.bandwidth_)
+        log_norm = kernel.log_norm(self.n_features_in_)
         if self.bounds_ is not None:
             lower, upper = self.bounds_
             log_norm -= float(np.sum(np.log(upper - lower)))

@@ -271,3 +271,13 @@ def test_bad_input_and_failed_refit():
     with pytest.raises(ValueError):
         est.set_params(bounds=(1.0, 0.0)).fit(np.ones((5, 3)))
     assert all(vars(est)[key] is value for key, value in fitted.items())
+
+
+def test_set_params_kernel_after_fit_leaves_the_released_density():
+    # score_samples normalised the fitted Gaussian embedding with the Laplacian's
+    # constant after set_params(kernel="laplacian"): off by 0.68 in log-density.
+    X = np.random.default_rng(0).normal(size=(200, 2))
+    density = PrivateKernelDensity(random_state=0).fit(X)
+    expected = density.score_samples(X[:5])
+    density.set_params(kernel="laplacian")
+    np.testing.assert_array_equal(density.score_samples(X[:5]), expected)
