@@ -13,6 +13,7 @@ publishing them where this matters.
 """
 
 import math
+import threading
 from typing import Any, Protocol
 
 import numpy as np
@@ -90,6 +91,13 @@ class BudgetAccountant:
     (GridSearchCV, ``sklearn.base.clone``) keeps the same accountant: a ledger
     that was copied would forget what it recorded.
 
+    Threads: :meth:`spend` checks and records at once, so fits in several threads
+    never spend past the budget together. The default is one for the whole process,
+    so threads started inside a ``with accountant:`` block (GridSearchCV with the
+    threading backend) spend from it too; blocks of different accountants in two
+    threads at once would charge one thread's releases to the other's ledger, and are
+    refused (RuntimeError): pass ``accountant=`` to the estimators instead.
+
     Parameters
     ----------
     epsilon : float, default=inf
@@ -114,6 +122,10 @@ class BudgetAccountant:
     """
 
     _default: "BudgetAccountant | None" = None
+    # The ``with`` blocks now open, innermost last: (accountant, thread, the default
+    # it replaced); and the lock that guards them and the default.
+    _blocks: "list[tuple[BudgetAccountant, int, BudgetAccountant | None]]" = []
+    _blocks_lock = threading.Lock()
 
     def __init__(self, epsilon: float = np.inf, delta: float = 1.0) -> None:
         if not float(epsilon) >= 0 or not 0 <= float(delta) <= 1:
@@ -123,7 +135,7 @@ class BudgetAccountant:
         self.epsilon = float(epsilon)
         self.delta = float(delta)
         self.spent: list[tuple[float, float]] = []
-        self._previous_defaults: list[BudgetAccountant | None] = []
+        self._lock = threading.Lock()
 
     def total(self) -> tuple[float, float]:
         """The privacy spent so far, by basic composition.
@@ -178,8 +190,9 @@ class BudgetAccountant:
         delta : float
             Delta of the release.
         """
-        self.check(epsilon, delta)
-        self.spent.append((float(epsilon), float(delta)))
+        with self._lock:  # no other thread's release between the check and the record
+            self.check(epsilon, delta)
+            self.spent.append((float(epsilon), float(delta)))
 
     @classmethod
     def default(cls) -> "BudgetAccountant":
@@ -206,11 +219,37 @@ class BudgetAccountant:
         return self
 
     def __enter__(self) -> "BudgetAccountant":
-        self._previous_defaults.append(BudgetAccountant._default)
-        return self.set_default()
+        thread = threading.get_ident()
+        with BudgetAccountant._blocks_lock:
+            if any(a is not self and t != thread for a, t, _ in BudgetAccountant._blocks):
+                raise RuntimeError(
+                    "Another thread is inside a `with` block of a different "
+                    "BudgetAccountant; the default accountant is one for the whole "
+                    "process, so one of them would be charged for the other's releases. "
+                    "Pass accountant= to the estimators instead."
+                )
+            BudgetAccountant._blocks.append((self, thread, BudgetAccountant._default))
+            BudgetAccountant._default = self
+        return self
 
     def __exit__(self, *exc: object) -> None:
-        BudgetAccountant._default = self._previous_defaults.pop()
+        thread = threading.get_ident()
+        with BudgetAccountant._blocks_lock:
+            blocks = BudgetAccountant._blocks
+            i = max(k for k, (a, t, _) in enumerate(blocks) if a is self and t == thread)
+            _, _, replaced = blocks.pop(i)
+            if i == len(blocks):  # the innermost block: its default comes back
+                BudgetAccountant._default = replaced
+            else:  # a block opened later (same accountant) now replaced what this one did
+                accountant, other_thread, _ = blocks[i]
+                blocks[i] = (accountant, other_thread, replaced)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k != "_lock"}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
 
     def __deepcopy__(self, memo: dict[int, Any]) -> "BudgetAccountant":
         # A ledger is shared, never copied: see the class docstring.

@@ -3,6 +3,9 @@ the leak warnings and bad input (the privacy audit is in test_privacy_audit.py).
 
 import copy
 import math
+import pickle
+import threading
+import time
 import warnings
 
 import numpy as np
@@ -281,3 +284,95 @@ def test_set_params_kernel_after_fit_leaves_the_released_density():
     expected = density.score_samples(X[:5])
     density.set_params(kernel="laplacian")
     np.testing.assert_array_equal(density.score_samples(X[:5]), expected)
+
+
+def _in_another_thread(function):
+    """Run ``function`` in a new thread; the exceptions it raised."""
+    errors = []
+
+    def run():
+        try:
+            function()
+        except Exception as error:  # handed to the test's thread
+            errors.append(error)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    return errors
+
+
+def _block_in_another_thread(accountant):
+    """Enter ``accountant``'s block in another thread, which stays inside until the
+    returned function lets it leave (and waits for it)."""
+    inside, leave = threading.Event(), threading.Event()
+
+    def block():
+        with accountant:
+            inside.set()
+            leave.wait(10)
+
+    thread = threading.Thread(target=block)
+    thread.start()
+    inside.wait(10)
+
+    def close():
+        leave.set()
+        thread.join()
+
+    return close
+
+
+def test_with_blocks_of_two_accountants_in_two_threads_are_refused():
+    # The default was swapped per block: A enters, B enters, A leaves, and B's
+    # releases were charged to the infinite default (5 of epsilon 0.5 against 1.0).
+    first, second = BudgetAccountant(epsilon=1.0), BudgetAccountant(epsilon=1.0)
+    before = BudgetAccountant.default()
+    with first:
+        errors = _in_another_thread(second.__enter__)
+        assert len(errors) == 1 and isinstance(errors[0], RuntimeError)
+        assert "different BudgetAccountant" in str(errors[0])
+        # The same accountant from another thread is the same ledger: allowed, and
+        # when this thread leaves first, the other's block keeps it the default.
+        close = _block_in_another_thread(first)
+    assert BudgetAccountant.default() is first
+    close()
+    assert BudgetAccountant.default() is before
+
+
+def test_spending_from_many_threads_never_passes_the_budget():
+    # The check and the record were two steps: 8 threads each spending 0.6 of 1.0
+    # passed the budget together (1 in 200 trials; every time with the window between
+    # the two widened, as here).
+    accountant = BudgetAccountant(epsilon=1.0)
+    check = accountant.check
+
+    def slow_check(epsilon, delta):
+        check(epsilon, delta)
+        time.sleep(0.01)  # another thread's release, between the check and the record
+
+    accountant.check = slow_check
+    start = threading.Barrier(8)
+
+    def release():
+        start.wait()
+        try:
+            accountant.spend(0.6, 0.0)
+        except BudgetError:
+            pass
+
+    threads = [threading.Thread(target=release) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert accountant.total()[0] == 0.6
+
+
+def test_an_accountant_pickles_with_its_ledger():
+    accountant = BudgetAccountant(epsilon=2.0)
+    accountant.spend(0.5, 0.0)
+    copy_ = pickle.loads(pickle.dumps(accountant))
+    assert copy_.total() == (0.5, 0.0)
+    copy_.spend(1.0, 0.0)
+    assert copy_.remaining()[0] == 0.5
