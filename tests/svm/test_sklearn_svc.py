@@ -362,31 +362,26 @@ def test_svm_equivalence_sample_weight_C():
     assert_allclose(dual_coef_no_weight, clf.dual_coef_)
 
 
+_ALL_MASKED = "Invalid input - all samples have zero or negative weights."
+_ONE_LABEL_LEFT = "Invalid input - all samples with positive weights belong to the same class"
+
+
+# Upstream's test_negative_sample_weights_mask_all_samples and
+# test_negative_weights_svc_leave_just_one_label, as one test.
 @pytest.mark.parametrize(
-    "sample_weight",
+    "sample_weight, err_msg",
     [
-        [0] * len(Y),
-        [-0.3] * len(Y),
+        ([0] * len(Y), _ALL_MASKED),
+        ([-0.3] * len(Y), _ALL_MASKED),
+        ([0, -0.5, 0, 1, 1, 1], _ONE_LABEL_LEFT),
+        ([1, 1, 1, 0, -0.1, -0.3], _ONE_LABEL_LEFT),
     ],
-    ids=["weights-are-zero", "weights-are-negative"],
+    ids=["weights-are-zero", "weights-are-negative", "mask-label-1", "mask-label-2"],
 )
-def test_negative_sample_weights_mask_all_samples(sample_weight):
+def test_non_positive_weights_that_leave_too_little_are_refused(sample_weight, err_msg):
     est = KernelSVC(kernel="linear")
-    err_msg = "Invalid input - all samples have zero or negative weights."
     with pytest.raises(ValueError, match=err_msg):
         est.fit(X, Y, sample_weight=sample_weight)
-
-
-@pytest.mark.parametrize(
-    "sample_weight",
-    [[0, -0.5, 0, 1, 1, 1], [1, 1, 1, 0, -0.1, -0.3]],
-    ids=["mask-label-1", "mask-label-2"],
-)
-def test_negative_weights_svc_leave_just_one_label(sample_weight):
-    clf = KernelSVC(kernel="linear")
-    err_msg = "Invalid input - all samples with positive weights belong to the same class"
-    with pytest.raises(ValueError, match=err_msg):
-        clf.fit(X, Y, sample_weight=sample_weight)
 
 
 @pytest.mark.parametrize(
