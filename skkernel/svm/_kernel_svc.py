@@ -47,7 +47,7 @@ from .._linalg import psd_inverse_sqrt
 from .._memory import check_dense_fits, dense_nbytes, fits_in_memory
 from .._operator import KernelOperator
 from .._typing import ArrayLike, BackendName, CVLike, KernelLike, NDArray, RandomStateLike
-from ..kernels import kernel_parameter_constraints, make_kernel
+from ..kernels import GPKernelAdapter, kernel_parameter_constraints, make_kernel
 
 __all__ = ["KernelSVC", "KernelSVCCV"]
 
@@ -683,6 +683,21 @@ class KernelSVC(_SVCParameters):
         )
 
 
+def _with_setting(base, setting):
+    """A copy of the base kernel with a setting's parameters. A Gaussian-process kernel
+    is wrapped (GPKernelAdapter): the grid names its own parameters, as GridSearchCV's
+    ``kernel__length_scale`` over KernelSVC(kernel=RBF()) does."""
+    prefix = "kernel__" if isinstance(base, GPKernelAdapter) else ""
+    return clone(base).set_params(**{prefix + name: value for name, value in setting})
+
+
+def _as_indices(rows):
+    """A fold's rows as an integer index array (an iterable ``cv`` may give lists, or
+    boolean masks, as GridSearchCV takes them)."""
+    rows = np.asarray(rows)
+    return np.flatnonzero(rows) if rows.dtype == bool else rows.astype(np.intp, copy=False)
+
+
 def _setting(params):
     """The kernel setting of a candidate (its ``kernel__`` parameters), as a sorted
     tuple of (name, value) pairs."""
@@ -764,12 +779,15 @@ class KernelSVCCV(_SVCParameters):
         Kernel parameter names (without the ``kernel__`` prefix) to lists of values,
         as a ``param_grid``: ``{"depth": [1, 2, 3, 4, 5], "fixed_layers": [0, 1, 2,
         3, 4, 5]}`` for the NTK (combinations with ``fixed_layers`` above ``depth``
-        are left out), ``{"gamma": [...]}`` for the RBF kernel. None: the kernel as
-        it is.
+        are left out), ``{"gamma": [...]}`` for the RBF kernel, the Gaussian-process
+        kernel's own names for one (``{"length_scale": [...]}``). None: the kernel
+        as it is.
     cv : int, cross-validation generator or iterable, default=None
         As in GridSearchCV: None is 5-fold stratified, an iterable yields (train,
-        test) index arrays. A fit that raises (a training part of one class)
-        scores NaN with a ``FitFailedWarning``, as GridSearchCV's default
+        test) index arrays (or lists, or boolean masks). A fit that raises (a
+        training part of one class) scores NaN with a ``FitFailedWarning``, and a
+        fold the scorer cannot score (a test part without some class, for
+        ``neg_log_loss``) NaN with a warning, as GridSearchCV's default
         ``error_score=nan``; when every fit raises, so does ``fit``.
     scoring : str or callable, default=None
         A scikit-learn scorer, applied to each fold's model and the test rows'
@@ -777,7 +795,8 @@ class KernelSVCCV(_SVCParameters):
         decision values from libsvm, probabilities from the calibration), so the
         scores are GridSearchCV's over KernelSVC. None is accuracy. A scoring that needs a
         method the model lacks (``predict_proba`` without ``probability=True``)
-        raises at ``fit``, where GridSearchCV would score every fold NaN.
+        raises at ``fit``, where GridSearchCV would score every fold NaN. Values of C
+        and of the grid are kept as given (``{"C": 1}``, as GridSearchCV).
     refit : bool, default=True
         Whether to fit ``best_estimator_``, a :class:`KernelSVC`, on all of X.
     n_jobs : int, default=None
@@ -904,10 +923,12 @@ class KernelSVCCV(_SVCParameters):
         Cs = np.asarray(self.Cs, dtype=np.float64).ravel()
         if Cs.size == 0 or not np.all(np.isfinite(Cs)) or np.any(Cs <= 0):
             raise ValueError(f"Cs must be positive finite numbers; got {self.Cs!r}.")
+        # The values as given (GridSearchCV keeps {"C": 1}, not 1.0).
+        Cs = list(np.ravel(np.asarray(self.Cs, dtype=object)))
         grids = self.kernel_grid if isinstance(self.kernel_grid, list) else [self.kernel_grid]
         combined = [
             # ParameterGrid says clearly when a value is not a list of values.
-            {"C": Cs.tolist(), **{f"kernel__{k}": v for k, v in (grid or {}).items()}}
+            {"C": Cs, **{f"kernel__{k}": v for k, v in (grid or {}).items()}}
             for grid in grids
         ]
         # What the grid does not set is the base kernel's own (an NTK(fixed_layers=2)
@@ -924,7 +945,7 @@ class KernelSVCCV(_SVCParameters):
             raise ValueError("kernel_grid leaves no candidate (fixed_layers above every depth).")
         settings = _distinct(_setting(params) for params in candidates)
         for setting in settings:
-            clone(base).set_params(**dict(setting)).spec(n_features)
+            _with_setting(base, setting).spec(n_features)
         return candidates, settings
 
     def _kernel_matrices(self, base, settings, X):
@@ -943,7 +964,7 @@ class KernelSVCCV(_SVCParameters):
                 groups.append((rest, members))
             members.append(setting)
         for rest, members in groups:
-            kernel = clone(base).set_params(**dict(rest))
+            kernel = _with_setting(base, rest)
             operator = KernelOperator(kernel, X, backend=self.backend)
             if not path_params:
                 for setting in members:
@@ -988,7 +1009,10 @@ class KernelSVCCV(_SVCParameters):
         X, y, sample_weight = self._validate_fit_data(X, y, sample_weight)
         base = self._kernel_for(X)
         candidates, settings = self._candidates(base, X.shape[1])
-        splits = list(check_cv(self.cv, y, classifier=True).split(X, y))
+        splits = [
+            (_as_indices(train), _as_indices(test))
+            for train, test in check_cv(self.cv, y, classifier=True).split(X, y)
+        ]
         scorer = check_scoring(self._libsvm(1.0), self.scoring)
         score_weights = None
         if sample_weight is not None and _takes_sample_weight(scorer):
@@ -1033,6 +1057,12 @@ class KernelSVCCV(_SVCParameters):
             start = time.perf_counter()
         _warn_or_raise_about_failures(failures, len(candidates) * len(splits))
         results = self._results(candidates, settings, len(splits), scores, fit_times, score_times)
+        if not np.isfinite(results["mean_test_score"]).all():
+            warnings.warn(
+                f"One or more of the test scores are non-finite: {results['mean_test_score']}",
+                UserWarning,
+                stacklevel=2,
+            )
         best = int(results["rank_test_score"].argmin())
         best_estimator = None
         refit_time = 0.0
@@ -1070,7 +1100,7 @@ class KernelSVCCV(_SVCParameters):
         libsvm = self._libsvm(C, balanced_on=balanced_on)
         try:
             svc, calibrated = self._fit_model(libsvm, K_train, y_train, weights)
-        except ValueError as error:
+        except Exception as error:
             # As GridSearchCV's error_score=nan: this fold scores NaN, fit says so.
             return np.nan, time.perf_counter() - began, 0.0, f"{type(error).__name__}: {error}"
         fitted = time.perf_counter()
@@ -1085,6 +1115,16 @@ class KernelSVCCV(_SVCParameters):
                 f"The scoring {self.scoring!r} cannot score this model ({error}). "
                 "Probability-based scorings need probability=True."
             ) from error
+        except Exception as error:
+            # As GridSearchCV's error_score=nan: a fold the scorer cannot score (a class
+            # missing from its test rows) scores NaN, with GridSearchCV's warning.
+            warnings.warn(
+                "Scoring failed. The score on this train-test partition for these "
+                f"parameters will be set to nan. Details: {type(error).__name__}: {error}",
+                UserWarning,
+                stacklevel=2,
+            )
+            score = np.nan
         return score, fitted - began, time.perf_counter() - fitted, None
 
     @staticmethod
@@ -1106,7 +1146,18 @@ class KernelSVCCV(_SVCParameters):
             "std_score_time": score.std(axis=1),
         }
         for name in sorted({name for params in candidates for name in params}):
-            column = np.ma.MaskedArray(np.empty(len(candidates), dtype=object), mask=True)
+            values = [params[name] for params in candidates if name in params]
+            # GridSearchCV's column dtype: the values' own when numpy infers a 1-D
+            # non-text array from them, else object.
+            try:
+                inferred = np.array(values)
+            except ValueError:
+                dtype = np.dtype(object)
+            else:
+                dtype = (
+                    inferred.dtype if inferred.dtype.kind != "U" and inferred.ndim == 1 else object
+                )
+            column = np.ma.MaskedArray(np.empty(len(candidates), dtype=dtype), mask=True)
             for i, params in enumerate(candidates):
                 if name in params:
                     column[i] = params[name]
@@ -1125,7 +1176,7 @@ class KernelSVCCV(_SVCParameters):
         return results
 
     def _best_estimator(self, base, params):
-        kernel = clone(base).set_params(**dict(_setting(params)))
+        kernel = _with_setting(base, _setting(params))
         shared = {
             name: getattr(self, name)
             for name in _SVC_PARAMETERS

@@ -524,3 +524,68 @@ def test_nystroem_centers_are_drawn_among_rows_that_count(sampling):
     dropped = KernelSVC(**params, random_state=0).fit(X[weights > 0], y[weights > 0])
     assert np.all(weights[weighted.component_indices_] > 0)
     assert_array_equal(weighted.components_, dropped.components_)
+
+
+def _grid_search_twin(Cs, kernel, grid, **options):
+    from skkernel.kernels import make_kernel
+
+    param_grid = {"C": Cs, **{f"kernel__{name}": values for name, values in grid.items()}}
+    estimator = KernelSVC(kernel=make_kernel(kernel), solver="exact")
+    if options.pop("probability", False):
+        estimator.set_params(probability=True)
+    return GridSearchCV(estimator, param_grid, **options)
+
+
+@pytest.mark.parametrize("form", ["lists", "masks"])
+def test_cv_folds_as_lists_or_masks_with_zero_weights(form):
+    # train[rows] on a list of indices: TypeError (masks: IndexError).
+    X, y = make_classification(90, 4, n_informative=2, n_redundant=0, random_state=3)
+    weights = np.ones(90)
+    weights[:6] = 0
+    folds = list(StratifiedKFold(3).split(X, y))
+    if form == "lists":
+        cv = [(train.tolist(), test.tolist()) for train, test in folds]
+    else:
+        cv = [
+            (np.isin(np.arange(90), train), np.isin(np.arange(90), test)) for train, test in folds
+        ]
+    grid = {"gamma": [0.05, 0.3]}
+    ours = KernelSVCCV([0.1, 1, 10], kernel="rbf", kernel_grid=grid, cv=cv)
+    ours.fit(X, y, sample_weight=weights)
+    theirs = _grid_search_twin([0.1, 1, 10], "rbf", grid, cv=folds)
+    theirs.fit(X, y, sample_weight=weights)
+    assert_allclose(ours.cv_results_["mean_test_score"], theirs.cv_results_["mean_test_score"])
+    assert ours.best_params_ == theirs.best_params_
+    for name in ("param_C", "param_kernel__gamma"):
+        assert ours.cv_results_[name].dtype == theirs.cv_results_[name].dtype
+
+
+def test_a_fold_the_scorer_cannot_score_is_nan_as_in_grid_search():
+    # A test part with one class: neg_log_loss raised out of fit instead of scoring NaN.
+    X = np.random.RandomState(0).normal(size=(60, 3))
+    y = np.array([0] * 25 + [1] * 25 + [2] * 10)
+    cv = [(np.arange(0, 50), np.arange(40, 60)), (np.arange(10, 60), np.arange(0, 10))]
+    options = dict(cv=cv, scoring="neg_log_loss", probability=True)
+    grid = {"gamma": [0.05, 0.3]}
+    with pytest.warns(UserWarning, match="Scoring failed"):
+        ours = KernelSVCCV([0.1, 10], kernel="rbf", kernel_grid=grid, **options).fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        theirs = _grid_search_twin([0.1, 10], "rbf", grid, **options).fit(X, y)
+    for k in range(2):
+        key = f"split{k}_test_score"
+        assert_array_equal(np.isnan(ours.cv_results_[key]), np.isnan(theirs.cv_results_[key]))
+
+
+def test_grids_of_a_gaussian_process_kernel_use_grid_search_names():
+    # GPKernelAdapter's own parameter is "kernel": {"length_scale": ...} was refused.
+    from sklearn.gaussian_process.kernels import RBF as GPRBF
+
+    X, y = make_classification(90, 4, random_state=0)
+    grid = {"length_scale": [0.5, 2.0]}
+    ours = KernelSVCCV([0.1, 10], kernel=GPRBF(), kernel_grid=grid, cv=3).fit(X, y)
+    theirs = GridSearchCV(
+        KernelSVC(kernel=GPRBF()), {"C": [0.1, 10], "kernel__length_scale": [0.5, 2.0]}, cv=3
+    ).fit(X, y)
+    assert ours.best_params_ == theirs.best_params_
+    assert_allclose(ours.cv_results_["mean_test_score"], theirs.cv_results_["mean_test_score"])
