@@ -236,6 +236,10 @@ class KernelExpansion(BaseEstimator):
         return kernel_from_params(self)
 
     def _validate_fit_data(self, X, y, sample_weight):
+        if sp.issparse(y):
+            # validate_data takes a sparse y with multi_output=True; the solvers do not
+            # (an IndexError deep in cho_solve, or silently through another path).
+            raise ValueError("A sparse y is not supported; pass a dense array (y.toarray()).")
         X, y = validate_data(
             self,
             X,

@@ -180,6 +180,8 @@ class KernelOperator(LinearOperator):
         # product, on the backends that accumulate in float64): iterative solvers on
         # float32 data need their iterates in full precision.
         dtype = np.result_type(self.dtype, V.dtype) if V.dtype.kind == "f" else self.dtype
+        if dtype.itemsize > 8:  # long double: no backend computes in it
+            dtype = np.dtype(np.float64)
         return np.ascontiguousarray(V, dtype=dtype)
 
     def _matmat(self, V: ArrayLike) -> FloatArray:

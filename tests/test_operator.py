@@ -326,3 +326,14 @@ def test_operators_pickle_and_deep_copy_on_every_cpu_backend(backend):
         copied = clone_of(operator)
         np.testing.assert_allclose(copied @ v, operator @ v)
         np.testing.assert_allclose(copied.gram(), K)
+
+
+def test_a_long_double_operand_is_computed_in_float64_on_every_backend():
+    # numba failed to type it ("non-precise type pyobject"); numpy returned float128.
+    X = np.random.default_rng(0).normal(size=(20, 3))
+    v = np.ones(20, dtype=np.longdouble)
+    expected = KernelOperator("rbf", X, backend="numpy") @ np.ones(20)
+    for backend in ("numpy", "numba"):
+        product = KernelOperator("rbf", X, backend=backend) @ v
+        assert product.dtype == np.float64
+        np.testing.assert_allclose(product, expected, rtol=1e-12)

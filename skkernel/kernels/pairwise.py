@@ -16,8 +16,16 @@ from ._params import GammaKernel
 __all__ = ["AdditiveChi2", "Chi2", "FunctionKernel", "GPKernelAdapter"]
 
 
+def _writable(A: NDArray[np.floating]) -> NDArray[np.floating]:
+    # scikit-learn's Cython chi2 kernels need writable buffers: a read-only array (a
+    # memmap, a pandas frame's values under copy-on-write) raised "buffer source
+    # array is read-only".
+    return np.require(A, requirements="W")
+
+
 def _chi2(X: NDArray[np.floating], Y: NDArray[np.floating], gamma: float | None) -> NDArray[Any]:
-    return pairwise.chi2_kernel(X, Y, gamma=1.0 if gamma is None else gamma)
+    gamma = 1.0 if gamma is None else gamma
+    return pairwise.chi2_kernel(_writable(X), _writable(Y), gamma=gamma)
 
 
 class Chi2(GammaKernel):
@@ -62,7 +70,7 @@ class AdditiveChi2(Kernel):
     _parameter_constraints: dict[str, list[Any]] = {}
 
     def compute(self, X: NDArray[np.floating], Y: NDArray[np.floating]) -> NDArray[Any]:
-        return pairwise.additive_chi2_kernel(X, Y)
+        return pairwise.additive_chi2_kernel(_writable(X), _writable(Y))
 
 
 class FunctionKernel(Kernel):

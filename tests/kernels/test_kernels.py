@@ -227,3 +227,14 @@ def test_gamma_zero_is_the_constant_kernel_on_every_path(name, dtype, backend):
     operator = KernelOperator(kernel, X, backend=backend)
     assert_allclose(operator @ np.ones(20), np.full(20, 20.0), rtol=1e-6)
     assert_allclose(operator.gram(), np.ones((20, 20)), rtol=1e-6)
+
+
+@pytest.mark.parametrize("name", ["chi2", "additive_chi2"])
+def test_chi2_kernels_take_read_only_input(name):
+    # scikit-learn's Cython chi2 needs writable buffers: a memmap or a pandas frame
+    # under copy-on-write raised "buffer source array is read-only".
+    X = np.random.default_rng(0).uniform(size=(10, 3))
+    frozen = X.copy()
+    frozen.setflags(write=False)
+    kernel = make_kernel(name)
+    np.testing.assert_array_equal(kernel(frozen), kernel(X))

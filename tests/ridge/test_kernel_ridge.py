@@ -14,7 +14,7 @@ from sklearn.model_selection import GridSearchCV, KFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from skkernel import KernelRidge, KernelRidgeCV, _memory, kernels
+from skkernel import KernelRidge, KernelRidgeCV, NystroemRidge, _memory, kernels
 
 # Every string kernel sklearn's KernelRidge accepts, with parameters it can run
 # (sklearn passes gamma=None on to chi2_kernel, which fails, so chi2 gets a gamma).
@@ -638,3 +638,17 @@ def test_alpha_zero_is_a_candidate_with_cv_as_in_ridge_cv():
         KernelRidgeCV(alphas=alphas).fit(X, y)
     with pytest.raises(ValueError, match="non-negative"):
         KernelRidgeCV(alphas=[-1.0], cv=3).fit(X, y)
+
+
+@pytest.mark.parametrize(
+    "estimator",
+    [KernelRidge(kernel="rbf"), KernelRidgeCV(kernel="rbf"), NystroemRidge(n_components=10)],
+)
+def test_a_sparse_multi_output_y_is_refused_clearly(estimator):
+    # An IndexError deep in cho_solve, a TypeError from a LinearOperator, or (CV) taken.
+    import scipy.sparse as sp
+
+    X = np.random.default_rng(0).normal(size=(30, 3))
+    Y = sp.csr_matrix(np.c_[X[:, 0], X[:, 1]])
+    with pytest.raises(ValueError, match="sparse y is not supported"):
+        estimator.fit(X, Y)
