@@ -28,7 +28,7 @@ from typing import Any, Literal
 
 import numpy as np
 from scipy import linalg, optimize
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, clone
 from sklearn.utils import check_random_state
 from sklearn.utils._chunking import get_chunk_n_rows
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
@@ -450,6 +450,16 @@ class SequentialLeverageScores(BaseEstimator):
     def _get_kernel(self):
         return kernel_from_params(self)
 
+    def _current_settings(self):
+        """What a stream is built on: its kernel and the parameters of its scores."""
+        settings = {name: getattr(self, name) for name in ("alpha", "oversampling", "epsilon")}
+        return {"kernel": clone(self._get_kernel()), **settings}
+
+    def _settings(self):
+        """The settings the stream was started with (the current ones for a stream
+        pickled before they were kept)."""
+        return getattr(self, "_stream_settings", None) or self._current_settings()
+
     @fit_context
     def fit(self, X: ArrayLike, y: ArrayLike | None = None) -> "SequentialLeverageScores":
         """Run the single pass over X from an empty dictionary.
@@ -457,7 +467,7 @@ class SequentialLeverageScores(BaseEstimator):
         {fit_unsupervised}
         """
         # A failed pass restores the fitted stream, dictionary included (fit_context).
-        for attribute in ("dictionary_", "n_samples_seen_", "_rng", "_trace"):
+        for attribute in ("dictionary_", "n_samples_seen_", "_rng", "_trace", "_stream_settings"):
             if hasattr(self, attribute):
                 delattr(self, attribute)
         return self.partial_fit(X)
@@ -466,11 +476,17 @@ class SequentialLeverageScores(BaseEstimator):
     def partial_fit(self, X: ArrayLike, y: ArrayLike | None = None) -> "SequentialLeverageScores":
         """Add the samples of X to the stream, one batch at a time.
 
+        The stream keeps the kernel, ``alpha``, ``oversampling`` and ``epsilon`` of
+        its first call (``leverage_scores`` uses them too); a later call with others
+        set is refused, as IncrementalPCA refuses a new ``n_components``: ``fit``
+        starts a new stream.
+
         {fit_unsupervised}
         """
         first = not hasattr(self, "dictionary_")
         X = validate_data(self, X, dtype=FLOAT_DTYPES, reset=first)
         if first:
+            self._stream_settings = self._current_settings()
             self._rng = check_random_state(self.random_state)
             self.dictionary_ = X[:0].copy()
             self.dictionary_indices_ = np.empty(0, dtype=np.intp)
@@ -479,6 +495,16 @@ class SequentialLeverageScores(BaseEstimator):
             self.n_samples_seen_ = 0
             self._trace = 0.0  # sum of k(x, x) over the samples seen
         else:
+            # As IncrementalPCA: a stream's probabilities were drawn under its kernel
+            # and penalty, and scoring them under others would mix two estimates.
+            started, now = self._settings(), self._current_settings()
+            changed = [name for name in started if repr(started[name]) != repr(now[name])]
+            if changed:
+                raise ValueError(
+                    f"partial_fit continues a stream started with other {', '.join(changed)} "
+                    f"({', '.join(f'{n}={started[n]!r}' for n in changed)}); set them back, "
+                    "or call fit to start a new stream."
+                )
             # The batches draw from a copy: a call that fails on a later batch must
             # leave the stream's generator as it was (fit_context restores the
             # attributes, not the state inside the object they name).
@@ -494,7 +520,8 @@ class SequentialLeverageScores(BaseEstimator):
         return self
 
     def _add_batch(self, batch):
-        kernel = self._get_kernel()
+        settings = self._settings()
+        kernel = settings["kernel"]
         n_new = batch.shape[0]
         points = np.vstack([self.dictionary_, batch])
         indices = np.concatenate(
@@ -502,11 +529,11 @@ class SequentialLeverageScores(BaseEstimator):
         )
         p_old = np.concatenate([self.probabilities_, np.ones(n_new)])
         q_old = np.concatenate(
-            [self.multiplicities_, np.full(n_new, self.oversampling, dtype=np.intp)]
+            [self.multiplicities_, np.full(n_new, settings["oversampling"], dtype=np.intp)]
         )
         # A stream pickled before the trace was kept has none: no floor (np.inf).
         trace = getattr(self, "_trace", np.inf) + float(np.sum(kernel.diag(batch)))
-        scores = (1.0 - self.epsilon) * check_finite_kernel(
+        scores = (1.0 - settings["epsilon"]) * check_finite_kernel(
             self._dictionary_scores(kernel, points, p_old, q_old, trace),
             "The kernel matrix behind the ridge leverage scores",
         )
@@ -527,16 +554,18 @@ class SequentialLeverageScores(BaseEstimator):
         alpha A)^-1]_ii)``, which needs only the diagonal of one inverse and has no
         cancellation between two nearly equal terms.
         """
-        a = self.oversampling * p / q
+        settings = self._settings()
+        alpha = settings["alpha"]
+        a = settings["oversampling"] * p / q
         G = _gram64(kernel, points)
-        G[np.diag_indices_from(G)] += self.alpha * a
+        G[np.diag_indices_from(G)] += alpha * a
         L, _ = jittered_cholesky(G)
         L_inv = linalg.solve_triangular(L, np.eye(len(a)), lower=True, check_finite=False)
         inverse_diag = np.einsum("ij,ij->j", L_inv, L_inv)
         # Held at the lower bound of every score where rounding takes it below (see
         # _Dictionary.scores): a zero would drop the sample for good.
-        floor = _score_floor(np.diag(G) - self.alpha * a, trace, self.alpha)
-        return np.clip(a * (1.0 - self.alpha * a * inverse_diag), floor, 1.0)
+        floor = _score_floor(np.diag(G) - alpha * a, trace, alpha)
+        return np.clip(a * (1.0 - alpha * a * inverse_diag), floor, 1.0)
 
     def leverage_scores(self, X: ArrayLike) -> NDArray[np.float64]:
         """Estimated ridge leverage scores of the rows of X against the dictionary.
@@ -552,12 +581,15 @@ class SequentialLeverageScores(BaseEstimator):
         """
         check_is_fitted(self)
         X = validate_data(self, X, dtype=FLOAT_DTYPES, reset=False)
-        weights = self.oversampling * self.probabilities_ / self.multiplicities_
+        # The stream's own settings (set_params since does not change its estimate),
+        # and float64 whatever the data's dtype, as the stream scored its samples.
+        settings = self._settings()
+        weights = settings["oversampling"] * self.probabilities_ / self.multiplicities_
         dictionary = _Dictionary(
-            self._get_kernel(),
-            self.dictionary_,
+            settings["kernel"],
+            self.dictionary_.astype(np.float64, copy=False),
             weights,
-            self.alpha,
+            settings["alpha"],
             getattr(self, "_trace", np.inf),
         )
-        return dictionary.scores(X.astype(self.dictionary_.dtype, copy=False))
+        return dictionary.scores(X.astype(np.float64, copy=False))

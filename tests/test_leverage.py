@@ -232,3 +232,33 @@ def test_exact_scores_of_an_indefinite_kernel_say_so():
         warnings.simplefilter("error")
         # A singular PSD kernel (repeated rows) is not indefinite: rounding, no warning.
         ridge_leverage_scores(np.repeat(X[:5], 20, axis=0), kernel="rbf", method="exact")
+
+
+def test_a_stream_keeps_its_settings_and_refuses_to_continue_under_others():
+    # leverage_scores read oversampling (and alpha, the kernel) after set_params: the
+    # stream's weights q-bar p / q mixed two oversamplings (0.04 -> 0.14); partial_fit
+    # continued under another kernel and penalty without a word.
+    X = np.random.default_rng(0).normal(size=(600, 3))
+    ink = SequentialLeverageScores(gamma=0.5, random_state=0).fit(X)
+    expected = ink.leverage_scores(X[:4])
+    ink.set_params(oversampling=64, alpha=1e-3, gamma=50.0)
+    np.testing.assert_array_equal(ink.leverage_scores(X[:4]), expected)
+    seen = ink.n_samples_seen_
+    with pytest.raises(ValueError, match="stream started with other kernel, alpha, oversampling"):
+        ink.partial_fit(X[:10])
+    assert ink.n_samples_seen_ == seen
+    ink.set_params(oversampling=8, alpha=1.0, gamma=0.5).partial_fit(X[:10])
+    assert ink.n_samples_seen_ == seen + 10
+    assert ink.fit(X).n_samples_seen_ == 600  # fit starts afresh, under what is set
+
+
+def test_float32_streams_score_in_float64():
+    # leverage_scores cast queries to the dictionary's float32 and scored in float32:
+    # up to 98 % off at alpha = 1e-6.
+    X = np.random.default_rng(0).normal(size=(300, 3)).astype(np.float32)
+    ink32 = SequentialLeverageScores(alpha=1e-6, random_state=0).fit(X)
+    ink64 = SequentialLeverageScores(alpha=1e-6, random_state=0).fit(X.astype(np.float64))
+    np.testing.assert_array_equal(ink32.dictionary_indices_, ink64.dictionary_indices_)
+    scores = ink32.leverage_scores(X[:50])
+    assert scores.dtype == np.float64
+    np.testing.assert_allclose(scores, ink64.leverage_scores(X[:50].astype(np.float64)), rtol=1e-12)

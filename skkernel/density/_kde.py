@@ -243,7 +243,10 @@ class KernelDensity(LogLikelihoodScore, BaseEstimator):
         if self.kernel in _SMOOTH and far.any():
             far_K = KernelOperator(kernel, queries[far], data, backend=self.backend)
             log_density[far] = far_K.logsumexp(log_w)
-        return log_density + self.log_norm_
+        # The current kernel's normalisation with its sums, as scikit-learn re-reads
+        # ``kernel`` (bandwidth_ stays the fitted one): after set_params(kernel=...)
+        # the fitted log_norm_ would normalise another kernel's sums.
+        return log_density + kernel.log_norm(X.shape[1])
 
     def sample(
         self, n_samples: int = 1, random_state: RandomStateLike = None

@@ -207,7 +207,9 @@ class Nystroem(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
     def partial_fit(self, X: MatrixLike, y: ArrayLike | None = None) -> "Nystroem":
         """Continue the INK-ESTIMATE pass with more samples (``sampling="sequential"``).
 
-        Available only with ``sampling="sequential"``.
+        Available only with ``sampling="sequential"``. The pass keeps the kernel and
+        ``alpha`` of its first call; a later call with others set is refused (``fit``
+        starts a new pass).
 
         {fit_unsupervised}
         """
@@ -223,20 +225,33 @@ class Nystroem(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         # The batch goes into a copy of the stream, kept only once the components pass
         # their checks: a failed call must leave the stream as it was (fit_context
         # restores the attributes, not the objects they hold).
-        self._stream = self._new_stream(kernel) if first else copy.deepcopy(self._stream)
+        if first:
+            self._stream = self._new_stream(kernel)
+        else:
+            # The stream refuses to continue under another kernel or penalty than it
+            # started with (set_params since): say so rather than mix the two.
+            self._stream = copy.deepcopy(self._stream).set_params(**self._stream_params(kernel))
         self._stream.partial_fit(X)
         return self._set_components_from_stream(kernel, self.n_components)
 
-    def _new_stream(self, kernel):
+    def _stream_params(self, kernel):
         # A penalty must be fixed before the stream is seen: 1.0 when alpha is None.
+        return {"kernel": kernel, "alpha": 1.0 if self.alpha is None else self.alpha}
+
+    def _new_stream(self, kernel):
         return SequentialLeverageScores(
-            kernel,
-            alpha=1.0 if self.alpha is None else self.alpha,
-            random_state=self.random_state,
+            **self._stream_params(kernel), random_state=self.random_state
         )
 
     def _set_components_from_stream(self, kernel, n_components):
         stream = self._stream
+        if stream.dictionary_indices_.size == 0:
+            raise ValueError(
+                "The sequential pass kept no sample: at alpha="
+                f"{stream.alpha:g} every ridge leverage score is below its sampling "
+                "threshold (the kernel's values are small next to alpha). Lower alpha, "
+                "or use sampling='rls'."
+            )
         keep = centers_from_stream(stream, n_components, check_random_state(self.random_state))
         return self._set_components(
             kernel, stream.dictionary_[keep], stream.dictionary_indices_[keep]

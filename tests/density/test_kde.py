@@ -334,3 +334,14 @@ def test_weights_near_the_float_maximum_are_the_unweighted_model():
     huge = KernelDensity(bandwidth=0.5).fit(X, sample_weight=np.full(50, 1e307))
     assert_allclose(huge.score_samples(X[:5]), plain.score_samples(X[:5]), rtol=1e-12)
     assert_allclose(huge.sample(200, random_state=0), plain.sample(200, random_state=0))
+
+
+def test_a_kernel_set_after_fit_is_normalised_as_itself():
+    # score_samples summed the new kernel but added the fitted one's log_norm_: a
+    # tophat after a Gaussian fit integrated to 0.798 (scikit-learn's: 1).
+    Y = np.random.default_rng(0).normal(size=(200, 1))
+    grid = np.linspace(-8, 8, 40001)[:, None]
+    density = KernelDensity(bandwidth=0.5, kernel="gaussian").fit(Y)
+    density.set_params(kernel="tophat")
+    mass = np.exp(density.score_samples(grid)).sum() * (grid[1, 0] - grid[0, 0])
+    assert mass == pytest.approx(1.0, abs=1e-4)

@@ -179,3 +179,18 @@ def test_sparse_input_gives_the_dense_features():
     np.testing.assert_allclose(
         sparse, SklearnNystroem(n_components=30, random_state=0).fit(X).transform(X), atol=1e-10
     )
+
+
+def test_sequential_stream_refuses_other_settings_and_an_empty_dictionary():
+    # partial_fit after set_params(gamma=...) chose components under the old kernel and
+    # normalised them under the new one; a pass that kept no sample failed with
+    # "Found array with 0 sample(s)", blaming the user's 2,000 rows.
+    X = np.random.default_rng(0).normal(size=(600, 3))
+    model = Nystroem(sampling="sequential", random_state=0).partial_fit(X[:300])
+    components = model.components_
+    model.set_params(gamma=50.0)
+    with pytest.raises(ValueError, match="stream started with other kernel"):
+        model.partial_fit(X[300:])
+    np.testing.assert_array_equal(model.components_, components)
+    with pytest.raises(ValueError, match="kept no sample"):
+        Nystroem(sampling="sequential", kernel="linear", random_state=0).fit(X * 1e-3)
