@@ -369,11 +369,13 @@ class SequentialLeverageScores(BaseEstimator):
     becomes ``min(p_j, score_j)`` and each copy survives with probability
     ``p_new / p_old``; samples with no copy left are dropped forever.
 
-    The estimate is ``(1 - epsilon)`` times the dictionary estimate of the module
-    docstring with weights ``a_j = oversampling * p_j / q_j``. The dictionary holds
-    ``O(oversampling * d_eff)`` samples whatever the length of the stream. With
-    ``oversampling`` of order ``log(n / delta) / epsilon^2`` (hundreds), the paper
-    proves that at every step the Nystroem approximation from its samples satisfies
+    A sample's new probability is ``(1 - epsilon)`` times its dictionary estimate
+    (that of the module docstring with weights ``a_j = oversampling * p_j / q_j``);
+    :meth:`leverage_scores` returns the dictionary estimate itself, without the
+    factor. The dictionary holds ``O(oversampling * d_eff)`` samples whatever the
+    length of the stream. With ``oversampling`` of order ``log(n / delta) /
+    epsilon^2`` (hundreds), the paper proves that at every step the Nystroem
+    approximation from its samples satisfies
     ``K - alpha / (1 - epsilon) I <= K_nystroem <= K`` with probability 1 - delta;
     the default 8 keeps the dictionary small and the bound only usually (see
     docs/nystroem.md).
@@ -389,7 +391,8 @@ class SequentialLeverageScores(BaseEstimator):
         Virtual copies of each new sample (``q-bar`` in the paper); larger is more
         accurate and keeps a larger dictionary.
     epsilon : float, default=0.5
-        Accuracy parameter in (0, 1); scores are shrunk by ``1 - epsilon``.
+        Accuracy parameter in (0, 1); the probabilities are the estimated scores
+        shrunk by ``1 - epsilon``.
     batch_size : int, default=256
         Samples added per update; ``fit`` and ``partial_fit`` cut their input into
         batches of this size (1 is the one-at-a-time algorithm of the paper).
