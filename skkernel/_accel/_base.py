@@ -137,9 +137,10 @@ class Backend:
         """
         X, Y = self.host(X), self.host(Y)
         out = np.empty((X.shape[0], log_W.shape[1]), dtype=np.float64)
-        # Five blocks' worth alive at once at the peak: the statistic (and, for L1
-        # distances, one per-feature term), log K, its shifted copy and exp of it.
-        step = row_block_size(X.shape[0], Y.shape[0], 8, n_temporaries=5)
+        # The peak holds up to six blocks' worth (kernels of the distance itself, as
+        # Matern's, take its square root beside the squares; then log K, its shifted
+        # copy and exp of it): eight leaves a margin for numpy's own temporaries.
+        step = row_block_size(X.shape[0], Y.shape[0], 8, n_temporaries=8)
         for start in range(0, X.shape[0], step):
             rows = slice(start, start + step)
             out[rows] = logsumexp_columns(spec.log_dense(X[rows], Y), log_W, np)
