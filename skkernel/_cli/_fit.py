@@ -268,8 +268,9 @@ def run_fit(args, report):
         unlabeled = np.zeros(len(table), dtype=bool)
     if (~unlabeled).sum() < 2:
         raise TableError(f"{args.data} has fewer than two rows with a target")
+    y = _labels(target, unlabeled) if task == "classification" else target.to_numpy(dtype=float)
     if task == "classification":
-        classes = pd.unique(_labels(target, unlabeled)[~unlabeled])
+        classes = pd.unique(y[~unlabeled])
         if len(classes) < 2:
             # Said here, in the file's terms: the estimators name their internal codes.
             raise TableError(
@@ -285,7 +286,6 @@ def run_fit(args, report):
     estimator._validate_params()  # option mistakes: one line, before any fitting
     pipeline = make_pipeline(preprocessor(table, columns), model)
     X = table[columns]
-    y = _labels(target, unlabeled) if task == "classification" else target.to_numpy(dtype=float)
     report.stage(describe(table, columns))
     report.stage(
         f"model: {type(estimator).__name__} (--model {args.model}"
