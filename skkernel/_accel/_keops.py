@@ -22,12 +22,20 @@ import numpy as np
 from ._base import Backend
 
 
+def _decaying_exponential(distance, p):
+    """exp(-gamma s); at gamma = 0 the constant kernel, also where s overflowed to
+    inf (0 * inf is NaN): s's step is 1 there, and any finite value times 0 is 0."""
+    if p.value("gamma") == 0:
+        return distance.step() * p.constant(0.0) + p.constant(1.0)
+    return (-p("gamma") * distance).exp()
+
+
 def _rbf(x, y, p):
-    return (-p("gamma") * x.sqdist(y)).exp()
+    return _decaying_exponential(x.sqdist(y), p)
 
 
 def _laplacian(x, y, p):
-    return (-p("gamma") * (x - y).abs().sum()).exp()
+    return _decaying_exponential((x - y).abs().sum(), p)
 
 
 def _matern(x, y, p, nu, length_scale):

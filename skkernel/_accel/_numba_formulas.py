@@ -75,6 +75,11 @@ def exp_inplace(s, w, ibuf):
 def _decaying_exponential(p, s, w, t, ibuf, x_sq, y_sq, x_norm, y_norms, c0):
     """rbf (squared distances) and laplacian (L1 distances): exp(-gamma s)."""
     gamma = p[0]
+    if gamma == 0.0:
+        # The constant kernel, also where the distance overflowed (0 * inf is NaN).
+        for j in range(w):
+            s[j] = 1.0
+        return
     for j in range(w):
         s[j] = -gamma * s[j]
     exp_inplace(s, w, ibuf)
@@ -189,7 +194,7 @@ def _log_decaying_exponential(p, s, w, t, ibuf, x_sq, y_sq, x_norm, y_norms, c0)
     """log of rbf and laplacian: -gamma s."""
     gamma = p[0]
     for j in range(w):
-        v = -gamma * s[j]
+        v = -gamma * s[j] if gamma != 0.0 else 0.0
         s[j] = v if v > LOG_ZERO else LOG_ZERO
 
 

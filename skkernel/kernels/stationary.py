@@ -19,11 +19,18 @@ __all__ = ["RBF", "Laplacian", "Matern"]
 
 
 def _decaying_exponential(S, p, xp, rows, cols):
+    if p["gamma"] == 0:
+        # The constant kernel, also where the distance overflowed (0 * inf is NaN).
+        S.fill(1.0)
+        return S
     S *= -p["gamma"]
     return xp.exp(S, out=S)
 
 
 def _decaying_exponential_log(S, p, xp, rows, cols):
+    if p["gamma"] == 0:
+        S.fill(0.0)
+        return S
     S *= -p["gamma"]
     return S
 

@@ -331,3 +331,28 @@ def test_numpy_backend_keeps_the_exact_diagonal_of_a_steep_kernel():
     K = KernelOperator(kernels.RBF(gamma=1e300), X, backend="numpy")
     np.testing.assert_array_equal(K @ np.ones(30), np.ones(30))
     np.testing.assert_array_equal(K.gram(), np.eye(30))
+
+
+@pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")
+@pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning")
+@pytest.mark.parametrize("backend", ["numpy", "numba", "keops", "cupy-on-numpy"])
+@pytest.mark.parametrize("kernel", [kernels.RBF(gamma=0.0), kernels.Laplacian(gamma=0.0)])
+def test_gamma_zero_is_the_constant_kernel_even_where_distances_overflow(backend, kernel):
+    # 0 * inf is NaN: distances of rows 1e155 apart made numba's RBF the identity and
+    # numpy's and KeOps' NaN, where scikit-learn's gamma = 0 means all ones.
+    X = np.array([[1e155, 0.0], [-1e155, 1.0], [0.0, 2.0], [3e307, 0.0], [-3e307, 0.0]])
+    v = np.array([1.0, -2.0, 0.5, 3.0, 0.25])
+    if backend == "cupy-on-numpy":
+        cupy_like = CuPyBackend(array_module=np)
+        spec = kernel.spec(2)
+        handle = cupy_like.prepare(X, spec)
+        got = cupy_like.matmat(spec, handle, handle, v[:, None])[:, 0]
+    else:
+        if backend_status()[backend] is not None:
+            pytest.skip(backend_status()[backend])
+        operator = KernelOperator(kernel, X, backend=backend)
+        np.testing.assert_array_equal(operator.to_dense(), np.ones((5, 5)))
+        np.testing.assert_array_equal(operator.block(slice(0, 2), slice(1, 5)), np.ones((2, 4)))
+        got = operator @ v
+    np.testing.assert_array_equal(got, np.full(5, v.sum()))
+    np.testing.assert_array_equal(kernel.spec(2).log_dense(X, X), np.zeros((5, 5)))
