@@ -203,7 +203,14 @@ def build_parser():
         "--raw",
         action="store_true",
         help="use the columns as they are (bandwidth in their units) instead of standardising "
-        "them with their mean and standard deviation, which --private does not protect",
+        "them with their mean and standard deviation (--private always does)",
+    )
+    density.add_argument(
+        "--bounds",
+        nargs="+",
+        metavar="COL=LOW:HIGH",
+        help="with --private: a public range for every column; the release scales each "
+        "range to [0, 1] (bandwidth in those units) and clips rows into it",
     )
     density.add_argument("--out", default=None, help="CSV file to write (default: stdout)")
     _columns(density)

@@ -53,6 +53,26 @@ def _bandwidth(value):
         ) from None
 
 
+def _parse_bounds(items, columns):
+    """``COL=LOW:HIGH`` items as the (lower, upper) arrays of ``columns``, in order."""
+    ranges = {}
+    for item in items:
+        name, _, interval = item.rpartition("=")
+        low, _, high = interval.partition(":")
+        try:
+            ranges[name] = (float(low), float(high))
+        except ValueError:
+            raise TableError(f"--bounds takes COL=LOW:HIGH items; got {item!r}") from None
+    problems = [f"no range for {c}" for c in columns if c not in ranges]
+    problems += [f"{name} is not a column used" for name in ranges if name not in columns]
+    if problems:
+        raise TableError(f"--bounds needs one range for each column used: {'; '.join(problems)}")
+    lower, upper = (np.array([ranges[c][k] for c in columns]) for k in (0, 1))
+    if not (np.isfinite(lower).all() and np.isfinite(upper).all() and (lower < upper).all()):
+        raise TableError("--bounds ranges must be finite with LOW < HIGH")
+    return lower, upper
+
+
 def run_density(args, report):
     """Log-densities of the rows (or of --query rows), exact or privately released."""
     import pandas as pd
@@ -66,7 +86,10 @@ def run_density(args, report):
             "--private scores public rows: give them as --query FILE (log-densities "
             "at the private rows themselves are not covered by the guarantee)"
         )
+    if args.bounds and not args.private:
+        raise TableError("--bounds is the public range of a --private release; add --private")
     table, columns, X, complete = _numeric_rows(args, report, private=args.private)
+    bounds = _parse_bounds(args.bounds, columns) if args.bounds else None
     # The query rows are read before the fit: a private fit spends its budget.
     query_table = table if args.query is None else read_table(args.query)
     missing = [c for c in columns if c not in query_table.columns]
@@ -86,27 +109,26 @@ def run_density(args, report):
             kernel=args.kernel,
             epsilon=args.epsilon,
             delta=args.delta,
+            bounds=bounds,
             random_state=args.seed,
         )
     else:
         model = KernelDensity(bandwidth=bandwidth, kernel=args.kernel)
     model._validate_params()
-    # Standardised columns: one bandwidth means the same thing in every column.
+    # Standardised columns: one bandwidth means the same thing in every column. Not
+    # for a private release: the mean and standard deviation of the private rows,
+    # taken without noise, would move every output by far more than the noise when
+    # one row changes. Its public --bounds do the standardisation's job.
     center, scale = X.mean(axis=0), X.std(axis=0)
     scale[scale == 0] = 1.0
-    if args.raw:
+    if args.raw or args.private:
         center, scale = np.zeros_like(center), np.ones_like(scale)
-        if isinstance(bandwidth, str):
+        if isinstance(bandwidth, str) and bounds is None:
+            hint = "give --bounds, or " if args.private else "with --raw give "
             report.warn(
                 f"--bandwidth {bandwidth} depends on the number of rows only and assumes "
-                "standardised columns; with --raw give a bandwidth in the columns' units"
+                f"standardised columns; {hint}a bandwidth in the columns' units"
             )
-    elif args.private:
-        report.warn(
-            "the columns are standardised with their mean and standard deviation, computed "
-            "from the private rows without noise; --raw keeps every output under the "
-            "privacy guarantee"
-        )
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         model.fit((X - center) / scale)
@@ -121,7 +143,10 @@ def run_density(args, report):
     name = "private_log_density" if args.private else "log_density"
     output = pd.DataFrame({name: log_density})
     kind = f"private (epsilon={args.epsilon:g}, delta={args.delta:g})" if args.private else "exact"
-    units = "raw columns" if args.raw else "standardised columns"
+    if bounds is not None:
+        units = "columns scaled from --bounds to [0, 1]"
+    else:
+        units = "raw columns" if args.raw or args.private else "standardised columns"
     report.stage(
         f"{kind} {args.kernel} KDE of {len(X)} rows x {len(columns)} columns, bandwidth "
         f"{getattr(model, 'bandwidth_', bandwidth):.4g} ({units})"

@@ -384,7 +384,7 @@ def _warm_up():
         0.5, epsilon=1.0, delta=1e-5, n_components=64, bounds=bounds, random_state=0
     )
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # a privacy-leak warning about these bounds
+        warnings.simplefilter("ignore")  # classes read from the labels: a PrivacyLeakWarning
         private.fit(X, labels).predict(X)
 
 

@@ -402,14 +402,66 @@ def test_rows_on_stdout_keep_it_to_themselves(penguins_like, tmp_path, capsys):
     assert rows[0] == "private_log_density" and len(rows) == 41
     assert "private (epsilon=1" in captured.err and "raw columns" in captured.err
     # A bandwidth rule on raw columns is a bandwidth of ~0.4 in each column's units.
-    assert "with --raw give a bandwidth" in captured.err
-    # Standardising by the private rows' statistics is said out loud.
+    assert "a bandwidth in the columns' units" in captured.err
+    # --private never standardises by the private rows' statistics (below); without
+    # --bounds it says how to give the bandwidth a meaning.
     assert main(["density", str(penguins_like), *features, "--private"]) == 0
-    assert "without noise; --raw" in capsys.readouterr().err
+    captured = capsys.readouterr()
+    assert "raw columns" in captured.err and "give --bounds" in captured.err
     # --json would mix the summary into the rows: refused before any work.
     with pytest.raises(SystemExit) as exc:
         main(["thin", str(penguins_like), "--features", "bill_length", "--size", "5", "--json"])
     assert exc.value.code == 2 and "give --out FILE" in capsys.readouterr().err
+
+
+def test_private_density_standardises_by_public_bounds_only(penguins_like, tmp_path):
+    """The mean and standard deviation of the private rows, taken without noise, moved
+    every log-density by ~10 nats when one row was replaced: far beyond the noise."""
+    from skkernel.density import PrivateKernelDensity
+
+    table = pd.read_csv(penguins_like)[["bill_length", "body_mass"]].dropna()
+    neighbour = table.copy()
+    neighbour.iloc[0] = [1e4, 1e7]
+    grid = public_grid(tmp_path)
+    ranges = ["bill_length=30:60", "body_mass=2500:6500"]
+    outputs = []
+    for frame, name in ((table, "data.csv"), (neighbour, "neighbour.csv")):
+        frame.to_csv(tmp_path / name, index=False)
+        for bounds in ([], ["--bounds", *ranges]):
+            out = tmp_path / f"{name}{len(bounds)}.out.csv"
+            argv = ["density", str(tmp_path / name), "--private", "--epsilon", "inf"]
+            argv += ["--bandwidth", "0.2", "--query", str(grid), "--seed", "0", "--out", str(out)]
+            assert main([*argv, *bounds]) == 0
+            outputs.append(pd.read_csv(out)["private_log_density"].to_numpy())
+    # Without noise (epsilon = inf), what the CLI prints is the estimator's release on
+    # the raw rows, or on the rows scaled by the public bounds: nothing else is taken
+    # from the data.
+    Q = pd.read_csv(grid).to_numpy()
+    for k, bounds in enumerate([None, ((30, 2500), (60, 6500))]):
+        model = PrivateKernelDensity(0.2, epsilon=np.inf, bounds=bounds, random_state=0)
+        expected = model.fit(table.to_numpy()).score_samples(Q)
+        np.testing.assert_allclose(outputs[k], expected, rtol=1e-12)
+    # One replaced row moves the noiseless bounded estimate by at most ~2/n of its
+    # kernel mean (clipped into the box), not by nats.
+    finite = np.isfinite(outputs[1]) & np.isfinite(outputs[3])
+    assert finite.sum() > 20
+    assert np.abs(outputs[1][finite] - outputs[3][finite]).max() < 0.1
+
+
+def test_cli_bounds_are_checked_before_the_release(penguins_like, tmp_path, capsys):
+    grid = str(public_grid(tmp_path))
+    base = ["density", str(penguins_like), "--features", "bill_length", "body_mass"]
+    private = [*base, "--private", "--query", grid, "--bounds"]
+    for bounds, message in [
+        (["bill_length=30:60"], "no range for body_mass"),
+        (["bill_length=30:60", "body_mass=2500:6500", "year=2000:2010"], "year is not a column"),
+        (["bill_length=30", "body_mass=2500:6500"], "COL=LOW:HIGH"),
+        (["bill_length=60:30", "body_mass=2500:6500"], "LOW < HIGH"),
+    ]:
+        assert main([*private, *bounds]) == 1
+        assert message in capsys.readouterr().err
+    assert main([*base, "--bounds", "bill_length=30:60", "body_mass=2500:6500"]) == 1
+    assert "add --private" in capsys.readouterr().err
 
 
 def test_private_density_prints_only_what_the_guarantee_covers(penguins_like, tmp_path, capsys):
