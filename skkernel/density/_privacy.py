@@ -13,6 +13,7 @@ publishing them where this matters.
 """
 
 import math
+import os
 import threading
 from typing import Any, Protocol
 
@@ -98,12 +99,26 @@ class BudgetAccountant:
     threads at once would charge one thread's releases to the other's ledger, and are
     refused (RuntimeError): pass ``accountant=`` to the estimators instead.
 
+    Processes: a ledger lives in one process. A copy of it (unpickled in a joblib or
+    multiprocessing worker, saved with a model and loaded again, or inherited by a
+    forked process) still reports what was spent, but refuses to :meth:`spend`
+    (RuntimeError): a release recorded there would not reach the ledger it was copied
+    from, which could then spend the same budget again. Fit private estimators in
+    the process that holds the accountant (GridSearchCV's ``n_jobs`` with joblib's
+    threading backend); an estimator with ``accountant=None`` sent to a worker while
+    a ``with`` block or :meth:`set_default` is in force carries that accountant as
+    such a copy. A ledger saved to disk is continued with
+    ``BudgetAccountant(epsilon, delta, spent_budget=saved.spent)``.
+
     Parameters
     ----------
     epsilon : float, default=inf
         Total epsilon budget.
     delta : float, default=1.0
         Total delta budget.
+    spent_budget : list of tuple, default=None
+        Releases already made on the data, as (epsilon, delta) pairs (diffprivlib's
+        parameter): to continue a ledger in a new process.
 
     Attributes
     ----------
@@ -122,12 +137,19 @@ class BudgetAccountant:
     """
 
     _default: "BudgetAccountant | None" = None
+    # The infinite default that default() made itself (not one a user chose).
+    _automatic: "BudgetAccountant | None" = None
     # The ``with`` blocks now open, innermost last: (accountant, thread, the default
     # it replaced); and the lock that guards them and the default.
     _blocks: "list[tuple[BudgetAccountant, int, BudgetAccountant | None]]" = []
     _blocks_lock = threading.Lock()
 
-    def __init__(self, epsilon: float = np.inf, delta: float = 1.0) -> None:
+    def __init__(
+        self,
+        epsilon: float = np.inf,
+        delta: float = 1.0,
+        spent_budget: list[tuple[float, float]] | None = None,
+    ) -> None:
         if not float(epsilon) >= 0 or not 0 <= float(delta) <= 1:
             raise ValueError(
                 f"Budget epsilon must be >= 0 and delta in [0, 1]; got {epsilon}, {delta}."
@@ -136,6 +158,15 @@ class BudgetAccountant:
         self.delta = float(delta)
         self.spent: list[tuple[float, float]] = []
         self._lock = threading.Lock()
+        self._pid = os.getpid()  # the process whose ledger this is: see spend
+        for release in spent_budget or []:
+            try:
+                epsilon_i, delta_i = release
+            except (TypeError, ValueError):
+                raise ValueError(
+                    f"spent_budget holds (epsilon, delta) pairs; got {release!r}."
+                ) from None
+            self.spend(epsilon_i, delta_i)
 
     def total(self) -> tuple[float, float]:
         """The privacy spent so far, by basic composition.
@@ -170,7 +201,34 @@ class BudgetAccountant:
             Epsilon of the release.
         delta : float
             Delta of the release.
+
+        Raises
+        ------
+        BudgetError
+            If the release would exceed the budget.
+        ValueError
+            If epsilon or delta is negative or NaN.
+        RuntimeError
+            If this accountant is a copy from another process or a pickle (see the
+            class docstring).
         """
+        if self._pid != os.getpid():
+            raise RuntimeError(
+                "This BudgetAccountant is a copy (unpickled, e.g. in a joblib worker "
+                "process or from a saved model, or inherited by a forked process): a "
+                "release recorded here would not reach the ledger it was copied from, "
+                "which could spend the same budget again. Fit private estimators in the "
+                "process that holds the accountant (n_jobs: joblib's threading backend), "
+                "or continue a saved ledger as BudgetAccountant(epsilon, delta, "
+                "spent_budget=saved.spent)."
+            )
+        epsilon, delta = float(epsilon), float(delta)
+        # NaN would pass every later comparison (the budget gone for good) and a
+        # negative spend would refund it.
+        if not (epsilon >= 0 and delta >= 0):
+            raise ValueError(
+                f"A release spends epsilon >= 0 and delta >= 0; got {epsilon}, {delta}."
+            )
         spent_epsilon, spent_delta = self.total()
         if spent_epsilon + epsilon > self.epsilon * (1 + 1e-12) or spent_delta + delta > self.delta:
             raise BudgetError(
@@ -203,9 +261,23 @@ class BudgetAccountant:
         accountant : BudgetAccountant
             Infinite budget unless :meth:`set_default` chose another.
         """
-        if cls._default is None:
-            cls._default = cls()
+        automatic = cls._default is None or cls._default is cls._automatic
+        if automatic and (cls._default is None or cls._default._pid != os.getpid()):
+            # A forked process makes its own infinite default (the parent's is a copy).
+            cls._default = cls._automatic = cls()
         return cls._default
+
+    @classmethod
+    def chosen_default(cls) -> "BudgetAccountant | None":
+        """The default accountant if one was chosen (:meth:`set_default` or a ``with``
+        block), else None.
+
+        Returns
+        -------
+        accountant : BudgetAccountant or None
+            The chosen default.
+        """
+        return None if cls._default is cls._automatic else cls._default
 
     def set_default(self) -> "BudgetAccountant":
         """Make this accountant the default one.
@@ -250,6 +322,7 @@ class BudgetAccountant:
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
         self._lock = threading.Lock()
+        self._pid = None  # a copy, in whatever process: it refuses to spend
 
     def __deepcopy__(self, memo: dict[int, Any]) -> "BudgetAccountant":
         # A ledger is shared, never copied: see the class docstring.

@@ -114,6 +114,16 @@ class _PrivateEmbedding(BaseEstimator):
         "random_state": ["random_state"],
     }
 
+    def __getstate__(self) -> dict[str, Any]:
+        state = super().__getstate__()
+        chosen = BudgetAccountant.chosen_default()
+        if self.accountant is None and chosen is not None:
+            # A copy for another process (a joblib worker) would spend from that
+            # process's own infinite default, outside the `with` block or set_default
+            # in force here: it carries this one, as a copy that refuses to spend.
+            state["_pickled_default"] = chosen
+        return state
+
     def _prepare(self, X):
         """Check the parameters that validation does not cover; the bandwidth, the
         bounds and the frequencies, drawn before any noise."""
@@ -122,7 +132,10 @@ class _PrivateEmbedding(BaseEstimator):
                 f"n_components={self.n_components}: the features come in pairs (a cosine "
                 "and a sine per frequency), so n_components must be even."
             )
-        accountant = resolve_accountant(self.accountant)
+        accountant = self.accountant
+        if accountant is None:  # the default chosen where this copy was pickled, if any
+            accountant = getattr(self, "_pickled_default", None)
+        accountant = resolve_accountant(accountant)
         accountant.check(self.epsilon, self.delta)
         n, d = X.shape
         bounds = None if self.bounds is None else _check_bounds(self.bounds, d)
@@ -159,13 +172,21 @@ class _PrivateEmbedding(BaseEstimator):
         for start in range(0, X.shape[0], step):
             rows = slice(start, min(start + step, X.shape[0]))
             block = X[rows]
-            if bounds is not None:
-                lower, upper = bounds
-                if clip:
-                    block = np.clip(block, lower, upper)
-                block = (block - lower) / (upper - lower)
+            # Overflow is expected and mended below (rows or bounds near 1e308).
+            with np.errstate(over="ignore", invalid="ignore"):
+                if bounds is not None:
+                    lower, upper = bounds
+                    if clip:
+                        block = np.clip(block, lower, upper)
+                    block = (block - lower) / (upper - lower)
+                projection = block @ W
+            # Finite rows of 1e308 overflow here (and so do huge bounds): cos(inf) is
+            # NaN, a row's embedding would lose its unit norm, on which every
+            # sensitivity rests, and its neighbour would show in the release as NaN.
+            # Angle 0 keeps each (cos, sin) pair of unit length, whatever the row.
+            projection[~np.isfinite(projection)] = 0.0
             Z = out[: block.shape[0]]
-            cos_sin_into(block @ W, Z, scale)
+            cos_sin_into(projection, Z, scale)
             yield rows, Z
 
     @classmethod
@@ -495,7 +516,8 @@ class PrivateKernelClassifier(ClassifierMixin, _PrivateEmbedding):
             classes = np.unique(np.asarray(self.classes))
             unknown = np.setdiff1d(np.unique(y), classes)
             if unknown.size:
-                raise ValueError(f"y has labels {unknown.tolist()} that are not in classes.")
+                # Not the labels themselves: they are private, and messages go to logs.
+                raise ValueError("y has labels that are not in classes.")
         if classes.size < 2:
             raise ValueError(
                 "PrivateKernelClassifier needs at least 2 classes; got "

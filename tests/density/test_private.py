@@ -3,6 +3,7 @@ the leak warnings and bad input (the privacy audit is in test_privacy_audit.py).
 
 import copy
 import math
+import os
 import pickle
 import threading
 import time
@@ -374,5 +375,108 @@ def test_an_accountant_pickles_with_its_ledger():
     accountant.spend(0.5, 0.0)
     copy_ = pickle.loads(pickle.dumps(accountant))
     assert copy_.total() == (0.5, 0.0)
-    copy_.spend(1.0, 0.0)
-    assert copy_.remaining()[0] == 0.5
+    # A copy's releases would not reach the original: it refuses to spend...
+    with pytest.raises(RuntimeError, match="is a copy"):
+        copy_.spend(1.0, 0.0)
+    assert copy_.total() == (0.5, 0.0) and accountant.total() == (0.5, 0.0)
+    # ...and a saved ledger is continued by name.
+    resumed = BudgetAccountant(2.0, spent_budget=copy_.spent)
+    resumed.spend(1.0, 0.0)
+    assert resumed.remaining()[0] == 0.5
+    with pytest.raises(BudgetError):
+        BudgetAccountant(1.0, spent_budget=[(0.6, 0.0), (0.6, 0.0)])
+    with pytest.raises(ValueError, match="pairs"):
+        BudgetAccountant(1.0, spent_budget=[0.5])
+
+
+def _fit_density(estimator, X):
+    return estimator.fit(X).embedding_
+
+
+def test_fits_in_worker_processes_cannot_spend_from_a_copy_of_the_ledger():
+    # joblib's workers got pickled copies: 4 fits at epsilon 1 ran on a budget of 1,
+    # and the ledger stayed empty; inside a `with` block, workers spent from their
+    # own infinite default.
+    from joblib import Parallel, delayed
+
+    X = np.random.default_rng(0).normal(size=(40, 2))
+    accountant = BudgetAccountant(epsilon=1.0)
+    estimator = PrivateKernelDensity(epsilon=1.0, accountant=accountant)
+    with pytest.raises(RuntimeError, match="is a copy"):
+        Parallel(n_jobs=2)(delayed(_fit_density)(clone(estimator), X) for _ in range(2))
+    assert accountant.spent == []
+    with BudgetAccountant(epsilon=1.0) as limited:
+        pickled = pickle.dumps(PrivateKernelDensity(epsilon=1.0))
+        with pytest.raises(RuntimeError, match="is a copy"):
+            pickle.loads(pickled).fit(X)
+        # In the same process, clones and the estimator itself spend from the block.
+        PrivateKernelDensity(epsilon=1.0).fit(X)
+    assert limited.total() == (1.0, 0.0)
+    # Without a chosen default, a pickled estimator spends from where it runs.
+    assert BudgetAccountant.chosen_default() is None
+    pickle.loads(pickle.dumps(PrivateKernelDensity(epsilon=1.0))).fit(X)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_a_forked_process_cannot_spend_from_its_parents_ledger():
+    X = np.random.default_rng(0).normal(size=(40, 2))
+    accountant = BudgetAccountant(epsilon=1.0)
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: report what happened as one byte, then leave at once
+        code = b"?"
+        try:
+            try:
+                PrivateKernelDensity(epsilon=1.0, accountant=accountant).fit(X)
+                code = b"s"
+            except RuntimeError as error:
+                code = b"r" if "is a copy" in str(error) else b"e"
+            # The child's own default is fresh and infinite: it spends.
+            PrivateKernelDensity(epsilon=1.0).fit(X)
+            code += b"d"
+        finally:
+            os.write(write, code)
+            os._exit(0)
+    os.close(write)
+    os.waitpid(pid, 0)
+    assert os.read(read, 8) == b"rd"
+    os.close(read)
+    assert accountant.spent == []
+
+
+@pytest.mark.parametrize("epsilon, delta", [(math.nan, 0.0), (-5.0, 0.0), (0.0, -0.5)])
+def test_an_accountant_refuses_nan_and_negative_spends(epsilon, delta):
+    # NaN passed every later check (the budget gone for good); negatives refunded.
+    accountant = BudgetAccountant(epsilon=1.0, delta=1e-6)
+    with pytest.raises(ValueError, match=">= 0"):
+        accountant.spend(epsilon, delta)
+    assert accountant.spent == []
+
+
+@pytest.mark.parametrize("bounds", [None, (-1e308, 1e308)])
+def test_rows_that_overflow_the_projection_keep_the_release_finite(bounds):
+    # Finite rows of 1e308 made cos(W x) NaN: the neighbour's release was NaN where
+    # the data set's was finite (epsilon = infinity), and in the classifier one row
+    # made every class's embedding NaN.
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(50, 2))
+    neighbour = X.copy()
+    neighbour[0] = [1.5e308, -1.5e308]
+    kwargs = dict(epsilon=1.0, n_components=200, bounds=bounds, random_state=0)
+    for data in (X, neighbour):
+        assert np.isfinite(PrivateKernelDensity(**kwargs).fit(data).embedding_).all()
+        classifier = PrivateKernelClassifier(classes=[0, 1], **kwargs)
+        classifier.fit(data, np.arange(50) % 2)
+        assert np.isfinite(classifier.embeddings_).all()
+    # The embedding of such a row keeps its unit norm, so the sensitivity holds.
+    W = rng.normal(size=(2, 100))
+    for _, Z in PrivateKernelDensity._feature_blocks(neighbour[:1], W, None):
+        assert_allclose(np.linalg.norm(Z), 1.0)
+
+
+def test_labels_outside_classes_are_not_printed():
+    X = np.random.default_rng(0).normal(size=(40, 2))
+    y = np.array(["patient 4711"] + ["a", "b"] * 19 + ["a"])
+    with pytest.raises(ValueError, match="not in classes") as error:
+        PrivateKernelClassifier(classes=["a", "b"]).fit(X, y)
+    assert "4711" not in str(error.value)
