@@ -110,10 +110,13 @@ class CuPyBackend(Backend):
     def matmat(self, spec, X, Y, V):
         xp = self.xp
         on_host = isinstance(V, np.ndarray)
-        V = xp.asarray(V, dtype=X.dtype)
-        out = xp.empty((X.shape[0], V.shape[1]), dtype=X.dtype)
+        # A float64 operand of float32 data keeps its precision, as on the numpy
+        # reference: the block is widened, the product summed in float64.
+        dtype = np.result_type(X.dtype, V.dtype)
+        V = xp.asarray(V, dtype=dtype)
+        out = xp.empty((X.shape[0], V.shape[1]), dtype=dtype)
         for rows, block in self._blocks(spec, X, Y):
-            out[rows] = block @ V
+            out[rows] = block.astype(dtype, copy=False) @ V
         return self._to_host(out) if on_host else out
 
     def logsumexp(self, spec, X, Y, log_W):

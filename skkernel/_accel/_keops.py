@@ -184,8 +184,12 @@ class KeOpsBackend(Backend):
         _pykeops()
         from pykeops.numpy import Vi, Vj
 
+        # KeOps computes in one dtype, the data's; a float64 operand of float32 data
+        # is summed in float32 but returned in float64, as the other backends do.
         dtype = X.dtype
+        result_dtype = np.result_type(X.dtype, V.dtype)
         V = np.ascontiguousarray(V, dtype=dtype)
         K = FORMULAS[spec.family.name](Vi(X), Vj(Y), _Parameters(spec, dtype))
         reduction = (K * Vj(V)).sum(axis=1)
-        return np.asarray(reduction).reshape(X.shape[0], V.shape[1])
+        out = np.asarray(reduction).reshape(X.shape[0], V.shape[1])
+        return out.astype(result_dtype, copy=False)

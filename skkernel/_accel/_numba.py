@@ -166,6 +166,15 @@ def _statistic_from_gram(stat, G, i, b0, w, x_sq, y_sq, c0, s):
 
 
 @jit(fastmath=FASTMATH)
+def _exact_self_distance(stat, s, j):
+    """s[j] <- 0 where it is the squared distance of a row to itself: from the GEMM
+    it is |x|^2 + |x|^2 - 2 x.x, off by rounding, and a steep kernel (RBF at gamma
+    1e16) turned that into k(x, x) = 1e-4 instead of 1."""
+    if stat == _STAT_SQEUCLIDEAN:
+        s[j] = 0.0
+
+
+@jit(fastmath=FASTMATH)
 def _reduce(s, w, Vt, c0, acc, row):
     """acc[row, c] += sum_j s[j] * Vt[c, c0 + j] (float64 accumulation)."""
     for c in range(Vt.shape[0]):
@@ -293,12 +302,13 @@ def _matmat_direct(codes, stat, params, X, Yt, x_sq, y_sq, x_norms, y_norms, Vt,
 
 
 @jit(parallel=True, fastmath=FASTMATH, depends=_DEPENDS)
-def _matmat_gram(codes, stat, params, X, Y, x_sq, y_sq, x_norms, y_norms, Vt, out, mode):
+def _matmat_gram(codes, stat, params, X, Y, x_sq, y_sq, x_norms, y_norms, Vt, out, mode, same):
     """Like _matmat_direct, but each tile gets its statistic from a small GEMM.
 
     Every thread runs its own single-threaded BLAS call (the caller limits BLAS
     to one thread), so GEMM and the fused kernel pass share the cores instead of
-    two thread pools fighting over them.
+    two thread pools fighting over them. ``same``: Y is X, whose self-distances
+    are set to 0 (see _exact_self_distance).
     """
     n = X.shape[0]
     m = Y.shape[0]
@@ -315,6 +325,8 @@ def _matmat_gram(codes, stat, params, X, Y, x_sq, y_sq, x_norms, y_norms, Vt, ou
                     w = min(_COLS_PER_BLOCK, c1 - c0 - b0)
                     col = c0 + b0
                     _statistic_from_gram(stat, G, i, b0, w, x_sq[row], y_sq, col, s)
+                    if same and col <= row < col + w:
+                        _exact_self_distance(stat, s, row - col)
                     _transform(
                         codes,
                         kind,
@@ -385,8 +397,11 @@ def _normal_direct(code, stat, params, X, Yt, x_sq, y_sq, x_norms, y_norms, Vt, 
 
 
 @jit(parallel=True, fastmath=FASTMATH, depends=_DEPENDS)
-def _normal_gram(code, stat, params, X, Y, x_sq, y_sq, x_norms, y_norms, Vt, weights, partial):
-    """Like _normal_direct, with the statistic of 64 rows at a time from a GEMM."""
+def _normal_gram(
+    code, stat, params, X, Y, x_sq, y_sq, x_norms, y_norms, Vt, weights, partial, same
+):
+    """Like _normal_direct, with the statistic of 64 rows at a time from a GEMM
+    (``same``: Y is X, as in _matmat_gram)."""
     n = X.shape[0]
     m = Y.shape[0]
     n_chunks = partial.shape[0]
@@ -401,6 +416,8 @@ def _normal_gram(code, stat, params, X, Y, x_sq, y_sq, x_norms, y_norms, Vt, wei
                 # blocks: written block by block into slices of krow, the statistic
                 # loop did not vectorise (1.5x slower normal products at d = 10).
                 _statistic_from_gram(stat, G, i, 0, m, x_sq[row], y_sq, 0, krow)
+                if same:
+                    _exact_self_distance(stat, krow, row)
                 for c0 in range(0, m, _COLS_PER_BLOCK):
                     w = min(_COLS_PER_BLOCK, m - c0)
                     s = krow[c0 : c0 + w]
@@ -616,7 +633,7 @@ class NumbaBackend(Backend):
             _matmat_direct(codes, stat, params, X.X, Y.Xt, *norms, Vt, out, mode)
             return
         with _single_threaded_blas():
-            _matmat_gram(codes, stat, params, X.X64, Y.X64, *norms, Vt, out, mode)
+            _matmat_gram(codes, stat, params, X.X64, Y.X64, *norms, Vt, out, mode, X is Y)
 
     def normal_matmat(self, spec, X, Y, V, weights=None):
         from numba import get_num_threads
@@ -634,5 +651,5 @@ class NumbaBackend(Backend):
             _normal_direct(code, stat, params, X.X, Y.Xt, *norms, Vt, weights, partial)
         else:
             with _single_threaded_blas():
-                _normal_gram(code, stat, params, X.X64, Y.X64, *norms, Vt, weights, partial)
+                _normal_gram(code, stat, params, X.X64, Y.X64, *norms, Vt, weights, partial, X is Y)
         return partial.sum(axis=0).T.astype(dtype)

@@ -5,7 +5,8 @@ definitions (``stax.serial(Dense, activation, ..., Dense)``, Novak et al. 2020)
 exactly. Every kernel value needs only ``<x, y>``, ``||x||^2`` and ``||y||^2``: the
 input covariance ``Sigma = <x, y> / d`` goes through each layer, ``O(depth)``
 scalar work per entry after one GEMM. So both are families of the dot-product
-statistic in the kernel-family registry, and every backend runs them.
+statistic in the kernel-family registry: numpy, numba, CuPy and Dask run them (a
+KeOps formula is a tree, which the recursion's reuse of each layer makes exponential).
 
 Per layer (``W_var = W_std^2``, ``b_var = b_std^2`` or 0 without bias):
 
@@ -80,7 +81,13 @@ class ArcCosine(Kernel):
         norms = x_norms * y_norms
         with np.errstate(invalid="ignore", divide="ignore"):
             cos = np.where(norms > 0, (X @ Y.T) / norms, 1.0)
-        theta = np.arccos(np.clip(cos, -1.0, 1.0))
+        cos = np.clip(cos, -1.0, 1.0)
+        theta = np.arccos(cos)
+        # Rounding leaves the cosine of x with itself at 1 - eps, and arccos turns that
+        # into an angle of 1.5e-8 (k_0(x, x) = 1 - 5e-9): pairs the dot products cannot
+        # tell from parallel (or antiparallel) ones are, as in the NTK's recursion.
+        aligned = 1.0 - cos * cos <= PARALLEL
+        theta[aligned] = np.where(cos[aligned] > 0, 0.0, np.pi)
         if self.order == 0:
             # No angle at a zero row: Cho & Saul's integral with their step, 1/2 at 0,
             # gives 1/2 (as the random step features do), whatever the other row.

@@ -55,6 +55,12 @@ def check_backend_products(backend, kernel, dtype, n, m, d, k, seed=0):
         got_v = op @ V[:, 0]
         assert got_v.shape == (X.shape[0],)
         assert np.all(np.abs(got_v - expected[:, 0]) <= TOLERANCE[dtype] * (scale[:, 0] + 1e-300))
+        if dtype == np.float32:
+            # A float64 operand of float32 data gives a float64 product on every
+            # backend (KeOps returned float32).
+            got = op @ V.astype(np.float64)
+            assert got.dtype == np.float64
+            assert np.all(np.abs(got - expected) <= TOLERANCE[dtype] * (scale + 1e-300))
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
@@ -136,6 +142,11 @@ def test_cupy_block_logic_on_numpy(kernel, dtype):
     got = backend.matmat(spec, backend.prepare(X, spec), backend.prepare(Y, spec), V)
     expected, scale = reference_product(kernel, X, Y, V)
     assert got.dtype == dtype
+    assert np.all(np.abs(got - expected) <= TOLERANCE[dtype] * 10 * (scale + 1e-300))
+    # A float64 operand gives a float64 product, as on the numpy reference.
+    prepared = backend.prepare(X, spec), backend.prepare(Y, spec)
+    got = backend.matmat(spec, *prepared, V.astype(np.float64))
+    assert got.dtype == np.result_type(dtype, np.float64)
     assert np.all(np.abs(got - expected) <= TOLERANCE[dtype] * 10 * (scale + 1e-300))
 
 
@@ -325,11 +336,18 @@ def test_float32_products_stay_accurate_far_from_the_origin(kernel, offset, back
     assert np.all(np.abs(got - expected) <= 1e-4 * scale + resolution + 1e-30)
 
 
-def test_numpy_backend_keeps_the_exact_diagonal_of_a_steep_kernel():
-    # RBF at gamma = 1e300: rounding in a self-distance turned k(x, x) = 1 into 0.
-    X = np.random.default_rng(0).normal(size=(30, 3))
-    K = KernelOperator(kernels.RBF(gamma=1e300), X, backend="numpy")
-    np.testing.assert_array_equal(K @ np.ones(30), np.ones(30))
+@pytest.mark.parametrize("backend", ["numpy", "numba"])
+@pytest.mark.parametrize("n_features", [3, 8], ids=["direct", "gemm"])
+@pytest.mark.parametrize("gamma", [1e16, 1e300])
+def test_backends_keep_the_exact_diagonal_of_a_steep_kernel(backend, n_features, gamma):
+    # Rounding in a self-distance turned k(x, x) = 1 into 0 (numpy, gamma = 1e300)
+    # or 1.4e-4 (numba's GEMM path from 5 features, gamma = 1e16).
+    X = np.random.default_rng(0).normal(size=(30, n_features))
+    K = KernelOperator(kernels.RBF(gamma=gamma), X, backend=backend)
+    ones = np.ones(30)
+    np.testing.assert_array_equal(K @ ones, ones)
+    np.testing.assert_array_equal(K.normal_matmat(ones), ones)
+    np.testing.assert_array_equal(K.to_dense(), np.eye(30))
     np.testing.assert_array_equal(K.gram(), np.eye(30))
 
 
