@@ -75,7 +75,12 @@ def _run_bench(args, report):
         raise ValueError("--repeat must be at least 1")
     report.stage(f"Gaussian K(X, X) @ v, n = {args.n}, best of {args.repeat} (after a warm-up)")
     rows = compare_backends(
-        n=args.n, dims=args.d, dtypes=args.dtype, backends=args.backend, repeat=args.repeat
+        n=args.n,
+        dims=args.d,
+        dtypes=args.dtype,
+        backends=args.backend,
+        repeat=args.repeat,
+        seed=args.seed,
     )
     report.output(format_table(rows, ["backend", "d", "dtype", "seconds", "speedup"]))
     report.output("speedup: blocked numpy time / backend time, same run")
@@ -96,14 +101,18 @@ def _columns(parser):
     parser.add_argument("--drop", nargs="+", default=[], metavar="COL", help="leave out columns")
 
 
-def _output_options(parser, seed_help="random seed (default 0)"):
+def _output_options(parser, seed_help="random seed (default 0)", verbose=True):
+    """--quiet/--verbose/--json, and --seed where ``seed_help`` (None: the command
+    draws nothing at random)."""
     group = parser.add_mutually_exclusive_group()
     group.add_argument(
         "--quiet", action="store_true", help="print only errors, warnings and the result"
     )
-    group.add_argument("--verbose", action="store_true", help="also print per-step progress")
+    if verbose:
+        group.add_argument("--verbose", action="store_true", help="also print per-step progress")
     group.add_argument("--json", action="store_true", help="print only the result, as JSON")
-    parser.add_argument("--seed", type=int, default=0, help=seed_help)
+    if seed_help is not None:
+        parser.add_argument("--seed", type=int, default=0, help=seed_help)
 
 
 def build_parser():
@@ -145,7 +154,7 @@ def build_parser():
         help="ridge penalty (default 1.0), or the penalties krr-cv chooses from (default 30 "
         "values from 1e-4 to 100)",
     )
-    fit.add_argument("--C", type=float, default=1.0, help="SVM penalty of --model svm")
+    fit.add_argument("--C", type=float, default=1.0, help="SVM penalty of --model svm (default 1)")
     fit.add_argument(
         "--gamma",
         type=float,
@@ -161,7 +170,9 @@ def build_parser():
         default=1000,
         help="Nystroem centers of --model nystroem (default 1000)",
     )
-    fit.add_argument("--cv", type=int, default=5, help="folds of the reported CV score (0: skip)")
+    fit.add_argument(
+        "--cv", type=int, default=5, help="folds of the reported CV score (default 5; 0: skip)"
+    )
     fit.add_argument("--backend", default="auto", help="kernel product backend (default auto)")
     fit.add_argument("--out", required=True, help="where to save the fitted pipeline (joblib)")
     _columns(fit)
@@ -172,7 +183,7 @@ def build_parser():
     predict.add_argument("model", help="model file saved by 'skkernel fit'")
     predict.add_argument("data", help="CSV file with the model's feature columns")
     predict.add_argument("--out", default=None, help="CSV file to write (default: stdout)")
-    _output_options(predict)
+    _output_options(predict, seed_help=None, verbose=False)
     predict.set_defaults(run=_run_predict)
 
     density = commands.add_parser(
@@ -185,7 +196,10 @@ def build_parser():
         help="gaussian, tophat, epanechnikov, exponential, linear, cosine or laplacian",
     )
     density.add_argument(
-        "--bandwidth", default="scott", help="a number, scott or silverman (columns standardised)"
+        "--bandwidth",
+        default="scott",
+        help="a number, scott or silverman (default scott; in standardised columns, or "
+        "in the --bounds' [0, 1] or the raw columns' units for --private)",
     )
     density.add_argument(
         "--query",
@@ -255,11 +269,11 @@ def build_parser():
         help="larger data, several minutes",
     )
     demo.set_defaults(mode="default")
-    _output_options(demo)
+    _output_options(demo, seed_help=None, verbose=False)
     demo.set_defaults(run=_run_demo)
 
     backends = commands.add_parser("backends", help="show which backends can run here")
-    _output_options(backends)
+    _output_options(backends, seed_help=None, verbose=False)
     backends.set_defaults(run=_run_backends)
 
     bench = commands.add_parser("bench", help="time kernel products on each backend")
@@ -272,13 +286,17 @@ def build_parser():
         "--backend", nargs="+", default=None, help="backends to time (default: all available)"
     )
     bench.add_argument("--repeat", type=int, default=3, help="timed repetitions (best is kept)")
-    _output_options(bench)
+    _output_options(bench, seed_help="seed of the timed data (default 0)", verbose=False)
     bench.set_defaults(run=_run_bench)
+    for command_parser in commands.choices.values():
+        # Errors found after parsing print the command's usage, not skkernel's.
+        command_parser.set_defaults(command_parser=command_parser)
     return parser
 
 
 def _prepare(args, parser):
     """Defaults that depend on other options, and the combinations that cannot work."""
+    parser = getattr(args, "command_parser", parser)
     if getattr(args, "json", False) and getattr(args, "out", "") is None:
         parser.error(
             f"{args.command} --json prints its summary as JSON on standard output; give "
@@ -298,6 +316,7 @@ def main(argv=None):
         as_json=getattr(args, "json", False),
         # Rows written to standard output keep it to themselves.
         stream=sys.stderr if getattr(args, "out", "") is None else None,
+        writes_file=bool(getattr(args, "out", None)),
     )
     try:
         report.result(args.run(args, report))

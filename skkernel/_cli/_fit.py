@@ -22,6 +22,7 @@ from ._tabular import (
     feature_frame,
     id_like_columns,
     is_numeric,
+    mostly_numeric_text,
     preprocessor,
     read_table,
     select_features,
@@ -32,6 +33,8 @@ from ._tabular import (
 AUTO_EXACT_MAX_ROWS = 10_000
 #: Share of rows without a target from which "fit" suggests --model stkr.
 UNLABELED_HINT_SHARE = 0.2
+#: A class target with more classes than this, each of one row, is probably not one.
+MAX_SINGLETON_CLASSES = 3
 DEFAULT_ALPHAS = tuple(np.logspace(-4, 2, 30))
 
 
@@ -260,6 +263,12 @@ def run_fit(args, report):
             f"value on every row, in order); it leaks the row's position into the model: "
             f"--drop {shlex.quote(column)}"
         )
+    for column, others in mostly_numeric_text(table, columns):
+        report.warn(
+            f"column {column!r} holds numbers but for a few cells "
+            f"({', '.join(map(repr, others))}), so it is read as text and one-hot "
+            "encoded; if those cells mark missing values, leave them empty (or NA)"
+        )
     if args.model != "stkr" and unlabeled.any():
         share = unlabeled.mean()
         hint = "; --model stkr learns from unlabeled rows" if share >= UNLABELED_HINT_SHARE else ""
@@ -271,6 +280,11 @@ def run_fit(args, report):
     y = _labels(target, unlabeled) if task == "classification" else target.to_numpy(dtype=float)
     if task == "classification":
         classes = pd.unique(y[~unlabeled])
+        if len(classes) == (~unlabeled).sum() > MAX_SINGLETON_CLASSES:
+            report.warn(
+                f"every class of target {args.target!r} has a single row: is it a row ID "
+                "or a regression target (--task regression)?"
+            )
         if len(classes) < 2:
             # Said here, in the file's terms: the estimators name their internal codes.
             raise TableError(
@@ -355,6 +369,15 @@ def run_predict(args, report):
     text = [c for name, _, cols in transformers if name == "categorical" for c in cols]
     table = read_table(args.data, text_columns=text)
     X = feature_frame(table, pipeline.feature_names_in_, args.data)
+    numeric = [c for name, _, cols in transformers if name == "numeric" for c in cols]
+    for column in numeric:
+        if not is_numeric(X[column]):
+            cells = pd.to_numeric(X[column], errors="coerce").isna() & X[column].notna()
+            examples = ", ".join(map(repr, X[column][cells].unique()[:3]))
+            raise TableError(
+                f"column {column!r} of {args.data} has text ({examples}) where the model "
+                "reads numbers; leave missing cells empty (or NA)"
+            )
     predictions = pd.DataFrame({"prediction": pipeline.predict(X)})
     write_rows(predictions, args.out, report, f"{len(predictions)} predictions")
     return {"rows": int(len(predictions)), "out": args.out}

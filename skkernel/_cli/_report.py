@@ -1,6 +1,7 @@
 """What the command line says while it works: one line per stage, or nothing."""
 
 import json
+import os
 import sys
 
 import numpy as np
@@ -21,27 +22,43 @@ class Reporter:
         Where progress lines go; None: standard output. Commands that write their
         rows to standard output send them to standard error, so that the rows can
         be redirected to a file or a pipe alone.
+    writes_file : bool, default=False
+        The command's product is a file (``--out``): progress lines whose reader
+        went away (``| head``) are dropped and the work goes on. Otherwise the
+        printed lines are the product, and a closed pipe ends the command.
     """
 
-    def __init__(self, quiet=False, verbose=False, as_json=False, stream=None):
+    def __init__(self, quiet=False, verbose=False, as_json=False, stream=None, writes_file=False):
         self.quiet = quiet or as_json
         self.verbose = verbose and not self.quiet
         self.as_json = as_json
         self.stream = stream
+        self.writes_file = writes_file
+
+    def _print(self, message):
+        stream = self.stream or sys.stdout
+        try:
+            print(message, file=stream, flush=True)
+        except BrokenPipeError:
+            if not self.writes_file:
+                raise
+            # The rest of the progress goes nowhere; Python's own flush at exit must
+            # not find the closed pipe either.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), stream.fileno())
 
     def stage(self, message):
         if not self.quiet:
-            print(message, file=self.stream or sys.stdout, flush=True)
+            self._print(message)
 
     def output(self, message):
         """A line of the result itself (a table of figures): printed unless the
         result goes out as JSON, --quiet included."""
         if not self.as_json:
-            print(message, file=self.stream or sys.stdout, flush=True)
+            self._print(message)
 
     def progress(self, message):
         if self.verbose:
-            print(f"  {message}", file=self.stream or sys.stdout, flush=True)
+            self._print(f"  {message}")
 
     def warn(self, message):
         print(f"warning: {message}", file=sys.stderr, flush=True)

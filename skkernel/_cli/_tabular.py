@@ -25,32 +25,92 @@ class TableError(ValueError):
     """A data file the command line cannot use; the message says why."""
 
 
+#: Cells read as missing besides pandas' own (empty, NA, NaN, ...): "?" is the
+#: usual marker of UCI-style tables, and a numeric column that has it would
+#: otherwise be read as text and one-hot encoded.
+MISSING_MARKERS = ["?"]
+#: A text column whose cells are numbers but for at most this share is probably a
+#: numeric column with another missing-value marker.
+MOSTLY_NUMBERS = 0.9
+
+
+def _separator(path):
+    """The header line's separator: ";" or a tab where it has no comma (CSV files
+    written with a decimal comma use ";"), else ","."""
+    with open(path, encoding="utf-8-sig", errors="replace") as file:
+        header = file.readline()
+    if "," not in header:
+        for separator in (";", "\t"):
+            if separator in header:
+                return separator
+    return ","
+
+
 def read_table(path, text_columns=()):
     """Read a CSV file into a DataFrame, or raise TableError saying what is wrong.
 
     ``text_columns`` are read as the file's text (missing cells stay missing): a
     model's categorical columns, so that a file whose levels all look like numbers
     (or booleans) gives the same levels as the table the model was fitted on.
+    Spaces after a separator are dropped (``x1, x2, y``), a header without commas
+    but with semicolons or tabs sets the separator, "?" cells are missing, and
+    duplicated column names are refused.
     """
+    import csv
+
     import pandas as pd
 
     path = Path(path)
-    if not path.is_file():
+    if not path.exists():
         raise TableError(f"{path}: no such file")
+    if not path.is_file():
+        raise TableError(f"{path} is not a regular file (a pipe or a folder); save it to a file")
+    separator = _separator(path)
     try:
-        table = pd.read_csv(path, dtype=dict.fromkeys(text_columns, str))
+        table = pd.read_csv(
+            path,
+            sep=separator,
+            dtype=dict.fromkeys(text_columns, str),
+            na_values=MISSING_MARKERS,
+            skipinitialspace=True,
+        )
     except pd.errors.EmptyDataError:
         raise TableError(f"{path} is empty") from None
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
         raise TableError(f"{path} is not a readable CSV file ({exc})") from None
+    # pandas renames a repeated name (x, x.1) without a word: --drop x would leave
+    # the copy in. The header as written says whether a name repeats.
+    with open(path, encoding="utf-8-sig", errors="replace", newline="") as file:
+        header = next(csv.reader(file, delimiter=separator, skipinitialspace=True), [])
+    repeated = sorted({name for name in header if header.count(name) > 1})
+    if repeated:
+        raise TableError(f"{path} repeats the column name(s) {', '.join(map(repr, repeated))}")
     if table.shape[0] == 0:
         raise TableError(f"{path} has a header but no rows")
     return table
 
 
+def mostly_numeric_text(table, columns):
+    """Text columns whose cells are numbers but for a few: (column, examples of the
+    cells that are not), for columns with another missing-value marker."""
+    import pandas as pd
+
+    found = []
+    for column in columns:
+        values = table[column].dropna()
+        if is_numeric(values) or values.empty or not pd.api.types.is_string_dtype(values):
+            continue
+        numbers = pd.to_numeric(values, errors="coerce")
+        if numbers.notna().mean() >= MOSTLY_NUMBERS:
+            others = values[numbers.isna()].unique()[:3]
+            found.append((column, [str(v) for v in others]))
+    return found
+
+
 def check_output_path(path):
     """Refuse an ``--out`` path that cannot be written, before any work is done: its
-    folder must exist and it must not be a folder itself."""
+    folder must exist, it must not be a folder itself, and the file must open for
+    writing (tried: opened for appending, or created and removed again)."""
     if path is None:
         return
     out = Path(path)
@@ -58,6 +118,14 @@ def check_output_path(path):
         raise TableError(f"--out {path}: the folder {out.parent} does not exist")
     if out.is_dir():
         raise TableError(f"--out {path} is a folder; give the file's name")
+    existed = out.exists()
+    try:
+        with open(out, "ab"):
+            pass
+    except OSError as exc:
+        raise TableError(f"--out {path} cannot be written ({exc.strerror})") from None
+    if not existed:
+        out.unlink()
 
 
 def write_rows(frame, out, report, what):
@@ -87,7 +155,8 @@ def select_features(table, path, *, target=None, features=None, drop=()):
     chosen = list(features) if features else [c for c in columns if c not in drop]
     chosen = [c for c in chosen if c != target and c not in drop]
     if not chosen:
-        raise TableError(f"{path} has no feature columns left (target {target!r}, --drop {drop})")
+        dropped = f", --drop {' '.join(drop)}" if drop else ""
+        raise TableError(f"{path} has no feature columns left (target {target!r}{dropped})")
     for column in chosen:
         values = table[column]
         if is_numeric(values):

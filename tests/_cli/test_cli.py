@@ -752,3 +752,95 @@ def test_one_labelled_class_is_named_as_the_file_writes_it(tmp_path, capsys, mod
     frame.to_csv(path, index=False)
     argv = ["fit", str(path), "--target", "y", "--model", model, "--cv", "0"]
     _one_line_error(capsys, [*argv, "--out", str(tmp_path / "m.joblib")], "one class (cat)")
+
+
+def test_question_marks_are_missing_values(table_csv, tmp_path, capsys):
+    # "?" (UCI's marker) made a numeric column text: one-hot encoded, R^2 -0.2 instead
+    # of 0.91, and every prediction the same.
+    table = pd.read_csv(table_csv)
+    marked = table.astype(object)
+    marked.loc[::10, "a"] = "?"
+    marked.to_csv(tmp_path / "marked.csv", index=False)
+    model = str(tmp_path / "m.joblib")
+    out = _output(
+        capsys, ["fit", str(tmp_path / "marked.csv"), "--target", "price", "--out", model]
+    )
+    assert "median-imputed: a 12" in out and "categorical" not in out
+    query = marked.drop(columns="price").iloc[:5]
+    query.to_csv(tmp_path / "query.csv", index=False)
+    assert main(["predict", model, str(tmp_path / "query.csv")]) == 0
+    assert len(set(capsys.readouterr().out.splitlines()[1:])) == 5
+    # Another marker is read as text, and said out loud at fit...
+    other = table.astype(object)
+    other.loc[::10, "a"] = "unknown"
+    other.to_csv(tmp_path / "other.csv", index=False)
+    other_fit = ["fit", str(tmp_path / "other.csv"), "--target", "price", "--cv", "0"]
+    assert main([*other_fit, "--out", str(tmp_path / "other.joblib")]) == 0
+    assert "column 'a' holds numbers but for a few cells ('unknown')" in capsys.readouterr().err
+    # ...and at predict, text where the model reads numbers is one line naming it.
+    other.drop(columns="price").to_csv(tmp_path / "other_query.csv", index=False)
+    _one_line_error(
+        capsys, ["predict", model, str(tmp_path / "other_query.csv")], "column 'a'", "'unknown'"
+    )
+
+
+def test_csv_dialects_and_repeated_names(table_csv, tmp_path, capsys):
+    table = pd.read_csv(table_csv)
+    fit = ["--target", "price", "--cv", "2", "--out", str(tmp_path / "m.joblib")]
+    expected = _output(capsys, ["fit", str(table_csv), *fit])
+    score = [line for line in expected.splitlines() if "R^2" in line]
+    # Spaces after the commas, and semicolons with decimal points, read the same.
+    (tmp_path / "spaces.csv").write_text(table.to_csv(index=False).replace(",", ", "))
+    table.to_csv(tmp_path / "semi.csv", sep=";", index=False)
+    for name in ("spaces.csv", "semi.csv"):
+        out = _output(capsys, ["fit", str(tmp_path / name), *fit])
+        assert [line for line in out.splitlines() if "R^2" in line] == score
+    # pandas renamed a repeated name silently (a, a.1): --drop a kept the copy.
+    (tmp_path / "twice.csv").write_text("a,a,price\n" + "1,2,3\n" * 5)
+    _one_line_error(capsys, ["fit", str(tmp_path / "twice.csv"), *fit], "repeats", "'a'")
+    _one_line_error(capsys, ["fit", str(tmp_path), *fit], "not a regular file")
+
+
+def test_out_is_tried_before_the_work(table_csv, penguins_like, tmp_path, capsys):
+    # Only the folder was checked: a private release was made, then failed to write.
+    unwritable = "/proc/skkernel-cannot-write-here.csv"
+    _one_line_error(
+        capsys,
+        ["fit", str(table_csv), "--target", "price", "--cv", "0", "--out", unwritable],
+        "cannot be written",
+    )
+    private = ["density", str(penguins_like), "--features", "bill_length", "body_mass"]
+    private += ["--private", "--query", str(public_grid(tmp_path)), "--out", unwritable]
+    err = _one_line_error(capsys, private, "cannot be written")
+    assert "KDE" not in err
+    assert not (tmp_path / "never.csv").exists()
+    # A new file is tried and removed; an existing one is left as it was.
+    existing = tmp_path / "existing.csv"
+    existing.write_text("keep")
+    from skkernel._cli._tabular import check_output_path
+
+    check_output_path(str(tmp_path / "new.csv"))
+    check_output_path(str(existing))
+    assert not (tmp_path / "new.csv").exists() and existing.read_text() == "keep"
+
+
+def test_closed_pipe_of_progress_lines_still_writes_the_file(table_csv, tmp_path):
+    # Progress lines go to stdout with --out; `| head` closing it ended the command
+    # with status 0 before the coreset was written.
+    out = tmp_path / "coreset.csv"
+    command = (
+        f"{sys.executable} -m skkernel thin {table_csv} --size 16 --out {out} | head -0; "
+        'exit "${PIPESTATUS[0]}"'
+    )
+    done = subprocess.run(["bash", "-c", command], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert len(pd.read_csv(out)) == 16
+
+
+def test_a_class_target_of_single_rows_is_questioned(table_csv, tmp_path, capsys):
+    table = pd.read_csv(table_csv)
+    table["code"] = [f"r{i}" for i in range(len(table))]
+    table.to_csv(tmp_path / "codes.csv", index=False)
+    argv = ["fit", str(tmp_path / "codes.csv"), "--target", "code", "--drop", "price"]
+    main([*argv, "--cv", "0", "--out", str(tmp_path / "m.joblib")])
+    assert "every class of target 'code' has a single row" in capsys.readouterr().err
