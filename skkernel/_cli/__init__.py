@@ -74,14 +74,8 @@ def _run_bench(args, report):
     if args.repeat < 1:
         raise ValueError("--repeat must be at least 1")
     report.stage(f"Gaussian K(X, X) @ v, n = {args.n}, best of {args.repeat} (after a warm-up)")
-    rows = compare_backends(
-        n=args.n,
-        dims=args.d,
-        dtypes=args.dtype,
-        backends=args.backend,
-        repeat=args.repeat,
-        seed=args.seed,
-    )
+    sizes = {"n": args.n, "dims": args.d, "dtypes": args.dtype, "repeat": args.repeat}
+    rows = compare_backends(**sizes, backends=args.backend, seed=args.seed)
     report.output(format_table(rows, ["backend", "d", "dtype", "seconds", "speedup"]))
     report.output("speedup: blocked numpy time / backend time, same run")
     return {"rows": rows}
