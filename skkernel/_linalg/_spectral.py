@@ -158,13 +158,22 @@ class ResolventFunction(SpectralFunction):
             # I - eta T as one new array (np.eye(n) - eta * T would hold three).
             A = T * -self.eta
             A[np.diag_indices_from(A)] += 1.0
+            # A.T: the Fortran-ordered view of the symmetric A, which LAPACK factors
+            # in place (a C-ordered A would be copied first).
+            lange, pocon = linalg.lapack.get_lapack_funcs(("lange", "pocon"), (A,))
+            norm = lange("1", A.T)
             try:
-                # A.T: the Fortran-ordered view of the symmetric A, which LAPACK
-                # factors in place (a C-ordered A would be copied first).
                 self.factor_ = linalg.cho_factor(
                     A.T, lower=True, overwrite_a=True, check_finite=False
                 )
+                # A factor can also succeed where rounding left an I - eta T that is
+                # singular in exact arithmetic just positive (eta = 1 / lam_max: an
+                # RBF graph's, 1 exactly, went through): its solves are noise.
+                rcond, _ = pocon(self.factor_[0], norm, uplo="L")
+                if rcond < T.shape[0] * np.finfo(np.float64).eps:
+                    raise linalg.LinAlgError("singular to working precision")
             except linalg.LinAlgError:
+                self.factor_ = None
                 top = linalg.eigvalsh(T, subset_by_index=[T.shape[0] - 1] * 2)[0]
                 self._check_eta(top)
                 # eta lam_max rounds to just below 1: singular to working precision.

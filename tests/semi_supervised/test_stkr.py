@@ -800,3 +800,20 @@ def test_a_kernel_object_changed_after_fit_leaves_the_model(extra):
     np.testing.assert_array_equal(model.predict(X), expected)
     model.set_params(kernel__gamma=5.0)
     np.testing.assert_array_equal(model.predict(X), expected)
+
+
+@pytest.mark.parametrize("kernel", ["rbf", "laplacian"])
+def test_eta_at_one_over_lambda_max_is_refused_for_any_positive_kernel(kernel):
+    # With the symmetric normalisation a positive kernel's lambda_max is exactly 1;
+    # rounding left I - G / N just positive for the RBF graph, the Cholesky factor
+    # went through, and the model's transduction was noise (spread 0.05, not 0.56).
+    X, classes = make_moons(300, noise=0.1, random_state=0)
+    y = np.full(300, np.nan)
+    labeled = np.random.default_rng(0).choice(300, 10, replace=False)
+    y[labeled] = classes[labeled]
+    for solver in ("direct", "cg"):
+        model = SpectralKernelRidge(kernel=kernel, gamma=2.0, eta=1.0, solver=solver)
+        with pytest.raises(ValueError, match="eta=1"):
+            model.fit(X, y)
+    near = SpectralKernelRidge(kernel=kernel, gamma=2.0, eta=0.999, solver="direct").fit(X, y)
+    assert ((near.transduction_ > 0.5) == classes).mean() > 0.9
