@@ -7,7 +7,7 @@ import pytest
 from threadpoolctl import threadpool_info, threadpool_limits
 
 from skkernel import KernelRidge
-from skkernel._threads import single_threaded_blas
+from skkernel._threads import PARALLEL_MIN_ENTRIES, numba_threads_for, single_threaded_blas
 
 
 def _blas_threads():
@@ -42,3 +42,28 @@ def test_concurrent_predictions_leave_blas_as_it_was():
         assert _blas_threads() == before
     for result in results:
         np.testing.assert_array_equal(result, expected)
+
+
+def test_small_numba_passes_run_on_the_calling_thread(monkeypatch):
+    # Thousands of tiny parallel regions (kernel thinning's blocks) each waited for a
+    # descheduled worker on a busy machine: Compress++ took 9.5 s instead of 0.8 s.
+    import numba
+
+    from skkernel import KernelOperator
+
+    threads = numba.get_num_threads()
+    with numba_threads_for(PARALLEL_MIN_ENTRIES - 1):
+        assert numba.get_num_threads() == 1
+    assert numba.get_num_threads() == threads
+    with numba_threads_for(PARALLEL_MIN_ENTRIES):
+        assert numba.get_num_threads() == threads
+    seen = []
+    real = numba.set_num_threads
+    monkeypatch.setattr(numba, "set_num_threads", lambda n: seen.append(n) or real(n))
+    X = np.random.default_rng(0).normal(size=(100, 2))
+    for operation in ("to_dense", "normal_matmat"):
+        seen.clear()
+        operator = KernelOperator("rbf", X, backend="numba")
+        args = (np.ones(100),) if operation == "normal_matmat" else ()
+        getattr(operator, operation)(*args)
+        assert seen == [1, threads], operation

@@ -35,7 +35,7 @@ import numpy as np
 from numba import prange
 
 from .._compile import jit
-from .._threads import single_threaded_blas
+from .._threads import numba_threads_for, single_threaded_blas
 from . import _ecdf, _numba_formulas
 from ._base import Backend
 from ._numba_formulas import (
@@ -629,11 +629,12 @@ class NumbaBackend(Backend):
     def _run(self, spec, X, Y, Vt, out, mode):
         codes, stat, params, use_gram = self._codes(spec, X.shape[1])
         norms = (X.norms.sq, Y.norms.sq, X.norms.norms, Y.norms.norms)
-        if not use_gram:
-            _matmat_direct(codes, stat, params, X.X, Y.Xt, *norms, Vt, out, mode)
-            return
-        with _single_threaded_blas():
-            _matmat_gram(codes, stat, params, X.X64, Y.X64, *norms, Vt, out, mode, X is Y)
+        with numba_threads_for(X.shape[0] * Y.shape[0]):
+            if not use_gram:
+                _matmat_direct(codes, stat, params, X.X, Y.Xt, *norms, Vt, out, mode)
+                return
+            with _single_threaded_blas():
+                _matmat_gram(codes, stat, params, X.X64, Y.X64, *norms, Vt, out, mode, X is Y)
 
     def normal_matmat(self, spec, X, Y, V, weights=None):
         from numba import get_num_threads
@@ -647,9 +648,12 @@ class NumbaBackend(Backend):
         codes, stat, params, use_gram = self._codes(spec, X.shape[1], _NORMAL_DIRECT_MAX_FEATURES)
         code = codes[0]
         norms = (X.norms.sq, Y.norms.sq, X.norms.norms, Y.norms.norms)
-        if not use_gram:
-            _normal_direct(code, stat, params, X.X, Y.Xt, *norms, Vt, weights, partial)
-        else:
-            with _single_threaded_blas():
-                _normal_gram(code, stat, params, X.X64, Y.X64, *norms, Vt, weights, partial, X is Y)
+        with numba_threads_for(X.shape[0] * Y.shape[0]):
+            if not use_gram:
+                _normal_direct(code, stat, params, X.X, Y.Xt, *norms, Vt, weights, partial)
+            else:
+                with _single_threaded_blas():
+                    _normal_gram(
+                        code, stat, params, X.X64, Y.X64, *norms, Vt, weights, partial, X is Y
+                    )
         return partial.sum(axis=0).T.astype(dtype)
