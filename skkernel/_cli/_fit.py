@@ -16,6 +16,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from ._models import MODELS
 from ._tabular import (
     TableError,
+    check_magnitudes,
     check_output_path,
     classify_task,
     describe,
@@ -277,6 +278,8 @@ def run_fit(args, report):
         unlabeled = np.zeros(len(table), dtype=bool)
     if (~unlabeled).sum() < 2:
         raise TableError(f"{args.data} has fewer than two rows with a target")
+    if task == "regression":
+        check_magnitudes(target, f"target {args.target!r}")
     y = _labels(target, unlabeled) if task == "classification" else target.to_numpy(dtype=float)
     if task == "classification":
         classes = pd.unique(y[~unlabeled])

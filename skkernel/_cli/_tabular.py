@@ -160,15 +160,30 @@ def select_features(table, path, *, target=None, features=None, drop=()):
     for column in chosen:
         values = table[column]
         if is_numeric(values):
-            infinite = int(np.isinf(values.to_numpy(dtype=float)).sum())
-            if infinite:
-                raise TableError(
-                    f"column {column!r} of {path} has {infinite} infinite value(s); "
-                    "replace or drop them first"
-                )
+            check_magnitudes(values, f"column {column!r} of {path}")
         if values.isna().all():
             raise TableError(f"column {column!r} of {path} is empty; --drop it")
     return chosen
+
+
+#: Largest magnitude a numeric column may hold: the squares that standardising
+#: (and R^2) sum overflow beyond ~1e154, and the models then failed with messages
+#: about NaN in a file that has none.
+MAX_MAGNITUDE = 1e150
+
+
+def check_magnitudes(values, what):
+    """Refuse infinite values, and finite ones too large to standardise."""
+    numbers = np.abs(values.to_numpy(dtype=float))
+    infinite = int(np.isinf(numbers).sum())
+    if infinite:
+        raise TableError(f"{what} has {infinite} infinite value(s); replace or drop them first")
+    largest = np.nanmax(numbers, initial=0.0)
+    if largest > MAX_MAGNITUDE:
+        raise TableError(
+            f"{what} has values up to {largest:.3g}, whose squares overflow; rescale it "
+            "(divide by a power of ten) first"
+        )
 
 
 def id_like_columns(table, columns):

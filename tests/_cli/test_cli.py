@@ -196,6 +196,12 @@ def test_infinite_values_and_a_missing_folder_are_one_line(table_csv, tmp_path, 
     frame.to_csv(inf_path, index=False)
     out = ["--out", str(tmp_path / "m.joblib")]
     _one_line_error(capsys, ["fit", str(inf_path), "--target", "price", *out], "infinite")
+    # Finite values whose squares overflow failed inside the model, blaming NaN that
+    # the file does not have (or the leave-one-out scores, for a target).
+    frame.loc[2, "a"] = 1e200
+    frame.to_csv(inf_path, index=False)
+    _one_line_error(capsys, ["fit", str(inf_path), "--target", "price", *out], "'a'", "1e+200")
+    _one_line_error(capsys, ["fit", str(inf_path), "--target", "a", *out], "target 'a'", "rescale")
     missing = ["--out", str(tmp_path / "no" / "such" / "m.joblib")]
     _one_line_error(
         capsys, ["fit", str(table_csv), "--target", "price", *missing], "does not exist"
