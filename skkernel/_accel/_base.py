@@ -169,7 +169,7 @@ class Backend:
         """
         X, Y = self.host(X), self.host(Y)
         K = np.empty((X.shape[0], Y.shape[0]), dtype=X.dtype) if out is None else out
-        step = row_block_size(X.shape[0], Y.shape[0], X.dtype.itemsize, n_temporaries=3)
+        step = row_block_size(X.shape[0], Y.shape[0], 8, spec.block_copies)
         if X is Y and step >= X.shape[0]:
             K[...] = spec.block(X, X)
             return K

@@ -101,7 +101,7 @@ class CuPyBackend(Backend):
     def _blocks(self, spec, X, Y):
         """(rows, block of K on the device) pairs covering K(X, Y)."""
         xp = self.xp
-        step = row_block_size(X.shape[0], Y.shape[0], X.dtype.itemsize)
+        step = row_block_size(X.shape[0], Y.shape[0], 8, spec.block_copies)
         for start in range(0, X.shape[0], step):
             rows = slice(start, start + step)
             part = X.rows(rows, spec, xp)

@@ -35,7 +35,8 @@ class NumpyBackend(Backend):
         k(x, x) = 0 instead of 1.
         """
         exact_diagonal = X is Y and spec.closed_form and spec.statistic != "dot"
-        step = row_block_size(X.shape[0], Y.shape[0], X.dtype.itemsize)
+        # Sized by what the formula holds at once, in float64 (the statistic's dtype).
+        step = row_block_size(X.shape[0], Y.shape[0], 8, spec.block_copies)
         for start in range(0, X.shape[0], step):
             rows = slice(start, start + step)
             block = spec.block(X[rows], Y).astype(X.dtype, copy=False)

@@ -57,6 +57,10 @@ class Kernel(BaseEstimator):
     positive_definite : bool
         Class attribute: whether every Gram matrix of the kernel is positive
         semi-definite.
+    reference_copies : int
+        Class attribute, for kernels without a closed form: how many float64 arrays
+        the size of its block :meth:`compute` holds at its peak (blocks are sized so
+        that they fit in ``working_memory``).
 
     Examples
     --------
@@ -71,6 +75,8 @@ class Kernel(BaseEstimator):
 
     names: tuple[str, ...] = ()
     positive_definite = True
+    # scikit-learn's pairwise functions hold two or three n x m arrays.
+    reference_copies = 3
     # scikit-learn's parameter validation; a kernel without parameters needs none.
     _parameter_constraints: dict[str, list[Any]] = {}
 
@@ -136,7 +142,14 @@ class Kernel(BaseEstimator):
         self._validate_params()
         resolved = self.family_params(n_features)
         family, params = resolved if resolved is not None else (None, {})
-        return KernelSpec(family, params, self.compute, self.compute_paired, _Repr(self))
+        return KernelSpec(
+            family,
+            params,
+            self.compute,
+            self.compute_paired,
+            _Repr(self),
+            reference_copies=self.reference_copies,
+        )
 
     def family_params(self, n_features: int) -> FamilyParams | None:
         """The kernel's registry family and its resolved parameters, or None.

@@ -112,6 +112,10 @@ class KernelFamily:
         path, yielding ``(params, K)`` for every combination of the values (a dict
         of ``path_params`` names to sorted lists) that the family defines, from the
         statistic ``S`` (overwritten) and the parameters ``p``.
+    block_copies : int, default=2
+        How many float64 arrays the size of a block ``values`` holds at its peak,
+        the statistic included: the numpy and CuPy backends size their blocks by it,
+        so that one block's computation stays within ``working_memory``.
 
     Examples
     --------
@@ -129,6 +133,7 @@ class KernelFamily:
     paired_diagonal: bool | None = field(default=None, repr=False)
     path_params: tuple[str, ...] = field(default=(), repr=False)
     path: PathFunction | None = field(default=None, repr=False)
+    block_copies: int = field(default=2, repr=False)
 
     def __post_init__(self) -> None:
         if self.statistic not in STATISTICS:
@@ -242,6 +247,10 @@ class KernelSpec:
     name : str or object
         How the kernel is named in messages: a string, or an object whose ``str``
         is one (a kernel's spec names it by its repr, made only when needed).
+    reference_copies : int, default=3
+        For kernels without a closed form: how many float64 arrays the size of a
+        block ``block`` holds at its peak (scikit-learn's pairwise functions hold
+        two or three).
 
     Examples
     --------
@@ -256,6 +265,7 @@ class KernelSpec:
     block: BlockFunction | None = field(repr=False)
     paired: BlockFunction | None = field(repr=False)
     name: object = ""
+    reference_copies: int = field(default=3, repr=False)
 
     def __post_init__(self) -> None:
         params = dict(self.params)
@@ -278,6 +288,11 @@ class KernelSpec:
     def closed_form(self) -> bool:
         """Whether backends other than numpy can evaluate the kernel."""
         return self.family is not None
+
+    @property
+    def block_copies(self) -> int:
+        """Block-sized float64 arrays one block's computation holds at its peak."""
+        return self.family.block_copies if self.closed_form else self.reference_copies
 
     @property
     def statistic(self) -> Statistic:

@@ -67,6 +67,8 @@ class ArcCosine(Kernel):
     """
 
     _parameter_constraints = {"order": [Interval(Integral, 0, 1, closed="both")]}
+    # The norms, the cosine, the angle and the result: measured 7 blocks at once.
+    reference_copies = 8
 
     def __init__(self, order: Literal[0, 1] = 1) -> None:
         store_init_params(self, locals())
@@ -362,6 +364,7 @@ NNGP_FAMILY = register_family(
         paired_diagonal=True,
         path_params=("depth",),
         path=_path,
+        block_copies=8,
     )
 )
 NTK_FAMILY = register_family(
@@ -374,6 +377,7 @@ NTK_FAMILY = register_family(
         paired_diagonal=True,
         path_params=("depth", "fixed_layers"),
         path=_path,
+        block_copies=8,
     )
 )
 

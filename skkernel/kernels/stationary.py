@@ -90,6 +90,7 @@ MATERN_FAMILY = register_family(
         _matern_values,
         _check_matern,
         log_values=_matern_log_values,
+        block_copies=7,
     )
 )
 

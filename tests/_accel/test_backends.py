@@ -374,3 +374,40 @@ def test_gamma_zero_is_the_constant_kernel_even_where_distances_overflow(backend
         got = operator @ v
     np.testing.assert_array_equal(got, np.full(5, v.sum()))
     np.testing.assert_array_equal(kernel.spec(2).log_dense(X, X), np.zeros((5, 5)))
+
+
+@pytest.mark.parametrize(
+    "kernel",
+    [
+        kernels.RBF(gamma=0.5),
+        kernels.Matern(nu=2.5),
+        kernels.NNGP(),
+        kernels.NTK(),
+        kernels.ArcCosine(),
+        kernels.Chi2(),
+        kernels.DensityKernel("cosine", 1.0),
+        kernels.DensityKernel("tophat", 1.0),
+    ],
+    ids=repr,
+)
+def test_numpy_blocks_stay_within_working_memory(kernel):
+    # Blocks were sized for two temporaries whatever the formula: Matern's, the
+    # neural kernels' and the arc-cosine's hold 6-8 (28-32 MiB under a working_memory
+    # of 8), now counted per family (KernelFamily.block_copies).
+    import tracemalloc
+
+    import sklearn
+
+    rng = np.random.default_rng(0)
+    X, Y = np.abs(rng.normal(size=(4000, 5))), np.abs(rng.normal(size=(2000, 5)))
+    operator = KernelOperator(kernel, X, Y, backend="numpy")
+    v = rng.normal(size=2000)
+    with sklearn.config_context(working_memory=8):
+        tracemalloc.start()
+        try:
+            operator @ v
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+    # A quarter more for the vectors and row norms next to the blocks.
+    assert peak <= 1.25 * 8 * 2**20
