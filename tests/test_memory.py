@@ -181,3 +181,19 @@ def test_dense_blocks_of_the_operator_are_checked(monkeypatch):
     for dense in (operator.to_dense, operator.gram):
         with pytest.raises(MemoryError, match=f"A dense kernel block needs a dense {n} x {n}"):
             dense()
+
+
+def test_stkr_names_the_dense_path_the_user_chose(monkeypatch):
+    # kpca with eigen_solver="dense" (and the default solver) was told that
+    # solver='direct' needs the matrices, and to use solver='cg'.
+    from skkernel import SpectralKernelRidge
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 2))
+    partial = np.where(np.arange(300) < 30, X[:, 0], np.nan)
+    monkeypatch.setattr(_memory, "available_memory_bytes", lambda: int(1.5 * 300 * 300 * 8))
+    model = SpectralKernelRidge(
+        kernel="rbf", solver="cg", spectral_transform="kpca", eigen_solver="dense"
+    )
+    with pytest.raises(MemoryError, match="eigen_solver='dense'.*iterative eigen_solver"):
+        model.fit(X, partial)

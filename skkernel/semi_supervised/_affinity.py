@@ -32,7 +32,13 @@ from ._neighbors import make_neighbors
 
 __all__ = ["KernelAffinity", "NeighborAffinity", "NystroemAffinity", "PrecomputedAffinity"]
 
-_TOO_LARGE = "Use solver='cg', which only multiplies by the kernel matrix."
+#: The dense paths (solver="direct", and eigen_solver="dense" of the kpca transform)
+#: and what to use instead when their matrices do not fit.
+_DENSE_PATH = "solver='direct' (or eigen_solver='dense')"
+_TOO_LARGE = (
+    "Use solver='cg' and an iterative eigen_solver ('auto'), which only multiply by "
+    "the kernel matrix."
+)
 
 #: The least weight of an edge of the kNN kernel, relative to a zero-length edge. A
 #: row far from its neighbours (an outlier) would otherwise keep only its own
@@ -82,7 +88,7 @@ class KernelAffinity(_Affinity):
 
     def dense(self, count=1):
         n = self.n_rows
-        check_dense_fits(n, n, np.float64, what="solver='direct'", instead=_TOO_LARGE, count=count)
+        check_dense_fits(n, n, np.float64, what=_DENSE_PATH, instead=_TOO_LARGE, count=count)
         return np.asarray(self._operator.gram(), dtype=np.float64)
 
     def rows_matmat(self, X, prepared):
@@ -107,7 +113,7 @@ class PrecomputedAffinity(_Affinity):
 
     def dense(self, count=1):
         n = self.n_rows
-        check_dense_fits(n, n, np.float64, what="solver='direct'", instead=_TOO_LARGE, count=count)
+        check_dense_fits(n, n, np.float64, what=_DENSE_PATH, instead=_TOO_LARGE, count=count)
         return np.array(self.W_, dtype=np.float64)
 
     def rows_matmat(self, X, prepared):
@@ -195,7 +201,7 @@ class NeighborAffinity(_Affinity):
 
     def dense(self, count=1):
         n = self.n_rows
-        check_dense_fits(n, n, np.float64, what="solver='direct'", instead=_TOO_LARGE, count=count)
+        check_dense_fits(n, n, np.float64, what=_DENSE_PATH, instead=_TOO_LARGE, count=count)
         return (self.A_ @ self.At_).toarray()
 
     def prepare(self, V):
