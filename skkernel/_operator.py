@@ -115,6 +115,24 @@ class KernelOperator(LinearOperator):
         self._dense: tuple[Backend, Any, Any] | None = None
         super().__init__(dtype=self.X.dtype, shape=(self.X.shape[0], self.Y.shape[0]))
 
+    def __getstate__(self) -> dict[str, Any]:
+        # The backend's prepared operands (and a cached dense block) are rebuilt from
+        # X and Y on load: joblib does not keep arrays shared, so X, Y and their
+        # prepared copies were saved four times, and a loaded K(X, X) lost `Y is X`
+        # (its exact diagonal); a loaded memory map also reached KeOps as a memmap,
+        # which it refuses.
+        state = {k: v for k, v in self.__dict__.items() if k not in ("_X", "_Y", "_dense")}
+        state["Y"] = None if self.Y is self.X else self.Y
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        if self.Y is None:
+            self.Y = self.X
+        self._X = self._prepare(self._backend, self.X)
+        self._Y = self._X if self.Y is self.X else self._prepare(self._backend, self.Y)
+        self._dense = None
+
     @property
     def backend(self) -> str:
         """Name of the backend that runs the products."""

@@ -337,3 +337,24 @@ def test_a_long_double_operand_is_computed_in_float64_on_every_backend():
         product = KernelOperator("rbf", X, backend=backend) @ v
         assert product.dtype == np.float64
         np.testing.assert_allclose(product, expected, rtol=1e-12)
+
+
+def test_a_saved_operator_keeps_its_operands_shared(tmp_path):
+    # joblib saved X, Y and both prepared copies (four times the data), and a loaded
+    # K(X, X) had lost `Y is X`; loaded as memory maps, KeOps refused them.
+    import joblib
+
+    from skkernel import backend_status
+
+    X = np.random.default_rng(0).normal(size=(2000, 10))
+    v = np.ones(2000)
+    backends = ["numpy", "numba"] + (["keops"] if backend_status()["keops"] is None else [])
+    for backend in backends:
+        operator = KernelOperator("rbf", X, backend=backend)
+        path = tmp_path / f"{backend}.joblib"
+        joblib.dump(operator, path)
+        assert path.stat().st_size < 1.2 * X.nbytes
+        for mmap_mode in (None, "r"):
+            loaded = joblib.load(path, mmap_mode=mmap_mode)
+            assert loaded.Y is loaded.X
+            np.testing.assert_array_equal(loaded @ v, operator @ v)

@@ -74,6 +74,8 @@ _GRAM_COLS = 1024
 # measured 1.1-2.3x faster than the direct sums for RBF with d = 3..16, m = 1000.
 _NORMAL_DIRECT_MAX_FEATURES = 2
 _GRAM_ROWS = 64
+# Row chunks of the fused normal product (at most; each has its own accumulator).
+_NORMAL_CHUNKS = 64
 # Tiles of the mirror copy of a symmetric dense pass.
 _MIRROR_TILE = 64
 
@@ -637,13 +639,18 @@ class NumbaBackend(Backend):
                 _matmat_gram(codes, stat, params, X.X64, Y.X64, *norms, Vt, out, mode, X is Y)
 
     def normal_matmat(self, spec, X, Y, V, weights=None):
-        from numba import get_num_threads
+        from sklearn import get_config
 
         dtype = np.result_type(X.dtype, V.dtype)
         Vt = np.ascontiguousarray(V.T, dtype=np.float64)
         weights = np.ones(X.shape[0]) if weights is None else np.asarray(weights, np.float64)
-        # A few chunks per thread balance the load; each holds one m x k accumulator.
-        n_chunks = max(1, min(X.shape[0], 4 * get_num_threads()))
+        # Chunks of rows, each with one m x k accumulator: enough to balance the
+        # threads, as many as working_memory holds, and never a function of the
+        # thread count, which would set the order of the sums: results (and CG's
+        # iterations) differed between GridSearchCV's workers and the parent.
+        accumulator = Y.shape[0] * V.shape[1] * 8
+        fits = get_config()["working_memory"] * 2**20 // max(1, accumulator)
+        n_chunks = int(max(1, min(X.shape[0], _NORMAL_CHUNKS, fits)))
         partial = np.zeros((n_chunks, V.shape[1], Y.shape[0]), dtype=np.float64)
         codes, stat, params, use_gram = self._codes(spec, X.shape[1], _NORMAL_DIRECT_MAX_FEATURES)
         code = codes[0]

@@ -589,3 +589,20 @@ def test_grids_of_a_gaussian_process_kernel_use_grid_search_names():
     ).fit(X, y)
     assert ours.best_params_ == theirs.best_params_
     assert_allclose(ours.cv_results_["mean_test_score"], theirs.cv_results_["mean_test_score"])
+
+
+def test_cv_threads_see_the_callers_scikit_learn_configuration():
+    # joblib's own delayed: its threads ran with scikit-learn's defaults
+    # (working_memory 1024 inside a caller's config_context(working_memory=7)).
+    import sklearn
+
+    X, y = load_iris(return_X_y=True)
+    seen = []
+
+    def scorer(estimator, X, y):
+        seen.append(sklearn.get_config()["working_memory"])
+        return estimator.score(X, y)
+
+    with sklearn.config_context(working_memory=7):
+        KernelSVCCV([0.1, 1.0, 10.0], cv=2, n_jobs=2, scoring=scorer).fit(X, y)
+    assert seen and set(seen) == {7}
