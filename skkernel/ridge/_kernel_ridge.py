@@ -268,10 +268,23 @@ class KernelRidge(_KernelModel):
             else:
                 columns = K.block(slice(None), landmarks)
             check_finite_kernel(columns)
-            preconditioner = NystroemPreconditioner(columns, landmarks, row_scale)
+            try:
+                preconditioner = NystroemPreconditioner(columns, landmarks, row_scale)
+            except np.linalg.LinAlgError:
+                # Its landmark block is not PSD (an indefinite kernel such as sigmoid,
+                # or a precomputed matrix PSD only up to rounding): K + alpha I may
+                # still be well posed, and CG needs no preconditioner to solve it.
+                warnings.warn(
+                    "The Nystroem preconditioner could not be built: the kernel's block "
+                    "on its landmarks is not positive semi-definite. Conjugate gradients "
+                    "run without it (preconditioner=None does so without this warning).",
+                    UserWarning,
+                    stacklevel=4,
+                )
+            else:
 
-            def precondition(R, columns):
-                return preconditioner.apply(R, alphas[columns])
+                def precondition(R, columns):
+                    return preconditioner.apply(R, alphas[columns])
 
         dual_coef, n_iter, converged = conjugate_gradient(
             matmat,

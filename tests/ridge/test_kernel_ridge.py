@@ -652,3 +652,17 @@ def test_a_sparse_multi_output_y_is_refused_clearly(estimator):
     Y = sp.csr_matrix(np.c_[X[:, 0], X[:, 1]])
     with pytest.raises(ValueError, match="sparse y is not supported"):
         estimator.fit(X, Y)
+
+
+def test_cg_runs_without_a_preconditioner_that_cannot_be_built():
+    # A Gram matrix computed in float32 is PSD only up to float32's rounding: the
+    # Nystroem preconditioner's Cholesky failed, and solver="cg" raised a LinAlgError
+    # about the kernel where K + alpha I is well posed (the Cholesky solver fits it).
+    X = 3 * np.random.RandomState(0).uniform(size=(20, 5)).astype(np.float32)
+    K = (X @ X.T).astype(np.float64)
+    y = np.array([1.0, 2.0] * 10)
+    exact = KernelRidge(kernel="precomputed", solver="cholesky").fit(K, y)
+    with pytest.warns(UserWarning, match="preconditioner could not be built"):
+        iterative = KernelRidge(kernel="precomputed", solver="cg", tol=1e-10, random_state=1)
+        iterative.fit(K, y)
+    np.testing.assert_allclose(iterative.predict(K), exact.predict(K), rtol=1e-9, atol=1e-9)
