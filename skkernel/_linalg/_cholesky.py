@@ -1,6 +1,8 @@
 """Cholesky factorisations that hold one n x n array: in place, by blocks, with jitter;
 and the least-squares solve that stands in where a symmetric system is singular."""
 
+import warnings
+
 import numpy as np
 from scipy import linalg
 
@@ -31,15 +33,26 @@ def cholesky_solve_inplace(A, B):
 
     The factor is written over A, so no second n x n array is allocated. On failure
     (A not numerically positive definite) raises :class:`numpy.linalg.LinAlgError`
-    and A holds a partial factor.
+    and A holds a partial factor. A factor whose reciprocal condition number is below
+    eps gives a :class:`scipy.linalg.LinAlgWarning`, as scipy's ``solve`` (and so
+    scikit-learn's KernelRidge) does: the solution may have lost every digit.
     """
     # A is symmetric, so its C-ordered buffer read in Fortran order (A.T) is the same
     # matrix; passing that view lets LAPACK work in place instead of copying.
     F = A.T
+    lange, pocon = linalg.lapack.get_lapack_funcs(("lange", "pocon"), (F,))
+    norm = lange("1", F)
     if F.shape[0] <= _DIRECT_CHOLESKY_MAX:
         factor = linalg.cho_factor(F, lower=True, overwrite_a=True, check_finite=False)
     else:
         factor = (_blocked_cholesky_inplace(F), True)
+    rcond, _ = pocon(factor[0], norm, uplo="L")
+    if rcond < np.finfo(F.dtype).eps:
+        warnings.warn(
+            f"Ill-conditioned matrix (rcond={rcond:.6g}): result may not be accurate.",
+            linalg.LinAlgWarning,
+            stacklevel=3,
+        )
     return linalg.cho_solve(factor, B, check_finite=False)
 
 

@@ -666,3 +666,20 @@ def test_cg_runs_without_a_preconditioner_that_cannot_be_built():
         iterative = KernelRidge(kernel="precomputed", solver="cg", tol=1e-10, random_state=1)
         iterative.fit(K, y)
     np.testing.assert_allclose(iterative.predict(K), exact.predict(K), rtol=1e-9, atol=1e-9)
+
+
+def test_an_ill_conditioned_cholesky_solve_warns_as_scikit_learn_does():
+    # A polynomial kernel of integer data at alpha = 1e-12: scikit-learn warns
+    # (LinAlgWarning) that the solution may have lost its digits; ours was silent.
+    from scipy.linalg import LinAlgWarning
+    from sklearn.kernel_ridge import KernelRidge as SklearnKernelRidge
+
+    X = np.round(3 * np.random.default_rng(0).normal(size=(40, 3)))
+    y = X[:, 0]
+    with pytest.warns(LinAlgWarning):
+        SklearnKernelRidge(kernel="poly", alpha=1e-12).fit(X, y)
+    with pytest.warns(LinAlgWarning, match="Ill-conditioned"):
+        KernelRidge(kernel="poly", alpha=1e-12, solver="cholesky").fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", LinAlgWarning)
+        KernelRidge(kernel="poly", alpha=1.0, solver="cholesky").fit(X, y)
