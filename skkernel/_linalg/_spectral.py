@@ -120,6 +120,10 @@ _RESOLVENT_MARGIN = 1e-6
 _EXTENSION_ACCURACY = 1e-3
 
 
+#: An operator T of at most this order has its top eigenvalue found from T itself.
+_FORMED_MAX = 16
+
+
 class ResolventFunction(SpectralFunction):
     """The inverse Laplacian ``s(lam) = lam / (1 - eta lam)``: ``r(T) = (I - eta T)^-1``.
 
@@ -189,6 +193,10 @@ class ResolventFunction(SpectralFunction):
                     f"I - eta G / N is singular to working precision at eta={self.eta:g} "
                     f"(eta * lambda_max = {self.eta * top:.12g}); choose a smaller eta."
                 ) from None
+        elif self.lambda_max is None and T.shape[0] <= _FORMED_MAX:
+            # Lanczos needs n > 1; a T this small is formed in one product.
+            formed = self._product(np.eye(T.shape[0]))
+            self._check_eta(linalg.eigvalsh((formed + formed.T) / 2)[-1])
         elif self.lambda_max is None:
             top, _, n_products = top_eigenpairs(T, 1, method="arpack", tol=1e-6, random_state=0)
             self.n_products_ += n_products

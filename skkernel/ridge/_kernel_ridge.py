@@ -567,6 +567,13 @@ class KernelRidgeCV(_KernelModel):
             per_target = -np.einsum("i,ija->ja", weights, squared) / weights.sum()
             scores = per_target if self.alpha_per_target else per_target.mean(axis=0)
             return scores, squared
+        if Y.shape[0] < 2:
+            # A score of one prediction (r2's variance) is undefined: the message was
+            # about non-finite scores and alphas.
+            raise ValueError(
+                f"scoring={self.scoring!r} scores leave-one-out predictions, which needs "
+                f"at least 2 samples; got {Y.shape[0]} (scoring=None fits one)."
+            )
         predictions = Y[:, :, None] - residuals
         scorer = check_scoring(self, scoring=self.scoring)
         kwargs = {} if sample_weight is None else {"sample_weight": sample_weight}

@@ -683,3 +683,10 @@ def test_an_ill_conditioned_cholesky_solve_warns_as_scikit_learn_does():
     with warnings.catch_warnings():
         warnings.simplefilter("error", LinAlgWarning)
         KernelRidge(kernel="poly", alpha=1.0, solver="cholesky").fit(X, y)
+
+
+def test_leave_one_out_scoring_of_one_sample_says_so():
+    X, y = np.ones((1, 3)), np.array([1.0])
+    with pytest.raises(ValueError, match="at least 2 samples; got 1"):
+        KernelRidgeCV(kernel="rbf", scoring="r2").fit(X, y)
+    assert KernelRidgeCV(kernel="rbf").fit(X, y).predict(X).shape == (1,)

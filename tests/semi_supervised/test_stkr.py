@@ -824,3 +824,12 @@ def test_eta_at_one_over_lambda_max_is_refused_for_any_positive_kernel(kernel):
             model.fit(X, y)
     near = SpectralKernelRidge(kernel=kernel, gamma=2.0, eta=0.999, solver="direct").fit(X, y)
     assert ((near.transduction_ > 0.5) == classes).mean() > 0.9
+
+
+def test_one_sample_fits_with_the_iterative_solver():
+    # The resolvent's lambda_max came from Lanczos, which needs n > 1: "eigen_solver=
+    # 'arpack' finds at most n - 1 = 0 eigenpairs", an option the user never set.
+    X = np.ones((1, 3))
+    for solver in ("cg", "direct"):
+        model = SpectralKernelRidge(kernel="rbf", solver=solver).fit(X, [1.0])
+        assert_allclose(model.predict(X), [1 / 1.01])
