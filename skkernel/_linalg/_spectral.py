@@ -453,7 +453,17 @@ def eigen_ridge(U_labeled, values, Y, alpha, scale):
 
 
 def transformed_ridge(
-    function, labeled, Y, alpha, scale, *, solver="direct", tol=1e-6, max_iter=1000, verbose=0
+    function,
+    labeled,
+    Y,
+    alpha,
+    scale,
+    *,
+    solver="direct",
+    tol=1e-6,
+    max_iter=1000,
+    verbose=0,
+    labelled_block=False,
 ):
     """Kernel ridge on the labelled rows with ``K_s = scale s(T)``; coefficients of
     the base kernel over all rows.
@@ -467,11 +477,13 @@ def transformed_ridge(
     - ``solver="direct"``: the n x n block ``scale E^T s(T) E`` from ``s(T)`` applied to
       the labelled rows' indicator vectors, then Cholesky (least squares if singular);
     - ``solver="cg"``: conjugate gradients, one application of ``s(T)`` per iteration
-      (STKR-Prop with CG in place of Richardson steps); but where applying ``s(T)``
-      runs conjugate gradients itself (the inverse Laplacian's resolvent) and the
-      labelled rows' N-row blocks fit in ``working_memory``, the labelled block is
-      built as for "direct", its inner solves sharing every pass over T (at
-      n = 2,000 with 100 labelled rows: 3 s instead of 75 s of nested iterations).
+      (STKR-Prop with CG in place of Richardson steps); but with ``labelled_block``,
+      where applying ``s(T)`` runs conjugate gradients itself (the inverse
+      Laplacian's resolvent) and the labelled rows' N-row blocks fit in
+      ``working_memory``, the labelled block is built as for "direct", its inner
+      solves sharing every pass over T (at n = 2,000 with 100 labelled rows: 3 s
+      instead of 75 s of nested iterations). That pays where a pass costs about the
+      same for many columns as for one (kernel matrices), not on a sparse graph.
 
     Parameters
     ----------
@@ -493,6 +505,8 @@ def transformed_ridge(
         Most CG iterations.
     verbose : int, default=0
         If positive, CG shows a progress bar.
+    labelled_block : bool, default=False
+        Whether "cg" may build the labelled block by inner solves (see above).
 
     Returns
     -------
@@ -519,7 +533,7 @@ def transformed_ridge(
         out[labeled] = A
         return out
 
-    block = function.nested_solves and _labelled_block_fits(N, labeled.size)
+    block = labelled_block and function.nested_solves and _labelled_block_fits(N, labeled.size)
     if solver == "direct" or block:
         H = scale * function.apply(spread(np.eye(labeled.size)))[labeled]
         H = (H + H.T) / 2

@@ -300,6 +300,9 @@ class _SpectralKernelBase(BaseEstimator):
                 tol=self.tol,
                 max_iter=self.max_iter,
                 verbose=self.verbose,
+                # Kernel passes cost about the same for many columns as for one; a
+                # sparse graph's cost grows with them.
+                labelled_block=not self._neighbors,
             )
             columns = sigma[:, None] * theta
             if symmetric:

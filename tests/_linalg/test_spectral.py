@@ -216,7 +216,9 @@ def test_inverse_laplacian_cg_builds_the_labelled_block_without_nesting(T):
     for working_memory in (1024, 0.001):  # room for the blocks; none (nested CG)
         function = ResolventFunction(0.9, tol=1e-13).fit(operator(T))
         with sklearn.config_context(working_memory=working_memory):
-            theta, _ = transformed_ridge(function, labeled, Y, 0.3, N, solver="cg", tol=1e-12)
+            theta, _ = transformed_ridge(
+                function, labeled, Y, 0.3, N, solver="cg", tol=1e-12, labelled_block=True
+            )
         results[working_memory] = theta, function.n_products_
     (blocked, blocked_products), (nested, nested_products) = results.values()
     np.testing.assert_allclose(blocked, nested, rtol=0, atol=1e-8 * np.abs(nested).max())
