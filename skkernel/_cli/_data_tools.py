@@ -18,7 +18,9 @@ from ._tabular import (
 def _numeric_rows(args, report, private=False):
     check_output_path(args.out)
     table = read_table(args.data)
-    columns = select_features(table, args.data, features=args.features, drop=args.drop)
+    columns = select_features(
+        table, args.data, features=args.features, drop=args.drop, private=private
+    )
     # pandas' own test: numpy's rejects pandas dtypes (pandas 3 reads text as "str").
     text = [c for c in columns if not is_numeric(table[c])]
     if text:

@@ -44,7 +44,9 @@ class Reporter:
                 raise
             # The rest of the progress goes nowhere; Python's own flush at exit must
             # not find the closed pipe either.
-            os.dup2(os.open(os.devnull, os.O_WRONLY), stream.fileno())
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, stream.fileno())
+            os.close(devnull)
 
     def stage(self, message):
         if not self.quiet:

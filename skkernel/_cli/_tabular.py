@@ -32,11 +32,12 @@ MISSING_MARKERS = ["?"]
 #: A text column whose cells are numbers but for at most this share is probably a
 #: numeric column with another missing-value marker.
 MOSTLY_NUMBERS = 0.9
+#: A number written with a decimal comma, as spreadsheets set to one write them.
+_DECIMAL_COMMA = re.compile(r"[-+]?\d+(,\d+)?([eE][-+]?\d+)?")
 
 
 def _separator(path):
-    """The header line's separator: ";" or a tab where it has no comma (CSV files
-    written with a decimal comma use ";"), else ","."""
+    """The header line's separator: ";" or a tab where it has no comma, else ","."""
     with open(path, encoding="utf-8-sig", errors="replace") as file:
         header = file.readline()
     if "," not in header:
@@ -46,6 +47,18 @@ def _separator(path):
     return ","
 
 
+def _decimal_commas(table, text_columns):
+    """Whether a text column holds only numbers, some with a decimal comma."""
+    for column in table.columns:
+        values = table[column].dropna()
+        if column in text_columns or is_numeric(values) or values.empty:
+            continue
+        cells = values.astype(str)
+        if cells.str.fullmatch(_DECIMAL_COMMA).all() and cells.str.contains(",").any():
+            return True
+    return False
+
+
 def read_table(path, text_columns=()):
     """Read a CSV file into a DataFrame, or raise TableError saying what is wrong.
 
@@ -53,8 +66,9 @@ def read_table(path, text_columns=()):
     model's categorical columns, so that a file whose levels all look like numbers
     (or booleans) gives the same levels as the table the model was fitted on.
     Spaces after a separator are dropped (``x1, x2, y``), a header without commas
-    but with semicolons or tabs sets the separator, "?" cells are missing, and
-    duplicated column names are refused.
+    but with semicolons or tabs sets the separator (with semicolons, numbers with a
+    decimal comma are read as numbers), "?" cells are missing, and duplicated column
+    names are refused.
     """
     import csv
 
@@ -66,14 +80,17 @@ def read_table(path, text_columns=()):
     if not path.is_file():
         raise TableError(f"{path} is not a regular file (a pipe or a folder); save it to a file")
     separator = _separator(path)
+    options = dict(
+        sep=separator,
+        dtype=dict.fromkeys(text_columns, str),
+        na_values=MISSING_MARKERS,
+        skipinitialspace=True,
+    )
     try:
-        table = pd.read_csv(
-            path,
-            sep=separator,
-            dtype=dict.fromkeys(text_columns, str),
-            na_values=MISSING_MARKERS,
-            skipinitialspace=True,
-        )
+        table = pd.read_csv(path, **options)
+        if separator == ";" and _decimal_commas(table, text_columns):
+            # Spreadsheets set to a decimal comma separate their cells with ";".
+            table = pd.read_csv(path, decimal=",", **options)
     except pd.errors.EmptyDataError:
         raise TableError(f"{path} is empty") from None
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
@@ -145,9 +162,11 @@ def is_numeric(values):
     return is_numeric_dtype(values.dtype) and not is_bool_dtype(values.dtype)
 
 
-def select_features(table, path, *, target=None, features=None, drop=()):
+def select_features(table, path, *, target=None, features=None, drop=(), private=False):
     """The feature columns: ``features`` if given, else every column but the target
-    and ``drop``; unknown names are refused."""
+    and ``drop``; unknown names are refused. ``private``: the rows are private, and
+    messages say nothing computed from them (a private release takes any finite
+    value, so only infinite ones are refused)."""
     columns = [str(c) for c in table.columns]
     for name in [*(features or []), *drop, *([target] if target else [])]:
         if name not in columns:
@@ -159,7 +178,10 @@ def select_features(table, path, *, target=None, features=None, drop=()):
         raise TableError(f"{path} has no feature columns left (target {target!r}{dropped})")
     for column in chosen:
         values = table[column]
-        if is_numeric(values):
+        if is_numeric(values) and private:
+            if np.isinf(values.to_numpy(dtype=float)).any():
+                raise TableError(f"column {column!r} of {path} has infinite values")
+        elif is_numeric(values):
             check_magnitudes(values, f"column {column!r} of {path}")
         if values.isna().all():
             raise TableError(f"column {column!r} of {path} is empty; --drop it")

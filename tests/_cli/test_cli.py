@@ -795,10 +795,12 @@ def test_csv_dialects_and_repeated_names(table_csv, tmp_path, capsys):
     fit = ["--target", "price", "--cv", "2", "--out", str(tmp_path / "m.joblib")]
     expected = _output(capsys, ["fit", str(table_csv), *fit])
     score = [line for line in expected.splitlines() if "R^2" in line]
-    # Spaces after the commas, and semicolons with decimal points, read the same.
+    # Spaces after the commas, and semicolons with decimal points or commas (as
+    # spreadsheets set to a decimal comma write them), read the same.
     (tmp_path / "spaces.csv").write_text(table.to_csv(index=False).replace(",", ", "))
     table.to_csv(tmp_path / "semi.csv", sep=";", index=False)
-    for name in ("spaces.csv", "semi.csv"):
+    table.to_csv(tmp_path / "comma.csv", sep=";", decimal=",", index=False)
+    for name in ("spaces.csv", "semi.csv", "comma.csv"):
         out = _output(capsys, ["fit", str(tmp_path / name), *fit])
         assert [line for line in out.splitlines() if "R^2" in line] == score
     # pandas renamed a repeated name silently (a, a.1): --drop a kept the copy.
@@ -850,3 +852,20 @@ def test_a_class_target_of_single_rows_is_questioned(table_csv, tmp_path, capsys
     argv = ["fit", str(tmp_path / "codes.csv"), "--target", "code", "--drop", "price"]
     main([*argv, "--cv", "0", "--out", str(tmp_path / "m.joblib")])
     assert "every class of target 'code' has a single row" in capsys.readouterr().err
+
+
+def test_private_density_prints_no_value_of_the_private_rows(penguins_like, tmp_path, capsys):
+    # The magnitude check printed the largest value of a private column; a private
+    # release takes any finite value (its embedding keeps its unit norm), and an
+    # infinite one is refused without its count.
+    table = pd.read_csv(penguins_like)[["bill_length", "body_mass"]].dropna()
+    table.iloc[0, 0] = 1.2345e200
+    table.to_csv(tmp_path / "huge.csv", index=False)
+    argv = ["density", str(tmp_path / "huge.csv"), "--private", "--bandwidth", "50"]
+    argv += ["--query", str(public_grid(tmp_path))]
+    assert main(argv) == 0
+    assert "1.23" not in capsys.readouterr().err
+    table.iloc[0, 0] = np.inf
+    table.to_csv(tmp_path / "huge.csv", index=False)
+    err = _one_line_error(capsys, argv, "infinite values")
+    assert "1 infinite" not in err
