@@ -121,16 +121,17 @@ def run_density(args, report):
     # for a private release: the mean and standard deviation of the private rows,
     # taken without noise, would move every output by far more than the noise when
     # one row changes. Its public --bounds do the standardisation's job.
-    center, scale = X.mean(axis=0), X.std(axis=0)
-    scale[scale == 0] = 1.0
     if args.raw or args.private:
-        center, scale = np.zeros_like(center), np.ones_like(scale)
+        center, scale = np.zeros(X.shape[1]), np.ones(X.shape[1])
         if isinstance(bandwidth, str) and bounds is None:
             hint = "give --bounds, or " if args.private else "with --raw give "
             report.warn(
                 f"--bandwidth {bandwidth} depends on the number of rows only and assumes "
                 f"standardised columns; {hint}a bandwidth in the columns' units"
             )
+    else:
+        center, scale = X.mean(axis=0), X.std(axis=0)
+        scale[scale == 0] = 1.0
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         model.fit((X - center) / scale)
