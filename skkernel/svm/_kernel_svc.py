@@ -30,7 +30,13 @@ from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.parallel import Parallel, delayed
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    check_consistent_length,
+    check_is_fitted,
+    column_or_1d,
+    validate_data,
+)
 
 from .._base import (
     BACKEND_CONSTRAINT,
@@ -983,7 +989,11 @@ class KernelSVCCV(_SVCParameters):
 
     @fit_context
     def fit(
-        self, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None = None
+        self,
+        X: ArrayLike,
+        y: ArrayLike,
+        sample_weight: ArrayLike | None = None,
+        groups: ArrayLike | None = None,
     ) -> "KernelSVCCV":
         """Run the search, then refit the best model on all of X.
 
@@ -996,6 +1006,9 @@ class KernelSVCCV(_SVCParameters):
         sample_weight : array-like of shape (n_samples,), default=None
             Per-sample multipliers of C, in every fit; the test folds are scored
             with their weights where the scorer takes them (as GridSearchCV does).
+        groups : array-like of shape (n_samples,), default=None
+            Group labels of the samples, for splitters that keep groups apart
+            (``GroupKFold``, ``LeaveOneGroupOut``), as ``GridSearchCV.fit`` takes them.
 
         Returns
         -------
@@ -1007,11 +1020,14 @@ class KernelSVCCV(_SVCParameters):
                 "use GridSearchCV(KernelSVC(kernel='precomputed'), {'C': Cs})."
             )
         X, y, sample_weight = self._validate_fit_data(X, y, sample_weight)
+        if groups is not None:
+            groups = column_or_1d(groups, warn=True)
+            check_consistent_length(X, groups)
         base = self._kernel_for(X)
         candidates, settings = self._candidates(base, X.shape[1])
         splits = [
             (_as_indices(train), _as_indices(test))
-            for train, test in check_cv(self.cv, y, classifier=True).split(X, y)
+            for train, test in check_cv(self.cv, y, classifier=True).split(X, y, groups)
         ]
         scorer = check_scoring(self._libsvm(1.0), self.scoring)
         score_weights = None

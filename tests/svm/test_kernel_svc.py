@@ -606,3 +606,21 @@ def test_cv_threads_see_the_callers_scikit_learn_configuration():
     with sklearn.config_context(working_memory=7):
         KernelSVCCV([0.1, 1.0, 10.0], cv=2, n_jobs=2, scoring=scorer).fit(X, y)
     assert seen and set(seen) == {7}
+
+
+def test_cv_takes_groups_as_grid_search_does():
+    # Group-wise splitters (GroupKFold, LeaveOneGroupOut) need fit(..., groups=):
+    # KernelSVCCV took no groups, so rows of one patient landed on both sides.
+    from sklearn.model_selection import GroupKFold
+
+    X, y = load_iris(return_X_y=True)
+    groups = np.arange(len(y)) % 7
+    Cs = [0.1, 1.0, 10.0]
+    ours = KernelSVCCV(Cs, gamma=0.5, cv=GroupKFold(3)).fit(X, y, groups=groups)
+    grid = GridSearchCV(KernelSVC(gamma=0.5), {"C": Cs}, cv=GroupKFold(3))
+    grid.fit(X, y, groups=groups)
+    for key in ("mean_test_score", "split0_test_score", "split2_test_score"):
+        assert_allclose(ours.cv_results_[key], grid.cv_results_[key], rtol=1e-12)
+    assert ours.best_params_ == grid.best_params_
+    with pytest.raises(ValueError, match="groups"):
+        KernelSVCCV(Cs, cv=GroupKFold(3)).fit(X, y)
