@@ -194,12 +194,21 @@ class KernelRidge(_KernelModel):
             fallback = self.solver == "auto" and self._dense_fits(X, fraction=1.0)
             try:
                 dual_coef, self.n_iter_, converged = self._fit_cg(X, Y, alphas, row_scale)
-            except (IndefiniteSystemError, np.linalg.LinAlgError):
+            except (IndefiniteSystemError, np.linalg.LinAlgError) as error:
                 # CG met a singular system (alpha=0), or the Nystroem preconditioner
                 # an indefinite kernel (sigmoid): the exact solve handles both.
-                if not fallback:
+                if fallback:
+                    converged = False
+                elif isinstance(error, IndefiniteSystemError) and not self._kernel_is_psd():
+                    # Its message's advice (a positive alpha) cannot help here.
+                    raise IndefiniteSystemError(
+                        f"{error} But kernel={self.kernel!r} is not positive semi-definite: "
+                        "K + alpha I can be indefinite for any alpha, and conjugate "
+                        "gradients cannot solve it; solver='cholesky' falls back to least "
+                        "squares there."
+                    ) from None
+                else:
                     raise
-                converged = False
             if not converged and fallback:
                 # CG on an ill-conditioned system returns garbage; the exact solve
                 # fits (if not in the half of memory "auto" keeps free): use it.
@@ -221,6 +230,9 @@ class KernelRidge(_KernelModel):
         self.dual_coef_ = dual_coef.ravel() if ravel else dual_coef
         self.X_fit_ = X
         return self
+
+    def _kernel_is_psd(self):
+        return self._precomputed or self._get_kernel().positive_definite
 
     def _choose_solver(self, X):
         if self.solver != "auto":

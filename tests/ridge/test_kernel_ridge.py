@@ -690,3 +690,15 @@ def test_leave_one_out_scoring_of_one_sample_says_so():
     with pytest.raises(ValueError, match="at least 2 samples; got 1"):
         KernelRidgeCV(kernel="rbf", scoring="r2").fit(X, y)
     assert KernelRidgeCV(kernel="rbf").fit(X, y).predict(X).shape == (1,)
+
+
+def test_cg_on_an_indefinite_kernel_does_not_advise_a_positive_alpha():
+    # The sigmoid kernel makes K + alpha I indefinite whatever alpha: the message's
+    # advice (a positive alpha) could not help; it now names the kernel.
+    from skkernel._linalg import IndefiniteSystemError
+
+    X = np.random.default_rng(0).normal(size=(100, 3))
+    with pytest.raises(IndefiniteSystemError, match="'sigmoid' is not positive semi-definite"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # the preconditioner's
+            KernelRidge(kernel="sigmoid", solver="cg").fit(X, X[:, 0])
