@@ -7,6 +7,7 @@ import numpy as np
 from scipy import linalg
 
 __all__ = [
+    "cholesky_inplace",
     "cholesky_solve_inplace",
     "cholesky_workspace_nbytes",
     "jittered_cholesky",
@@ -28,6 +29,26 @@ def cholesky_workspace_nbytes(n, dtype):
     return 2 * n * _CHOLESKY_BLOCK * np.dtype(dtype).itemsize
 
 
+def cholesky_inplace(F):
+    """Lower Cholesky factor of the symmetric Fortran-ordered F, written over F, and
+    an estimate of its reciprocal condition number.
+
+    Returns ``(factor, rcond)``, ``factor`` as :func:`scipy.linalg.cho_factor` gives
+    it. Raises :class:`numpy.linalg.LinAlgError` where F is not numerically positive
+    definite (F then holds a partial factor). A factor can succeed where rounding left
+    a matrix that is singular in exact arithmetic just positive: ``rcond`` (LAPACK's
+    estimate from F's 1-norm, taken before F is overwritten) says so.
+    """
+    lange, pocon = linalg.lapack.get_lapack_funcs(("lange", "pocon"), (F,))
+    norm = lange("1", F)
+    if F.shape[0] <= _DIRECT_CHOLESKY_MAX:
+        factor = linalg.cho_factor(F, lower=True, overwrite_a=True, check_finite=False)
+    else:
+        factor = (_blocked_cholesky_inplace(F), True)
+    rcond, _ = pocon(factor[0], norm, uplo="L")
+    return factor, rcond
+
+
 def cholesky_solve_inplace(A, B):
     """Solve ``A x = B`` for symmetric positive definite A, overwriting A.
 
@@ -39,15 +60,8 @@ def cholesky_solve_inplace(A, B):
     """
     # A is symmetric, so its C-ordered buffer read in Fortran order (A.T) is the same
     # matrix; passing that view lets LAPACK work in place instead of copying.
-    F = A.T
-    lange, pocon = linalg.lapack.get_lapack_funcs(("lange", "pocon"), (F,))
-    norm = lange("1", F)
-    if F.shape[0] <= _DIRECT_CHOLESKY_MAX:
-        factor = linalg.cho_factor(F, lower=True, overwrite_a=True, check_finite=False)
-    else:
-        factor = (_blocked_cholesky_inplace(F), True)
-    rcond, _ = pocon(factor[0], norm, uplo="L")
-    if rcond < np.finfo(F.dtype).eps:
+    factor, rcond = cholesky_inplace(A.T)
+    if rcond < np.finfo(A.dtype).eps:
         warnings.warn(
             f"Ill-conditioned matrix (rcond={rcond:.6g}): result may not be accurate.",
             linalg.LinAlgWarning,

@@ -28,7 +28,7 @@ import numpy as np
 from scipy import linalg
 
 from ._cg import conjugate_gradient
-from ._cholesky import symmetric_lstsq
+from ._cholesky import cholesky_inplace, symmetric_lstsq
 from ._eigen import rounding_level, top_eigenpairs
 
 __all__ = [
@@ -170,18 +170,12 @@ class ResolventFunction(SpectralFunction):
             # I - eta T as one new array (np.eye(n) - eta * T would hold three).
             A = T * -self.eta
             A[np.diag_indices_from(A)] += 1.0
-            # A.T: the Fortran-ordered view of the symmetric A, which LAPACK factors
-            # in place (a C-ordered A would be copied first).
-            lange, pocon = linalg.lapack.get_lapack_funcs(("lange", "pocon"), (A,))
-            norm = lange("1", A.T)
             try:
-                self.factor_ = linalg.cho_factor(
-                    A.T, lower=True, overwrite_a=True, check_finite=False
-                )
+                # A.T: the Fortran-ordered view of the symmetric A, factored in place.
+                self.factor_, rcond = cholesky_inplace(A.T)
                 # The factorisation can also succeed where I - eta T is singular in
                 # exact arithmetic and rounding left it just positive (eta = 1 /
                 # lam_max of an RBF graph, whose lam_max is 1): its solves are noise.
-                rcond, _ = pocon(self.factor_[0], norm, uplo="L")
                 if rcond < T.shape[0] * np.finfo(np.float64).eps:
                     raise linalg.LinAlgError("singular to working precision")
             except linalg.LinAlgError:
