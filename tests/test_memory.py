@@ -137,6 +137,25 @@ def test_factorisation_workspace_counts_against_the_memory(monkeypatch):
         KernelRidge(solver="cholesky").fit(X, np.zeros(n))
 
 
+def test_stkr_resolvent_counts_its_factorisation_workspace(monkeypatch):
+    # The inverse Laplacian factors I - eta T by blocks above LAPACK's size, with
+    # panels beside T and its copy; the check counted the two matrices only. The
+    # blocked size is lowered here so that a small problem takes that path.
+    from skkernel import SpectralKernelRidge
+    from skkernel._linalg import _cholesky
+
+    monkeypatch.setattr(_cholesky, "_DIRECT_CHOLESKY_MAX", 100)
+    n = 300
+    matrices, panels = 2 * n * n * 8, _cholesky.cholesky_workspace_nbytes(n, np.float64)
+    assert panels > 0
+    monkeypatch.setattr(_memory, "available_memory_bytes", lambda: matrices + panels // 2)
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(n, 2))
+    partial = np.where(np.arange(n) < 30, X[:, 0], np.nan)
+    with pytest.raises(MemoryError, match="of workspace"):
+        SpectralKernelRidge(kernel="rbf", solver="direct").fit(X, partial)
+
+
 def _several_matrix_fits():
     from skkernel import Nystroem, NystroemRidge, SpectralKernelRidge
     from skkernel.leverage import ridge_leverage_scores

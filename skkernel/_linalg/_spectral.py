@@ -28,7 +28,7 @@ import numpy as np
 from scipy import linalg
 
 from ._cg import conjugate_gradient
-from ._cholesky import cholesky_inplace, symmetric_lstsq
+from ._cholesky import cholesky_inplace, cholesky_workspace_nbytes, symmetric_lstsq
 from ._eigen import rounding_level, top_eigenpairs
 
 __all__ = [
@@ -60,6 +60,11 @@ class SpectralFunction:
     #: Whether :meth:`apply` on an operator T runs an iterative solve of its own:
     #: conjugate gradients around it would nest two iterations.
     nested_solves = False
+
+    def dense_workspace_nbytes(self, n):
+        """Bytes of temporaries :meth:`fit` allocates on a dense T of order n beside
+        its ``dense_copies`` arrays (a blocked factorisation's panels)."""
+        return 0
 
     def fit(self, T):
         self.T_ = T
@@ -148,6 +153,10 @@ class ResolventFunction(SpectralFunction):
     def nested_solves(self):
         """Without a Cholesky factor (an operator T), applying runs conjugate gradients."""
         return self.factor_ is None
+
+    def dense_workspace_nbytes(self, n):
+        # I - eta T is factored in place, by blocks above LAPACK's size.
+        return cholesky_workspace_nbytes(n, np.float64)
 
     def __init__(self, eta, *, tol=1e-10, max_iter=1000, lambda_max=None):
         self.eta = float(eta)

@@ -52,6 +52,21 @@ class _Affinity:
     """Interface: ``fit(X)``, ``matmat(V)``, ``dense()``, ``prepare(V)``,
     ``rows_matmat(X_new, prepared)`` and ``fitted_rows_matmat(prepared)``."""
 
+    def dense(self, count=1, workspace=0):
+        """W as a new float64 array, after checking that ``count`` arrays of its size
+        and ``workspace`` bytes beside them (what its user allocates) fit in memory."""
+        n = self.n_rows
+        check_dense_fits(
+            n,
+            n,
+            np.float64,
+            what=_DENSE_PATH,
+            instead=_TOO_LARGE,
+            count=count,
+            workspace=workspace,
+        )
+        return self._dense()
+
     def degrees(self):
         """``d = W @ 1`` over the fitted rows."""
         return self.matmat(np.ones((self.n_rows, 1)))[:, 0]
@@ -86,9 +101,7 @@ class KernelAffinity(_Affinity):
     def matmat(self, V):
         return np.asarray(self._operator @ V, dtype=np.float64)
 
-    def dense(self, count=1):
-        n = self.n_rows
-        check_dense_fits(n, n, np.float64, what=_DENSE_PATH, instead=_TOO_LARGE, count=count)
+    def _dense(self):
         return np.asarray(self._operator.gram(), dtype=np.float64)
 
     def rows_matmat(self, X, prepared):
@@ -111,9 +124,7 @@ class PrecomputedAffinity(_Affinity):
     def matmat(self, V):
         return self.W_ @ V
 
-    def dense(self, count=1):
-        n = self.n_rows
-        check_dense_fits(n, n, np.float64, what=_DENSE_PATH, instead=_TOO_LARGE, count=count)
+    def _dense(self):
         return np.array(self.W_, dtype=np.float64)
 
     def rows_matmat(self, X, prepared):
@@ -199,9 +210,7 @@ class NeighborAffinity(_Affinity):
     def matmat(self, V):
         return self.A_ @ (self.At_ @ V)
 
-    def dense(self, count=1):
-        n = self.n_rows
-        check_dense_fits(n, n, np.float64, what=_DENSE_PATH, instead=_TOO_LARGE, count=count)
+    def _dense(self):
         return (self.A_ @ self.At_).toarray()
 
     def prepare(self, V):
@@ -377,10 +386,11 @@ def normalized_operator(affinity, sigma):
     )
 
 
-def normalized_dense(affinity, sigma, count=1):
+def normalized_dense(affinity, sigma, count=1, workspace=0):
     """``T = diag(sigma) W diag(sigma)`` as an array (W scaled in place); ``count``
-    arrays of its size must fit in memory (T and what its user allocates beside it)."""
-    T = affinity.dense(count)
+    arrays of its size and ``workspace`` bytes must fit in memory (T and what its user
+    allocates beside it)."""
+    T = affinity.dense(count, workspace)
     T *= sigma[:, None]
     T *= sigma[None, :]
     return symmetrize(T)

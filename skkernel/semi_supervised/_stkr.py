@@ -286,7 +286,12 @@ class _SpectralKernelBase(BaseEstimator):
                 known = affinity.unit_eigenpairs(sigma, n_components)
             function = self._make_function(n_components, dense, known)
             if dense:
-                T = normalized_dense(affinity, sigma, count=1 + function.dense_copies)
+                T = normalized_dense(
+                    affinity,
+                    sigma,
+                    count=1 + function.dense_copies,
+                    workspace=function.dense_workspace_nbytes(N),
+                )
             else:
                 T = normalized_operator(affinity, sigma)
             function.fit(T)
