@@ -16,6 +16,7 @@ the command line's ``--version`` and ``--help`` are immediate.
 """
 
 import importlib
+from typing import TYPE_CHECKING, Any
 
 from ._version import __version__ as __version__
 
@@ -80,8 +81,79 @@ _SUBMODULES = {
 
 __all__ = sorted(_EXPORTS)
 
+if TYPE_CHECKING:
+    # What a type checker sees (the names load lazily at run time, below); the
+    # redundant aliases mark them as re-exported. tests/test_api_reference.py checks
+    # that these imports and _EXPORTS name the same things.
+    from . import (
+        density as density,
+        kernel_approximation as kernel_approximation,
+        kernels as kernels,
+        leverage as leverage,
+        metrics as metrics,
+        nystroem as nystroem,
+        random_features as random_features,
+        ridge as ridge,
+        semi_supervised as semi_supervised,
+        svm as svm,
+        thinning as thinning,
+        utils as utils,
+    )
+    from ._accel import (
+        BackendUnavailableError as BackendUnavailableError,
+        backend_status as backend_status,
+        show_backends as show_backends,
+    )
+    from ._config import (
+        config_context as config_context,
+        get_config as get_config,
+        set_config as set_config,
+    )
+    from ._operator import KernelOperator as KernelOperator
+    from .density import (
+        KernelDensity as KernelDensity,
+        PrivateKernelClassifier as PrivateKernelClassifier,
+        PrivateKernelDensity as PrivateKernelDensity,
+    )
+    from .kernel_approximation import (
+        ArcCosineFeatures as ArcCosineFeatures,
+        Nystroem as Nystroem,
+        RandomFourierFeatures as RandomFourierFeatures,
+    )
+    from .kernels import (
+        NNGP as NNGP,
+        NTK as NTK,
+        RBF as RBF,
+        AdditiveChi2 as AdditiveChi2,
+        ArcCosine as ArcCosine,
+        Chi2 as Chi2,
+        Cosine as Cosine,
+        DensityKernel as DensityKernel,
+        FunctionKernel as FunctionKernel,
+        GPKernelAdapter as GPKernelAdapter,
+        Kernel as Kernel,
+        Laplacian as Laplacian,
+        Linear as Linear,
+        Matern as Matern,
+        Polynomial as Polynomial,
+        Sigmoid as Sigmoid,
+        make_kernel as make_kernel,
+    )
+    from .ridge import (
+        KernelRidge as KernelRidge,
+        KernelRidgeCV as KernelRidgeCV,
+        NystroemRidge as NystroemRidge,
+        NystroemRidgeClassifier as NystroemRidgeClassifier,
+    )
+    from .semi_supervised import (
+        SpectralKernelClassifier as SpectralKernelClassifier,
+        SpectralKernelRidge as SpectralKernelRidge,
+    )
+    from .svm import KernelSVC as KernelSVC, KernelSVCCV as KernelSVCCV
+    from .thinning import KernelThinning as KernelThinning
 
-def __getattr__(name):
+
+def __getattr__(name: str) -> Any:
     if name in _EXPORTS:
         value = getattr(importlib.import_module(_EXPORTS[name], __name__), name)
     elif name in _SUBMODULES:
@@ -92,5 +164,5 @@ def __getattr__(name):
     return value
 
 
-def __dir__():
+def __dir__() -> list[str]:
     return sorted(set(globals()) | set(__all__))

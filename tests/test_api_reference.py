@@ -1,5 +1,6 @@
 """The API reference (docs/api.rst) lists every public class and function."""
 
+import ast
 import importlib
 import inspect
 import re
@@ -43,3 +44,26 @@ def test_every_api_reference_entry_exists():
         module_name, _, name = f"skkernel.{entry}".rpartition(".")
         # Each entry names an attribute of an importable module.
         assert hasattr(importlib.import_module(module_name), name), entry
+
+
+def test_type_checkers_see_every_lazily_imported_name():
+    # The names load on first use (module __getattr__), which mypy types as Any and
+    # pyright as a module: the TYPE_CHECKING imports are what they read instead, so
+    # they must name exactly what the lazy table exports, each from its module.
+    tree = ast.parse(Path(skkernel.__file__).read_text())
+    block = next(
+        node
+        for node in tree.body
+        if isinstance(node, ast.If) and getattr(node.test, "id", None) == "TYPE_CHECKING"
+    )
+    exports, submodules = {}, set()
+    for statement in block.body:
+        assert isinstance(statement, ast.ImportFrom) and statement.level == 1
+        for alias in statement.names:
+            assert alias.asname == alias.name, "re-exports need the redundant alias"
+            if statement.module is None:
+                submodules.add(alias.name)
+            else:
+                exports[alias.name] = f".{statement.module}"
+    assert submodules == skkernel._SUBMODULES
+    assert exports == skkernel._EXPORTS

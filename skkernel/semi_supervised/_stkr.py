@@ -44,7 +44,7 @@ from .._linalg import (
     rounding_level,
     transformed_ridge,
 )
-from .._typing import ArrayLike, BackendName, KernelLike, NDArray, RandomStateLike
+from .._typing import ArrayLike, BackendName, KernelLike, MatrixLike, NDArray, RandomStateLike
 from ..kernels import kernel_from_params, kernel_parameter_constraints
 from ._affinity import (
     KernelAffinity,
@@ -612,7 +612,7 @@ class SpectralKernelRidge(MultiOutputMixin, RegressorMixin, _SpectralKernelBase)
         return DEFAULT_REGRESSION_COMPONENTS
 
     @fit_context
-    def fit(self, X: ArrayLike, y: ArrayLike) -> "SpectralKernelRidge":
+    def fit(self, X: MatrixLike, y: ArrayLike) -> "SpectralKernelRidge":
         """Fit on labelled and unlabelled rows.
 
         Parameters
@@ -664,7 +664,7 @@ class SpectralKernelRidge(MultiOutputMixin, RegressorMixin, _SpectralKernelBase)
         self.transduction_ = fitted.ravel() if ravel else fitted
         return self
 
-    def predict(self, X: ArrayLike) -> NDArray[np.float64]:
+    def predict(self, X: MatrixLike) -> NDArray[np.float64]:
         """Predict inductively: ``f(x) = sum_j K(x, x_j) theta_j``.
 
         {predict_values_or_kernel}
@@ -728,7 +728,7 @@ class SpectralKernelClassifier(ClassifierMixin, _SpectralKernelBase):
         return COMPONENTS_PER_CLASS * max(n_targets, 2)
 
     @fit_context
-    def fit(self, X: ArrayLike, y: ArrayLike) -> "SpectralKernelClassifier":
+    def fit(self, X: MatrixLike, y: ArrayLike) -> "SpectralKernelClassifier":
         """Fit on labelled and unlabelled rows.
 
         Parameters
@@ -774,7 +774,7 @@ class SpectralKernelClassifier(ClassifierMixin, _SpectralKernelBase):
         self.transduction_ = one_vs_rest_labels(classes, fitted)
         return self
 
-    def decision_function(self, X: ArrayLike) -> NDArray[np.float64]:
+    def decision_function(self, X: MatrixLike) -> NDArray[np.float64]:
         """Decision values ``f(x)`` of the one-vs-rest targets.
 
         {decision_ovr_or_kernel}
@@ -782,7 +782,7 @@ class SpectralKernelClassifier(ClassifierMixin, _SpectralKernelBase):
         scores = self._decision(X)
         return scores.ravel() if scores.shape[1] == 1 else scores
 
-    def predict(self, X: ArrayLike) -> NDArray[Any]:
+    def predict(self, X: MatrixLike) -> NDArray[Any]:
         """Predicted class labels.
 
         {predict_labels_or_kernel}

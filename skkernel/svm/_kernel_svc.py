@@ -47,7 +47,15 @@ from .._init_params import store_init_params
 from .._linalg import psd_inverse_sqrt
 from .._memory import check_dense_fits, dense_nbytes, fits_in_memory
 from .._operator import KernelOperator
-from .._typing import ArrayLike, BackendName, CVLike, KernelLike, NDArray, RandomStateLike
+from .._typing import (
+    ArrayLike,
+    BackendName,
+    CVLike,
+    KernelLike,
+    MatrixLike,
+    NDArray,
+    RandomStateLike,
+)
 from ..kernels import GPKernelAdapter, kernel_parameter_constraints, make_kernel
 
 __all__ = ["KernelSVC", "KernelSVCCV"]
@@ -270,14 +278,14 @@ class _SVCParameters(ClassifierMixin, BaseEstimator):
         own model; KernelSVCCV's refitted best KernelSVC)."""
         raise NotImplementedError
 
-    def decision_function(self, X: ArrayLike) -> NDArray[np.float64]:
+    def decision_function(self, X: MatrixLike) -> NDArray[np.float64]:
         """Decision values of the samples, as SVC's.
 
         {decision_svc_or_kernel}
         """
         return self._apply("decision_function", X)
 
-    def predict(self, X: ArrayLike) -> NDArray[Any]:
+    def predict(self, X: MatrixLike) -> NDArray[Any]:
         """Predicted class labels.
 
         {predict_labels_or_kernel}
@@ -288,7 +296,7 @@ class _SVCParameters(ClassifierMixin, BaseEstimator):
         return self._apply("predict", X)
 
     @available_if(lambda self: self.probability)
-    def predict_proba(self, X: ArrayLike) -> NDArray[np.float64]:
+    def predict_proba(self, X: MatrixLike) -> NDArray[np.float64]:
         """Class probabilities, from the calibrated decision values (``probability=True``).
 
         {predict_proba_or_kernel}
@@ -301,7 +309,7 @@ class _SVCParameters(ClassifierMixin, BaseEstimator):
         return self._apply("predict_proba", X)
 
     @available_if(lambda self: self.probability)
-    def predict_log_proba(self, X: ArrayLike) -> NDArray[np.float64]:
+    def predict_log_proba(self, X: MatrixLike) -> NDArray[np.float64]:
         """Logarithms of :meth:`predict_proba` (``probability=True``).
 
         {predict_log_proba_or_kernel}
@@ -494,7 +502,7 @@ class KernelSVC(_SVCParameters):
 
     @fit_context
     def fit(
-        self, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None = None
+        self, X: MatrixLike, y: ArrayLike, sample_weight: ArrayLike | None = None
     ) -> "KernelSVC":
         """Fit the SVM.
 
@@ -985,7 +993,7 @@ class KernelSVCCV(_SVCParameters):
     @fit_context
     def fit(
         self,
-        X: ArrayLike,
+        X: MatrixLike,
         y: ArrayLike,
         sample_weight: ArrayLike | None = None,
         groups: ArrayLike | None = None,

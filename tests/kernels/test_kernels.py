@@ -4,8 +4,7 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 from sklearn.base import BaseEstimator, clone
-from sklearn.gaussian_process.kernels import RBF as GPRBF
-from sklearn.gaussian_process.kernels import Matern as GPMatern
+from sklearn.gaussian_process.kernels import RBF as GPRBF, Matern as GPMatern
 from sklearn.metrics.pairwise import PAIRWISE_KERNEL_FUNCTIONS, pairwise_kernels
 from sklearn.model_selection import ParameterGrid
 
