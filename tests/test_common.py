@@ -1,10 +1,17 @@
 """scikit-learn's estimator checks on every skkernel estimator."""
 
 import numpy as np
-from sklearn.utils.estimator_checks import parametrize_with_checks
+import pytest
+from sklearn.base import clone
+from sklearn.utils import get_tags
+from sklearn.utils.estimator_checks import (
+    check_positive_only_tag_during_fit,
+    parametrize_with_checks,
+)
 
 from skkernel import (
     ArcCosineFeatures,
+    Chi2,
     KernelDensity,
     KernelRidge,
     KernelRidgeCV,
@@ -90,11 +97,6 @@ def expected_failures(estimator):
             "the check sets n_components=1, and the features come in (cos, sin) pairs: an "
             "odd count would break the unit norm of every embedding the privacy rests on",
         )
-        if isinstance(estimator, PrivateKernelClassifier) and estimator.epsilon == 1.0:
-            failures["check_classifiers_train"] = (
-                "epsilon=1 noise on classes of ~100 training points swamps their mean "
-                "similarities: privacy has a price at this n (the check passes at epsilon=inf)"
-            )
         return failures
     if isinstance(estimator, KernelSVC | KernelSVCCV):
         reason = (
@@ -135,3 +137,26 @@ def expected_failures(estimator):
 @parametrize_with_checks(ESTIMATORS, expected_failed_checks=expected_failures)
 def test_sklearn_estimator_checks(estimator, check):
     check(estimator)
+
+
+#: Estimators on the chi-squared kernels, defined for non-negative features only.
+NON_NEGATIVE_ONLY = [
+    KernelRidge(kernel="chi2"),
+    KernelRidgeCV(kernel="additive_chi2"),
+    KernelRidge(kernel=Chi2(gamma=0.5), solver="cg", random_state=0),
+    Nystroem(kernel="additive_chi2", n_components=10, random_state=0),
+    KernelSVC(kernel="chi2"),
+    KernelThinning(kernel="chi2", random_state=0),
+    SpectralKernelRidge(kernel="chi2"),
+    SpectralKernelClassifier(kernel="additive_chi2", normalize="none"),
+]
+
+
+@pytest.mark.parametrize("estimator", NON_NEGATIVE_ONLY, ids=repr)
+def test_chi2_kernels_say_positive_only_and_refuse_negative_features(estimator):
+    # Their tags said any features (scikit-learn's checks then fed them negative
+    # ones), and fits failed inside the kernel with "X contains negative values";
+    # scikit-learn's check wants the tag and its "Negative values in data" message.
+    assert get_tags(estimator).input_tags.positive_only
+    assert not get_tags(clone(estimator).set_params(kernel="rbf")).input_tags.positive_only
+    check_positive_only_tag_during_fit(type(estimator).__name__, estimator)

@@ -487,6 +487,13 @@ class PrivateKernelClassifier(ClassifierMixin, _PrivateEmbedding):
         store_init_params(self, locals())
 
     @fit_context
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # At a finite epsilon the noise costs accuracy by design (scikit-learn's
+        # checks then skip their accuracy threshold, and only that).
+        tags.classifier_tags.poor_score = self.epsilon != math.inf
+        return tags
+
     def fit(self, X: ArrayLike, y: ArrayLike) -> "PrivateKernelClassifier":
         """Release the private per-class embeddings (spends epsilon and delta once).
 

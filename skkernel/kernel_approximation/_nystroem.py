@@ -22,6 +22,7 @@ from .._base import (
     check_finite_kernel,
     dense_features,
     fit_context,
+    kernel_input_tags,
     nystroem_features,
 )
 from .._centers import (
@@ -320,8 +321,6 @@ class Nystroem(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         )
 
     def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = True
-        tags.input_tags.pairwise = _precomputed(self)
+        tags = kernel_input_tags(super().__sklearn_tags__(), self.kernel)
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
         return tags

@@ -16,7 +16,7 @@ the registry (:data:`FAMILIES`, :func:`register_family`) with resolved numbers.
 """
 
 from ._base import Kernel
-from ._factory import kernel_from_params, kernel_names, make_kernel
+from ._factory import kernel_from_params, kernel_names, make_kernel, needs_non_negative_features
 from ._params import kernel_parameter_constraints
 from ._registry import FAMILIES, KernelFamily, KernelSpec, register_family
 from .density import DENSITY_KERNELS, DensityKernel
@@ -54,5 +54,6 @@ __all__ = [
     "kernel_from_params",
     "kernel_parameter_constraints",
     "make_kernel",
+    "needs_non_negative_features",
     "register_family",
 ]

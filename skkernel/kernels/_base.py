@@ -57,6 +57,10 @@ class Kernel(BaseEstimator):
     positive_definite : bool
         Class attribute: whether every Gram matrix of the kernel is positive
         semi-definite.
+    positive_only : bool
+        Class attribute: whether the kernel is defined on non-negative features
+        only (the chi-squared kernels); estimators with it say so in their
+        ``input_tags.positive_only``.
     reference_copies : int
         Class attribute, for kernels without a closed form: how many float64 arrays
         the size of its block :meth:`compute` holds at its peak (blocks are sized so
@@ -75,6 +79,7 @@ class Kernel(BaseEstimator):
 
     names: tuple[str, ...] = ()
     positive_definite = True
+    positive_only = False
     # scikit-learn's pairwise functions hold two or three n x m arrays.
     reference_copies = 3
     # scikit-learn's parameter validation; a kernel without parameters needs none.

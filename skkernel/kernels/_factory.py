@@ -8,7 +8,7 @@ from sklearn.gaussian_process.kernels import Kernel as GPKernel
 from ._base import KERNELS_BY_NAME, Kernel
 from .pairwise import FunctionKernel, GPKernelAdapter
 
-__all__ = ["kernel_names", "kernel_from_params", "make_kernel"]
+__all__ = ["kernel_names", "kernel_from_params", "make_kernel", "needs_non_negative_features"]
 
 #: ``kernel=``: a name of :func:`make_kernel` (or "precomputed" where an estimator
 #: takes it), a :class:`Kernel`, a Gaussian-process kernel, or a function of two
@@ -29,6 +29,37 @@ class KernelParameters(Protocol):
 def kernel_names() -> tuple[str, ...]:
     """The kernel names estimators accept, sorted (every registered Kernel's names)."""
     return tuple(sorted(KERNELS_BY_NAME))
+
+
+def needs_non_negative_features(kernel: KernelLike) -> bool:
+    """Whether ``kernel=`` names a kernel of non-negative features only.
+
+    These are the chi-squared kernels. The kernel is not built: this is what an
+    estimator's tags report (``input_tags.positive_only``) before its parameters
+    are checked.
+
+    Parameters
+    ----------
+    kernel : str, Kernel, callable or sklearn.gaussian_process.kernels.Kernel
+        What an estimator's ``kernel=`` holds; a name not of a kernel (such as
+        ``"precomputed"``), a function or a Gaussian-process kernel says False.
+
+    Returns
+    -------
+    positive_only : bool
+        The kernel's :attr:`Kernel.positive_only`.
+
+    Examples
+    --------
+    >>> from skkernel.kernels import needs_non_negative_features
+    >>> needs_non_negative_features("chi2"), needs_non_negative_features("rbf")
+    (True, False)
+    """
+    if isinstance(kernel, Kernel):
+        return kernel.positive_only
+    if isinstance(kernel, str):
+        return getattr(KERNELS_BY_NAME.get(kernel), "positive_only", False)
+    return False
 
 
 def make_kernel(

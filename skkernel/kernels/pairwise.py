@@ -8,6 +8,7 @@ import numpy as np
 from numpy.typing import NDArray
 from sklearn.gaussian_process.kernels import Kernel as GPKernel
 from sklearn.metrics import pairwise
+from sklearn.utils.validation import check_non_negative
 
 from .._init_params import store_init_params
 from ._base import Kernel
@@ -16,16 +17,19 @@ from ._params import GammaKernel
 __all__ = ["AdditiveChi2", "Chi2", "FunctionKernel", "GPKernelAdapter"]
 
 
-def _writable(A: NDArray[np.floating]) -> NDArray[np.floating]:
-    # scikit-learn's Cython chi2 kernels need writable buffers: a read-only array (a
-    # memmap, a pandas frame's values under copy-on-write) raised "buffer source
-    # array is read-only".
-    return np.require(A, requirements="W")
+def _chi2_operands(X, Y, name):
+    """X and Y as scikit-learn's Cython chi2 kernels take them, checked non-negative
+    with scikit-learn's message for estimators that say ``positive_only``."""
+    for A in (X, Y):
+        check_non_negative(A, f"the {name} kernel")
+    # They need writable buffers: a read-only array (a memmap, a pandas frame's values
+    # under copy-on-write) raised "buffer source array is read-only".
+    return (np.require(A, requirements="W") for A in (X, Y))
 
 
 def _chi2(X: NDArray[np.floating], Y: NDArray[np.floating], gamma: float | None) -> NDArray[Any]:
     gamma = 1.0 if gamma is None else gamma
-    return pairwise.chi2_kernel(_writable(X), _writable(Y), gamma=gamma)
+    return pairwise.chi2_kernel(*_chi2_operands(X, Y, "chi2"), gamma=gamma)
 
 
 class Chi2(GammaKernel):
@@ -49,6 +53,7 @@ class Chi2(GammaKernel):
     """
 
     names = ("chi2",)
+    positive_only = True
     _sklearn_function = staticmethod(_chi2)
 
 
@@ -67,10 +72,11 @@ class AdditiveChi2(Kernel):
 
     names = ("additive_chi2",)
     positive_definite = False
+    positive_only = True
     _parameter_constraints: dict[str, list[Any]] = {}
 
     def compute(self, X: NDArray[np.floating], Y: NDArray[np.floating]) -> NDArray[Any]:
-        return pairwise.additive_chi2_kernel(_writable(X), _writable(Y))
+        return pairwise.additive_chi2_kernel(*_chi2_operands(X, Y, "additive_chi2"))
 
 
 class FunctionKernel(Kernel):

@@ -30,6 +30,7 @@ from .._base import (
     SPARSE_FORMATS,
     dense_features,
     fit_context,
+    kernel_input_tags,
     one_vs_rest_labels,
     one_vs_rest_targets,
 )
@@ -388,10 +389,7 @@ class _SpectralKernelBase(BaseEstimator):
         return self._rows_decision(self._affinity, state, X)
 
     def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.pairwise = self._precomputed
-        tags.input_tags.sparse = True
-        return tags
+        return kernel_input_tags(super().__sklearn_tags__(), self.kernel)
 
 
 def _check_y_given(estimator, y):

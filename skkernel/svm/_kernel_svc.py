@@ -39,6 +39,7 @@ from .._base import (
     SPARSE_FORMATS,
     dense_features,
     fit_context,
+    kernel_input_tags,
     nystroem_features,
 )
 from .._centers import CENTER_CONSTRAINTS, Sampling, check_n_components, select_centers
@@ -324,10 +325,7 @@ class _SVCParameters(ClassifierMixin, BaseEstimator):
         )
 
     def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.pairwise = self._precomputed
-        tags.input_tags.sparse = True
-        return tags
+        return kernel_input_tags(super().__sklearn_tags__(), self.kernel)
 
 
 @fill_doc
