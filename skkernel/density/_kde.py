@@ -52,7 +52,8 @@ class KernelDensity(LogLikelihoodScore, BaseEstimator):
     it is the true value instead of ``-inf``.
 
     The Laplacian kernel in one to three dimensions (and the exponential kernel in
-    one) is summed exactly in O(N log N) by Langrené & Warin's dominance sums.
+    one) is summed exactly by Langrené & Warin's dominance sums: O(N log N) in one
+    and two dimensions, O(N log^2 N) in three.
 
     Parameters
     ----------

@@ -533,8 +533,11 @@ class NTK(_FullyConnected):
         (the "ntk" one is the infinite-width limit whatever the width).
     fixed_layers : int, default=0
         Number of bottom Dense layers that are not trained, from 0 to ``depth`` (the
-        readout is always trained; ``fixed_layers=depth`` gives the NNGP of the
-        readout's input times the readout's variance, plus its bias term).
+        readout is always trained). With ``fixed_layers=depth`` only the readout
+        is: the "ntk" parameterization then gives the NNGP, ``W_std**2 Sigma +
+        b_std**2`` with ``Sigma`` the covariance of the readout's input; the
+        "standard" one ``width * Sigma + 1`` (``+ 0`` without a bias), the
+        gradients of weights and bias trained directly.
 
     See Also
     --------

@@ -439,8 +439,8 @@ spectral_transform : {"inverse_laplacian", "polynomial", "kpca"} or callable, \
     The spectral transform s, applied to the eigenvalues of G / N:
     "inverse_laplacian" ``s = lam / (1 - eta lam)`` (label spreading's kernel,
     global); "polynomial" ``s = lam^power`` or ``sum_p coefs[p-1] lam^p``
-    (Horner on products with G; local: a polynomial of degree q reaches q - 1
-    graph steps from the labelled rows); "kpca" the top ``n_components``
+    (Horner on products with G; local: a polynomial of degree q predicts 0 more
+    than q graph steps from the labelled rows); "kpca" the top ``n_components``
     eigenvalues (kernel PCA regression); a callable ``s(eigenvalues)``,
     non-negative and 0 at 0, applied through a full eigendecomposition
     (``solver="direct"`` or ``n_landmarks``).
