@@ -2,9 +2,11 @@
 
 import importlib.util
 import itertools
+import json
 import math
 import sys
 import types
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -130,81 +132,36 @@ def test_golden_values_of_neural_tangents(activation, backend):
         assert_allclose(ntk[2, 2], 9.060000000000006, rtol=1e-14)
 
 
-# neural-tangents 0.6.5 in float64 (jax 0.5.3, x64) on GOLDEN_X, row 0, for the
-# settings test_neural_tangents_values compares only where neural-tangents is
-# installed: each activation with its parameters (ACTIVATIONS), both
-# parameterizations (width 64), 2 hidden layers, W_std = 1.3, b_std = 0.3. Rows: NNGP,
-# NTK, and the NTK with the first hidden layer fixed (``fixed_layers=1``).
-GOLDEN_SETTINGS = {
-    ("relu", "ntk"): (
-        [0.6325463333333333, 0.5203193939081077, 0.5865001191893139],
-        [1.641589, 1.009596380935307, 0.733604396705409],
-        [1.175092666666667, 0.8377292729052102, 0.7706318799824807],
-    ),
-    ("relu", "standard"): (
-        [0.6325463333333333, 0.5203193939081077, 0.5865001191893139],
-        [41.48531666666667, 28.3854583596346, 25.65722783303472],
-        [40.05726666666666, 27.74296449783985, 25.56063439839888],
-    ),
-    ("leaky_relu", "ntk"): (
-        [0.6426834096333334, 0.5194553304788649, 0.5079831361205656],
-        [1.6712397289, 1.053167067072994, 0.6138284916913829],
-        [1.195366819266667, 0.8549184706618731, 0.6653933029848113],
-    ),
-    ("leaky_relu", "standard"): (
-        [0.6426834096333334, 0.5194553304788649, 0.5079831361205656],
-        [42.26144903166667, 29.03563919178087, 21.57256016521352],
-        [40.80469522666667, 28.29452294351499, 21.43804326618719],
-    ),
-    ("abrelu", "ntk"): (
-        [1.2983777667, 1.080448101949388, 1.580921213752649],
-        [3.598776800100001, 2.000318925817052, 2.070181350702402],
-        [2.506755533400001, 1.71038253395744, 2.100759710229906],
-    ),
-    ("abrelu", "standard"): (
-        [1.2983777667, 1.080448101949388, 1.580921213752649],
-        [92.75147528500003, 61.34110779384075, 75.71023444651362],
-        [89.40855304000002, 60.25723343174874, 75.63046481296362],
-    ),
-    ("erf", "ntk"): (
-        [1.036869915192062, 0.7674894492832685, 0.1708677748084496],
-        [2.821917930624982, 1.886920662768276, 0.06945569726875066],
-        [1.991760428807274, 1.401330507978896, 0.1841357851083829],
-    ),
-    ("erf", "standard"): (
-        [1.036869915192062, 0.7674894492832685, 0.1708677748084496],
-        [72.96721349818584, 50.04359000772453, 2.912422846276161],
-        [70.42591502323369, 48.22829970944647, 2.61325739973799],
-    ),
-    ("gelu", "ntk"): (
-        [0.432297330871155, 0.3347002217841255, 0.3212009985612118],
-        [1.128067740011266, 0.7258731670016881, 0.3825734028970849],
-        [0.8000814062521318, 0.5666509162517819, 0.4171876020246695],
-    ),
-    ("gelu", "standard"): (
-        [0.432297330871155, 0.3347002217841255, 0.3212009985612118],
-        [27.21992563076956, 18.17332498128666, 12.33409279350401],
-        [26.21588583354772, 17.57810161399729, 12.2437948827364],
-    ),
-}
+# neural-tangents 0.6.5 in float64 on GOLDEN_X, row 0, for the settings that
+# test_neural_tangents_values compares only where neural-tangents is installed: each
+# activation with its parameters (ACTIVATIONS), both parameterizations (width 64), 2
+# hidden layers, W_std = 1.3, b_std = 0.3; NNGP, NTK, and the NTK with the first
+# hidden layer fixed (how they were made: the file's "source").
+GOLDEN_SETTINGS = json.loads(
+    (Path(__file__).parent / "data" / "neural_tangents_values.json").read_text()
+)["values"]
 
 
-@pytest.mark.parametrize("activation, parameterization", list(GOLDEN_SETTINGS))
+@pytest.mark.parametrize(
+    "golden", GOLDEN_SETTINGS, ids=lambda g: f"{g['activation']}-{g['parameterization']}"
+)
 @pytest.mark.parametrize("backend", ["numpy", "numba"])
-def test_golden_values_of_every_activation_and_parameterization(
-    activation, parameterization, backend
-):
+def test_golden_values_of_every_activation_and_parameterization(golden, backend):
     common = {
-        "activation": activation,
-        "activation_params": ACTIVATIONS[activation][1],
+        "activation": golden["activation"],
+        "activation_params": ACTIVATIONS[golden["activation"]][1],
         "W_std": 1.3,
         "b_std": 0.3,
     }
-    ntk = {"parameterization": parameterization, "width": 64, **common}
-    kernels = (NNGP(2, **common), NTK(2, **ntk), NTK(2, fixed_layers=1, **ntk))
-    for kernel, row in zip(kernels, GOLDEN_SETTINGS[activation, parameterization], strict=True):
+    ntk = {"parameterization": golden["parameterization"], "width": 64, **common}
+    kernels = {
+        "nngp": NNGP(2, **common),
+        "ntk": NTK(2, **ntk),
+        "ntk_fixed_layers_1": NTK(2, fixed_layers=1, **ntk),
+    }
+    for name, kernel in kernels.items():
         ours = KernelOperator(kernel, GOLDEN_X[:1], GOLDEN_X, backend=backend).to_dense()
-        assert_allclose(ours[0], row, rtol=1e-14)
+        assert_allclose(ours[0], golden[name], rtol=1e-14)
 
 
 def test_one_relu_layer_is_the_arc_cosine_kernel():
