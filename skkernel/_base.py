@@ -9,7 +9,6 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, _fit_context
 from sklearn.preprocessing import LabelBinarizer
-from sklearn.utils import Tags
 from sklearn.utils._chunking import get_chunk_n_rows
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
@@ -19,14 +18,9 @@ from ._docs import fill_doc
 from ._linalg import cholesky_workspace_nbytes
 from ._memory import check_dense_fits
 from ._operator import KernelOperator
-from ._typing import ArrayLike, FloatArray, KernelLike, MatrixLike, NDArray, SparseMatrix
+from ._typing import ArrayLike, FloatArray, MatrixLike, NDArray, SparseMatrix
 from ._validation import FLOAT_DTYPES
-from .kernels import (
-    Kernel,
-    kernel_from_params,
-    kernel_parameter_constraints,
-    needs_non_negative_features,
-)
+from .kernels import Kernel, kernel_from_params, kernel_input_tags, kernel_parameter_constraints
 
 __all__ = [
     "BACKEND_CONSTRAINT",
@@ -37,7 +31,6 @@ __all__ = [
     "check_sample_weight",
     "dense_features",
     "fit_context",
-    "kernel_input_tags",
     "nystroem_features",
     "one_vs_rest_labels",
     "one_vs_rest_targets",
@@ -59,17 +52,6 @@ _TOO_LARGE = (
 
 
 _Fit = TypeVar("_Fit", bound=Callable[..., Any])
-
-
-def kernel_input_tags(tags: Tags, kernel: KernelLike) -> Tags:
-    """Set the input tags that follow from an estimator's ``kernel=`` on its
-    scikit-learn ``tags`` and return them: a precomputed matrix is pairwise (so that
-    scikit-learn's splitters cut it on both axes), sparse input is densified, and a
-    chi-squared kernel takes non-negative features only."""
-    tags.input_tags.pairwise = isinstance(kernel, str) and kernel == "precomputed"
-    tags.input_tags.sparse = True
-    tags.input_tags.positive_only = needs_non_negative_features(kernel)
-    return tags
 
 
 def fit_context(fit: _Fit) -> _Fit:

@@ -22,7 +22,6 @@ from .._base import (
     check_finite_kernel,
     dense_features,
     fit_context,
-    kernel_input_tags,
     nystroem_features,
 )
 from .._centers import (
@@ -37,7 +36,7 @@ from .._init_params import store_init_params
 from .._linalg import psd_inverse_sqrt
 from .._operator import KernelOperator
 from .._typing import ArrayLike, BackendName, FloatArray, KernelLike, MatrixLike, RandomStateLike
-from ..kernels import kernel_from_params, kernel_parameter_constraints
+from ..kernels import kernel_from_params, kernel_input_tags, kernel_parameter_constraints
 from ..leverage import SequentialLeverageScores
 
 __all__ = ["Nystroem"]

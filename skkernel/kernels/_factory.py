@@ -4,11 +4,12 @@ from collections.abc import Callable
 from typing import Any, Protocol, TypeAlias
 
 from sklearn.gaussian_process.kernels import Kernel as GPKernel
+from sklearn.utils import Tags
 
 from ._base import KERNELS_BY_NAME, Kernel
 from .pairwise import FunctionKernel, GPKernelAdapter
 
-__all__ = ["kernel_names", "kernel_from_params", "make_kernel", "needs_non_negative_features"]
+__all__ = ["kernel_names", "kernel_from_params", "kernel_input_tags", "make_kernel"]
 
 #: ``kernel=``: a name of :func:`make_kernel` (or "precomputed" where an estimator
 #: takes it), a :class:`Kernel`, a Gaussian-process kernel, or a function of two
@@ -31,35 +32,47 @@ def kernel_names() -> tuple[str, ...]:
     return tuple(sorted(KERNELS_BY_NAME))
 
 
-def needs_non_negative_features(kernel: KernelLike) -> bool:
-    """Whether ``kernel=`` names a kernel of non-negative features only.
+def kernel_input_tags(tags: Tags, kernel: KernelLike, *, sparse: bool = True) -> Tags:
+    """Set the input tags that follow from an estimator's ``kernel=``.
 
-    These are the chi-squared kernels. The kernel is not built: this is what an
-    estimator's tags report (``input_tags.positive_only``) before its parameters
-    are checked.
+    A precomputed matrix is pairwise (so that scikit-learn's splitters cut it on
+    both axes), and a kernel defined on non-negative features only (the
+    chi-squared kernels, :attr:`Kernel.positive_only`) makes the input
+    ``positive_only``. The kernel is not built: tags are read before an
+    estimator's parameters are checked.
 
     Parameters
     ----------
+    tags : sklearn.utils.Tags
+        The estimator's tags, from ``super().__sklearn_tags__()``; changed in place.
     kernel : str, Kernel, callable or sklearn.gaussian_process.kernels.Kernel
-        What an estimator's ``kernel=`` holds; a name not of a kernel (such as
-        ``"precomputed"``), a function or a Gaussian-process kernel says False.
+        What the estimator's ``kernel=`` holds.
+    sparse : bool, default=True
+        Whether the estimator takes sparse input (densified where its
+        scikit-learn twin takes it).
 
     Returns
     -------
-    positive_only : bool
-        The kernel's :attr:`Kernel.positive_only`.
+    tags : sklearn.utils.Tags
+        The same tags.
 
     Examples
     --------
-    >>> from skkernel.kernels import needs_non_negative_features
-    >>> needs_non_negative_features("chi2"), needs_non_negative_features("rbf")
-    (True, False)
+    >>> from sklearn.base import BaseEstimator
+    >>> from skkernel.kernels import kernel_input_tags
+    >>> kernel_input_tags(BaseEstimator().__sklearn_tags__(), "chi2").input_tags.positive_only
+    True
     """
     if isinstance(kernel, Kernel):
-        return kernel.positive_only
-    if isinstance(kernel, str):
-        return getattr(KERNELS_BY_NAME.get(kernel), "positive_only", False)
-    return False
+        positive_only = kernel.positive_only
+    elif isinstance(kernel, str):
+        positive_only = getattr(KERNELS_BY_NAME.get(kernel), "positive_only", False)
+    else:
+        positive_only = False
+    tags.input_tags.pairwise = isinstance(kernel, str) and kernel == "precomputed"
+    tags.input_tags.sparse = sparse
+    tags.input_tags.positive_only = positive_only
+    return tags
 
 
 def make_kernel(

@@ -30,7 +30,6 @@ from .._base import (
     SPARSE_FORMATS,
     dense_features,
     fit_context,
-    kernel_input_tags,
     one_vs_rest_labels,
     one_vs_rest_targets,
 )
@@ -46,7 +45,7 @@ from .._linalg import (
     transformed_ridge,
 )
 from .._typing import ArrayLike, BackendName, KernelLike, MatrixLike, NDArray, RandomStateLike
-from ..kernels import kernel_from_params, kernel_parameter_constraints
+from ..kernels import kernel_from_params, kernel_input_tags, kernel_parameter_constraints
 from ._affinity import (
     KernelAffinity,
     NeighborAffinity,

@@ -39,7 +39,6 @@ from .._base import (
     SPARSE_FORMATS,
     dense_features,
     fit_context,
-    kernel_input_tags,
     nystroem_features,
 )
 from .._centers import CENTER_CONSTRAINTS, Sampling, check_n_components, select_centers
@@ -57,7 +56,7 @@ from .._typing import (
     NDArray,
     RandomStateLike,
 )
-from ..kernels import GPKernelAdapter, kernel_parameter_constraints, make_kernel
+from ..kernels import GPKernelAdapter, kernel_input_tags, kernel_parameter_constraints, make_kernel
 
 __all__ = ["KernelSVC", "KernelSVCCV"]
 

@@ -13,7 +13,7 @@ from .._base import BACKEND_CONSTRAINT, fit_context
 from .._docs import fill_doc
 from .._init_params import store_init_params
 from .._typing import ArrayLike, BackendName, KernelLike, NDArray, RandomStateLike
-from ..kernels import kernel_from_params, kernel_parameter_constraints, needs_non_negative_features
+from ..kernels import kernel_from_params, kernel_input_tags, kernel_parameter_constraints
 from ..metrics import mmd
 from ._thinner import METHODS, ThinningMethod, thinning_indices
 
@@ -140,9 +140,7 @@ class KernelThinning(BaseEstimator):
 
     @fit_context
     def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.positive_only = needs_non_negative_features(self.kernel)
-        return tags
+        return kernel_input_tags(super().__sklearn_tags__(), self.kernel, sparse=False)
 
     def fit(self, X: ArrayLike, y: ArrayLike | None = None) -> "KernelThinning":
         """Choose the coreset.
