@@ -8,7 +8,11 @@ the one method the kNN kernel uses, ``kneighbors`` (distances and indices, as
 scikit-learn returns them).
 """
 
+import warnings
+
+import numba
 import numpy as np
+from joblib import effective_n_jobs
 from sklearn.neighbors import NearestNeighbors
 
 __all__ = ["DescentNeighbors", "make_neighbors"]
@@ -27,12 +31,17 @@ class DescentNeighbors:
     what predicting them again gives; the search is deterministic and answers each
     query independently of the others in its batch.
 
+    The index built on several threads depends on their number (the descent's
+    updates race), so a seeded index is built on one, as UMAP does: the same
+    ``random_state`` then gives the same neighbours on every machine.
+
     Parameters
     ----------
     n_neighbors : int
         k.
     n_jobs : int or None
-        Threads of the index construction (None: numba's default, -1: all).
+        Threads of the index construction (None: numba's default, -1: all; at most
+        numba's thread count). One where ``random_state`` is set.
     random_state : int, RandomState instance or None
         Seeds the random projection trees and the descent.
     """
@@ -63,11 +72,29 @@ class DescentNeighbors:
             X,
             n_neighbors=max(degree, 2),
             random_state=self.random_state,
-            n_jobs=self.n_jobs,
+            n_jobs=self._index_threads(),
         )
         self.index_.prepare()
         self.n_samples_fit_ = X.shape[0]
         return self
+
+    def _index_threads(self):
+        if self.random_state is not None:
+            if self.n_jobs not in (None, 1):
+                warnings.warn(
+                    f"n_jobs={self.n_jobs} is not used by the nearest-neighbour descent "
+                    "when random_state is set: its index is built on one thread, the "
+                    "only way it is reproducible. Set random_state=None to build it in "
+                    "parallel.",
+                    UserWarning,
+                    stacklevel=2,
+                )
+            return 1
+        # pynndescent sets numba's thread count to n_jobs, which numba refuses above
+        # the count it started with (scikit-learn takes any n_jobs).
+        if self.n_jobs is None:
+            return None
+        return min(effective_n_jobs(self.n_jobs), numba.config.NUMBA_NUM_THREADS)
 
     def kneighbors(self, X):
         """Distances to and indices of the k nearest fitted rows of each row of X,

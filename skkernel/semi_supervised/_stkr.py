@@ -483,12 +483,14 @@ max_iter : int, default=1000
     Most conjugate-gradient iterations.
 n_jobs : int, default=None
     Parallel jobs of the nearest-neighbour search ("knn"; threads of the index
-    construction with "nndescent").
+    construction with "nndescent", where a set ``random_state`` builds it on one
+    thread: its parallel build depends on the number of threads).
 backend : str, default="auto"
     Backend of the kernel products (see :class:`~skkernel.KernelOperator`).
 random_state : int, RandomState instance or None, default=None
     Starting vectors of the iterative eigensolvers, the Nystroem landmarks, and
-    the nearest-neighbour descent.
+    the nearest-neighbour descent. Pass an int for reproducible output across
+    multiple function calls (and machines).
 verbose : int, default=0
     If positive, conjugate gradients show a progress bar."""
 
