@@ -381,6 +381,11 @@ class KernelRidgeCV(_KernelModel):
         Choose one alpha per target (only with ``cv=None``).
     backend : str, default="auto"
         Backend of the kernel products in ``predict``.
+    random_state : int, RandomState instance or None, default=None
+        With ``cv``: seeds the Nystroem preconditioner of the conjugate-gradient
+        solver that the cross-validation's fits use where K does not fit in memory
+        (:class:`KernelRidge`'s ``solver="auto"``). Pass an int for reproducible
+        output across multiple function calls.
 
     Attributes
     ----------
@@ -422,6 +427,7 @@ class KernelRidgeCV(_KernelModel):
         "scoring": [str, callable, None],
         "store_cv_results": ["boolean"],
         "alpha_per_target": ["boolean"],
+        "random_state": ["random_state"],
     }
 
     def __init__(
@@ -438,6 +444,7 @@ class KernelRidgeCV(_KernelModel):
         store_cv_results: bool = False,
         alpha_per_target: bool = False,
         backend: BackendName = "auto",
+        random_state: RandomStateLike = None,
     ) -> None:
         store_init_params(self, locals())
 
@@ -489,6 +496,7 @@ class KernelRidgeCV(_KernelModel):
             coef0=self.coef0,
             kernel_params=self.kernel_params,
             backend=self.backend,
+            random_state=self.random_state,
         )
         scoring = self.scoring
         if get_config()["enable_metadata_routing"]:

@@ -515,6 +515,22 @@ def test_named_kernels_ignore_kernel_params_as_sklearn_does():
     np.testing.assert_allclose(ours, theirs, rtol=1e-10)
 
 
+def test_kernel_ridge_cv_seeds_the_conjugate_gradients_of_its_folds(monkeypatch):
+    # Where K does not fit in memory the folds' KernelRidge(solver="auto") runs
+    # preconditioned CG, whose landmarks were drawn unseeded: two identical fits gave
+    # different best_score_ and dual_coef_, and KernelRidgeCV had no random_state.
+    from skkernel.ridge import _kernel_ridge
+
+    monkeypatch.setattr(_kernel_ridge, "fits_in_memory", lambda nbytes, fraction=0.5: False)
+    X, y, _ = regression_data(n=300)
+    fits = [
+        KernelRidgeCV(alphas=[1e-3, 1e-1], kernel="rbf", cv=3, random_state=0).fit(X, y)
+        for _ in range(2)
+    ]
+    assert fits[0].best_score_ == fits[1].best_score_
+    np.testing.assert_array_equal(fits[0].dual_coef_, fits[1].dual_coef_)
+
+
 def test_kernel_ridge_cv_refuses_string_targets_clearly():
     X, y, _ = regression_data()
     with pytest.raises(ValueError, match="y must be numeric"):
