@@ -211,6 +211,7 @@ def select_centers(
         With "rls", the penalty is also never taken below that one.
     random_state : int, RandomState instance or None, default=None
         Randomness of the draw.
+        Pass an int for reproducible output across multiple function calls.
     backend : str, default="auto"
         Backend of the kernel products.
     sample_weight : ndarray of shape (n_samples,), default=None

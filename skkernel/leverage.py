@@ -216,6 +216,7 @@ def bless_dictionary(
     alpha : float
         Target penalty.
     random_state : int, RandomState instance or None
+        Pass an int for reproducible output across multiple function calls.
     max_effective_dimension : float, default=None
         Stop early, at the first penalty whose estimated effective dimension reaches
         this (the penalty at which a budget of that many centers is well spent).
@@ -320,6 +321,7 @@ def ridge_leverage_scores(
         of the exact scores for nearly all samples.
     random_state : int, RandomState instance or None, default=None
         Randomness of the approximate method.
+        Pass an int for reproducible output across multiple function calls.
 
     Returns
     -------
@@ -398,6 +400,7 @@ class SequentialLeverageScores(BaseEstimator):
         batches of this size (1 is the one-at-a-time algorithm of the paper).
     random_state : int, RandomState instance or None, default=None
         Randomness of which copies survive.
+        Pass an int for reproducible output across multiple function calls.
 
     Attributes
     ----------
@@ -483,6 +486,11 @@ class SequentialLeverageScores(BaseEstimator):
         its first call (``leverage_scores`` uses them too); a later call with others
         set is refused, as IncrementalPCA refuses a new ``n_components``: ``fit``
         starts a new stream.
+
+        Each call cuts its own rows into batches of ``batch_size``: calls whose
+        sizes are multiples of it give exactly ``fit`` of their concatenation;
+        other sizes cut other batches, and so draw another (equally valid)
+        dictionary.
 
         {fit_unsupervised}
         """

@@ -262,3 +262,15 @@ def test_float32_streams_score_in_float64():
     scores = ink32.leverage_scores(X[:50])
     assert scores.dtype == np.float64
     np.testing.assert_allclose(scores, ink64.leverage_scores(X[:50].astype(np.float64)), rtol=1e-12)
+
+
+def test_partial_fit_in_multiples_of_the_batch_size_is_fit():
+    # What the partial_fit docstring says: chunks of whole batches give fit's stream.
+    X = StandardScaler().fit_transform(load_digits().data[:1000])
+    params = dict(kernel="rbf", gamma=0.02, alpha=1e-3, batch_size=128, random_state=0)
+    whole = SequentialLeverageScores(**params).fit(X)
+    stream = SequentialLeverageScores(**params)
+    for start, stop in [(0, 256), (256, 640), (640, 1000)]:
+        stream.partial_fit(X[start:stop])
+    np.testing.assert_array_equal(stream.dictionary_indices_, whole.dictionary_indices_)
+    np.testing.assert_array_equal(stream.multiplicities_, whole.multiplicities_)

@@ -265,6 +265,7 @@ class KernelDensity(LogLikelihoodScore, BaseEstimator):
             Number of samples.
         random_state : int, RandomState instance or None, default=None
             Seeds the draws.
+            Pass an int for reproducible output across multiple function calls.
 
         Returns
         -------

@@ -118,6 +118,7 @@ class Nystroem(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         features are blocks of kernel values times ``normalization_.T`` by BLAS.
     random_state : int, RandomState instance or None, default=None
         Randomness of the choice of components.
+        Pass an int for reproducible output across multiple function calls.
     n_jobs : int, default=None
         Accepted for compatibility with sklearn; threads follow numba and BLAS.
 

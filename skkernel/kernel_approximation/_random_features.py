@@ -179,6 +179,7 @@ class RandomFourierFeatures(_RandomFeatureMap):
           (Avron et al. 2016): quasi-Monte Carlo frequencies that cover it evenly.
     random_state : int, RandomState instance or None, default=None
         Seeds the frequencies; ``fit`` only draws them.
+        Pass an int for reproducible output across multiple function calls.
 
     Attributes
     ----------
@@ -394,6 +395,7 @@ class ArcCosineFeatures(_RandomFeatureMap):
         Number of random units.
     random_state : int, RandomState instance or None, default=None
         Seeds the random weights; ``fit`` only draws them.
+        Pass an int for reproducible output across multiple function calls.
 
     Attributes
     ----------

@@ -102,6 +102,7 @@ class KernelRidge(_KernelModel):
         :class:`~skkernel.KernelOperator`).
     random_state : int, RandomState instance or None, default=None
         Chooses the preconditioner's landmarks.
+        Pass an int for reproducible output across multiple function calls.
     verbose : int, default=0
         If positive, CG shows a progress bar.
 
@@ -386,6 +387,7 @@ class KernelRidgeCV(_KernelModel):
         solver that the cross-validation's fits use where K does not fit in memory
         (:class:`KernelRidge`'s ``solver="auto"``). Pass an int for reproducible
         output across multiple function calls.
+        Pass an int for reproducible output across multiple function calls.
 
     Attributes
     ----------

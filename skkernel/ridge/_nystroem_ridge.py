@@ -179,6 +179,7 @@ class NystroemRidge(MultiOutputMixin, RegressorMixin, _NystroemRidgeBase):
         "keops", "cupy", or "dask" (blocks of rows on the active Dask cluster).
     random_state : int, RandomState instance or None, default=None
         Chooses the centers.
+        Pass an int for reproducible output across multiple function calls.
     verbose : int, default=0
         If positive, a progress bar of the CG iterations.
 
@@ -287,6 +288,7 @@ class NystroemRidgeClassifier(ClassifierMixin, _NystroemRidgeBase):
         Backend of the passes over the data and of ``predict``.
     random_state : int, RandomState instance or None, default=None
         Chooses the centers.
+        Pass an int for reproducible output across multiple function calls.
     verbose : int, default=0
         If positive, a progress bar of the CG iterations.
 

@@ -396,7 +396,9 @@ class KernelSVC(_SVCParameters):
         As in SVC: with "ovr" and more than two classes, break ties by the decision
         values.
     random_state : int, RandomState instance or None, default=None
-        Randomness of the draw of the Nystroem centers and of liblinear.
+        Randomness of the draw of the Nystroem centers and of liblinear (the
+        exact solver is deterministic). Pass an int for reproducible output across
+        multiple function calls.
     solver : {"auto", "exact", "nystroem"}, default="auto"
         See above.
     n_components : int, default=1000
@@ -830,7 +832,9 @@ class KernelSVCCV(_SVCParameters):
     break_ties : bool, default=False
         As in SVC.
     random_state : int, RandomState instance or None, default=None
-        Passed to SVC (which uses it only for probabilities).
+        Passed to libsvm, as SVC's; it has no effect here: libsvm uses it only
+        for its own probability estimates, and this estimator's come from
+        CalibratedClassifierCV on unshuffled folds (kept for SVC's signature).
     backend : str, default="auto"
         Backend of the kernel matrices that are not computed by a path.
 

@@ -74,6 +74,7 @@ class KernelThinning(BaseEstimator):
         "dask"); see :class:`skkernel.KernelOperator`.
     random_state : int, RandomState instance or None, default=None
         Seeds KT-SPLIT's random signs and Compress's symmetrisation.
+        Pass an int for reproducible output across multiple function calls.
 
     Attributes
     ----------

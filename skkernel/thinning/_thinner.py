@@ -363,6 +363,7 @@ def thinning_indices(
         Compress++'s oversampling parameter.
     backend : str
     random_state : int, RandomState instance or None
+        Pass an int for reproducible output across multiple function calls.
 
     Returns
     -------
