@@ -160,3 +160,29 @@ def test_chi2_kernels_say_positive_only_and_refuse_negative_features(estimator):
     assert get_tags(estimator).input_tags.positive_only
     assert not get_tags(clone(estimator).set_params(kernel="rbf")).input_tags.positive_only
     check_positive_only_tag_during_fit(type(estimator).__name__, estimator)
+
+
+def _public_estimator_classes():
+    import skkernel
+
+    for name in skkernel.__all__:
+        obj = getattr(skkernel, name)
+        if isinstance(obj, type) and hasattr(obj, "fit") and obj.__module__.startswith("skkernel"):
+            yield obj
+    yield PrivateKernelClassifier
+    yield PrivateKernelDensity
+
+
+@pytest.mark.parametrize("klass", sorted(set(_public_estimator_classes()), key=repr), ids=repr)
+def test_fit_and_only_fit_goes_through_fit_context(klass):
+    # fit_context validates the parameters and restores a refit that fails. A method
+    # inserted between it and ``fit`` took the decorator instead (KernelThinning's
+    # and PrivateKernelClassifier's __sklearn_tags__): a failed refit then left a
+    # half-overwritten model, and reading the tags validated the parameters.
+    wrapped = {
+        name
+        for name in dir(klass)
+        if getattr(getattr(getattr(klass, name), "__code__", None), "co_name", "") == "fit_or_keep"
+    }
+    assert "fit" in wrapped
+    assert wrapped <= {"fit", "partial_fit"}

@@ -486,7 +486,6 @@ class PrivateKernelClassifier(ClassifierMixin, _PrivateEmbedding):
     ) -> None:
         store_init_params(self, locals())
 
-    @fit_context
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         # At a finite epsilon the noise costs accuracy by design (scikit-learn's
@@ -494,6 +493,7 @@ class PrivateKernelClassifier(ClassifierMixin, _PrivateEmbedding):
         tags.classifier_tags.poor_score = self.epsilon != math.inf
         return tags
 
+    @fit_context
     def fit(self, X: ArrayLike, y: ArrayLike) -> "PrivateKernelClassifier":
         """Release the private per-class embeddings (spends epsilon and delta once).
 

@@ -139,10 +139,10 @@ class KernelThinning(BaseEstimator):
     ) -> None:
         store_init_params(self, locals())
 
-    @fit_context
     def __sklearn_tags__(self):
         return kernel_input_tags(super().__sklearn_tags__(), self.kernel, sparse=False)
 
+    @fit_context
     def fit(self, X: ArrayLike, y: ArrayLike | None = None) -> "KernelThinning":
         """Choose the coreset.
 
