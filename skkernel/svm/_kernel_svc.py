@@ -216,27 +216,29 @@ class _SVCParameters(ClassifierMixin, BaseEstimator):
                 )
         return X, y, sample_weight
 
-    def _shared_options(self):
-        """The parameters libsvm and liblinear take alike."""
+    def _shared_options(self, balanced_on=None):
+        """The parameters libsvm and liblinear take alike.
+
+        ``balanced_on``: the labels ``class_weight="balanced"`` is computed from when
+        the model is given only the rows of positive weight: SVC computes it from all
+        its training labels, zero weights included.
+        """
+        class_weight = self.class_weight
+        if balanced_on is not None and isinstance(class_weight, str):
+            classes = np.unique(balanced_on)
+            weights = compute_class_weight("balanced", classes=classes, y=balanced_on)
+            class_weight = dict(zip(classes, weights, strict=True))
         return {
             "tol": self.tol,
-            "class_weight": self.class_weight,
+            "class_weight": class_weight,
             "verbose": self.verbose,
             "random_state": self.random_state,
         }
 
     def _libsvm(self, C, balanced_on=None):
-        """SVC on a precomputed kernel matrix with this estimator's parameters.
-
-        ``balanced_on``: the labels ``class_weight="balanced"`` is computed from when
-        libsvm is given only the rows of positive weight: SVC computes it from all
-        its training labels, zero weights included.
-        """
-        options = self._shared_options()
-        if balanced_on is not None and isinstance(self.class_weight, str):
-            classes = np.unique(balanced_on)
-            weights = compute_class_weight("balanced", classes=classes, y=balanced_on)
-            options["class_weight"] = dict(zip(classes, weights, strict=True))
+        """SVC on a precomputed kernel matrix with this estimator's parameters (see
+        :meth:`_shared_options` for ``balanced_on``)."""
+        options = self._shared_options(balanced_on)
         return SVC(
             C=C,
             kernel="precomputed",
@@ -258,6 +260,16 @@ class _SVCParameters(ClassifierMixin, BaseEstimator):
         """
         if not self.probability:
             return estimator.fit(X, y, sample_weight=sample_weight), None
+        if estimator.class_weight is not None:
+            # The calibration's cross_val_predict fits the folds on labels encoded
+            # 0..k-1, where a class_weight keyed by the labels weights the wrong
+            # classes (or none: an error). A class's weight multiplies C for its rows
+            # as a sample weight does, so it travels as one.
+            classes = np.unique(y)
+            per_class = compute_class_weight(estimator.class_weight, classes=classes, y=y)
+            per_row = per_class[np.searchsorted(classes, y)]
+            sample_weight = per_row if sample_weight is None else sample_weight * per_row
+            estimator = clone(estimator).set_params(class_weight=None)
         smallest = np.unique(y, return_counts=True)[1].min()
         if smallest < 2:
             raise ValueError(
@@ -377,7 +389,10 @@ class KernelSVC(_SVCParameters):
         Whether to enable ``predict_proba``: Platt's sigmoid calibration of the
         decision values on 5 folds (:class:`~sklearn.calibration.CalibratedClassifierCV`
         with ``ensemble=False``, which scikit-learn 1.9 recommends in place of SVC's
-        own, deprecated, ``probability=True``). Predictions are unchanged.
+        own, deprecated, ``probability=True``). Predictions are unchanged. The
+        folds get ``class_weight`` as sample weights (the weights of the whole
+        training set, as libsvm's own calibration uses them), so a dict keyed by
+        any labels works; rows of weight 0 take no part.
     tol : float, default=1e-3
         Tolerance of the stopping criterion (of libsvm, or of liblinear on the
         Nystroem path).
@@ -586,7 +601,11 @@ class KernelSVC(_SVCParameters):
             svc,
             calibrated,
             {
-                "class_weight_": svc.class_weight_,
+                # SVC's, computed here: with probability=True the class weights were
+                # passed as sample weights.
+                "class_weight_": compute_class_weight(
+                    libsvm.class_weight, classes=svc.classes_, y=y
+                ),
                 # Indices into the training samples, whatever their weights.
                 "support_": svc.support_ if rows is None else rows[svc.support_],
                 "support_vectors_": support_vectors,
@@ -627,15 +646,22 @@ class KernelSVC(_SVCParameters):
         )
         components = X[indices].astype(np.float64, copy=False)
         normalization = psd_inverse_sqrt(KernelOperator(kernel, components).gram())
-        features = nystroem_features(
-            kernel, X.astype(np.float64, copy=False), components, normalization, self.backend
-        )
+        # As the exact path: liblinear on the rows of positive weight only (rows of
+        # weight 0 add nothing to its objective, but a class with only such rows
+        # would make a class of its own, and a calibration fold of none).
+        rows = _trained_rows(sample_weight)
         linear = LinearSVC(
             C=self.C,
             loss="hinge",
             dual=True,
             max_iter=_LINEAR_MAX_ITER if self.max_iter == -1 else max(self.max_iter, 1),
-            **self._shared_options(),
+            **self._shared_options(balanced_on=None if rows is None else y),
+        )
+        trained = X if rows is None else X[rows]
+        if rows is not None:
+            y, sample_weight = y[rows], sample_weight[rows]
+        features = nystroem_features(
+            kernel, trained.astype(np.float64, copy=False), components, normalization, self.backend
         )
         fitted, calibrated = self._fit_model(linear, features, y, sample_weight)
         return (
@@ -1100,7 +1126,9 @@ class KernelSVCCV(_SVCParameters):
         self.scorer_ = scorer
         self.kernel_time_ = kernel_time
         self.refit_time_ = refit_time
-        self.classes_ = np.unique(y)
+        # The refitted model's, as GridSearchCV's (a label whose rows all weigh 0 is
+        # not one it predicts); without a refit, the labels of y.
+        self.classes_ = np.unique(y) if best_estimator is None else best_estimator.classes_
         if best_estimator is not None:
             self.best_estimator_ = best_estimator
             self.n_iter_ = best_estimator.n_iter_

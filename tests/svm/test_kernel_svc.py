@@ -12,6 +12,7 @@ from sklearn.datasets import (
     load_digits,
     load_iris,
     load_wine,
+    make_blobs,
     make_classification,
 )
 from sklearn.exceptions import FitFailedWarning
@@ -624,3 +625,59 @@ def test_cv_takes_groups_as_grid_search_does():
     assert ours.best_params_ == grid.best_params_
     with pytest.raises(ValueError, match="groups"):
         KernelSVCCV(Cs, cv=GroupKFold(3)).fit(X, y)
+
+
+def _three_blobs():
+    X, y = make_blobs(60, centers=3, n_features=2, cluster_std=2.0, random_state=0)
+    return X, y
+
+
+@pytest.mark.parametrize("solver", ["exact", "nystroem"])
+def test_probabilities_with_class_weights_keyed_by_any_labels(solver):
+    # The calibration's folds are fitted on labels encoded 0..k-1, where a
+    # class_weight keyed by the labels failed ("The classes, [0, 1, 2], are not in
+    # class_weight") or, keyed partly by 0..k-1, silently weighted the wrong class.
+    X, y = _three_blobs()
+    params = dict(solver=solver, n_components=20, probability=True, random_state=0)
+    by_index = KernelSVC(class_weight={0: 2.0, 1: 1.0, 2: 1.0}, **params).fit(X, y)
+    labels = np.array(["a", "b", "c"])
+    by_name = KernelSVC(class_weight={"a": 2.0, "b": 1.0, "c": 1.0}, **params).fit(X, labels[y])
+    assert_allclose(by_name.predict_proba(X), by_index.predict_proba(X), rtol=1e-10)
+    # Labels 1, 2 and an unused key 0: every class weighs 1, as without weights.
+    y2 = np.where(y == 0, 1, 2)
+    unused = KernelSVC(class_weight={0: 100.0, 1: 1.0, 2: 1.0}, **params).fit(X, y2)
+    plain = KernelSVC(**params).fit(X, y2)
+    assert_allclose(unused.predict_proba(X), plain.predict_proba(X), rtol=1e-10)
+    if solver == "exact":
+        assert_allclose(by_name.class_weight_, [2.0, 1.0, 1.0])
+    cv = KernelSVCCV(Cs=[1.0], probability=True, class_weight={"a": 2.0, "b": 1.0, "c": 1.0})
+    assert np.all(np.isfinite(cv.fit(X, labels[y]).cv_results_["mean_test_score"]))
+
+
+def test_a_class_of_zero_weights_is_no_class_on_every_solver():
+    # Class 2 has weight 0 everywhere: the exact solver (libsvm on the rows of
+    # positive weight) knew two classes, the Nystroem one three with binary-shaped
+    # decision values, and KernelSVCCV three where its model had two.
+    X, y = _three_blobs()
+    sample_weight = np.where(y == 2, 0.0, 1.0)
+    models = [
+        KernelSVC(solver="exact"),
+        KernelSVC(solver="nystroem", n_components=20, random_state=0),
+        KernelSVCCV(Cs=[1.0]),
+    ]
+    for model in models:
+        model.fit(X, y, sample_weight=sample_weight)
+        assert_array_equal(model.classes_, [0, 1])
+        assert model.decision_function(X).shape == (60,)
+
+
+def test_nystroem_probabilities_with_a_class_of_few_weighted_rows():
+    # Class 2: 3 rows of weight 1 and 17 of weight 0. The Nystroem solver calibrated
+    # on all rows, and a fold holding none of the 3 failed inside LinearSVC.
+    X, y = _three_blobs()
+    sample_weight = np.ones(60)
+    sample_weight[np.flatnonzero(y == 2)[3:]] = 0.0
+    model = KernelSVC(solver="nystroem", n_components=20, probability=True, random_state=0)
+    proba = model.fit(X, y, sample_weight=sample_weight).predict_proba(X)
+    assert proba.shape == (60, 3)
+    assert_allclose(proba.sum(axis=1), 1.0)
