@@ -13,12 +13,12 @@ Each case is warmed up once (numba compiles) and timed three times; the minimum 
 printed. Only public skkernel API is used, so older checkouts run it too.
 """
 
-import argparse
 import time
 
 import numpy as np
 
 import skkernel
+from skkernel.utils.benchmarking import benchmark_parser
 
 CASES = ["products-3", "products-50", "ridge", "ridge-cg", "nystroem", "thinning", "rff"]
 
@@ -52,7 +52,7 @@ def make(case, rng):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = benchmark_parser(__doc__)
     parser.add_argument("case", choices=CASES)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args(argv)

@@ -21,7 +21,6 @@ baselines of the same run.
     python benchmarks/kde.py --n 20000 --dims 2    # quicker
 """
 
-import argparse
 import time
 
 import numpy as np
@@ -30,7 +29,7 @@ from sklearn.neighbors import KernelDensity as SklearnKernelDensity
 
 from skkernel.density import KernelDensity, bandwidth_rule
 from skkernel.kernels import DensityKernel
-from skkernel.utils.benchmarking import format_table
+from skkernel.utils.benchmarking import benchmark_parser, format_table
 
 
 def timed(function):
@@ -107,7 +106,7 @@ def run(d, n, sklearn_queries, brute_queries, reference_queries, skip_sklearn):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = benchmark_parser(__doc__)
     parser.add_argument("--n", type=int, default=100_000, help="training points = queries")
     parser.add_argument("--dims", type=int, nargs="+", default=[2, 10])
     parser.add_argument(

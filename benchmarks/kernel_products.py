@@ -9,16 +9,17 @@ product. Speed-ups are ratios against the numpy backend measured in the same run
     python benchmarks/kernel_products.py --n 20000 --repeat 1
 """
 
-import argparse
 import json
 import subprocess
 import sys
+
+from skkernel.utils.benchmarking import benchmark_parser
 
 
 def child(backend, n, d, dtype, repeat):
     import numpy as np
 
-    from skkernel.utils.benchmarking import peak_rss_bytes, reset_peak_rss, time_product
+    from skkernel.utils.benchmarking import measure_peak_increase, time_product
 
     rng = np.random.default_rng(0)
     X = rng.normal(size=(n, d)).astype(dtype)
@@ -26,17 +27,13 @@ def child(backend, n, d, dtype, repeat):
     from skkernel import KernelOperator
 
     KernelOperator("rbf", X[:64], backend=backend) @ v[:64]  # compile outside the measurement
-    before = peak_rss_bytes()
-    reset_peak_rss()
-    seconds = time_product(backend, X, v, repeat=repeat)
-    peak = peak_rss_bytes()
+    seconds, added = measure_peak_increase(lambda: time_product(backend, X, v, repeat=repeat))
     print(
         json.dumps(
             {
                 "seconds": seconds,
-                "rss_before_mb": before / 2**20,
-                "peak_mb": peak / 2**20,
-                "extra_mb": (peak - before) / 2**20,
+                # None (null) where /proc is not there to measure it.
+                "extra_mb": None if added is None else added / 2**20,
                 "inputs_mb": (X.nbytes + v.nbytes) / 2**20,
             }
         )
@@ -44,7 +41,7 @@ def child(backend, n, d, dtype, repeat):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = benchmark_parser(__doc__)
     parser.add_argument("--n", type=int, default=50000)
     parser.add_argument("--d", type=int, nargs="+", default=[3, 50])
     parser.add_argument("--dtype", nargs="+", default=["float64", "float32"])
@@ -91,10 +88,11 @@ def main():
                         "speedup_vs_numpy": base / r["seconds"] if base else float("nan"),
                     }
                 )
-            print(format_table(rows[-len(results) :], list(rows[-1])), flush=True)
+            if results:  # every backend may have failed for this d and dtype
+                print(format_table(rows[-len(results) :], list(rows[-1])), flush=True)
     print(
         f"\nGaussian K(X, X) @ v, n = m = {args.n}; best of {args.repeat}; "
-        "extra_mb = peak RSS during the product minus RSS before it"
+        "extra_mb = peak RSS during the product over the RSS before it"
     )
     print(
         format_table(

@@ -9,12 +9,11 @@ KernelRidge fit measured in the same run (the machine is shared and noisy).
     python benchmarks/kernel_ridge.py --cg-n 200000      # also the matrix-free CG fit
 """
 
-import argparse
 import json
 import subprocess
 import sys
 
-from skkernel.utils.benchmarking import format_table
+from skkernel.utils.benchmarking import benchmark_parser, format_table
 
 _CHILD = r"""
 import json, sys, time
@@ -64,7 +63,7 @@ def run_case(case, n, d, n_alphas, cg_alpha=1.0):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = benchmark_parser(__doc__)
     parser.add_argument("--n", type=int, default=20000)
     parser.add_argument("--d", type=int, default=20)
     parser.add_argument("--alphas", type=int, default=30, help="alphas for KernelRidgeCV")

@@ -16,7 +16,6 @@ callable written by hand would be) and, with ``--neural-tangents``, neural-tange
     python benchmarks/kernel_svc.py --n 2000 5000 --d 20 --neural-tangents
 """
 
-import argparse
 import functools
 import sys
 import time
@@ -28,7 +27,7 @@ from sklearn.svm import SVC
 
 from skkernel import NTK, RBF, KernelOperator
 from skkernel.svm import KernelSVC
-from skkernel.utils.benchmarking import format_table
+from skkernel.utils.benchmarking import benchmark_parser, format_table
 
 
 def best_time(function, repeat):
@@ -74,7 +73,7 @@ def measure(kernel, function, X, y, X_test, repeat):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = benchmark_parser(__doc__)
     parser.add_argument("--n", type=int, nargs="+", default=[2000, 5000])
     parser.add_argument("--d", type=int, default=20)
     parser.add_argument("--repeat", type=int, default=3)

@@ -19,20 +19,23 @@ takes at most 4 GB) or walks in pure Python (``store_K=False``); the latter is s
 so it runs only up to ``--goodpoints-kt-max-n``.
 """
 
-import argparse
+import importlib.util
 import time
 
 import numpy as np
 
 from skkernel import KernelThinning
 from skkernel.thinning import mmd
-from skkernel.utils.benchmarking import format_table
+from skkernel.utils.benchmarking import benchmark_parser, format_table
 
 _STORE_K_MAX_BYTES = 4e9
 
 
 def goodpoints_runner(method, gamma, seed):
-    """A function X -> coreset indices running goodpoints' version of ``method``."""
+    """A function X -> coreset indices running goodpoints' version of ``method``
+    (None where goodpoints is not installed or has no such method)."""
+    if importlib.util.find_spec("goodpoints") is None:
+        return None
     from goodpoints import compress, kt
 
     def target(y, Z):
@@ -126,13 +129,21 @@ def benchmark(d, n, methods, seeds, goodpoints_kt_max_n):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = benchmark_parser(__doc__)
     parser.add_argument("--d", type=int, nargs="+", default=[2, 10])
     parser.add_argument("--n", type=int, nargs="+", default=[2**12, 2**14, 2**16])
     parser.add_argument("--methods", nargs="+", default=["compress++", "kt"])
     parser.add_argument("--seeds", type=int, default=10)
     parser.add_argument("--goodpoints-kt-max-n", type=int, default=2**14)
     args = parser.parse_args()
+    # goodpoints halves n to a power of 4 before thinning to sqrt(n) points, where
+    # skkernel keeps round(sqrt(n)): elsewhere the two would be compared at
+    # different coreset sizes.
+    for n in args.n:
+        if 4 ** round(np.log(n) / np.log(4)) != n:
+            parser.error(f"--n {n}: use powers of 4 (4096, 16384, ...), for equal coreset sizes")
+    if importlib.util.find_spec("goodpoints") is None:
+        print("goodpoints is not installed (pip install goodpoints): skkernel rows only")
     columns = ["d", "n", "coreset", "method", "seconds", "MMD", "± se", "MMD / iid", "time vs gp"]
     rows = []
     for d in args.d:

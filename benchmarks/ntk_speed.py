@@ -10,13 +10,12 @@ Run with ``NUMBA_NUM_THREADS=1`` for single-thread figures. The issue's target: 
 depth-3 NTK Gram matrix within 2x the RBF one's time.
 """
 
-import argparse
 import time
 
 import numpy as np
 
 from skkernel import NNGP, NTK, RBF, KernelOperator
-from skkernel.utils.benchmarking import format_table
+from skkernel.utils.benchmarking import benchmark_parser, format_table
 
 KERNELS = {
     "RBF": RBF,
@@ -63,7 +62,7 @@ def rows_for(n, d, repeats):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = benchmark_parser(__doc__)
     parser.add_argument("--n", type=int, default=4000)
     parser.add_argument("--features", type=int, nargs="+", default=[8, 50])
     parser.add_argument("--repeats", type=int, default=15)

@@ -18,14 +18,13 @@ unpenalised intercept); ``--with-plain`` adds rows without it (KernelRidge's mod
     python benchmarks/nystroem_ridge.py --part synthetic --n 500000 --seeds 3
 """
 
-import argparse
 import json
 import subprocess
 import sys
 
 import numpy as np
 
-from skkernel.utils.benchmarking import format_table
+from skkernel.utils.benchmarking import benchmark_parser, format_table
 
 _CHILD = r"""
 import json, resource, sys, time, warnings
@@ -162,7 +161,7 @@ def sampling_rows(components):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = benchmark_parser(__doc__)
     parser.add_argument("--part", choices=["diamonds", "synthetic", "sampling"], default="diamonds")
     parser.add_argument("--n", type=int, nargs="+", default=[1_000_000])
     parser.add_argument("--M", type=int, nargs="+", default=[2000, 5000])

@@ -21,7 +21,6 @@ bandwidth on private data spends privacy too; choose it on public data.
     python benchmarks/private_kde.py --part utility --seeds 1
 """
 
-import argparse
 import time
 import warnings
 
@@ -36,7 +35,7 @@ from skkernel.density import (
     PrivateKernelDensity,
     bandwidth_rule,
 )
-from skkernel.utils.benchmarking import format_table
+from skkernel.utils.benchmarking import benchmark_parser, format_table
 
 
 def exact_kernel_mean(X, Y, h):
@@ -151,7 +150,7 @@ def classifier(splits, n_components):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = benchmark_parser(__doc__)
     parser.add_argument("--part", choices=["utility", "classifier", "both"], default="both")
     parser.add_argument("--n", type=int, default=100_000)
     parser.add_argument("--dims", type=int, nargs="+", default=[2, 10])

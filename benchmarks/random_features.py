@@ -13,7 +13,6 @@ machine); the transform part runs each case in a fresh process so its peak resid
 memory belongs to that transform alone.
 """
 
-import argparse
 import json
 import subprocess
 import sys
@@ -21,7 +20,7 @@ import time
 
 import numpy as np
 
-from skkernel.utils.benchmarking import format_table
+from skkernel.utils.benchmarking import benchmark_parser, format_table
 
 _TRANSFORM_CHILD = r"""
 import json, sys, time
@@ -212,7 +211,7 @@ PARTS = ["transform", "structured", "sorf-kernel", "accuracy", "all"]
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = benchmark_parser(__doc__)
     parser.add_argument("--part", choices=PARTS, default="all")
     parser.add_argument("--n", type=int, default=1_000_000, help="rows for the transform part")
     parser.add_argument("--dtype", nargs="+", default=["float32", "float64"])

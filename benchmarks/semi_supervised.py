@@ -51,7 +51,6 @@ picks some of the four).
         --cases "LabelSpreading" "STKR kpca, knn nndescent"       # ~20 minutes
 """
 
-import argparse
 import json
 import subprocess
 import sys
@@ -66,7 +65,7 @@ from sklearn.semi_supervised import LabelPropagation, LabelSpreading, SelfTraini
 from sklearn.svm import SVC
 
 from skkernel import SpectralKernelClassifier
-from skkernel.utils.benchmarking import format_table, semi_supervised_split
+from skkernel.utils.benchmarking import benchmark_parser, format_table, semi_supervised_split
 
 PROBLEMS = {
     "digits, 50 labels": ("digits", 50),
@@ -486,7 +485,7 @@ PARTS = ["accuracy", "grid", "graphs", "neighbors", "weights", "scale"]
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = benchmark_parser(__doc__)
     parser.add_argument("--part", choices=PARTS, default="accuracy")
     parser.add_argument("--seeds", type=int, default=10)
     parser.add_argument("--problems", nargs="+", default=list(PROBLEMS), choices=list(PROBLEMS))

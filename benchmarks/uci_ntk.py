@@ -37,7 +37,6 @@ time against KernelSVCCV's and whether both chose the same.
         fertility --neural-tangents
 """
 
-import argparse
 import json
 import pathlib
 import sys
@@ -50,7 +49,7 @@ from sklearn.ensemble import RandomForestClassifier
 
 from skkernel import NTK
 from skkernel.svm import KernelSVCCV
-from skkernel.utils.benchmarking import format_table
+from skkernel.utils.benchmarking import benchmark_parser, format_table
 
 C_GRID = [10.0**k for k in range(-2, 5)]
 DEPTHS = [1, 2, 3, 4, 5]
@@ -200,7 +199,7 @@ def neural_tangents_selection(X, y, split, depths):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = benchmark_parser(__doc__)
     parser.add_argument("--data", required=True, type=pathlib.Path)
     parser.add_argument("--datasets", nargs="*", help="folder names; default: all")
     parser.add_argument("--max-samples", type=int, default=5000)

@@ -10,6 +10,8 @@ from sklearn.neighbors import KernelDensity as SklearnKernelDensity
 
 from skkernel.density import KernelDensity, PrivateKernelClassifier, PrivateKernelDensity
 
+from . import added_memory
+
 N_TRAIN, N_QUERIES = 20_000, 2_000
 
 
@@ -39,8 +41,7 @@ class ExactKDE:
     def time_score_samples(self, estimator, n_features):
         self.kde.score_samples(self.Y)
 
-    def peakmem_score_samples(self, estimator, n_features):
-        self.kde.score_samples(self.Y)
+    track_added_memory_score_samples = added_memory("time_score_samples")
 
 
 class LaplacianSums:

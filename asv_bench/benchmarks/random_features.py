@@ -7,6 +7,8 @@ from sklearn.kernel_approximation import RBFSampler
 
 from skkernel import RandomFourierFeatures
 
+from . import added_memory
+
 
 class FourierTransform:
     """100,000 x 32 -> 2,048 features."""
@@ -27,8 +29,7 @@ class FourierTransform:
     def time_transform(self, library, dtype):
         self.model.transform(self.X)
 
-    def peakmem_transform(self, library, dtype):
-        self.model.transform(self.X)
+    track_added_memory_transform = added_memory("time_transform")
 
 
 class StructuredProjection:

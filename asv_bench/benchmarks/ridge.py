@@ -9,6 +9,8 @@ from sklearn.kernel_ridge import KernelRidge as SklearnKernelRidge
 
 from skkernel import KernelRidge, KernelRidgeCV
 
+from . import added_memory
+
 N = 4000
 D = 20
 ALPHAS = np.logspace(-4, 2, 30)
@@ -40,8 +42,7 @@ class KernelRidgeFit:
     def time_fit(self, library):
         _model(library).fit(self.X, self.y)
 
-    def peakmem_fit(self, library):
-        _model(library).fit(self.X, self.y)
+    track_added_memory_fit = added_memory("time_fit")
 
 
 class KernelRidgeCVFit:
@@ -60,8 +61,7 @@ class KernelRidgeCVFit:
         else:
             KernelRidgeCV(alphas=ALPHAS, kernel="rbf", gamma=1.0 / D).fit(self.X, self.y)
 
-    def peakmem_fit(self, method):
-        self.time_fit(method)
+    track_added_memory_fit = added_memory("time_fit")
 
 
 class ConjugateGradientFit:
@@ -80,7 +80,4 @@ class ConjugateGradientFit:
             self.X, self.y
         )
 
-    def peakmem_fit(self, n):
-        KernelRidge(alpha=1.0, kernel="rbf", gamma=1.0 / D, solver="cg", tol=1e-3).fit(
-            self.X, self.y
-        )
+    track_added_memory_fit = added_memory("time_fit")

@@ -3,7 +3,8 @@ backend measured in the same run (the machines we run on are shared and noisy)."
 
 import numpy as np
 
-from .._accel import backend_status
+from .._accel import backend_status, check_backend_name
+from .._operator import KernelOperator
 from ..utils.benchmarking import time_product
 
 
@@ -13,11 +14,15 @@ def compare_backends(
     """Time Gaussian ``K(X, X) @ v`` on each available backend.
 
     Returns a list of dicts with keys backend, d, dtype, seconds and speedup (numpy
-    backend's time over this backend's, measured in the same run).
+    backend's time over this backend's, measured in the same run; NaN without numpy).
+    Every backend is checked before anything is timed.
     """
     status = backend_status()
     if backends is None:
         backends = [b for b in ("numpy", "numba", "keops") if status[b] is None]
+    for name in backends:
+        if check_backend_name(name) != "auto" and status[name] is not None:
+            raise ValueError(f"Backend {name!r} cannot run here: {status[name]}.")
     rng = np.random.default_rng(seed)
     rows = []
     for d in dims:
@@ -27,6 +32,9 @@ def compare_backends(
             times = {b: time_product(b, X, v, repeat=repeat) for b in backends}
             base = times.get("numpy")
             for b, seconds in times.items():
+                if b == "auto":
+                    # Which backend "auto" ran, as the table would not say otherwise.
+                    b = f"auto ({KernelOperator('rbf', X[:2], backend='auto').backend})"
                 rows.append(
                     {
                         "backend": b,

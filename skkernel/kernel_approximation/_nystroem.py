@@ -104,6 +104,7 @@ class Nystroem(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
           (:class:`~skkernel.leverage.SequentialLeverageScores`), one pass over the
           data with bounded memory; ``partial_fit`` continues the pass. The number
           of components is the dictionary size if that is below ``n_components``.
+          Its cost is set by the dictionary (``alpha``), not by ``n_components``.
         - "kernel-thinning": a Compress++ kernel-thinning coreset
           (:class:`~skkernel.KernelThinning`, g=4, delta=0.5): components whose
           distribution matches the data's in MMD. About

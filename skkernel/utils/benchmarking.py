@@ -5,6 +5,7 @@ BLAS allocate outside numpy) and plain-text tables. Linux only for memory: elsew
 the functions return None or False.
 """
 
+import argparse
 import ctypes
 import functools
 import time
@@ -16,6 +17,7 @@ import numpy as np
 from .._typing import BackendName, KernelLike, NDArray
 
 __all__ = [
+    "benchmark_parser",
     "format_table",
     "measure_peak_increase",
     "peak_rss_bytes",
@@ -27,6 +29,36 @@ __all__ = [
 
 _CLEAR_REFS = "/proc/self/clear_refs"
 _STATUS = "/proc/self/status"
+
+
+def benchmark_parser(doc: str) -> argparse.ArgumentParser:
+    """The argument parser of a benchmark script.
+
+    Its description is the first paragraph of the script's docstring (not its
+    first line, which can stop mid-sentence), and its ``--help`` adds the default
+    to every option's help text.
+
+    Parameters
+    ----------
+    doc : str
+        The script's docstring (``__doc__``).
+
+    Returns
+    -------
+    parser : argparse.ArgumentParser
+        Without arguments yet.
+
+    Examples
+    --------
+    >>> from skkernel.utils.benchmarking import benchmark_parser
+    >>> parser = benchmark_parser("Kernel products.\\n\\nDetails.")
+    >>> parser.description
+    'Kernel products.'
+    """
+    summary = " ".join(doc.strip().split("\n\n")[0].split())
+    return argparse.ArgumentParser(
+        description=summary, formatter_class=argparse.ArgumentDefaultsHelpFormatter
+    )
 
 
 def reset_peak_rss() -> bool:
@@ -292,9 +324,12 @@ def format_table(rows: Iterable[Mapping[str, Any]], columns: Sequence[str]) -> s
     >>> print(format_table([{"n": 10, "s": 0.12345}], ["n", "s"]))
     n   s
     10  0.123
+    >>> print(format_table([], ["n", "s"]))  # no rows: the header
+    n  s
     """
     cells = [[_fmt(row[c]) for c in columns] for row in rows]
-    widths = [max(len(c), *(len(r[i]) for r in cells)) for i, c in enumerate(columns)]
+    # A list for max: with no rows (every case failed) the header alone is the table.
+    widths = [max([len(c), *(len(r[i]) for r in cells)]) for i, c in enumerate(columns)]
     lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True))]
     lines += ["  ".join(x.ljust(w) for x, w in zip(r, widths, strict=True)) for r in cells]
     return "\n".join(lines)

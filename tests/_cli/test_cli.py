@@ -36,6 +36,22 @@ def test_bench_command_prints_a_table(capsys):
     assert "speedup" in _output(capsys, [*argv[:-2], "--repeat", "1", "--quiet"])
 
 
+def test_bench_checks_every_backend_before_timing_and_names_auto(capsys, monkeypatch):
+    # A bad name came after the earlier backends were timed (seconds of work, then
+    # the error); "auto" was not said to be which backend; without numpy the footer
+    # still explained a speedup that was NaN.
+    from skkernel._cli import _bench
+
+    timed = []
+    monkeypatch.setattr(_bench, "time_product", lambda b, *a, **k: timed.append(b) or 1.0)
+    assert main(["bench", "--n", "100", "--backend", "numpy", "numba", "fortran"]) == 1
+    assert "Unknown backend 'fortran'" in capsys.readouterr().err and not timed
+    out = _output(
+        capsys, ["bench", "--n", "100", "--d", "2", "--dtype", "float64", "--backend", "auto"]
+    )
+    assert "auto (" in out and "n/a (add numpy" in out
+
+
 def test_bench_rejects_bad_arguments(capsys):
     assert main(["bench", "--n", "10"]) == 1
     assert "--n must be at least 64" in capsys.readouterr().err
