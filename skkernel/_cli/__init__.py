@@ -67,7 +67,7 @@ def _run_demo(args, report):
 
 def _run_bench(args, report):
     from ..utils.benchmarking import format_table
-    from ._bench import compare_backends
+    from ._bench import compare_backends, speedup_note
 
     if args.n < 64:
         raise ValueError("--n must be at least 64")
@@ -77,10 +77,7 @@ def _run_bench(args, report):
     sizes = {"n": args.n, "dims": args.d, "dtypes": args.dtype, "repeat": args.repeat}
     rows = compare_backends(**sizes, backends=args.backend, seed=args.seed)
     report.output(format_table(rows, ["backend", "d", "dtype", "seconds", "speedup"]))
-    if args.backend is None or "numpy" in args.backend:
-        report.output("speedup: blocked numpy time / backend time, same run")
-    else:
-        report.output("speedup: n/a (add numpy to --backend: it is the baseline)")
+    report.output(speedup_note(args.backend))
     return {"rows": rows}
 
 

@@ -45,3 +45,11 @@ def compare_backends(
                     }
                 )
     return rows
+
+
+def speedup_note(backends):
+    """The line under the table that says what its speedup column is (NaN where
+    the baseline, the numpy backend, was not timed)."""
+    if backends is None or "numpy" in backends:
+        return "speedup: blocked numpy time / backend time, same run"
+    return "speedup: n/a (add numpy to --backend: it is the baseline)"
