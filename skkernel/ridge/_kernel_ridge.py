@@ -387,7 +387,6 @@ class KernelRidgeCV(_KernelModel):
         solver that the cross-validation's fits use where K does not fit in memory
         (:class:`KernelRidge`'s ``solver="auto"``). Pass an int for reproducible
         output across multiple function calls.
-        Pass an int for reproducible output across multiple function calls.
 
     Attributes
     ----------
