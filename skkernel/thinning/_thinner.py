@@ -263,9 +263,12 @@ class _Thinner:
         diag = columns.diag().astype(np.float64)
         scores = diag / size + 2.0 * (sums / size - mean_embedding)
         step = 2.0 / size
+        # Kernel rows, not columns (the same values, the kernel being symmetric): a
+        # backend fills a one-row block in one vectorised pass over the points, a
+        # one-column block one point at a time (8-30x slower on numba).
         for t in range(size):
             out = coreset[t]
-            column = columns.block(slice(None), [out])[:, 0]
+            column = columns.block([out], slice(None))[0]
             scores -= step * column
             masked = np.where(in_coreset, np.inf, scores)
             best = int(np.argmin(masked))
@@ -273,7 +276,7 @@ class _Thinner:
                 in_coreset[out] = False
                 in_coreset[best] = True
                 coreset[t] = best
-                column = columns.block(slice(None), [best])[:, 0]
+                column = columns.block([best], slice(None))[0]
             scores += step * column
         return in_coreset
 
