@@ -28,7 +28,7 @@ from sklearn.utils import check_consistent_length, column_or_1d
 from sklearn.utils._available_if import available_if
 from sklearn.utils._chunking import get_chunk_n_rows
 from sklearn.utils._param_validation import StrOptions
-from sklearn.utils.class_weight import compute_class_weight
+from sklearn.utils.class_weight import compute_class_weight, compute_sample_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
@@ -265,9 +265,7 @@ class _SVCParameters(ClassifierMixin, BaseEstimator):
             # 0..k-1, where a class_weight keyed by the labels weights the wrong
             # classes (or none: an error). A class's weight multiplies C for its rows
             # as a sample weight does, so it travels as one.
-            classes = np.unique(y)
-            per_class = compute_class_weight(estimator.class_weight, classes=classes, y=y)
-            per_row = per_class[np.searchsorted(classes, y)]
+            per_row = compute_sample_weight(estimator.class_weight, y)
             sample_weight = per_row if sample_weight is None else sample_weight * per_row
             estimator = clone(estimator).set_params(class_weight=None)
         smallest = np.unique(y, return_counts=True)[1].min()
