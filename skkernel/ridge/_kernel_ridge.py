@@ -320,8 +320,8 @@ def _solve_ridge_inplace(build, alpha, Y):
     """Solve ``(K + alpha I) c = Y`` with one n x n array: K is factored over itself.
 
     Where K + alpha I is not positive definite, falls back, as sklearn does, to a
-    least-squares solution with a warning (rebuilding K, as the failed factorisation
-    has overwritten it).
+    least-squares solution of ``(K + alpha I) c = Y`` with a warning (rebuilding K, as
+    the failed factorisation has overwritten it).
     """
     K = build()
     K.flat[:: K.shape[0] + 1] += alpha
@@ -335,6 +335,10 @@ def _solve_ridge_inplace(build, alpha, Y):
     del K
     K = build()
     K.flat[:: K.shape[0] + 1] += alpha
+    if not np.array_equal(K, K.T):
+        # A precomputed K need not be symmetric: solve with K itself, as scikit-learn
+        # does (symmetric_lstsq reads its argument transposed, so hand it K.T).
+        K = K.T
     return symmetric_lstsq(K, Y, overwrite_a=True)
 
 

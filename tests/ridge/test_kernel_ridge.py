@@ -192,6 +192,22 @@ def test_indefinite_kernel_falls_back_to_least_squares_like_sklearn():
     assert relative_error(ours.predict(X_test), theirs.predict(X_test)) < 1e-8
 
 
+@pytest.mark.parametrize("weighted", [False, True])
+def test_least_squares_fallback_solves_a_non_symmetric_precomputed_matrix_as_given(weighted):
+    # Not positive definite, so the fit takes the least-squares fallback, which must
+    # solve (K + alpha I) c = y with K as given, not its transpose, as scikit-learn.
+    rng = np.random.default_rng(0)
+    K = rng.normal(size=(8, 8))
+    y = rng.normal(size=8)
+    weights = rng.uniform(0.5, 2.0, size=8) if weighted else None
+    with pytest.warns(UserWarning, match="least-squares"):
+        ours = KernelRidge(kernel="precomputed", alpha=1e-3).fit(K, y, sample_weight=weights)
+    with pytest.warns(UserWarning, match="least-squares"):
+        theirs = SklearnKernelRidge(kernel="precomputed", alpha=1e-3)
+        theirs.fit(K, y, sample_weight=weights)
+    np.testing.assert_allclose(ours.dual_coef_, theirs.dual_coef_, rtol=1e-8, atol=1e-10)
+
+
 def test_float32_stays_float32():
     X, y, X_test = regression_data()
     model = KernelRidge(kernel="rbf").fit(X.astype(np.float32), y)
