@@ -417,7 +417,11 @@ class PrivateKernelClassifier(ClassifierMixin, _PrivateEmbedding):
     its rows and their count, with noise, in one release; ``predict`` assigns x to the
     class whose private data are most similar on average, ``argmax_c mu_c . z(x)``
     with ``mu_c`` the released sum over the released count (the classifier of
-    Backurs et al. 2024, Sec. 11; a kernel mean, or Parzen-window, classifier).
+    Backurs et al. 2024, Sec. 11; a kernel mean, or Parzen-window, classifier). A
+    class whose released count is below one row has a mean of noise alone (or, at
+    ``epsilon=inf``, an empty class's mean of 0, which far from the data beats the
+    slightly negative random-feature estimates of real classes): it is not predicted,
+    unless no class has a count of one (post-processing, at no privacy cost).
 
     Privacy budget across classes: the classes partition the rows, so the per-class
     structures are not charged one epsilon each. The release is the concatenated
@@ -563,15 +567,32 @@ class PrivateKernelClassifier(ClassifierMixin, _PrivateEmbedding):
         -------
         scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
             For two classes, similarity to ``classes_[1]`` minus similarity to
-            ``classes_[0]``; else the similarities.
+            ``classes_[0]``; else the similarities. A class released with fewer
+            than one row (``class_counts_ < 1``) scores -inf, unless every class is.
         """
         S = self.similarities(X)
+        S[:, ~self._predictable_classes()] = -np.inf
         return S[:, 1] - S[:, 0] if S.shape[1] == 2 else S
 
     def predict(self, X: ArrayLike) -> NDArray[Any]:
         """The class of highest released average similarity.
 
+        A class released with fewer than one row is predicted only if every class is.
+
         {predict_labels}
         """
-        check_is_fitted(self)
-        return self.classes_[np.argmax(self.similarities(X), axis=1)]
+        scores = self.decision_function(X)
+        if scores.ndim == 1:
+            return self.classes_[(scores > 0).astype(int)]
+        return self.classes_[np.argmax(scores, axis=1)]
+
+    def _predictable_classes(self):
+        """The classes whose released size is at least one row (all, if none is).
+
+        Post-processing of the release, so free of privacy cost. A class released with
+        fewer than one row has a mean embedding of noise alone, or, at epsilon=inf, of
+        0: an empty declared class then beats, far from the data, classes whose random
+        feature estimates there are slightly negative.
+        """
+        predictable = self.class_counts_ >= 1.0
+        return predictable if predictable.any() else np.ones_like(predictable)

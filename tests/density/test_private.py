@@ -240,6 +240,30 @@ def test_classifier_binary_decision_function_and_privacy():
     assert clf.sensitivity_ == 2.0  # replace-one, labels may change: two blocks
 
 
+@pytest.mark.parametrize("n_classes", [2, 4])
+def test_classifier_never_predicts_a_class_released_empty(n_classes):
+    # A declared class with no rows has, at epsilon=inf, a mean embedding of 0: its
+    # similarity 0 beat, far from the data, the real classes' slightly negative
+    # random-feature estimates (5% of these queries).
+    rng = np.random.default_rng(0)
+    X = np.vstack([rng.normal(size=(300, 2)) + 3 * c for c in range(n_classes - 1)])
+    y = np.repeat(np.arange(n_classes - 1), 300)
+    if n_classes == 2:
+        X, y = X[:40], np.zeros(40, dtype=int)  # class 1 declared, empty
+    clf = PrivateKernelClassifier(
+        1.0, epsilon=np.inf, n_components=200, classes=np.arange(n_classes), random_state=0
+    ).fit(X, y)
+    assert clf.class_counts_[-1] == 0
+    queries = rng.uniform(X.min(axis=0) - 3, X.max(axis=0) + 3, size=(2000, 2))
+    assert not np.any(clf.predict(queries) == n_classes - 1)
+    scores = clf.decision_function(queries)
+    if n_classes == 2:
+        assert np.all(scores == -np.inf)
+    else:
+        assert np.all(scores[:, -1] == -np.inf)
+        assert_allclose(scores[:, :-1], clf.similarities(queries)[:, :-1])
+
+
 def test_mechanisms():
     g = GaussianMechanism(epsilon=1.0, delta=1e-5, sensitivity=1.0)
     assert g.scale == pytest.approx(3.7306, abs=1e-4)  # Balle & Wang's example
