@@ -20,7 +20,13 @@ from ._memory import check_dense_fits
 from ._operator import KernelOperator
 from ._typing import ArrayLike, FloatArray, MatrixLike, NDArray, SparseMatrix
 from ._validation import FLOAT_DTYPES
-from .kernels import Kernel, kernel_from_params, kernel_input_tags, kernel_parameter_constraints
+from .kernels import (
+    Kernel,
+    is_precomputed,
+    kernel_from_params,
+    kernel_input_tags,
+    kernel_parameter_constraints,
+)
 
 __all__ = [
     "BACKEND_CONSTRAINT",
@@ -230,7 +236,7 @@ class KernelExpansion(BaseEstimator):
 
     @property
     def _precomputed(self):
-        return isinstance(self.kernel, str) and self.kernel == "precomputed"
+        return is_precomputed(self.kernel)
 
     def _get_kernel(self):
         return kernel_from_params(self)

@@ -36,14 +36,19 @@ from .._init_params import store_init_params
 from .._linalg import psd_inverse_sqrt
 from .._operator import KernelOperator
 from .._typing import ArrayLike, BackendName, FloatArray, KernelLike, MatrixLike, RandomStateLike
-from ..kernels import kernel_from_params, kernel_input_tags, kernel_parameter_constraints
+from ..kernels import (
+    is_precomputed,
+    kernel_from_params,
+    kernel_input_tags,
+    kernel_parameter_constraints,
+)
 from ..leverage import SequentialLeverageScores
 
 __all__ = ["Nystroem"]
 
 
 def _precomputed(estimator):
-    return isinstance(estimator.kernel, str) and estimator.kernel == "precomputed"
+    return is_precomputed(estimator.kernel)
 
 
 def kernel_of(estimator):

@@ -16,7 +16,13 @@ the registry (:data:`FAMILIES`, :func:`register_family`) with resolved numbers.
 """
 
 from ._base import Kernel
-from ._factory import kernel_from_params, kernel_input_tags, kernel_names, make_kernel
+from ._factory import (
+    is_precomputed,
+    kernel_from_params,
+    kernel_input_tags,
+    kernel_names,
+    make_kernel,
+)
 from ._params import kernel_parameter_constraints
 from ._registry import FAMILIES, KernelFamily, KernelSpec, register_family
 from .density import DENSITY_KERNELS, DensityKernel
@@ -51,6 +57,7 @@ __all__ = [
     "Polynomial",
     "RBF",
     "Sigmoid",
+    "is_precomputed",
     "kernel_from_params",
     "kernel_parameter_constraints",
     "kernel_input_tags",

@@ -9,7 +9,13 @@ from sklearn.utils import Tags
 from ._base import KERNELS_BY_NAME, Kernel
 from .pairwise import FunctionKernel, GPKernelAdapter
 
-__all__ = ["kernel_names", "kernel_from_params", "kernel_input_tags", "make_kernel"]
+__all__ = [
+    "is_precomputed",
+    "kernel_from_params",
+    "kernel_input_tags",
+    "kernel_names",
+    "make_kernel",
+]
 
 #: ``kernel=``: a name of :func:`make_kernel` (or "precomputed" where an estimator
 #: takes it), a :class:`Kernel`, a Gaussian-process kernel, or a function of two
@@ -30,6 +36,28 @@ class KernelParameters(Protocol):
 def kernel_names() -> tuple[str, ...]:
     """The kernel names estimators accept, sorted (every registered Kernel's names)."""
     return tuple(sorted(KERNELS_BY_NAME))
+
+
+def is_precomputed(kernel: KernelLike) -> bool:
+    """Whether an estimator's ``kernel=`` says its X is a precomputed kernel matrix.
+
+    Parameters
+    ----------
+    kernel : str, Kernel, Gaussian-process kernel or callable
+        The estimator's ``kernel`` parameter.
+
+    Returns
+    -------
+    precomputed : bool
+        True for the string "precomputed" only (a kernel object or function never is).
+
+    Examples
+    --------
+    >>> from skkernel.kernels import is_precomputed
+    >>> is_precomputed("precomputed"), is_precomputed("rbf")
+    (True, False)
+    """
+    return isinstance(kernel, str) and kernel == "precomputed"
 
 
 def kernel_input_tags(tags: Tags, kernel: KernelLike, *, sparse: bool = True) -> Tags:
@@ -69,7 +97,7 @@ def kernel_input_tags(tags: Tags, kernel: KernelLike, *, sparse: bool = True) ->
         positive_only = getattr(KERNELS_BY_NAME.get(kernel), "positive_only", False)
     else:
         positive_only = False
-    tags.input_tags.pairwise = isinstance(kernel, str) and kernel == "precomputed"
+    tags.input_tags.pairwise = is_precomputed(kernel)
     tags.input_tags.sparse = sparse
     tags.input_tags.positive_only = positive_only
     return tags
@@ -126,12 +154,12 @@ def make_kernel(
         return kernel
     if isinstance(kernel, GPKernel):
         return GPKernelAdapter(kernel)
+    if is_precomputed(kernel):
+        raise ValueError(
+            "kernel='precomputed' is not a kernel function: pass the kernel matrix "
+            "to an estimator that supports kernel='precomputed' instead."
+        )
     if isinstance(kernel, str):
-        if kernel == "precomputed":
-            raise ValueError(
-                "kernel='precomputed' is not a kernel function: pass the kernel matrix "
-                "to an estimator that supports kernel='precomputed' instead."
-            )
         try:
             cls = KERNELS_BY_NAME[kernel]
         except KeyError:

@@ -45,7 +45,12 @@ from .._linalg import (
     transformed_ridge,
 )
 from .._typing import ArrayLike, BackendName, KernelLike, MatrixLike, NDArray, RandomStateLike
-from ..kernels import kernel_from_params, kernel_input_tags, kernel_parameter_constraints
+from ..kernels import (
+    is_precomputed,
+    kernel_from_params,
+    kernel_input_tags,
+    kernel_parameter_constraints,
+)
 from ._affinity import (
     KernelAffinity,
     NeighborAffinity,
@@ -136,7 +141,7 @@ class _SpectralKernelBase(BaseEstimator):
 
     @property
     def _precomputed(self):
-        return isinstance(self.kernel, str) and self.kernel == "precomputed"
+        return is_precomputed(self.kernel)
 
     @property
     def _neighbors(self):

@@ -56,7 +56,13 @@ from .._typing import (
     NDArray,
     RandomStateLike,
 )
-from ..kernels import GPKernelAdapter, kernel_input_tags, kernel_parameter_constraints, make_kernel
+from ..kernels import (
+    GPKernelAdapter,
+    is_precomputed,
+    kernel_input_tags,
+    kernel_parameter_constraints,
+    make_kernel,
+)
 
 __all__ = ["KernelSVC", "KernelSVCCV"]
 
@@ -172,7 +178,7 @@ class _SVCParameters(ClassifierMixin, BaseEstimator):
 
     @property
     def _precomputed(self):
-        return isinstance(self.kernel, str) and self.kernel == "precomputed"
+        return is_precomputed(self.kernel)
 
     def _kernel_for(self, X):
         """The kernel, with gamma resolved on X; its parameters are checked here,
