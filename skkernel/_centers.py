@@ -20,9 +20,7 @@ import numpy as np
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ._base import check_finite_kernel
 from ._memory import check_dense_fits
-from ._operator import KernelOperator
 from ._typing import BackendName, NDArray, RandomStateLike
 from .kernels import Kernel
 from .leverage import (
@@ -30,6 +28,7 @@ from .leverage import (
     alpha_for_effective_dimension,
     bless_dictionary,
     exact_leverage_scores,
+    gram64,
 )
 from .thinning._thinner import thinning_indices
 
@@ -92,9 +91,7 @@ def _exact_rls(kernel, X, n_components, alpha, rng, backend):
     check_dense_fits(
         n, n, np.float64, what="sampling='exact-rls'", instead="Use sampling='rls'.", count=3
     )
-    K = check_finite_kernel(
-        KernelOperator(kernel, X.astype(np.float64, copy=False), backend=backend).gram()
-    )
+    K = gram64(kernel, X, backend)
     if alpha is None:
         alpha = alpha_for_effective_dimension(np.linalg.eigvalsh(K), n_components)
     scores = exact_leverage_scores(K, alpha)
@@ -110,7 +107,7 @@ def _approximate_rls(kernel, X, n_components, alpha, rng, backend):
         floor = 1e-12 * X.shape[0] * max(kappa2, np.finfo(np.float64).tiny)
     else:
         floor = alpha
-    _, candidates, scores, _ = bless_dictionary(
+    _, candidates, scores = bless_dictionary(
         kernel,
         X,
         floor,
@@ -123,6 +120,7 @@ def _approximate_rls(kernel, X, n_components, alpha, rng, backend):
         # One draw per unit of d_eff keeps the dictionary near n_components samples;
         # the last scoring step costs O(candidates * n_components^2).
         oversampling=1.0,
+        backend=backend,
     )
     if candidates.size <= n_components:
         return candidates, None
@@ -160,7 +158,7 @@ def centers_from_stream(
 
 def _sequential(kernel, X, n_components, alpha, rng, backend):
     stream = SequentialLeverageScores(
-        kernel, alpha=1.0 if alpha is None else alpha, random_state=rng
+        kernel, alpha=1.0 if alpha is None else alpha, backend=backend, random_state=rng
     ).fit(X)
     return stream.dictionary_indices_[centers_from_stream(stream, n_components, rng)], None
 

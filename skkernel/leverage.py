@@ -34,22 +34,23 @@ from sklearn.utils._chunking import get_chunk_n_rows
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._base import FLOAT_DTYPES, check_finite_kernel, fit_context
+from ._base import BACKEND_CONSTRAINT, FLOAT_DTYPES, check_finite_kernel, fit_context
 from ._docs import fill_doc
 from ._init_params import store_init_params
 from ._linalg import jittered_cholesky, rounding_level
 from ._memory import check_dense_fits
 from ._operator import KernelOperator
-from ._typing import ArrayLike, KernelLike, NDArray, RandomStateLike
+from ._typing import ArrayLike, BackendName, KernelLike, NDArray, RandomStateLike
 from ._validation import check_kernel_input
 from .kernels import kernel_from_params, kernel_parameter_constraints, make_kernel
 
 __all__ = ["SequentialLeverageScores", "ridge_leverage_scores"]
 
 
-def _gram64(kernel, X):
+def gram64(kernel, X, backend="auto"):
     """The float64 Gram matrix K(X, X), exact diagonal included; refused if not finite."""
-    return check_finite_kernel(KernelOperator(kernel, X.astype(np.float64, copy=False)).gram())
+    K = KernelOperator(kernel, X.astype(np.float64, copy=False), backend=backend)
+    return check_finite_kernel(K.gram())
 
 
 def exact_leverage_scores(K, alpha):
@@ -128,19 +129,22 @@ class _Dictionary:
         ``sum_j k(x_j, x_j)`` over the data whose scores are estimated: it bounds the
         largest eigenvalue of K, so ``k(x, x) / (trace + k(x, x) + alpha)`` is a lower
         bound of every score.
+    backend : str, default="auto"
+        Backend of the kernel blocks.
     """
 
-    def __init__(self, kernel, points, weights, alpha, trace):
+    def __init__(self, kernel, points, weights, alpha, trace, backend="auto"):
         self.kernel = kernel
         self.points = points
         self.weights = weights
         self.alpha = alpha
         self.trace = trace
+        self.backend = backend
         self._L = None
 
     def _factor(self):
         if self._L is None:
-            G = _gram64(self.kernel, self.points)
+            G = gram64(self.kernel, self.points, self.backend)
             G[np.diag_indices_from(G)] += self.alpha * self.weights
             self._L, _ = jittered_cholesky(G)
         return self._L
@@ -160,7 +164,7 @@ class _Dictionary:
             return np.clip(diag / self.alpha, floor, 1.0)
         L = self._factor()
         explained = np.empty(X.shape[0])
-        columns = KernelOperator(self.kernel, X, self.points)
+        columns = KernelOperator(self.kernel, X, self.points, backend=self.backend)
         step = get_chunk_n_rows(row_bytes=3 * 8 * len(self.points), max_n_rows=X.shape[0])
         for start in range(0, X.shape[0], step):
             rows = slice(start, start + step)
@@ -193,16 +197,15 @@ def bless_dictionary(
     max_effective_dimension=None,
     max_candidates=None,
     min_candidates=0,
-    step=2.0,
-    uniform_oversampling=2.0,
     oversampling=2.0,
+    backend="auto",
 ):
     """A leverage-score dictionary for penalty alpha, by a BLESS path of penalties.
 
     Following Rudi, Carratino & Rosasco (2018), "On Fast Leverage Score Sampling and
     Optimal Learning": start from a penalty so large that every score is tiny, and
-    divide it by ``step`` until it reaches alpha. At each penalty ``alpha_h``, a
-    uniform subset of ``uniform_oversampling * n * kappa^2 / alpha_h`` samples (the
+    halve it until it reaches alpha. At each penalty ``alpha_h``, a uniform subset
+    of ``2 n kappa^2 / alpha_h`` samples (the
     largest number of samples with a score near 1) is scored with the previous
     dictionary, the effective dimension is estimated from those scores, and
     ``oversampling * d_eff`` draws proportional to the scores form the next
@@ -227,6 +230,10 @@ def bless_dictionary(
         topped up with more uniform samples, scored by the same dictionary, for a
         caller that draws that many samples from it whatever penalty the path stops
         at.
+    oversampling : float, default=2.0
+        Draws per unit of estimated effective dimension at each penalty.
+    backend : str, default="auto"
+        Backend of the kernel blocks.
 
     Returns
     -------
@@ -237,8 +244,6 @@ def bless_dictionary(
     candidate_scores : ndarray
         Their scores at that penalty, estimated with the previous dictionary (as in
         BLESS, the scores the last dictionary was drawn from).
-    effective_dimension : float
-        The estimate of ``d_eff`` at that penalty.
     """
     rng = check_random_state(random_state)
     n = X.shape[0]
@@ -248,10 +253,10 @@ def bless_dictionary(
     alpha_h = max(n * kappa2, alpha)
     picked, weights = np.empty(0, dtype=np.intp), np.empty(0)
     while True:
-        alpha_h = max(alpha_h / step, alpha)
+        alpha_h = max(alpha_h / 2.0, alpha)
         # The previous dictionary, re-weighted for the new penalty.
-        dictionary = _Dictionary(kernel, X[picked], weights, alpha_h, trace)
-        size = min(max_candidates, math.ceil(uniform_oversampling * n * kappa2 / alpha_h))
+        dictionary = _Dictionary(kernel, X[picked], weights, alpha_h, trace, backend)
+        size = min(max_candidates, math.ceil(2.0 * n * kappa2 / alpha_h))
         candidates = np.sort(rng.choice(n, size=size, replace=False))
         scores = check_finite_kernel(
             dictionary.scores(X[candidates]), "The kernel matrix behind the ridge leverage scores"
@@ -276,8 +281,8 @@ def bless_dictionary(
                 scores = np.concatenate([scores, extra_scores])
                 order = np.argsort(candidates)
                 candidates, scores = candidates[order], scores[order]
-            dictionary = _Dictionary(kernel, X[picked], weights, alpha_h, trace)
-            return dictionary, candidates, scores, effective_dimension
+            dictionary = _Dictionary(kernel, X[picked], weights, alpha_h, trace, backend)
+            return dictionary, candidates, scores
 
 
 @fill_doc
@@ -353,7 +358,7 @@ def ridge_leverage_scores(
             instead="Use method='approximate'.",
             count=3,  # K, the eigensolver's copy of it, the eigenvectors
         )
-        return exact_leverage_scores(_gram64(kernel, X), alpha)
+        return exact_leverage_scores(gram64(kernel, X), alpha)
     dictionary, *_ = bless_dictionary(kernel, X, alpha, random_state)
     return dictionary.scores(X)
 
@@ -405,6 +410,9 @@ class SequentialLeverageScores(BaseEstimator):
     batch_size : int, default=256
         Samples added per update; ``fit`` and ``partial_fit`` cut their input into
         batches of this size (1 is the one-at-a-time algorithm of the paper).
+    backend : str, default="auto"
+        Backend of the kernel blocks ("auto", "numpy", "numba", "keops", "cupy",
+        "dask"); see :class:`skkernel.KernelOperator`.
     random_state : int, RandomState instance or None, default=None
         Randomness of which copies survive.
         Pass an int for reproducible output across multiple function calls.
@@ -441,6 +449,7 @@ class SequentialLeverageScores(BaseEstimator):
         "oversampling": [Interval(Integral, 1, None, closed="left")],
         "epsilon": [Interval(Real, 0, 1, closed="neither")],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "backend": BACKEND_CONSTRAINT,
         "random_state": ["random_state"],
     }
 
@@ -456,6 +465,7 @@ class SequentialLeverageScores(BaseEstimator):
         oversampling: int = 8,
         epsilon: float = 0.5,
         batch_size: int = 256,
+        backend: BackendName = "auto",
         random_state: RandomStateLike = None,
     ) -> None:
         store_init_params(self, locals())
@@ -575,7 +585,7 @@ class SequentialLeverageScores(BaseEstimator):
         settings = self._settings()
         alpha = settings["alpha"]
         a = settings["oversampling"] * p / q
-        G = _gram64(kernel, points)
+        G = gram64(kernel, points, self.backend)
         G[np.diag_indices_from(G)] += alpha * a
         L, _ = jittered_cholesky(G)
         L_inv = linalg.solve_triangular(L, np.eye(len(a)), lower=True, check_finite=False)
@@ -609,5 +619,6 @@ class SequentialLeverageScores(BaseEstimator):
             weights,
             settings["alpha"],
             getattr(self, "_trace", np.inf),
+            self.backend,
         )
         return dictionary.scores(X.astype(np.float64, copy=False))

@@ -63,3 +63,30 @@ def test_uniform_and_thinned_centers_keep_the_plain_preconditioner():
         )
         # The plain preconditioner: every center stands for 1 / M of the data.
         np.testing.assert_array_equal(weights, np.full(50, 1 / 50))
+
+
+@pytest.mark.parametrize("sampling", list(_centers.STRATEGIES))
+def test_every_strategy_evaluates_the_kernel_on_the_given_backend(sampling, monkeypatch):
+    # rls and sequential selection built their kernel blocks on the default backend,
+    # whatever backend the estimator was given.
+    from skkernel.kernels import make_kernel
+
+    used = set()
+    init = KernelOperator.__init__
+
+    def spy(self, *args, **kwargs):
+        init(self, *args, **kwargs)
+        used.add(self.backend)
+
+    monkeypatch.setattr(KernelOperator, "__init__", spy)
+    X = np.random.default_rng(0).normal(size=(300, 2))
+    _centers.select_centers(
+        make_kernel("rbf", gamma=0.5),
+        X,
+        20,
+        sampling=sampling,
+        alpha=1.0,
+        backend="numpy",
+        random_state=0,
+    )
+    assert used <= {"numpy"}

@@ -120,8 +120,9 @@ class Nystroem(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         and "exact-rls", the penalty whose effective dimension is ``n_components``;
         for "sequential", 1.0.
     backend : str, default="auto"
-        Backend of ``transform`` when it is a GPU or Dask backend; on the CPU the
-        features are blocks of kernel values times ``normalization_.T`` by BLAS.
+        Backend of the kernel evaluations that choose the components, and of
+        ``transform`` when it is a GPU or Dask backend; on the CPU the features
+        are blocks of kernel values times ``normalization_.T`` by BLAS.
     random_state : int, RandomState instance or None, default=None
         Randomness of the choice of components.
         Pass an int for reproducible output across multiple function calls.
@@ -243,7 +244,8 @@ class Nystroem(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
 
     def _stream_params(self, kernel):
         # A penalty must be fixed before the stream is seen: 1.0 when alpha is None.
-        return {"kernel": kernel, "alpha": 1.0 if self.alpha is None else self.alpha}
+        alpha = 1.0 if self.alpha is None else self.alpha
+        return {"kernel": kernel, "alpha": alpha, "backend": self.backend}
 
     def _new_stream(self, kernel):
         return SequentialLeverageScores(

@@ -70,8 +70,8 @@ class KernelThinning(BaseEstimator):
         lowered so the cost stays near-linear. The threshold does not follow the
         configured ``working_memory``, so a seeded coreset does not change with it.
     backend : str, default="auto"
-        Backend of the kernel products ("auto", "numpy", "numba", "keops", "cupy",
-        "dask"); see :class:`skkernel.KernelOperator`.
+        Backend of the kernel products and dense kernel blocks ("auto", "numpy",
+        "numba", "keops", "cupy", "dask"); see :class:`skkernel.KernelOperator`.
     random_state : int, RandomState instance or None, default=None
         Seeds KT-SPLIT's random signs and Compress's symmetrisation.
         Pass an int for reproducible output across multiple function calls.

@@ -62,7 +62,7 @@ class _WalkKernel:
         self.backend = backend
 
     def gram(self, P):
-        return sum(KernelOperator(k, P).gram() for k in self.kernels)
+        return sum(KernelOperator(k, P, backend=self.backend).gram() for k in self.kernels)
 
     def diag(self, P):
         return sum(k.diag(P).astype(np.float64) for k in self.kernels)
@@ -128,7 +128,8 @@ class _Thinner:
         is float64 (``thinning_indices`` takes validated float64 data)."""
         n = P.shape[0]
         self._reserve_gram(n)
-        return KernelOperator(self.kernel, P).gram(out=self._gram_buffer[: n * n].reshape(n, n))
+        K = KernelOperator(self.kernel, P, backend=self.backend)
+        return K.gram(out=self._gram_buffer[: n * n].reshape(n, n))
 
     # -- KT: KT-SPLIT, then KT-SWAP -------------------------------------------------
 
@@ -176,7 +177,8 @@ class _Thinner:
         K_walk = K
         if not self.walk_is_target:
             K_walk = sum(
-                K if k is self.kernel else KernelOperator(k, P).gram() for k in self.walk.kernels
+                K if k is self.kernel else KernelOperator(k, P, backend=self.backend).gram()
+                for k in self.walk.kernels
             )
         walk_diag = np.ascontiguousarray(np.diag(K_walk))
 
@@ -259,7 +261,7 @@ class _Thinner:
         size = coreset.size
         in_coreset = np.zeros(n, dtype=bool)
         in_coreset[coreset] = True
-        columns = KernelOperator(self.kernel, P)
+        columns = KernelOperator(self.kernel, P, backend=self.backend)
         diag = columns.diag().astype(np.float64)
         scores = diag / size + 2.0 * (sums / size - mean_embedding)
         step = 2.0 / size

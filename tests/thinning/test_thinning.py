@@ -138,6 +138,25 @@ def test_backends_give_the_same_coreset(backend):
     np.testing.assert_array_equal(reference.indices_, other.indices_)
 
 
+def test_dense_blocks_run_on_the_estimators_backend(monkeypatch):
+    # The Gram blocks and KT-SWAP's kernel rows ran on the default backend, whatever
+    # backend= said.
+    from skkernel import KernelOperator
+
+    used = set()
+    block = KernelOperator.block
+
+    def spy(self, rows, cols, out=None):
+        used.add(self.backend)
+        return block(self, rows, cols, out)
+
+    monkeypatch.setattr(KernelOperator, "block", spy)
+    X = gaussian(600, 2, seed=2)
+    with config_context(working_memory=0.5):
+        KernelThinning(gamma=0.3, method="kt", backend="numpy", random_state=0).fit(X)
+    assert used == {"numpy"}
+
+
 # -- the estimator: reproducibility, edge cases, errors ---------------------------
 
 
