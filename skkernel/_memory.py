@@ -19,7 +19,7 @@ _CGROUP = "/proc/self/cgroup"
 _CGROUP_ROOT = "/sys/fs/cgroup"
 
 
-def _read_kib(path, field):
+def read_kib(path, field):
     """A ``Field:   123 kB`` line of a /proc file, in bytes; None if absent."""
     try:
         with open(path) as f:
@@ -43,7 +43,7 @@ def _read_int(path):
 def _system_available():
     """Linux's ``MemAvailable`` (free memory plus reclaimable caches); elsewhere the
     free physical pages reported by ``os.sysconf``."""
-    available = _read_kib(_MEMINFO, "MemAvailable:")
+    available = read_kib(_MEMINFO, "MemAvailable:")
     if available is not None:
         return available
     try:
@@ -61,7 +61,7 @@ def _rlimit_headroom():
     headrooms = []
     for limit, field in ((resource.RLIMIT_AS, "VmSize:"), (resource.RLIMIT_DATA, "VmData:")):
         soft, _ = resource.getrlimit(limit)
-        used = _read_kib(_STATUS, field)
+        used = read_kib(_STATUS, field)
         if soft != resource.RLIM_INFINITY and used is not None:
             headrooms.append(max(soft - used, 0))
     return min(headrooms) if headrooms else None

@@ -87,6 +87,7 @@ def _check_indices(indices, n_samples):
         raise TypeError(f"indices must be integers; got dtype {indices.dtype}.")
     if indices.min() < -n_samples or indices.max() >= n_samples:
         raise IndexError(
-            f"indices must lie in [0, {n_samples}); got {indices.min()}..{indices.max()}."
+            f"indices must lie in [-{n_samples}, {n_samples}) (negative ones count from "
+            f"the end); got {indices.min()}..{indices.max()}."
         )
     return indices

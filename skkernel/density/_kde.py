@@ -10,13 +10,11 @@ from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import (
-    _check_sample_weight,
-    check_array,
     check_is_fitted,
     validate_data,
 )
 
-from .._base import BACKEND_CONSTRAINT, fit_context
+from .._base import BACKEND_CONSTRAINT, check_sample_weight, fit_context
 from .._docs import fill_doc
 from .._init_params import store_init_params
 from .._operator import KernelOperator
@@ -179,20 +177,15 @@ class KernelDensity(LogLikelihoodScore, BaseEstimator):
                 f"metric_params={self.metric_params!r}: the Euclidean metric has no "
                 "parameters; pass metric_params=None."
             )
-        # Everything is checked before any fitted attribute changes, so a failed
-        # refit leaves a fitted estimator as it was.
-        checked = check_array(X, dtype=np.float64, order="C", input_name="X")
-        if sample_weight is not None:
-            # Negative weights and all-zero weights are refused here.
-            sample_weight = _check_sample_weight(
-                sample_weight, checked, dtype=np.float64, ensure_non_negative=True
-            )
-        n_samples, n_features = checked.shape
+        X = validate_data(self, X, dtype=np.float64, order="C")
+        # Negative weights and all-zero weights are refused (the density divides by
+        # their total).
+        sample_weight = check_sample_weight(sample_weight, X)
+        n_samples, n_features = X.shape
         if isinstance(self.bandwidth, str):
             bandwidth = bandwidth_rule(self.bandwidth, n_samples, n_features)
         else:
             bandwidth = float(self.bandwidth)
-        X = validate_data(self, X, dtype=np.float64, order="C")
         self.bandwidth_ = bandwidth
         self.X_fit_ = X
         self.sample_weight_ = sample_weight

@@ -89,6 +89,15 @@ _LINEAR_MAX_ITER = 10_000
 _TOO_LARGE = "Use solver='nystroem', which needs n_samples x n_components values."
 
 
+#: scikit-learn 1.9 refuses all-zero sample weights in ``_check_sample_weight`` unless
+#: told to take them (SVC's own message is raised after it); earlier versions take them.
+_TAKE_ALL_ZERO_WEIGHTS = (
+    {"allow_all_zero_weights": True}
+    if "allow_all_zero_weights" in inspect.signature(_check_sample_weight).parameters
+    else {}
+)
+
+
 def resolve_gamma(gamma, X):
     """SVC's gamma: "scale" is ``1 / (n_features X.var())`` (1 for constant X),
     "auto" ``1 / n_features``."""
@@ -211,7 +220,7 @@ class _SVCParameters(ClassifierMixin, BaseEstimator):
             # Negative weights are taken, as SVC takes them; none positive is SVC's error
             # (the fit would otherwise fail on an empty training set, or in liblinear).
             sample_weight = _check_sample_weight(
-                sample_weight, X, dtype=np.float64, allow_all_zero_weights=True
+                sample_weight, X, dtype=np.float64, **_TAKE_ALL_ZERO_WEIGHTS
             )
             counted = sample_weight > 0
             if not counted.any():

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
+from .._memory import read_kib
 from .._typing import BackendName, KernelLike, NDArray
 
 __all__ = [
@@ -84,14 +85,7 @@ def reset_peak_rss() -> bool:
 
 
 def _status_bytes(field):
-    try:
-        with open(_STATUS) as f:
-            for line in f:
-                if line.startswith(field):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return None
+    return read_kib(_STATUS, field)
 
 
 def peak_rss_bytes() -> int | None:
