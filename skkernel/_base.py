@@ -9,14 +9,13 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, _fit_context
 from sklearn.preprocessing import LabelBinarizer
-from sklearn.utils._chunking import get_chunk_n_rows
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from ._accel import BACKEND_NAMES
 from ._docs import fill_doc
 from ._linalg import cholesky_workspace_nbytes
-from ._memory import check_dense_fits
+from ._memory import check_dense_fits, row_batches
 from ._operator import KernelOperator
 from ._typing import ArrayLike, FloatArray, MatrixLike, NDArray, SparseMatrix
 from ._validation import FLOAT_DTYPES
@@ -172,11 +171,7 @@ def nystroem_features(
     normalization_t = normalization.T.astype(X.dtype, copy=False)
     columns = KernelOperator(kernel, X, components, backend=backend)
     out = np.empty((X.shape[0], components.shape[0]), dtype=X.dtype)
-    step = get_chunk_n_rows(
-        row_bytes=2 * components.shape[0] * X.dtype.itemsize, max_n_rows=X.shape[0]
-    )
-    for start in range(0, X.shape[0], step):
-        rows = slice(start, start + step)
+    for rows in row_batches(X.shape[0], 2 * components.shape[0] * X.dtype.itemsize):
         np.matmul(columns.block(rows, slice(None)), normalization_t, out=out[rows])
     return out
 

@@ -12,6 +12,8 @@ system has available, the address-space and data limits (``ulimit -v``, ``ulimit
 import os
 
 import numpy as np
+from sklearn.utils import gen_batches
+from sklearn.utils._chunking import get_chunk_n_rows
 
 _MEMINFO = "/proc/meminfo"
 _STATUS = "/proc/self/status"
@@ -169,3 +171,24 @@ def format_bytes(nbytes):
         if nbytes >= size:
             return f"{nbytes / size:.3g} {unit}"
     return f"{int(nbytes)} B"
+
+
+def row_batches(n_rows, row_bytes, max_rows=None):
+    """Slices of ``range(n_rows)`` whose rows, ``row_bytes`` each, fit in
+    scikit-learn's ``working_memory`` (at least one row a slice).
+
+    Parameters
+    ----------
+    n_rows : int
+        Rows to cover.
+    row_bytes : int
+        Bytes one row of the work takes (its temporaries included).
+    max_rows : int, default=None
+        Most rows a slice, whatever the memory allows.
+
+    Returns
+    -------
+    batches : generator of slice
+    """
+    step = get_chunk_n_rows(row_bytes=row_bytes, max_n_rows=n_rows)
+    return gen_batches(n_rows, step if max_rows is None else min(step, max_rows))

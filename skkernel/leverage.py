@@ -30,7 +30,6 @@ import numpy as np
 from scipy import linalg, optimize
 from sklearn.base import BaseEstimator, clone
 from sklearn.utils import check_random_state
-from sklearn.utils._chunking import get_chunk_n_rows
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 from sklearn.utils.validation import check_is_fitted, validate_data
 
@@ -38,7 +37,7 @@ from ._base import BACKEND_CONSTRAINT, FLOAT_DTYPES, check_finite_kernel, fit_co
 from ._docs import fill_doc
 from ._init_params import store_init_params
 from ._linalg import jittered_cholesky, rounding_level
-from ._memory import check_dense_fits
+from ._memory import check_dense_fits, row_batches
 from ._operator import KernelOperator
 from ._typing import ArrayLike, BackendName, KernelLike, NDArray, RandomStateLike
 from ._validation import check_kernel_input
@@ -165,9 +164,7 @@ class _Dictionary:
         L = self._factor()
         explained = np.empty(X.shape[0])
         columns = KernelOperator(self.kernel, X, self.points, backend=self.backend)
-        step = get_chunk_n_rows(row_bytes=3 * 8 * len(self.points), max_n_rows=X.shape[0])
-        for start in range(0, X.shape[0], step):
-            rows = slice(start, start + step)
+        for rows in row_batches(X.shape[0], 3 * 8 * len(self.points)):
             C = np.asarray(columns.block(rows, slice(None)), dtype=np.float64)
             W = linalg.solve_triangular(L, C.T, lower=True, check_finite=False)
             explained[rows] = np.einsum("ij,ij->j", W, W)

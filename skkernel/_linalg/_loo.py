@@ -1,8 +1,8 @@
 """Closed-form leave-one-out residuals of kernel ridge along a path of penalties."""
 
 import numpy as np
-from sklearn.utils._chunking import get_chunk_n_rows
 
+from .._memory import row_batches
 from ._eigen import rounding_level
 
 __all__ = ["ridge_loo_path"]
@@ -49,9 +49,7 @@ def ridge_loo_path(eigenvalues, Q, Y, alphas):
 
     dual_coefs = coefficients(inverse)
     G_inv_diag = np.empty((n, alphas.size))
-    step = get_chunk_n_rows(row_bytes=2 * n * Q.dtype.itemsize, max_n_rows=n)
-    for start in range(0, n, step):
-        rows = slice(start, start + step)
+    for rows in row_batches(n, 2 * n * Q.dtype.itemsize):
         G_inv_diag[rows] = np.square(Q[rows]) @ inverse
     residuals = dual_coefs / G_inv_diag[:, None, :]
     # The null directions move no prediction in exact arithmetic, but at an alpha

@@ -18,13 +18,13 @@ from sklearn.base import (
     clone,
 )
 from sklearn.utils import check_random_state
-from sklearn.utils._chunking import get_chunk_n_rows
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._base import FLOAT_DTYPES, SPARSE_FORMATS, dense_features, fit_context
 from .._docs import fill_doc
 from .._init_params import store_init_params
+from .._memory import row_batches
 from .._typing import ArrayLike, FloatArray, KernelLike, MatrixLike, RandomStateLike
 from ..kernels import make_kernel
 from ..kernels._params import kernel_parameter_constraints
@@ -59,8 +59,7 @@ _MAX_BLOCK_ROWS = 2048
 
 def _row_blocks(n_rows, row_bytes):
     """Slices of rows whose temporaries fit in sklearn's working_memory."""
-    step = min(get_chunk_n_rows(row_bytes=row_bytes, max_n_rows=n_rows), _MAX_BLOCK_ROWS)
-    return [slice(start, start + step) for start in range(0, n_rows, step)]
+    return list(row_batches(n_rows, row_bytes, _MAX_BLOCK_ROWS))
 
 
 _FeatureMap = TypeVar("_FeatureMap", bound="_RandomFeatureMap")

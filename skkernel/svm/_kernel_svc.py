@@ -26,7 +26,6 @@ from sklearn.model_selection import ParameterGrid, check_cv
 from sklearn.svm import SVC, LinearSVC
 from sklearn.utils import check_consistent_length, column_or_1d
 from sklearn.utils._available_if import available_if
-from sklearn.utils._chunking import get_chunk_n_rows
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.class_weight import compute_class_weight, compute_sample_weight
 from sklearn.utils.multiclass import check_classification_targets
@@ -45,7 +44,7 @@ from .._centers import CENTER_CONSTRAINTS, Sampling, check_n_components, select_
 from .._docs import fill_doc
 from .._init_params import store_init_params
 from .._linalg import psd_inverse_sqrt
-from .._memory import check_dense_fits, dense_nbytes, fits_in_memory
+from .._memory import check_dense_fits, dense_nbytes, fits_in_memory, row_batches
 from .._operator import KernelOperator
 from .._typing import (
     ArrayLike,
@@ -167,8 +166,7 @@ def _warn_or_raise_about_failures(failures, n_fits):
 
 def _in_row_blocks(n_rows, row_bytes, compute):
     """``compute(rows)`` on blocks of rows sized by ``working_memory``, concatenated."""
-    step = get_chunk_n_rows(row_bytes=row_bytes, max_n_rows=n_rows)
-    parts = [compute(slice(start, start + step)) for start in range(0, n_rows, step)]
+    parts = [compute(rows) for rows in row_batches(n_rows, row_bytes)]
     return np.concatenate(parts) if len(parts) > 1 else parts[0]
 
 
