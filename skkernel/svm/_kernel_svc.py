@@ -97,7 +97,7 @@ _TAKE_ALL_ZERO_WEIGHTS = (
 )
 
 
-def resolve_gamma(gamma, X):
+def resolve_svc_gamma(gamma, X):
     """SVC's gamma: "scale" is ``1 / (n_features X.var())`` (1 for constant X),
     "auto" ``1 / n_features``."""
     if gamma == "scale":
@@ -194,7 +194,7 @@ class _SVCParameters(ClassifierMixin, BaseEstimator):
             return None
         kernel = make_kernel(
             self.kernel,
-            gamma=resolve_gamma(self.gamma, X),
+            gamma=resolve_svc_gamma(self.gamma, X),
             degree=self.degree,
             coef0=self.coef0,
             kernel_params=self.kernel_params,
