@@ -27,6 +27,7 @@ import functools
 import hashlib
 import os
 import pickle
+import threading
 import warnings
 
 from numba import njit
@@ -148,7 +149,10 @@ class _ForkAwareFunction:
     def __call__(self, *args):
         if _forked_after_openmp:
             return self._serial_function()(*args)
-        return self.parallel(*args)
+        if _layer_allows_concurrent_calls():
+            return self.parallel(*args)
+        with _WORKQUEUE_LOCK:
+            return self.parallel(*args)
 
     def _serial_function(self):
         if self._serial is None:
@@ -156,6 +160,26 @@ class _ForkAwareFunction:
                 self.py_func, self._serial_options, self._depends, variant="-serial"
             )
         return self._serial
+
+
+#: Serialises parallel calls under numba's workqueue threading layer (numba's choice
+#: where it finds neither TBB nor an OpenMP runtime), which aborts the whole process
+#: ("Concurrent access has been detected") when two threads run parallel code at once:
+#: threads fitting models side by side, GridSearchCV with the threading backend.
+_WORKQUEUE_LOCK = threading.RLock()
+_concurrent_calls_allowed = None  # known once numba has chosen its layer
+
+
+def _layer_allows_concurrent_calls():
+    global _concurrent_calls_allowed
+    if _concurrent_calls_allowed is None:
+        from numba import threading_layer
+
+        try:
+            _concurrent_calls_allowed = threading_layer() != "workqueue"
+        except ValueError:  # not chosen yet: the first parallel call will choose it
+            return False
+    return _concurrent_calls_allowed
 
 
 def _layer_is_fork_unsafe():

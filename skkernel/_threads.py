@@ -3,8 +3,10 @@ numba's threads only where the work pays for waking them."""
 
 import contextlib
 import functools
+import os
 import threading
 
+import threadpoolctl
 from threadpoolctl import ThreadpoolController
 
 __all__ = ["numba_threads_for", "single_threaded_blas"]
@@ -31,6 +33,39 @@ def _blas_controller():
 _lock = threading.Lock()
 _holders = 0
 _limit = None
+_forks = 0  # forks this process descends from: a context entered before one is not counted
+
+
+def _reset_after_fork():
+    # A child forked while another thread held the limit (or the lock) inherits the
+    # count and a lock no thread of its own will release. It keeps BLAS at the
+    # limit it was forked at (one thread: safe), and starts counting afresh.
+    global _lock, _holders, _limit, _forks
+    _lock = threading.Lock()
+    _holders = 0
+    _limit = None
+    _forks += 1
+
+
+os.register_at_fork(after_in_child=_reset_after_fork)
+
+
+def _give_up_blas_control():
+    """Let other threads set OpenBLAS's thread count again.
+
+    threadpoolctl (from 3.8) lets one thread at a time change the thread count of an
+    OpenBLAS whose pool is shared by the process: the first thread that sets it,
+    until it gives the role up, as ``with threadpool_limits(...)`` does on exit.
+    Our limit is set by one thread and restored by another (the last out), and
+    held by neither: without giving the role up after each change, the restore of
+    another thread did nothing (BLAS stayed at one thread) and every later
+    ``threadpool_limits`` of any other thread was ignored. Gives up only a role this
+    thread holds.
+    """
+    openblas = getattr(threadpoolctl, "OpenBLASController", None)
+    clear = getattr(openblas, "clear_controlling_thread", None)
+    if clear is not None:
+        clear()
 
 
 @contextlib.contextmanager
@@ -45,15 +80,19 @@ def single_threaded_blas():
     with _lock:
         if _holders == 0:
             _limit = _blas_controller().limit(limits=1, user_api="blas")
+            _give_up_blas_control()
         _holders += 1
+        entered = _forks
     try:
         yield
     finally:
         with _lock:
-            _holders -= 1
-            if _holders == 0:
+            # Not counted if entered before a fork (the forking thread, in the child).
+            _holders -= entered == _forks
+            if _holders == 0 and _limit is not None:
                 _limit.restore_original_limits()
                 _limit = None
+                _give_up_blas_control()
 
 
 @contextlib.contextmanager

@@ -1,5 +1,6 @@
 """skkernel used from several threads at once: BLAS's process-wide thread count."""
 
+import os
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -91,3 +92,131 @@ def test_normal_products_do_not_depend_on_the_thread_count():
     finally:
         numba.set_num_threads(threads)
     np.testing.assert_array_equal(results[0], results[1])
+
+
+# In a fresh process: which thread may set OpenBLAS's shared thread count is
+# process-wide state of threadpoolctl (from 3.8: the first thread that sets it, until
+# it gives the role up), and this process's earlier tests have changed it.
+_BLAS_SCRIPT = """
+import json
+import threading
+import numpy as np
+from threadpoolctl import threadpool_info, threadpool_limits
+from skkernel import KernelOperator
+
+def blas_threads():
+    return sorted({i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"})
+
+before = blas_threads()
+X = np.random.default_rng(0).normal(size=(1000, 20))
+K = KernelOperator("rbf", X, backend="numba")
+K @ np.ones((1000, 1))  # the main thread limits BLAS once
+seen = []
+
+def limited():
+    with threadpool_limits(limits=1, user_api="blas"):
+        seen.append(blas_threads())
+
+thread = threading.Thread(target=limited)
+thread.start()
+thread.join()
+stop = threading.Event()
+
+def products():
+    while not stop.is_set():
+        K @ np.ones((1000, 1))
+
+thread = threading.Thread(target=products)
+thread.start()
+for _ in range(5):
+    K @ np.ones((1000, 1))
+stop.set()
+thread.join()
+print(json.dumps([before, seen[0], blas_threads()]))
+"""
+
+
+def test_other_threads_keep_control_of_blas_and_it_ends_as_it_began():
+    # skkernel's limit made the main thread OpenBLAS's controlling thread for good:
+    # another thread's threadpool_limits(1) did nothing, and when a worker thread
+    # left last its restore did nothing either, leaving BLAS at one thread.
+    import json
+    import subprocess
+    import sys
+
+    output = subprocess.run(
+        [sys.executable, "-c", _BLAS_SCRIPT], capture_output=True, text=True, check=True
+    ).stdout
+    before, inside, after = json.loads(output)
+    if max(before, default=1) < 2:
+        pytest.skip("BLAS runs on one thread here")
+    assert inside == [1]
+    assert after == before
+
+
+_FORK_SCRIPT = """
+import os
+import threading
+from skkernel import _threads
+
+inside, leave = threading.Event(), threading.Event()
+
+def holder():
+    with _threads.single_threaded_blas():
+        inside.set()
+        leave.wait()
+
+thread = threading.Thread(target=holder)
+thread.start()
+inside.wait()
+pid = os.fork()
+if pid == 0:
+    # The child has no thread that will leave: its count starts afresh.
+    ok = _threads._holders == 0
+    with _threads.single_threaded_blas():
+        ok = ok and _threads._holders == 1
+    os._exit(0 if ok and _threads._holders == 0 else 1)
+leave.set()
+thread.join()
+print(os.waitpid(pid, 0)[1], _threads._holders)
+"""
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_a_child_forked_while_another_thread_holds_the_limit_counts_afresh():
+    import subprocess
+    import sys
+
+    output = subprocess.run(
+        [sys.executable, "-c", _FORK_SCRIPT], capture_output=True, text=True, check=True
+    ).stdout
+    assert output.split() == ["0", "0"]
+
+
+_WORKQUEUE_SCRIPT = """
+from concurrent.futures import ThreadPoolExecutor
+import numpy as np
+import numba
+from skkernel import KernelOperator
+
+X = np.random.default_rng(0).normal(size=(600, 3))
+K = KernelOperator("rbf", X, backend="numba")
+v = np.ones((600, 2))
+with ThreadPoolExecutor(4) as pool:
+    results = list(pool.map(lambda _: K @ v, range(16)))
+assert numba.threading_layer() == "workqueue"
+assert all(np.array_equal(result, results[0]) for result in results)
+"""
+
+
+def test_concurrent_products_on_numbas_workqueue_layer():
+    # Numba's workqueue layer (used where neither TBB nor an OpenMP runtime is found)
+    # aborts the process when two threads run parallel code at once.
+    import subprocess
+    import sys
+
+    env = {**os.environ, "NUMBA_THREADING_LAYER": "workqueue"}
+    done = subprocess.run(
+        [sys.executable, "-c", _WORKQUEUE_SCRIPT], capture_output=True, text=True, env=env
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
