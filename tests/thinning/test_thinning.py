@@ -305,8 +305,11 @@ def test_mmd_never_forms_the_n_by_n_matrix():
 
 def test_mmd_refuses_bad_indices():
     X = gaussian(50, 2)
-    with pytest.raises(IndexError, match=r"\[0, 50\)"):
+    with pytest.raises(IndexError, match=r"\[-50, 50\)"):
         mmd(X, [3, 50])
+    with pytest.raises(IndexError, match=r"\[-50, 50\)"):
+        mmd(X, [-51, 3])
+    assert mmd(X, [-1, 3]) == mmd(X, [49, 3])  # negative ones count from the end
     with pytest.raises(TypeError, match="integers"):
         mmd(X, [0.5, 1.0])
     with pytest.raises(ValueError, match="non-empty 1-D"):
