@@ -13,7 +13,7 @@ import time
 import warnings
 from collections import Counter
 from collections.abc import Callable
-from numbers import Integral
+from numbers import Integral, Real
 from typing import Any, Literal
 
 import numpy as np
@@ -143,22 +143,20 @@ def _takes_sample_weight(scorer):
     return takes
 
 
-def _warn_or_raise_about_failures(failures, n_fits):
-    """GridSearchCV's handling of fits that raised: an error when all did, else a
-    FitFailedWarning (their scores are NaN).
-
-    scikit-learn's own (private) version advises ``error_score='raise'``, which
-    KernelSVCCV does not take.
-    """
+def _warn_or_raise_about_failures(failures, n_fits, error_score):
+    """GridSearchCV's handling of fits that raised (with a numeric ``error_score``):
+    an error when all did, else a FitFailedWarning (they score ``error_score``)."""
     if not failures:
         return
     counts = Counter(failures)
     detail = "\n".join(f"{n} fit(s) failed with {message}" for message, n in counts.items())
+    advice = "If these failures are not expected, debug them with error_score='raise'."
     if len(failures) == n_fits:
-        raise ValueError(f"All the {n_fits} fits failed.\n{detail}")
+        raise ValueError(f"All the {n_fits} fits failed. {advice}\n{detail}")
     warnings.warn(
         f"{len(failures)} fits failed out of a total of {n_fits}. The score on these "
-        f"train-test partitions for these parameters is NaN.\n{detail}",
+        f"train-test partitions for these parameters is set to {error_score}. "
+        f"{advice}\n{detail}",
         FitFailedWarning,
         stacklevel=3,
     )
@@ -829,11 +827,7 @@ class KernelSVCCV(_SVCParameters):
         as it is.
     cv : int, cross-validation generator or iterable, default=None
         As in GridSearchCV: None is 5-fold stratified, an iterable yields (train,
-        test) index arrays (or lists, or boolean masks). A fit that raises (a
-        training part of one class) scores NaN with a ``FitFailedWarning``, and a
-        fold the scorer cannot score (a test part without some class, for
-        ``neg_log_loss``) NaN with a warning, as GridSearchCV's default
-        ``error_score=nan``; when every fit raises, so does ``fit``.
+        test) index arrays (or lists, or boolean masks).
     scoring : str or callable, default=None
         A scikit-learn scorer, applied to each fold's model and the test rows'
         kernel values; the model predicts as :class:`KernelSVC` does (labels and
@@ -849,6 +843,15 @@ class KernelSVCCV(_SVCParameters):
         releases the GIL while it trains, and the threads share the matrix); None
         means 1 unless in a :func:`joblib.parallel_backend` context, -1 means all
         processors.
+    error_score : "raise" or float, default=np.nan
+        As in GridSearchCV: the score of a fit that raises (a training part of one
+        class), with a ``FitFailedWarning``, and of a fold the scorer cannot score
+        (a test part without some class, for ``neg_log_loss``), with a warning;
+        "raise" raises the error instead. When every fit raises, so does ``fit``.
+    return_train_score : bool, default=False
+        As in GridSearchCV: also score every fold's model on its training part
+        (``split<k>_train_score``, ``mean_train_score``, ``std_train_score``); costs
+        one more prediction per fit.
     shrinking : bool, default=True
         As in :class:`KernelSVC`.
     probability : bool, default=False
@@ -880,8 +883,9 @@ class KernelSVCCV(_SVCParameters):
     cv_results_ : dict of ndarrays
         As GridSearchCV's: ``params``, ``param_C``, ``param_kernel__<name>``,
         ``split<k>_test_score``, ``mean_test_score``, ``std_test_score``,
-        ``rank_test_score``, and the fit and score times of libsvm
-        (``mean_fit_time``...), in GridSearchCV's order of candidates.
+        ``rank_test_score``, the training scores (``return_train_score=True``),
+        and the fit and score times of libsvm (``mean_fit_time``...), in
+        GridSearchCV's order of candidates.
     best_params_ : dict
         The best candidate's parameters (``{"C": ..., "kernel__depth": ...}``).
     best_score_ : float
@@ -934,6 +938,8 @@ class KernelSVCCV(_SVCParameters):
         "scoring": [str, callable, None],
         "refit": ["boolean"],
         "n_jobs": [Integral, None],
+        "error_score": [StrOptions({"raise"}), Real],
+        "return_train_score": ["boolean"],
     }
 
     def __init__(
@@ -950,6 +956,8 @@ class KernelSVCCV(_SVCParameters):
         scoring: str | Callable[..., Any] | None = None,
         refit: bool = True,
         n_jobs: int | None = None,
+        error_score: float | Literal["raise"] = np.nan,
+        return_train_score: bool = False,
         shrinking: bool = True,
         probability: bool = False,
         tol: float = 1e-3,
@@ -1077,7 +1085,7 @@ class KernelSVCCV(_SVCParameters):
         X64 = X.astype(np.float64, copy=False)
         check_dense_fits(X.shape[0], X.shape[0], np.float64, what="KernelSVCCV", instead=_TOO_LARGE)
         Cs = sorted({params["C"] for params in candidates})
-        scores, fit_times, score_times, failures = {}, {}, {}, []
+        scores, train_scores, fit_times, score_times, failures = {}, {}, {}, {}, []
         kernel_time = 0.0
         start = time.perf_counter()
         for setting, K in self._kernel_matrices(base, settings, X64):
@@ -1095,25 +1103,36 @@ class KernelSVCCV(_SVCParameters):
                     y[fitted],
                     weights,
                     balanced_on,
-                    K[np.ix_(test, fitted)],
-                    y[test],
-                    None if score_weights is None else score_weights[test],
                     scorer,
+                    # What the model is scored on: the test part, and (as GridSearchCV
+                    # scores it) the whole training part, rows of weight 0 included.
+                    [
+                        (
+                            K[np.ix_(rows, fitted)],
+                            y[rows],
+                            None if score_weights is None else score_weights[rows],
+                        )
+                        for rows in ([test, train] if self.return_train_score else [test])
+                    ],
                 )
                 # libsvm releases the GIL while it trains: threads share the fold's matrices.
                 outcomes = Parallel(n_jobs=self.n_jobs, prefer="threads")(
                     delayed(self._fit_and_score)(C, *fold) for C in Cs
                 )
-                for C, (score, fit_time, score_time, error) in zip(Cs, outcomes, strict=True):
-                    scores[setting, C, k] = score
+                for C, (fold_scores, fit_time, score_time, error) in zip(Cs, outcomes, strict=True):
+                    scores[setting, C, k] = fold_scores[0]
+                    if self.return_train_score:
+                        train_scores[setting, C, k] = fold_scores[1]
                     fit_times[setting, C, k] = fit_time
                     score_times[setting, C, k] = score_time
                     if error is not None:
                         failures.append(error)
             del K
             start = time.perf_counter()
-        _warn_or_raise_about_failures(failures, len(candidates) * len(splits))
-        results = self._results(candidates, settings, len(splits), scores, fit_times, score_times)
+        _warn_or_raise_about_failures(failures, len(candidates) * len(splits), self.error_score)
+        results = self._results(
+            candidates, settings, len(splits), scores, train_scores, fit_times, score_times
+        )
         if not np.isfinite(results["mean_test_score"]).all():
             warnings.warn(
                 f"One or more of the test scores are non-finite: {results['mean_test_score']}",
@@ -1149,24 +1168,33 @@ class KernelSVCCV(_SVCParameters):
                     delattr(self, name)
         return self
 
-    def _fit_and_score(
-        self, C, K_train, y_train, weights, balanced_on, K_test, y_test, test_weights, scorer
-    ):
+    def _fit_and_score(self, C, K_train, y_train, weights, balanced_on, scorer, scored):
         """Fit at C on a fold's kernel matrix (its rows of positive weight; their
-        labels with the others in ``balanced_on``, see :meth:`_libsvm`); the score,
-        fit and score times, and the error of a fit that raised."""
+        labels with the others in ``balanced_on``, see :meth:`_libsvm`); the scores
+        on each (kernel rows, labels, weights) of ``scored``, the fit and score
+        times, and the error of a fit that raised."""
         began = time.perf_counter()
         libsvm = self._libsvm(C, balanced_on=balanced_on)
         try:
             svc, calibrated = self._fit_model(libsvm, K_train, y_train, weights)
         except Exception as error:
-            # As GridSearchCV's error_score=nan: this fold scores NaN, fit says so.
-            return np.nan, time.perf_counter() - began, 0.0, f"{type(error).__name__}: {error}"
+            if self.error_score == "raise":
+                raise
+            # As GridSearchCV's: this fit scores error_score, and fit says so.
+            failed = [self.error_score] * len(scored)
+            return failed, time.perf_counter() - began, 0.0, f"{type(error).__name__}: {error}"
         fitted = time.perf_counter()
         model = svc if calibrated is None else _FoldModel(svc, calibrated)
-        weights = {} if test_weights is None else {"sample_weight": test_weights}
+        scores = [self._score(scorer, model, *part) for part in scored]
+        return scores, fitted - began, time.perf_counter() - fitted, None
+
+    def _score(self, scorer, model, K_rows, y_rows, score_weights):
+        """``scorer(model, K_rows, y_rows)``; ``error_score`` where it fails (as
+        GridSearchCV's); a clear error for a scoring that needs a method the
+        model lacks."""
+        weights = {} if score_weights is None else {"sample_weight": score_weights}
         try:
-            score = scorer(model, K_test, y_test, **weights)
+            return scorer(model, K_rows, y_rows, **weights)
         except AttributeError as error:
             # A scoring that needs a method the model lacks fails on every fold alike:
             # said once, plainly (GridSearchCV scores NaN and warns per fold instead).
@@ -1175,19 +1203,21 @@ class KernelSVCCV(_SVCParameters):
                 "Probability-based scorings need probability=True."
             ) from error
         except Exception as error:
-            # As GridSearchCV's error_score=nan: a fold the scorer cannot score (a class
-            # missing from its test rows) scores NaN, with GridSearchCV's warning.
+            if self.error_score == "raise":
+                raise
+            # As GridSearchCV's: a fold the scorer cannot score (a class missing from
+            # its test rows) scores error_score, with GridSearchCV's warning.
             warnings.warn(
                 "Scoring failed. The score on this train-test partition for these "
-                f"parameters will be set to nan. Details: {type(error).__name__}: {error}",
+                f"parameters will be set to {self.error_score}. Details: "
+                f"{type(error).__name__}: {error}",
                 UserWarning,
                 stacklevel=2,
             )
-            score = np.nan
-        return score, fitted - began, time.perf_counter() - fitted, None
+            return self.error_score
 
     @staticmethod
-    def _results(candidates, settings, n_splits, scores, fit_times, score_times):
+    def _results(candidates, settings, n_splits, scores, train_scores, fit_times, score_times):
         """GridSearchCV's cv_results_ from the scores of every (index of the setting
         in ``settings``, C, split)."""
 
@@ -1232,6 +1262,12 @@ class KernelSVCCV(_SVCParameters):
         # "min" ranking, as GridSearchCV: ties share the best rank.
         ranks[order] = np.searchsorted(-mean, -mean, side="left") + 1
         results["rank_test_score"] = ranks
+        if train_scores:
+            train = table(train_scores)
+            for k in range(n_splits):
+                results[f"split{k}_train_score"] = train[:, k]
+            results["mean_train_score"] = train.mean(axis=1)
+            results["std_train_score"] = train.std(axis=1)
         return results
 
     def _best_estimator(self, base, params):

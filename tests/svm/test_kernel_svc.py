@@ -482,6 +482,46 @@ def test_a_fold_that_cannot_be_fitted_scores_nan_as_in_grid_search_cv():
         KernelSVCCV([0.1, 1.0], cv=cv[:1]).fit(X, y)
 
 
+def test_error_score_and_train_scores_as_in_grid_search_cv():
+    X, y = load_iris(return_X_y=True)
+    first, others = np.flatnonzero(y == 0), np.flatnonzero(y != 0)
+    cv = [
+        (first[:40], np.r_[first[40:], others[:20]]),  # one class: libsvm refuses it
+        (np.r_[first[:25], others[:50]], np.r_[first[25:], others[50:]]),
+    ]
+    grid = {"C": [0.1, 1.0], "gamma": [0.1, 1.0]}
+    options = dict(cv=cv, error_score=-1.0, return_train_score=True)
+    with pytest.warns(FitFailedWarning, match="set to -1.0"):
+        ours = KernelSVCCV(grid["C"], kernel="rbf", kernel_grid={"gamma": grid["gamma"]}, **options)
+        ours.fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        theirs = GridSearchCV(SVC(), grid, **options).fit(X, y)
+    assert list(ours.cv_results_)[-4:] == list(theirs.cv_results_)[-4:]
+    for key in theirs.cv_results_:
+        if key.endswith("_score"):
+            assert_allclose(ours.cv_results_[key], theirs.cv_results_[key], err_msg=key)
+    assert_array_equal(ours.cv_results_["split0_test_score"], -1.0)
+    with pytest.raises(ValueError, match="got 1 class"):
+        KernelSVCCV(grid["C"], cv=cv, error_score="raise").fit(X, y)
+    assert "mean_train_score" not in KernelSVCCV([1.0], cv=3).fit(X, y).cv_results_
+
+
+def test_train_scores_with_zero_weights_as_in_grid_search_cv():
+    # Rows of weight 0 are left out of the fold's fit but not out of its training
+    # part, which GridSearchCV scores whole.
+    X, y = make_classification(90, 4, n_informative=2, n_redundant=0, random_state=3)
+    weights = np.ones(90)
+    weights[:9] = 0
+    grid = {"gamma": [0.05, 0.3]}
+    ours = KernelSVCCV([0.1, 10], kernel="rbf", kernel_grid=grid, cv=3, return_train_score=True)
+    ours.fit(X, y, sample_weight=weights)
+    theirs = _grid_search_twin([0.1, 10], "rbf", grid, cv=3, return_train_score=True)
+    theirs.fit(X, y, sample_weight=weights)
+    for key in ("split0_train_score", "mean_train_score", "std_train_score"):
+        assert_allclose(ours.cv_results_[key], theirs.cv_results_[key], err_msg=key)
+
+
 def test_threads_give_the_same_search():
     X, y = load_wine(return_X_y=True)
     X = StandardScaler().fit_transform(X)
@@ -568,6 +608,8 @@ def test_a_fold_the_scorer_cannot_score_is_nan_as_in_grid_search():
     cv = [(np.arange(0, 50), np.arange(40, 60)), (np.arange(10, 60), np.arange(0, 10))]
     options = dict(cv=cv, scoring="neg_log_loss", probability=True)
     grid = {"gamma": [0.05, 0.3]}
+    with pytest.raises(ValueError, match="y_true"):
+        KernelSVCCV([0.1], kernel="rbf", error_score="raise", **options).fit(X, y)
     with pytest.warns(UserWarning, match="Scoring failed"):
         ours = KernelSVCCV([0.1, 10], kernel="rbf", kernel_grid=grid, **options).fit(X, y)
     with warnings.catch_warnings():
