@@ -120,8 +120,10 @@ class KernelOperator(LinearOperator):
         # X and Y on load: joblib does not keep arrays shared, so X, Y and their
         # prepared copies were saved four times, and a loaded K(X, X) lost `Y is X`
         # (its exact diagonal); a loaded memory map also reached KeOps as a memmap,
-        # which it refuses.
-        state = {k: v for k, v in self.__dict__.items() if k not in ("_X", "_Y", "_dense")}
+        # which it refuses. The backend is resolved again from the request: an "auto"
+        # that ran on a GPU loads on a machine without one.
+        dropped = ("_X", "_Y", "_dense", "_backend")
+        state = {k: v for k, v in self.__dict__.items() if k not in dropped}
         state["Y"] = None if self.Y is self.X else self.Y
         return state
 
@@ -129,6 +131,7 @@ class KernelOperator(LinearOperator):
         self.__dict__.update(state)
         if self.Y is None:
             self.Y = self.X
+        self._backend = resolve_backend(self._requested, self.spec)
         self._X = self._prepare(self._backend, self.X)
         self._Y = self._X if self.Y is self.X else self._prepare(self._backend, self.Y)
         self._dense = None

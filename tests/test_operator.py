@@ -328,6 +328,23 @@ def test_operators_pickle_and_deep_copy_on_every_cpu_backend(backend):
         np.testing.assert_allclose(copied.gram(), K)
 
 
+def test_a_loaded_auto_operator_chooses_its_backend_again(monkeypatch):
+    # The resolved backend was pickled: an "auto" operator saved where it had run on
+    # CuPy failed to load without cupy (ModuleNotFoundError). The request is saved.
+    from skkernel import _operator
+
+    X = np.random.default_rng(0).normal(size=(30, 3))
+    saved = pickle.dumps(KernelOperator("rbf", X))
+    chosen = []
+    resolve = _operator.resolve_backend
+    monkeypatch.setattr(
+        _operator, "resolve_backend", lambda *args: chosen.append(args[0]) or resolve(*args)
+    )
+    loaded = pickle.loads(saved)
+    assert chosen == ["auto"]
+    np.testing.assert_allclose(loaded @ np.ones(30), KernelOperator("rbf", X) @ np.ones(30))
+
+
 def test_a_long_double_operand_is_computed_in_float64_on_every_backend():
     # numba failed to type it ("non-precise type pyobject"); numpy returned float128.
     X = np.random.default_rng(0).normal(size=(20, 3))
