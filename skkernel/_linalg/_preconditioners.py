@@ -54,8 +54,11 @@ class NystroemPreconditioner:
         del Bt
         lam = s**2
         keep = lam > np.finfo(np.float64).eps * max(lam.max(initial=0.0), 1.0) * len(landmarks)
-        self.U_ = Vt[keep].T
-        self.eigenvalues_ = lam[keep]
+        # The singular values come in decreasing order, so the kept ones lead: a
+        # slice, not a mask, keeps U a view (a masked copy was a third n x m array).
+        rank = int(np.count_nonzero(keep))
+        self.U_ = Vt[:rank].T
+        self.eigenvalues_ = lam[:rank]
 
     @staticmethod
     def choose_landmarks(n_samples, n_components, random_state=None):

@@ -43,6 +43,22 @@ def test_preconditioner_is_symmetric_positive_definite(gram):
     assert np.linalg.eigvalsh(M).min() > 0
 
 
+def test_preconditioner_build_holds_one_n_by_m_array_beside_its_input():
+    # U was a masked copy of the singular vectors: two n x m arrays beside the input
+    # (KernelRidge(solver='cg') peaked at 3.1 n x m, documented as 2).
+    import tracemalloc
+
+    X = np.random.default_rng(0).normal(size=(4000, 3))
+    landmarks = NystroemPreconditioner.choose_landmarks(len(X), 200, random_state=0)
+    columns = kernels.RBF(gamma=0.05)(X, X[landmarks])  # numerical rank 194
+    tracemalloc.start()
+    P_inv = NystroemPreconditioner(columns, landmarks)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert P_inv.U_.shape[1] < 200
+    assert peak < 1.5 * columns.nbytes
+
+
 def test_conjugate_gradient_solves_each_column_with_its_own_shift(gram):
     X, K = gram
     B = np.random.default_rng(1).normal(size=(len(X), 3))
