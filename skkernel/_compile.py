@@ -199,8 +199,11 @@ _forked_after_openmp = False
 
 
 def _after_fork_in_child():
-    global _forked_after_openmp
+    global _forked_after_openmp, _WORKQUEUE_LOCK
     _forked_after_openmp = _forked_after_openmp or _layer_is_fork_unsafe()
+    # Held by a thread of the parent that the child does not have: it would never be
+    # released.
+    _WORKQUEUE_LOCK = threading.RLock()
 
 
 os.register_at_fork(after_in_child=_after_fork_in_child)

@@ -190,5 +190,7 @@ def row_batches(n_rows, row_bytes, max_rows=None):
     -------
     batches : generator of slice
     """
+    if n_rows == 0:
+        return iter(())  # gen_batches refuses n = 0
     step = get_chunk_n_rows(row_bytes=row_bytes, max_n_rows=n_rows)
     return gen_batches(n_rows, step if max_rows is None else min(step, max_rows))

@@ -50,22 +50,23 @@ def _reset_after_fork():
 os.register_at_fork(after_in_child=_reset_after_fork)
 
 
-def _give_up_blas_control():
-    """Let other threads set OpenBLAS's thread count again.
+def _clear_blas_control(force=False):
+    """Give up the role of OpenBLAS's controlling thread (any thread's with ``force``).
 
     threadpoolctl (from 3.8) lets one thread at a time change the thread count of an
     OpenBLAS whose pool is shared by the process: the first thread that sets it,
     until it gives the role up, as ``with threadpool_limits(...)`` does on exit.
-    Our limit is set by one thread and restored by another (the last out), and
-    held by neither: without giving the role up after each change, the restore of
-    another thread did nothing (BLAS stayed at one thread) and every later
-    ``threadpool_limits`` of any other thread was ignored. Gives up only a role this
-    thread holds.
+    Our limit is set by the first thread in and restored by the last out, maybe
+    another: the role is kept while the limit holds (other threads' limits are then
+    ignored, threadpoolctl's rule for overlapping limits), taken over by the last
+    out to restore, and given up after. Without this, the restore of another thread
+    did nothing (BLAS stayed at one thread), and the first thread kept the role for
+    good, so that every later ``threadpool_limits`` of any other thread was ignored.
     """
     openblas = getattr(threadpoolctl, "OpenBLASController", None)
     clear = getattr(openblas, "clear_controlling_thread", None)
     if clear is not None:
-        clear()
+        clear(force=force)
 
 
 @contextlib.contextmanager
@@ -80,7 +81,6 @@ def single_threaded_blas():
     with _lock:
         if _holders == 0:
             _limit = _blas_controller().limit(limits=1, user_api="blas")
-            _give_up_blas_control()
         _holders += 1
         entered = _forks
     try:
@@ -90,9 +90,10 @@ def single_threaded_blas():
             # Not counted if entered before a fork (the forking thread, in the child).
             _holders -= entered == _forks
             if _holders == 0 and _limit is not None:
+                _clear_blas_control(force=True)
                 _limit.restore_original_limits()
                 _limit = None
-                _give_up_blas_control()
+                _clear_blas_control()
 
 
 @contextlib.contextmanager

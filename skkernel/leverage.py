@@ -467,6 +467,11 @@ class SequentialLeverageScores(BaseEstimator):
     ) -> None:
         store_init_params(self, locals())
 
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        # A stream saved before backend= existed evaluates on the default backend.
+        state.setdefault("backend", "auto")
+        super().__setstate__(state)
+
     def _get_kernel(self):
         return kernel_from_params(self)
 

@@ -189,6 +189,20 @@ def test_the_floor_leaves_kernels_that_are_not_psd_to_their_own_error():
         )
 
 
+def test_a_stream_saved_before_backend_existed_still_loads_scores_and_streams():
+    import pickle
+
+    X = np.random.default_rng(0).normal(size=(300, 3))
+    ink = SequentialLeverageScores(random_state=0).partial_fit(X[:200])
+    state = ink.__getstate__()
+    del state["backend"]
+    old = SequentialLeverageScores.__new__(SequentialLeverageScores)
+    old.__setstate__(state)
+    loaded = pickle.loads(pickle.dumps(old))
+    np.testing.assert_array_equal(loaded.leverage_scores(X[:5]), ink.leverage_scores(X[:5]))
+    assert loaded.partial_fit(X[200:]).n_samples_seen_ == 300
+
+
 def test_a_stream_without_its_trace_still_scores_and_streams():
     # As a stream pickled before the trace was kept: no floor, as then.
     X = np.random.default_rng(0).normal(size=(300, 3))

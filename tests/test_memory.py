@@ -216,3 +216,15 @@ def test_stkr_names_the_dense_path_the_user_chose(monkeypatch):
     )
     with pytest.raises(MemoryError, match="eigen_solver='dense'.*iterative eigen_solver"):
         model.fit(X, partial)
+
+
+def test_row_batches_cover_the_rows_within_working_memory():
+    import sklearn
+
+    from skkernel._memory import row_batches
+
+    assert list(row_batches(0, 8)) == []  # gen_batches refuses n = 0
+    with sklearn.config_context(working_memory=1):
+        batches = list(row_batches(1000, 2**12))  # 256 rows a MiB
+    assert [(b.start, b.stop) for b in batches] == [(0, 256), (256, 512), (512, 768), (768, 1000)]
+    assert [b.stop - b.start for b in row_batches(10, 8, max_rows=4)] == [4, 4, 2]

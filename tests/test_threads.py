@@ -154,45 +154,6 @@ def test_other_threads_keep_control_of_blas_and_it_ends_as_it_began():
     assert after == before
 
 
-_FORK_SCRIPT = """
-import os
-import threading
-from skkernel import _threads
-
-inside, leave = threading.Event(), threading.Event()
-
-def holder():
-    with _threads.single_threaded_blas():
-        inside.set()
-        leave.wait()
-
-thread = threading.Thread(target=holder)
-thread.start()
-inside.wait()
-pid = os.fork()
-if pid == 0:
-    # The child has no thread that will leave: its count starts afresh.
-    ok = _threads._holders == 0
-    with _threads.single_threaded_blas():
-        ok = ok and _threads._holders == 1
-    os._exit(0 if ok and _threads._holders == 0 else 1)
-leave.set()
-thread.join()
-print(os.waitpid(pid, 0)[1], _threads._holders)
-"""
-
-
-@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
-def test_a_child_forked_while_another_thread_holds_the_limit_counts_afresh():
-    import subprocess
-    import sys
-
-    output = subprocess.run(
-        [sys.executable, "-c", _FORK_SCRIPT], capture_output=True, text=True, check=True
-    ).stdout
-    assert output.split() == ["0", "0"]
-
-
 _WORKQUEUE_SCRIPT = """
 from concurrent.futures import ThreadPoolExecutor
 import numpy as np
@@ -220,3 +181,58 @@ def test_concurrent_products_on_numbas_workqueue_layer():
         [sys.executable, "-c", _WORKQUEUE_SCRIPT], capture_output=True, text=True, env=env
     )
     assert done.returncode == 0, done.stderr[-2000:]
+
+
+# A thread holds {held} while the main thread forks; the child, which has no such
+# thread, runs {child}, which exits 0 where it finds what it should.
+_FORK_WHILE_HELD = """
+import os
+import threading
+from skkernel import _compile, _threads
+
+inside, leave = threading.Event(), threading.Event()
+
+def holder():
+    with {held}:
+        inside.set()
+        leave.wait()
+
+thread = threading.Thread(target=holder)
+thread.start()
+inside.wait()
+pid = os.fork()
+if pid == 0:
+{child}
+leave.set()
+thread.join()
+print(os.waitpid(pid, 0)[1], _threads._holders)
+"""
+
+
+def _fork_while_held(held, child):
+    import subprocess
+    import sys
+
+    script = _FORK_WHILE_HELD.format(held=held, child=child)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout.split()
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_a_child_forked_while_another_thread_holds_the_limit_counts_afresh():
+    child = """
+    ok = _threads._holders == 0
+    with _threads.single_threaded_blas():
+        ok = ok and _threads._holders == 1
+    os._exit(0 if ok and _threads._holders == 0 else 1)
+"""
+    assert _fork_while_held("_threads.single_threaded_blas()", child) == ["0", "0"]
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_a_child_forked_during_a_serialised_parallel_call_can_make_its_own():
+    # The lock that serialises parallel calls on numba's workqueue layer was
+    # inherited held by a thread the child does not have: its first product hung.
+    child = "    os._exit(0 if _compile._WORKQUEUE_LOCK.acquire(timeout=10) else 1)\n"
+    assert _fork_while_held("_compile._WORKQUEUE_LOCK", child)[0] == "0"

@@ -568,11 +568,20 @@ class PrivateKernelClassifier(ClassifierMixin, _PrivateEmbedding):
         scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
             For two classes, similarity to ``classes_[1]`` minus similarity to
             ``classes_[0]``; else the similarities. A class released with fewer
-            than one row (``class_counts_ < 1``) scores -inf, unless every class is.
+            than one row (``class_counts_ < 1``) scores the lowest float, unless
+            every class is (finite, as ranking scorers such as ROC AUC require).
         """
         S = self.similarities(X)
-        S[:, ~self._predictable_classes()] = -np.inf
-        return S[:, 1] - S[:, 0] if S.shape[1] == 2 else S
+        lowest = np.finfo(np.float64).min
+        predictable = self._predictable_classes()
+        if S.shape[1] == 2:
+            if predictable.all():
+                return S[:, 1] - S[:, 0]
+            # One class only can be predicted: the other's lowest score, as a
+            # difference that does not overflow.
+            return np.full(S.shape[0], -lowest if predictable[1] else lowest)
+        S[:, ~predictable] = lowest
+        return S
 
     def predict(self, X: ArrayLike) -> NDArray[Any]:
         """The class of highest released average similarity.

@@ -253,11 +253,14 @@ class KernelRidge(_KernelModel):
         build = self._kernel_matrix_builder(X, row_scale, "KernelRidge(solver='cholesky')")
         Yw = weighted_rows(Y, row_scale).astype(X.dtype, copy=False)
         if alphas.size == 1:
-            return _solve_ridge_inplace(build, alphas[0], Yw)
+            return _solve_ridge_inplace(build, alphas[0], Yw, self._precomputed)
         # One penalty per target: one factorisation each, rebuilding K in place
         # rather than keeping a pristine copy next to the factor.
         return np.column_stack(
-            [_solve_ridge_inplace(build, a, Yw[:, [j]])[:, 0] for j, a in enumerate(alphas)]
+            [
+                _solve_ridge_inplace(build, a, Yw[:, [j]], self._precomputed)[:, 0]
+                for j, a in enumerate(alphas)
+            ]
         )
 
     def _fit_cg(self, X, Y, alphas, row_scale):
@@ -316,12 +319,13 @@ class KernelRidge(_KernelModel):
         return dual_coef, n_iter, converged.all()
 
 
-def _solve_ridge_inplace(build, alpha, Y):
+def _solve_ridge_inplace(build, alpha, Y, precomputed=False):
     """Solve ``(K + alpha I) c = Y`` with one n x n array: K is factored over itself.
 
     Where K + alpha I is not positive definite, falls back, as sklearn does, to a
     least-squares solution of ``(K + alpha I) c = Y`` with a warning (rebuilding K, as
-    the failed factorisation has overwritten it).
+    the failed factorisation has overwritten it); a ``precomputed`` K that is not
+    symmetric is solved as given, as scikit-learn solves it.
     """
     K = build()
     K.flat[:: K.shape[0] + 1] += alpha
@@ -335,7 +339,7 @@ def _solve_ridge_inplace(build, alpha, Y):
     del K
     K = build()
     K.flat[:: K.shape[0] + 1] += alpha
-    if not np.array_equal(K, K.T):
+    if precomputed and not linalg.issymmetric(K):
         # A precomputed K need not be symmetric: solve with K itself, as scikit-learn
         # does (symmetric_lstsq reads its argument transposed, so hand it K.T).
         K = K.T

@@ -851,7 +851,8 @@ class KernelSVCCV(_SVCParameters):
     return_train_score : bool, default=False
         As in GridSearchCV: also score every fold's model on its training part
         (``split<k>_train_score``, ``mean_train_score``, ``std_train_score``); costs
-        one more prediction per fit.
+        one more prediction per fit, and, where some rows weigh 0, a kernel block of
+        the training part per fold.
     shrinking : bool, default=True
         As in :class:`KernelSVC`.
     probability : bool, default=False
@@ -1098,23 +1099,18 @@ class KernelSVCCV(_SVCParameters):
                 balanced_on = None if rows is None else y[train]
                 fitted = train if rows is None else train[rows]
                 weights = weights if rows is None else weights[rows]
-                fold = (
-                    K[np.ix_(fitted, fitted)],
-                    y[fitted],
-                    weights,
-                    balanced_on,
-                    scorer,
-                    # What the model is scored on: the test part, and (as GridSearchCV
-                    # scores it) the whole training part, rows of weight 0 included.
-                    [
-                        (
-                            K[np.ix_(rows, fitted)],
-                            y[rows],
-                            None if score_weights is None else score_weights[rows],
-                        )
-                        for rows in ([test, train] if self.return_train_score else [test])
-                    ],
-                )
+                K_fit = K[np.ix_(fitted, fitted)]
+                # What the model is scored on: the test part, and (as GridSearchCV
+                # scores it) the whole training part, rows of weight 0 included.
+                scored = [
+                    (
+                        K_fit if rows is fitted else K[np.ix_(rows, fitted)],
+                        y[rows],
+                        None if score_weights is None else score_weights[rows],
+                    )
+                    for rows in ([test, train] if self.return_train_score else [test])
+                ]
+                fold = (K_fit, y[fitted], weights, balanced_on, scorer, scored)
                 # libsvm releases the GIL while it trains: threads share the fold's matrices.
                 outcomes = Parallel(n_jobs=self.n_jobs, prefer="threads")(
                     delayed(self._fit_and_score)(C, *fold) for C in Cs
@@ -1133,12 +1129,14 @@ class KernelSVCCV(_SVCParameters):
         results = self._results(
             candidates, settings, len(splits), scores, train_scores, fit_times, score_times
         )
-        if not np.isfinite(results["mean_test_score"]).all():
-            warnings.warn(
-                f"One or more of the test scores are non-finite: {results['mean_test_score']}",
-                UserWarning,
-                stacklevel=2,
-            )
+        for part in ("train", "test") if self.return_train_score else ("test",):
+            if not np.isfinite(results[f"mean_{part}_score"]).all():
+                warnings.warn(
+                    f"One or more of the {part} scores are non-finite: "
+                    f"{results[f'mean_{part}_score']}",
+                    UserWarning,
+                    stacklevel=2,
+                )
         best = int(results["rank_test_score"].argmin())
         best_estimator = None
         refit_time = 0.0

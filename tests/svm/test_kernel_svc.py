@@ -507,6 +507,20 @@ def test_error_score_and_train_scores_as_in_grid_search_cv():
     assert "mean_train_score" not in KernelSVCCV([1.0], cv=3).fit(X, y).cv_results_
 
 
+def test_non_finite_train_scores_are_warned_about_as_in_grid_search_cv():
+    def fails_on_training_parts(model, K, y):
+        if len(y) > 60:
+            raise RuntimeError("a training part")
+        return float(np.mean(model.predict(K) == y))
+
+    X, y = load_iris(return_X_y=True)
+    options = dict(cv=3, scoring=fails_on_training_parts, return_train_score=True)
+    with pytest.warns(UserWarning, match="train scores are non-finite"):
+        search = KernelSVCCV([1.0], **options).fit(X, y)
+    assert np.isnan(search.cv_results_["mean_train_score"]).all()
+    assert np.isfinite(search.cv_results_["mean_test_score"]).all()
+
+
 def test_train_scores_with_zero_weights_as_in_grid_search_cv():
     # Rows of weight 0 are left out of the fold's fit but not out of its training
     # part, which GridSearchCV scores whole.
