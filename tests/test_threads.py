@@ -144,8 +144,12 @@ def test_other_threads_keep_control_of_blas_and_it_ends_as_it_began():
     import subprocess
     import sys
 
+    # Two BLAS threads whatever this process was given (Dask's in-process workers
+    # set OPENBLAS_NUM_THREADS=1 and the like in os.environ, which children inherit).
+    env = {k: v for k, v in os.environ.items() if not k.endswith("_NUM_THREADS")}
+    env["OPENBLAS_NUM_THREADS"] = "2"
     output = subprocess.run(
-        [sys.executable, "-c", _BLAS_SCRIPT], capture_output=True, text=True, check=True
+        [sys.executable, "-c", _BLAS_SCRIPT], capture_output=True, text=True, check=True, env=env
     ).stdout
     before, inside, after = json.loads(output)
     if max(before, default=1) < 2:
