@@ -1104,11 +1104,11 @@ class KernelSVCCV(_SVCParameters):
                 # scores it) the whole training part, rows of weight 0 included.
                 scored = [
                     (
-                        K_fit if rows is fitted else K[np.ix_(rows, fitted)],
-                        y[rows],
-                        None if score_weights is None else score_weights[rows],
+                        K_fit if part is fitted else K[np.ix_(part, fitted)],
+                        y[part],
+                        None if score_weights is None else score_weights[part],
                     )
-                    for rows in ([test, train] if self.return_train_score else [test])
+                    for part in ([test, train] if self.return_train_score else [test])
                 ]
                 fold = (K_fit, y[fitted], weights, balanced_on, scorer, scored)
                 # libsvm releases the GIL while it trains: threads share the fold's matrices.
@@ -1250,10 +1250,14 @@ class KernelSVCCV(_SVCParameters):
                     column[i] = params[name]
             results[f"param_{name}"] = column
         results["params"] = candidates
-        for k in range(n_splits):
-            results[f"split{k}_test_score"] = test[:, k]
-        results["mean_test_score"] = test.mean(axis=1)
-        results["std_test_score"] = test.std(axis=1)
+
+        def add_scores(part, values):
+            for k in range(n_splits):
+                results[f"split{k}_{part}_score"] = values[:, k]
+            results[f"mean_{part}_score"] = values.mean(axis=1)
+            results[f"std_{part}_score"] = values.std(axis=1)
+
+        add_scores("test", test)
         order = np.argsort(-results["mean_test_score"], kind="stable")
         ranks = np.empty(len(candidates), dtype=np.int32)
         mean = results["mean_test_score"][order]
@@ -1261,11 +1265,7 @@ class KernelSVCCV(_SVCParameters):
         ranks[order] = np.searchsorted(-mean, -mean, side="left") + 1
         results["rank_test_score"] = ranks
         if train_scores:
-            train = table(train_scores)
-            for k in range(n_splits):
-                results[f"split{k}_train_score"] = train[:, k]
-            results["mean_train_score"] = train.mean(axis=1)
-            results["std_train_score"] = train.std(axis=1)
+            add_scores("train", table(train_scores))
         return results
 
     def _best_estimator(self, base, params):

@@ -116,6 +116,10 @@ class _Thinner:
         self.max_dense = _max_dense_points(get_config()["working_memory"], n_matrices)
         self._gram_buffer = np.empty(0)
 
+    def _target(self, A, B=None):
+        """The target kernel's K(A, B) on the run's backend."""
+        return KernelOperator(self.kernel, A, B, backend=self.backend)
+
     def _reserve_gram(self, n_points):
         """Make the Gram buffer hold ``n_points`` x ``n_points``."""
         if self._gram_buffer.size < n_points**2:
@@ -128,8 +132,7 @@ class _Thinner:
         is float64 (``thinning_indices`` takes validated float64 data)."""
         n = P.shape[0]
         self._reserve_gram(n)
-        K = KernelOperator(self.kernel, P, backend=self.backend)
-        return K.gram(out=self._gram_buffer[: n * n].reshape(n, n))
+        return self._target(P).gram(out=self._gram_buffer[: n * n].reshape(n, n))
 
     # -- KT: KT-SPLIT, then KT-SWAP -------------------------------------------------
 
@@ -232,15 +235,14 @@ class _Thinner:
 
         candidates = self._split(walked, rounds, delta, halve)
         n = P.shape[0]
-        target = KernelOperator(self.kernel, P, backend=self.backend)
-        mean_embedding = (target @ np.ones(n)) / n
+        mean_embedding = (self._target(P) @ np.ones(n)) / n
 
         def coreset_sums(c):
             # K(P, P[c]) @ 1: the coreset's kernel sum at every point of P.
-            return KernelOperator(self.kernel, P, P[c], backend=self.backend) @ np.ones(c.size)
+            return self._target(P, P[c]) @ np.ones(c.size)
 
         def relative_mmd2(c):
-            inner = KernelOperator(self.kernel, P[c], backend=self.backend) @ np.ones(c.size)
+            inner = self._target(P[c]) @ np.ones(c.size)
             return inner.sum() / c.size**2 - 2.0 * mean_embedding[c].mean()
 
         coreset = self._best(candidates, n, size, relative_mmd2)
@@ -261,7 +263,7 @@ class _Thinner:
         size = coreset.size
         in_coreset = np.zeros(n, dtype=bool)
         in_coreset[coreset] = True
-        columns = KernelOperator(self.kernel, P, backend=self.backend)
+        columns = self._target(P)
         diag = columns.diag().astype(np.float64)
         scores = diag / size + 2.0 * (sums / size - mean_embedding)
         step = 2.0 / size

@@ -84,10 +84,6 @@ def reset_peak_rss() -> bool:
         return False
 
 
-def _status_bytes(field):
-    return read_kib(_STATUS, field)
-
-
 def peak_rss_bytes() -> int | None:
     """Peak resident memory of this process since start or the last reset (Linux).
 
@@ -103,7 +99,7 @@ def peak_rss_bytes() -> int | None:
     >>> peak is None or peak >= now
     True
     """
-    return _status_bytes("VmHWM:")
+    return read_kib(_STATUS, "VmHWM:")
 
 
 def rss_bytes() -> int | None:
@@ -120,7 +116,7 @@ def rss_bytes() -> int | None:
     >>> rss_bytes() is None or rss_bytes() > 0
     True
     """
-    return _status_bytes("VmRSS:")
+    return read_kib(_STATUS, "VmRSS:")
 
 
 _M_MMAP_THRESHOLD = -3  # glibc mallopt parameter
