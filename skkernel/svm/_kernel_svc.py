@@ -11,7 +11,6 @@ matrix once, and the neural kernels' matrices of every depth in one pass.
 import inspect
 import time
 import warnings
-from collections import Counter
 from collections.abc import Callable
 from numbers import Integral, Real
 from typing import Any, Literal
@@ -20,8 +19,7 @@ import numpy as np
 from sklearn import get_config
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.calibration import CalibratedClassifierCV
-from sklearn.exceptions import FitFailedWarning, NotFittedError
-from sklearn.metrics import check_scoring
+from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import ParameterGrid, check_cv
 from sklearn.svm import SVC, LinearSVC
 from sklearn.utils import check_consistent_length, column_or_1d
@@ -61,6 +59,16 @@ from ..kernels import (
     kernel_input_tags,
     kernel_parameter_constraints,
     make_kernel,
+)
+from ._search import (
+    SINGLE_METRIC,
+    add_score_columns,
+    check_refit,
+    check_scorers,
+    scores_by_metric,
+    select_best,
+    takes_sample_weight,
+    warn_or_raise_about_failures,
 )
 
 __all__ = ["KernelSVC", "KernelSVCCV"]
@@ -124,42 +132,6 @@ def _trained_rows(sample_weight):
     if sample_weight is None or np.all(sample_weight > 0):
         return None
     return np.flatnonzero(sample_weight > 0)
-
-
-def _takes_sample_weight(scorer):
-    """Whether a scorer scores with sample weights; says so when it does not, as
-    scikit-learn's searches do."""
-    if hasattr(scorer, "_accept_sample_weight"):
-        takes = scorer._accept_sample_weight()
-    else:
-        takes = "sample_weight" in inspect.signature(scorer).parameters
-    if not takes:
-        warnings.warn(
-            f"The scoring {scorer} does not take sample_weight: the test folds are "
-            "scored without their weights.",
-            UserWarning,
-            stacklevel=3,
-        )
-    return takes
-
-
-def _warn_or_raise_about_failures(failures, n_fits, error_score):
-    """GridSearchCV's handling of fits that raised (with a numeric ``error_score``):
-    an error when all did, else a FitFailedWarning (they score ``error_score``)."""
-    if not failures:
-        return
-    counts = Counter(failures)
-    detail = "\n".join(f"{n} fit(s) failed with {message}" for message, n in counts.items())
-    advice = "If these failures are not expected, debug them with error_score='raise'."
-    if len(failures) == n_fits:
-        raise ValueError(f"All the {n_fits} fits failed. {advice}\n{detail}")
-    warnings.warn(
-        f"{len(failures)} fits failed out of a total of {n_fits}. The score on these "
-        f"train-test partitions for these parameters is set to {error_score}. "
-        f"{advice}\n{detail}",
-        FitFailedWarning,
-        stacklevel=3,
-    )
 
 
 def _in_row_blocks(n_rows, row_bytes, compute):
@@ -828,16 +800,24 @@ class KernelSVCCV(_SVCParameters):
     cv : int, cross-validation generator or iterable, default=None
         As in GridSearchCV: None is 5-fold stratified, an iterable yields (train,
         test) index arrays (or lists, or boolean masks).
-    scoring : str or callable, default=None
+    scoring : str, callable, list, tuple, set or dict, default=None
         A scikit-learn scorer, applied to each fold's model and the test rows'
         kernel values; the model predicts as :class:`KernelSVC` does (labels and
         decision values from libsvm, probabilities from the calibration), so the
-        scores are GridSearchCV's over KernelSVC. None is accuracy. A scoring that needs a
-        method the model lacks (``predict_proba`` without ``probability=True``)
-        raises at ``fit``, where GridSearchCV would score every fold NaN. Values of C
-        and of the grid are kept as given (``{"C": 1}``, as GridSearchCV).
-    refit : bool, default=True
-        Whether to fit ``best_estimator_``, a :class:`KernelSVC`, on all of X.
+        scores are GridSearchCV's over KernelSVC. None is accuracy. As in
+        GridSearchCV, several metrics are a list, tuple or set of scorer names, a
+        dict of names to scorers, or a callable returning a dict of scores; their
+        columns are ``mean_test_<name>``... and ``refit`` names the one that chooses
+        the best candidate. A scoring that needs a method the model lacks
+        (``predict_proba`` without ``probability=True``) raises at ``fit``, where
+        GridSearchCV would score every fold NaN. Values of C and of the grid are kept
+        as given (``{"C": 1}``, as GridSearchCV).
+    refit : bool, str or callable, default=True
+        As in GridSearchCV: whether to fit ``best_estimator_``, a :class:`KernelSVC`,
+        on all of X with the best candidate's parameters. With several metrics, the
+        name of the metric that chooses the best candidate (False: no ``best_*``
+        attributes). A callable takes ``cv_results_`` and returns the best
+        candidate's index (``best_score_`` is then not set).
     n_jobs : int, default=None
         Threads fitting the values of C on a fold's kernel matrix at once (libsvm
         releases the GIL while it trains, and the threads share the matrix); None
@@ -890,7 +870,8 @@ class KernelSVCCV(_SVCParameters):
     best_params_ : dict
         The best candidate's parameters (``{"C": ..., "kernel__depth": ...}``).
     best_score_ : float
-        Its mean test score.
+        Its mean test score (of the ``refit`` metric; not set where ``refit`` is
+        a callable).
     best_index_ : int
         Its index in ``cv_results_`` (the first of the best, as in GridSearchCV).
     best_estimator_ : KernelSVC
@@ -903,8 +884,10 @@ class KernelSVCCV(_SVCParameters):
         Iterations of libsvm for ``best_estimator_`` (``refit=True``).
     n_splits_ : int
         Number of cross-validation splits.
-    scorer_ : callable
-        The scorer.
+    scorer_ : callable or dict
+        The scorer, or the scorers by metric name (several metrics).
+    multimetric_ : bool
+        Whether the scoring gives several metrics.
     classes_ : ndarray of shape (n_classes,)
         The class labels.
     {feature_attributes}
@@ -936,8 +919,8 @@ class KernelSVCCV(_SVCParameters):
         "Cs": ["array-like"],
         "kernel_grid": [dict, list, None],
         "cv": ["cv_object"],
-        "scoring": [str, callable, None],
-        "refit": ["boolean"],
+        "scoring": [str, callable, list, tuple, set, dict, None],
+        "refit": ["boolean", str, callable],
         "n_jobs": [Integral, None],
         "error_score": [StrOptions({"raise"}), Real],
         "return_train_score": ["boolean"],
@@ -954,8 +937,8 @@ class KernelSVCCV(_SVCParameters):
         kernel_params: dict[str, Any] | None = None,
         kernel_grid: dict[str, Any] | list[dict[str, Any]] | None = None,
         cv: CVLike = None,
-        scoring: str | Callable[..., Any] | None = None,
-        refit: bool = True,
+        scoring: str | Callable[..., Any] | list[str] | dict[str, Any] | None = None,
+        refit: bool | str | Callable[..., Any] = True,
         n_jobs: int | None = None,
         error_score: float | Literal["raise"] = np.nan,
         return_train_score: bool = False,
@@ -1079,10 +1062,16 @@ class KernelSVCCV(_SVCParameters):
             (_as_indices(train), _as_indices(test))
             for train, test in check_cv(self.cv, y, classifier=True).split(X, y, groups)
         ]
-        scorer = check_scoring(self._libsvm(1.0), self.scoring)
-        score_weights = None
-        if sample_weight is not None and _takes_sample_weight(scorer):
-            score_weights = sample_weight
+        scorers, multimetric = check_scorers(self._libsvm(1.0), self.scoring)
+        if multimetric:
+            check_refit(self.refit, list(scorers))  # before the search, as GridSearchCV
+        # Each scorer's weights: the samples', or None where it takes none.
+        score_weights = {
+            name: sample_weight
+            if sample_weight is not None and takes_sample_weight(scorer)
+            else None
+            for name, scorer in scorers.items()
+        }
         X64 = X.astype(np.float64, copy=False)
         check_dense_fits(X.shape[0], X.shape[0], np.float64, what="KernelSVCCV", instead=_TOO_LARGE)
         Cs = sorted({params["C"] for params in candidates})
@@ -1103,14 +1092,11 @@ class KernelSVCCV(_SVCParameters):
                 # What the model is scored on: the test part, and (as GridSearchCV
                 # scores it) the whole training part, rows of weight 0 included.
                 scored = [
-                    (
-                        K_fit if part is fitted else K[np.ix_(part, fitted)],
-                        y[part],
-                        None if score_weights is None else score_weights[part],
-                    )
+                    (K_fit if part is fitted else K[np.ix_(part, fitted)], y[part], part)
                     for part in ([test, train] if self.return_train_score else [test])
                 ]
-                fold = (K_fit, y[fitted], weights, balanced_on, scorer, scored)
+                scoring = (scorers, score_weights, multimetric)
+                fold = (K_fit, y[fitted], weights, balanced_on, scoring, scored)
                 # libsvm releases the GIL while it trains: threads share the fold's matrices.
                 outcomes = Parallel(n_jobs=self.n_jobs, prefer="threads")(
                     delayed(self._fit_and_score)(C, *fold) for C in Cs
@@ -1125,19 +1111,30 @@ class KernelSVCCV(_SVCParameters):
                         failures.append(error)
             del K
             start = time.perf_counter()
-        _warn_or_raise_about_failures(failures, len(candidates) * len(splits), self.error_score)
+        warn_or_raise_about_failures(failures, len(candidates) * len(splits), self.error_score)
+        scores, multimetric = scores_by_metric(scores)
+        if multimetric and not isinstance(self.scoring, (list, tuple, set, dict)):
+            check_refit(self.refit, list(scores))  # a callable scoring returned a dict
+        train_scores = scores_by_metric(train_scores)[0] if train_scores else None
         results = self._results(
             candidates, settings, len(splits), scores, train_scores, fit_times, score_times
         )
         for part in ("train", "test") if self.return_train_score else ("test",):
-            if not np.isfinite(results[f"mean_{part}_score"]).all():
-                warnings.warn(
-                    f"One or more of the {part} scores are non-finite: "
-                    f"{results[f'mean_{part}_score']}",
-                    UserWarning,
-                    stacklevel=2,
-                )
-        best = int(results["rank_test_score"].argmin())
+            for name in scores:
+                means = results[f"mean_{part}_{name}"]
+                if not np.isfinite(means).all():
+                    scores_of = "scores" if name == SINGLE_METRIC else f"{name} scores"
+                    warnings.warn(
+                        f"One or more of the {part} {scores_of} are non-finite: {means}",
+                        UserWarning,
+                        stacklevel=2,
+                    )
+        # GridSearchCV's best_*: none for several metrics without a refit; no
+        # best_score_ where a callable chose.
+        best = None
+        if self.refit or not multimetric:
+            refit_metric = self.refit if multimetric and isinstance(self.refit, str) else None
+            best = select_best(self.refit, refit_metric or SINGLE_METRIC, results)
         best_estimator = None
         refit_time = 0.0
         if self.refit:
@@ -1147,11 +1144,18 @@ class KernelSVCCV(_SVCParameters):
             )
             refit_time = time.perf_counter() - began
         self.cv_results_ = results
-        self.best_index_ = best
-        self.best_params_ = candidates[best]
-        self.best_score_ = float(results["mean_test_score"][best])
+        for name in ("best_index_", "best_params_", "best_score_"):
+            if hasattr(self, name):
+                delattr(self, name)
+        if best is not None:
+            self.best_index_ = best
+            self.best_params_ = candidates[best]
+            if not callable(self.refit):
+                column = f"mean_test_{refit_metric or SINGLE_METRIC}"
+                self.best_score_ = float(results[column][best])
         self.n_splits_ = len(splits)
-        self.scorer_ = scorer
+        self.multimetric_ = multimetric
+        self.scorer_ = scorers if multimetric else next(iter(scorers.values()))
         self.kernel_time_ = kernel_time
         self.refit_time_ = refit_time
         # The refitted model's, as GridSearchCV's (a label whose rows all weigh 0 is
@@ -1166,11 +1170,13 @@ class KernelSVCCV(_SVCParameters):
                     delattr(self, name)
         return self
 
-    def _fit_and_score(self, C, K_train, y_train, weights, balanced_on, scorer, scored):
+    def _fit_and_score(self, C, K_train, y_train, weights, balanced_on, scoring, scored):
         """Fit at C on a fold's kernel matrix (its rows of positive weight; their
         labels with the others in ``balanced_on``, see :meth:`_libsvm`); the scores
-        on each (kernel rows, labels, weights) of ``scored``, the fit and score
-        times, and the error of a fit that raised."""
+        on each (kernel rows, labels, rows of X) of ``scored`` by the ``(scorers,
+        score weights, multimetric)`` of ``scoring`` (a number for one metric, a
+        dict for several), the fit and score times, and the error of a fit that
+        raised."""
         began = time.perf_counter()
         libsvm = self._libsvm(C, balanced_on=balanced_on)
         try:
@@ -1183,13 +1189,26 @@ class KernelSVCCV(_SVCParameters):
             return failed, time.perf_counter() - began, 0.0, f"{type(error).__name__}: {error}"
         fitted = time.perf_counter()
         model = svc if calibrated is None else _FoldModel(svc, calibrated)
-        scores = [self._score(scorer, model, *part) for part in scored]
+        scorers, score_weights, multimetric = scoring
+        scores = []
+        for K_rows, y_rows, rows in scored:
+            part = {
+                name: self._score(
+                    scorer,
+                    model,
+                    K_rows,
+                    y_rows,
+                    None if score_weights[name] is None else score_weights[name][rows],
+                )
+                for name, scorer in scorers.items()
+            }
+            scores.append(part if multimetric else part[SINGLE_METRIC])
         return scores, fitted - began, time.perf_counter() - fitted, None
 
     def _score(self, scorer, model, K_rows, y_rows, score_weights):
         """``scorer(model, K_rows, y_rows)``; ``error_score`` where it fails (as
         GridSearchCV's); a clear error for a scoring that needs a method the
-        model lacks."""
+        model lacks. A callable scoring may return a dict of scores."""
         weights = {} if score_weights is None else {"sample_weight": score_weights}
         try:
             return scorer(model, K_rows, y_rows, **weights)
@@ -1216,8 +1235,9 @@ class KernelSVCCV(_SVCParameters):
 
     @staticmethod
     def _results(candidates, settings, n_splits, scores, train_scores, fit_times, score_times):
-        """GridSearchCV's cv_results_ from the scores of every (index of the setting
-        in ``settings``, C, split)."""
+        """GridSearchCV's cv_results_ from the times of every (index of the setting in
+        ``settings``, C, split) and the scores of each by metric name (``{name:
+        {(setting, C, split): score}}``; ``train_scores`` alike, or None)."""
 
         def key(params):
             return settings.index(_setting(params)), params["C"]
@@ -1225,7 +1245,7 @@ class KernelSVCCV(_SVCParameters):
         def table(values):
             return np.array([[values[(*key(p), k)] for k in range(n_splits)] for p in candidates])
 
-        test, fit, score = table(scores), table(fit_times), table(score_times)
+        fit, score = table(fit_times), table(score_times)
         results = {
             "mean_fit_time": fit.mean(axis=1),
             "std_fit_time": fit.std(axis=1),
@@ -1250,22 +1270,11 @@ class KernelSVCCV(_SVCParameters):
                     column[i] = params[name]
             results[f"param_{name}"] = column
         results["params"] = candidates
-
-        def add_scores(part, values):
-            for k in range(n_splits):
-                results[f"split{k}_{part}_score"] = values[:, k]
-            results[f"mean_{part}_score"] = values.mean(axis=1)
-            results[f"std_{part}_score"] = values.std(axis=1)
-
-        add_scores("test", test)
-        order = np.argsort(-results["mean_test_score"], kind="stable")
-        ranks = np.empty(len(candidates), dtype=np.int32)
-        mean = results["mean_test_score"][order]
-        # "min" ranking, as GridSearchCV: ties share the best rank.
-        ranks[order] = np.searchsorted(-mean, -mean, side="left") + 1
-        results["rank_test_score"] = ranks
-        if train_scores:
-            add_scores("train", table(train_scores))
+        # GridSearchCV's order: each metric's test columns, then its train columns.
+        for name, values in scores.items():
+            add_score_columns(results, "test", name, table(values), rank=True)
+            if train_scores is not None:
+                add_score_columns(results, "train", name, table(train_scores[name]), rank=False)
         return results
 
     def _best_estimator(self, base, params):
