@@ -58,6 +58,20 @@ def imbalanced_clusters(seed=0):
     return X, np.sin(X[:, 0]) + 0.1 * rng.normal(size=len(X))
 
 
+def iris_with_a_one_class_fold():
+    """Iris and two folds, the first of which trains on class 0 only (libsvm and
+    scikit-learn's classifiers refuse it: a search scores it ``error_score``)."""
+    from sklearn.datasets import load_iris
+
+    X, y = load_iris(return_X_y=True)
+    first, others = np.flatnonzero(y == 0), np.flatnonzero(y != 0)
+    cv = [
+        (first[:40], np.r_[first[40:], others[:20]]),
+        (np.r_[first[:25], others[:50]], np.r_[first[25:], others[50:]]),
+    ]
+    return X, y, cv
+
+
 def hide_module(monkeypatch, name):
     """Make ``import name`` (and its submodules) fail for the rest of the test, as
     on an install without that optional dependency."""

@@ -24,6 +24,8 @@ from sklearn.svm import SVC
 from skkernel import NNGP, NTK, KernelOperator, KernelSVC, KernelSVCCV
 from skkernel.svm import _kernel_svc
 
+from .._helpers import iris_with_a_one_class_fold
+
 
 def standardized(load, test_size=0.3, seed=0):
     X, y = load(return_X_y=True)
@@ -461,13 +463,7 @@ def test_search_rejects_bad_parameters(params, error, match):
 
 
 def test_a_fold_that_cannot_be_fitted_scores_nan_as_in_grid_search_cv():
-    X, y = load_iris(return_X_y=True)
-    first, others = np.flatnonzero(y == 0), np.flatnonzero(y != 0)
-    # The first split trains on one class only: libsvm refuses it.
-    cv = [
-        (first[:40], np.r_[first[40:], others[:20]]),
-        (np.r_[first[:25], others[:50]], np.r_[first[25:], others[50:]]),
-    ]
+    X, y, cv = iris_with_a_one_class_fold()  # the first fold trains on one class
     grid = {"C": [0.1, 1.0], "gamma": [0.1, 1.0]}
     with pytest.warns(FitFailedWarning, match="4 fits failed out of a total of 8"):
         ours = KernelSVCCV(grid["C"], kernel="rbf", kernel_grid={"gamma": grid["gamma"]}, cv=cv)
@@ -483,12 +479,7 @@ def test_a_fold_that_cannot_be_fitted_scores_nan_as_in_grid_search_cv():
 
 
 def test_error_score_and_train_scores_as_in_grid_search_cv():
-    X, y = load_iris(return_X_y=True)
-    first, others = np.flatnonzero(y == 0), np.flatnonzero(y != 0)
-    cv = [
-        (first[:40], np.r_[first[40:], others[:20]]),  # one class: libsvm refuses it
-        (np.r_[first[:25], others[:50]], np.r_[first[25:], others[50:]]),
-    ]
+    X, y, cv = iris_with_a_one_class_fold()  # the first fold trains on one class
     grid = {"C": [0.1, 1.0], "gamma": [0.1, 1.0]}
     options = dict(cv=cv, error_score=-1.0, return_train_score=True)
     with pytest.warns(FitFailedWarning, match="set to -1.0"):

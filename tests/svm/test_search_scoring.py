@@ -13,6 +13,8 @@ from sklearn.svm import SVC
 
 from skkernel import KernelSVC, KernelSVCCV, make_kernel
 
+from .._helpers import iris_with_a_one_class_fold
+
 CS = [0.1, 1.0, 10.0]
 GAMMAS = [0.05, 0.5]
 
@@ -146,12 +148,7 @@ def test_a_callable_scoring_may_return_several_metrics():
 
 
 def test_failed_fits_score_error_score_on_every_metric():
-    X, y = load_iris(return_X_y=True)
-    first, others = np.flatnonzero(y == 0), np.flatnonzero(y != 0)
-    cv = [
-        (first[:40], np.r_[first[40:], others[:20]]),  # one class: libsvm refuses it
-        (np.r_[first[:25], others[:50]], np.r_[first[25:], others[50:]]),
-    ]
+    X, y, cv = iris_with_a_one_class_fold()  # the first fold trains on one class
     options = dict(cv=cv, scoring=["accuracy", "f1_macro"], refit="accuracy", error_score=-1.0)
     with pytest.warns(FitFailedWarning, match="set to -1.0"):
         ours = KernelSVCCV([0.1, 1.0], **options).fit(X, y)
