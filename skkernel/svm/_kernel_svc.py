@@ -11,7 +11,7 @@ matrix once, and the neural kernels' matrices of every depth in one pass.
 import inspect
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from numbers import Integral, Real
 from typing import Any, Literal
 
@@ -937,7 +937,7 @@ class KernelSVCCV(_SVCParameters):
         kernel_params: dict[str, Any] | None = None,
         kernel_grid: dict[str, Any] | list[dict[str, Any]] | None = None,
         cv: CVLike = None,
-        scoring: str | Callable[..., Any] | list[str] | dict[str, Any] | None = None,
+        scoring: str | Callable[..., Any] | Collection[str] | dict[str, Any] | None = None,
         refit: bool | str | Callable[..., Any] = True,
         n_jobs: int | None = None,
         error_score: float | Literal["raise"] = np.nan,
