@@ -36,7 +36,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from ._base import BACKEND_CONSTRAINT, FLOAT_DTYPES, check_finite_kernel, fit_context
 from ._docs import fill_doc
 from ._init_params import store_init_params
-from ._linalg import jittered_cholesky, rounding_level
+from ._linalg import inverse_diagonal, jittered_cholesky, rounding_level
 from ._memory import check_dense_fits, row_batches
 from ._operator import KernelOperator
 from ._typing import ArrayLike, BackendName, KernelLike, NDArray, RandomStateLike
@@ -590,8 +590,7 @@ class SequentialLeverageScores(BaseEstimator):
         G = gram64(kernel, points, self.backend)
         G[np.diag_indices_from(G)] += alpha * a
         L, _ = jittered_cholesky(G)
-        L_inv = linalg.solve_triangular(L, np.eye(len(a)), lower=True, check_finite=False)
-        inverse_diag = np.einsum("ij,ij->j", L_inv, L_inv)
+        inverse_diag = inverse_diagonal(L)
         # Held at the lower bound of every score where rounding takes it below (see
         # _Dictionary.scores): a zero would drop the sample for good.
         floor = _score_floor(np.diag(G) - alpha * a, trace, alpha)

@@ -1,9 +1,9 @@
 """Linear algebra shared by the kernel estimators.
 
 Cholesky solves that overwrite their input, jittered Cholesky for small
-possibly-singular blocks and the least-squares solve of singular systems
-(:mod:`._cholesky`), preconditioned conjugate gradients on
-many right-hand sides at once (:mod:`._cg`) with a randomized Nystroem
+possibly-singular blocks, the diagonal of an inverse from its factor and the
+least-squares solve of singular systems (:mod:`._cholesky`), preconditioned
+conjugate gradients on many right-hand sides at once (:mod:`._cg`) with a randomized Nystroem
 preconditioner (:mod:`._preconditioners`), the Falkon solver of Nystroem kernel
 ridge (:mod:`._falkon`), the closed-form leave-one-out residuals of kernel ridge
 along a path of penalties (:mod:`._loo`), functions of a symmetric matrix applied to
@@ -18,6 +18,7 @@ from ._cg import IndefiniteSystemError, conjugate_gradient
 from ._cholesky import (
     cholesky_solve_inplace,
     cholesky_workspace_nbytes,
+    inverse_diagonal,
     jittered_cholesky,
     symmetric_lstsq,
 )
@@ -48,6 +49,7 @@ __all__ = [
     "TruncationFunction",
     "cholesky_solve_inplace",
     "cholesky_workspace_nbytes",
+    "inverse_diagonal",
     "conjugate_gradient",
     "eigen_ridge",
     "falkon_solve",

@@ -174,3 +174,26 @@ def jittered_cholesky(A, max_tries=8, eps=None):
         "The kernel block is not positive semi-definite even after adding "
         f"{jitter:.3g} to its diagonal; is the kernel positive definite?"
     )
+
+
+def inverse_diagonal(L):
+    """The diagonal of ``(L L^T)^-1`` from the lower Cholesky factor L.
+
+    The squared column norms of ``L^-1``, which LAPACK's triangular inverse (trtri)
+    forms in about n^3 / 3 operations: a third of a triangular solve against the
+    identity, which treats the identity's columns as full.
+
+    Parameters
+    ----------
+    L : ndarray of shape (n, n)
+        Lower triangular with a positive diagonal (its upper triangle zero).
+
+    Returns
+    -------
+    diagonal : ndarray of shape (n,)
+    """
+    (trtri,) = linalg.get_lapack_funcs(("trtri",), (L,))
+    L_inv, info = trtri(L, lower=1)
+    if info != 0:
+        raise linalg.LinAlgError(f"The Cholesky factor is singular (LAPACK trtri info={info}).")
+    return np.einsum("ij,ij->j", L_inv, L_inv)

@@ -9,6 +9,7 @@ from skkernel import kernels
 from skkernel._linalg import (
     NystroemPreconditioner,
     conjugate_gradient,
+    inverse_diagonal,
     jittered_cholesky,
     ridge_loo_path,
 )
@@ -82,6 +83,18 @@ def test_jittered_cholesky_handles_singular_blocks():
     np.testing.assert_allclose(L @ L.T, K, atol=1e-10)
     with pytest.raises(np.linalg.LinAlgError, match="positive semi-definite"):
         jittered_cholesky(-np.eye(3))
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_inverse_diagonal_from_the_cholesky_factor(dtype):
+    X = np.random.default_rng(3).normal(size=(300, 3))
+    A = (kernels.RBF(gamma=0.5)(X) + 1e-2 * np.eye(300)).astype(dtype)
+    L, _ = jittered_cholesky(A)
+    expected = np.diag(np.linalg.inv(A.astype(np.float64)))
+    rtol = 1e-9 if dtype == np.float64 else 1e-2
+    np.testing.assert_allclose(inverse_diagonal(L), expected, rtol=rtol)
+    with pytest.raises(np.linalg.LinAlgError, match="singular"):
+        inverse_diagonal(np.diag([1.0, 0.0, 2.0]))
 
 
 def test_loo_path_matches_explicit_inverse(gram):
