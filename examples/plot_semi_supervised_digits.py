@@ -69,7 +69,7 @@ for i, n_labels in enumerate(label_counts):
 # LabelSpreading; from 50 labels on, the two graph methods are level, within a few
 # thousandths. Both stay well above kernel ridge on the labelled images alone, and
 # the unlabelled images are worth most when labels are fewest: about 15 points at 20
-# labels, under 2 at 200.
+# labels, about 2 at 200.
 
 fig, ax = plt.subplots(figsize=(6, 4))
 for name, values in accuracy.items():

@@ -11,7 +11,7 @@ matrix once, and the neural kernels' matrices of every depth in one pass.
 import inspect
 import time
 import warnings
-from collections.abc import Callable, Collection
+from collections.abc import Callable
 from numbers import Integral, Real
 from typing import Any, Literal
 
@@ -387,7 +387,8 @@ class KernelSVC(_SVCParameters):
         Iteration limit of the solver, -1 for none (10,000 on the Nystroem path,
         which needs a limit).
     decision_function_shape : {"ovo", "ovr"}, default="ovr"
-        As in SVC. The Nystroem path fits one-vs-rest models and takes "ovr" only.
+        As in SVC. The Nystroem path fits one-vs-rest models and takes "ovr" only
+        with more than two classes (for two, both shapes are one decision value).
     break_ties : bool, default=False
         As in SVC: with "ovr" and more than two classes, break ties by the decision
         values.
@@ -800,12 +801,12 @@ class KernelSVCCV(_SVCParameters):
     cv : int, cross-validation generator or iterable, default=None
         As in GridSearchCV: None is 5-fold stratified, an iterable yields (train,
         test) index arrays (or lists, or boolean masks).
-    scoring : str, callable, list, tuple, set or dict, default=None
+    scoring : str, callable, list, tuple or dict, default=None
         A scikit-learn scorer, applied to each fold's model and the test rows'
         kernel values; the model predicts as :class:`KernelSVC` does (labels and
         decision values from libsvm, probabilities from the calibration), so the
         scores are GridSearchCV's over KernelSVC. None is accuracy. As in
-        GridSearchCV, several metrics are a list, tuple or set of scorer names, a
+        GridSearchCV, several metrics are a list or tuple of scorer names, a
         dict of names to scorers, or a callable returning a dict of scores; their
         columns are ``mean_test_<name>``... and ``refit`` names the one that chooses
         the best candidate. A scoring that needs a method the model lacks
@@ -919,7 +920,7 @@ class KernelSVCCV(_SVCParameters):
         "Cs": ["array-like"],
         "kernel_grid": [dict, list, None],
         "cv": ["cv_object"],
-        "scoring": [str, callable, list, tuple, set, dict, None],
+        "scoring": [str, callable, list, tuple, dict, None],
         "refit": ["boolean", str, callable],
         "n_jobs": [Integral, None],
         "error_score": [StrOptions({"raise"}), Real],
@@ -937,7 +938,12 @@ class KernelSVCCV(_SVCParameters):
         kernel_params: dict[str, Any] | None = None,
         kernel_grid: dict[str, Any] | list[dict[str, Any]] | None = None,
         cv: CVLike = None,
-        scoring: str | Callable[..., Any] | Collection[str] | dict[str, Any] | None = None,
+        scoring: str
+        | Callable[..., Any]
+        | list[str]
+        | tuple[str, ...]
+        | dict[str, Any]
+        | None = None,
         refit: bool | str | Callable[..., Any] = True,
         n_jobs: int | None = None,
         error_score: float | Literal["raise"] = np.nan,
@@ -1113,7 +1119,7 @@ class KernelSVCCV(_SVCParameters):
             start = time.perf_counter()
         warn_or_raise_about_failures(failures, len(candidates) * len(splits), self.error_score)
         scores, multimetric = scores_by_metric(scores)
-        if multimetric and not isinstance(self.scoring, (list, tuple, set, dict)):
+        if multimetric and not isinstance(self.scoring, (list, tuple, dict)):
             check_refit(self.refit, list(scores))  # a callable scoring returned a dict
         train_scores = scores_by_metric(train_scores)[0] if train_scores else None
         results = self._results(

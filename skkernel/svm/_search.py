@@ -28,9 +28,9 @@ def check_scorers(estimator, scoring):
     ----------
     estimator : estimator
         What the scorers will score (for the default scorer of ``scoring=None``).
-    scoring : str, callable, list, tuple, set, dict or None
+    scoring : str, callable, list, tuple, dict or None
         As GridSearchCV's: one metric (a name, a callable or None), or several (a
-        list, tuple or set of names, or a dict of names to names or callables).
+        list or tuple of names, or a dict of names to names or callables).
 
     Returns
     -------
@@ -48,7 +48,7 @@ def check_scorers(estimator, scoring):
         names = list(scoring)
         if not all(isinstance(name, str) for name in names) or len(set(names)) != len(names):
             raise ValueError(
-                "scoring given as a list, tuple or set must hold unique strings (metric "
+                "scoring given as a list or tuple must hold unique strings (metric "
                 f"names); got {scoring!r}. Name callables with a dict."
             )
         named = {name: name for name in names}

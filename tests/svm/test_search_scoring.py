@@ -166,6 +166,7 @@ def test_failed_fits_score_error_score_on_every_metric():
         (dict(scoring=["accuracy", "f1_macro"], refit="roc_auc"), ValueError, "'f1_macro'"),
         (dict(scoring=["accuracy", "accuracy"], refit=False), ValueError, "unique strings"),
         (dict(scoring=[], refit=False), ValueError, "at least one metric"),
+        (dict(scoring={"accuracy", "f1_macro"}, refit=False), ValueError, "'scoring' param"),
         (dict(scoring={1: "accuracy"}, refit=False), ValueError, "each by a string"),
         (dict(refit=lambda results: 99), IndexError, "not the index of one of the 3"),
         (dict(refit=lambda results: "0"), TypeError, "index of a candidate"),
