@@ -205,8 +205,13 @@ def build_parser():
         action="store_true",
         help="release a differentially private KDE instead; scores the --query rows",
     )
-    density.add_argument("--epsilon", type=float, default=1.0, help="privacy budget (default 1)")
-    density.add_argument("--delta", type=float, default=0.0, help="(epsilon, delta)-DP (default 0)")
+    # None: not given (refused without --private); a --private release takes 1 and 0.
+    density.add_argument(
+        "--epsilon", type=float, default=None, help="with --private: privacy budget (default 1)"
+    )
+    density.add_argument(
+        "--delta", type=float, default=None, help="with --private: (epsilon, delta)-DP (default 0)"
+    )
     density.add_argument(
         "--raw",
         action="store_true",

@@ -88,8 +88,23 @@ def run_density(args, report):
             "--private scores public rows: give them as --query FILE (log-densities "
             "at the private rows themselves are not covered by the guarantee)"
         )
-    if args.bounds and not args.private:
-        raise TableError("--bounds is the public range of a --private release; add --private")
+    if not args.private:
+        # A forgotten --private must not publish exact densities as if released.
+        given = [
+            option
+            for option, value in (("--epsilon", args.epsilon), ("--delta", args.delta))
+            if value is not None
+        ]
+        if given:
+            raise TableError(
+                f"{' and '.join(given)} set the budget of a --private release; add --private "
+                "(without it the densities are exact, not private)"
+            )
+        if args.bounds:
+            raise TableError("--bounds is the public range of a --private release; add --private")
+    else:
+        args.epsilon = 1.0 if args.epsilon is None else args.epsilon
+        args.delta = 0.0 if args.delta is None else args.delta
     table, columns, X, complete = _numeric_rows(args, report, private=args.private)
     bounds = _parse_bounds(args.bounds, columns) if args.bounds else None
     # The query rows are read before the fit: a private fit spends its budget.

@@ -381,6 +381,8 @@ def run_predict(args, report):
                 f"column {column!r} of {args.data} has text ({examples}) where the model "
                 "reads numbers; leave missing cells empty (or NA)"
             )
+        # By column, as fit says it (the model's own message names none).
+        check_magnitudes(X[column], f"column {column!r} of {args.data}")
     predictions = pd.DataFrame({"prediction": pipeline.predict(X)})
     write_rows(predictions, args.out, report, f"{len(predictions)} predictions")
     return {"rows": int(len(predictions)), "out": args.out}

@@ -601,7 +601,7 @@ class KernelRidgeCV(_KernelModel):
             # about non-finite scores and alphas.
             raise ValueError(
                 f"scoring={self.scoring!r} scores leave-one-out predictions, which needs "
-                f"at least 2 samples; got {Y.shape[0]} (scoring=None fits one)."
+                f"at least 2 samples; got {Y.shape[0]} sample (scoring=None fits one)."
             )
         predictions = Y[:, :, None] - residuals
         scorer = check_scoring(self, scoring=self.scoring)

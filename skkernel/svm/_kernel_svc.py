@@ -271,6 +271,12 @@ class _SVCParameters(ClassifierMixin, BaseEstimator):
         own model; KernelSVCCV's refitted best KernelSVC)."""
         raise NotImplementedError
 
+    def _has_model(self):
+        """Whether this estimator has a model to predict with (KernelSVCCV's
+        ``refit=False`` leaves none); the prediction methods exist only then."""
+        return True
+
+    @available_if(lambda self: self._has_model())
     def decision_function(self, X: MatrixLike) -> NDArray[np.float64]:
         """Decision values of the samples, as SVC's.
 
@@ -278,6 +284,7 @@ class _SVCParameters(ClassifierMixin, BaseEstimator):
         """
         return self._apply("decision_function", X)
 
+    @available_if(lambda self: self._has_model())
     def predict(self, X: MatrixLike) -> NDArray[Any]:
         """Predicted class labels.
 
@@ -288,7 +295,7 @@ class _SVCParameters(ClassifierMixin, BaseEstimator):
             raise ValueError("break_ties must be False when decision_function_shape is 'ovo'")
         return self._apply("predict", X)
 
-    @available_if(lambda self: self.probability)
+    @available_if(lambda self: self.probability and self._has_model())
     def predict_proba(self, X: MatrixLike) -> NDArray[np.float64]:
         """Class probabilities, from the calibrated decision values (``probability=True``).
 
@@ -301,7 +308,7 @@ class _SVCParameters(ClassifierMixin, BaseEstimator):
             )
         return self._apply("predict_proba", X)
 
-    @available_if(lambda self: self.probability)
+    @available_if(lambda self: self.probability and self._has_model())
     def predict_log_proba(self, X: MatrixLike) -> NDArray[np.float64]:
         """Logarithms of :meth:`predict_proba` (``probability=True``).
 
@@ -815,7 +822,8 @@ class KernelSVCCV(_SVCParameters):
         as given (``{"C": 1}``, as GridSearchCV).
     refit : bool, str or callable, default=True
         As in GridSearchCV: whether to fit ``best_estimator_``, a :class:`KernelSVC`,
-        on all of X with the best candidate's parameters. With several metrics, the
+        on all of X with the best candidate's parameters (False: the search has no
+        prediction methods, only its results). With several metrics, the
         name of the metric that chooses the best candidate (False: no ``best_*``
         attributes). A callable takes ``cv_results_`` and returns the best
         candidate's index (``best_score_`` is then not set).
@@ -965,12 +973,19 @@ class KernelSVCCV(_SVCParameters):
     def _candidates(self, base, n_features):
         """GridSearchCV's candidates over C and the kernel grid, and the distinct
         kernel settings among them; every setting is checked here, before any work."""
-        Cs = np.asarray(self.Cs, dtype=np.float64).ravel()
+        try:
+            Cs = np.asarray(self.Cs, dtype=np.float64).ravel()
+        except (TypeError, ValueError):
+            Cs = np.array([np.nan])  # not numbers: said below
         if Cs.size == 0 or not np.all(np.isfinite(Cs)) or np.any(Cs <= 0):
             raise ValueError(f"Cs must be positive finite numbers; got {self.Cs!r}.")
         # The values as given (GridSearchCV keeps {"C": 1}, not 1.0).
         Cs = list(np.ravel(np.asarray(self.Cs, dtype=object)))
         grids = self.kernel_grid if isinstance(self.kernel_grid, list) else [self.kernel_grid]
+        for grid in grids:
+            if not isinstance(grid, dict | None):
+                # As GridSearchCV's param_grid (an int's .items() failed below).
+                raise TypeError(f"kernel_grid must be a dict or a list of dicts; got {grid!r}.")
         combined = [
             # ParameterGrid says clearly when a value is not a list of values.
             {"C": Cs, **{f"kernel__{k}": v for k, v in (grid or {}).items()}}
@@ -1298,6 +1313,17 @@ class KernelSVCCV(_SVCParameters):
             backend=self.backend,
             **shared,
         )
+
+    def _has_model(self):
+        # As GridSearchCV: without a refit there is no model, and no method to call.
+        if not self.refit:
+            raise AttributeError(
+                f"This {type(self).__name__} was initialized with refit=False: it keeps "
+                "the search's results (cv_results_) and fits no model to predict with. "
+                "Set refit=True (or, for several metrics, the name of one), or fit a "
+                "KernelSVC with the best parameters yourself."
+            )
+        return True
 
     def _apply(self, method, X):
         """A prediction method of the refitted best model on X."""

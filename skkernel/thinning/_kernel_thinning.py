@@ -180,6 +180,11 @@ class KernelThinning(BaseEstimator):
         y_resampled : array-like of shape (n_components,) or (n_components, n_outputs)
             ``y[indices_]``.
         """
+        if y is None:
+            raise ValueError(
+                "fit_resample returns the coreset rows of X and y: y is required (fit(X) "
+                "gives the coreset's indices_ alone)."
+            )
         if len(y) != len(X):
             raise ValueError(f"X has {len(X)} samples but y has {len(y)}.")
         self.fit(X)

@@ -484,6 +484,11 @@ def test_cli_bounds_are_checked_before_the_release(penguins_like, tmp_path, caps
         assert message in capsys.readouterr().err
     assert main([*base, "--bounds", "bill_length=30:60", "body_mass=2500:6500"]) == 1
     assert "add --private" in capsys.readouterr().err
+    # A budget without --private printed exact densities, exit 0, as if released.
+    for budget in (["--epsilon", "0.5"], ["--delta", "1e-5"], ["--epsilon", "1", "--delta", "0"]):
+        assert main([*base, *budget]) == 1
+        err = capsys.readouterr().err
+        assert "add --private" in err and budget[0] in err
 
 
 def test_private_density_prints_only_what_the_guarantee_covers(penguins_like, tmp_path, capsys):
@@ -803,6 +808,13 @@ def test_question_marks_are_missing_values(table_csv, tmp_path, capsys):
     other.drop(columns="price").to_csv(tmp_path / "other_query.csv", index=False)
     _one_line_error(
         capsys, ["predict", model, str(tmp_path / "other_query.csv")], "column 'a'", "'unknown'"
+    )
+    # Infinite values too, as fit says it (scikit-learn's message named no column).
+    infinite = table.drop(columns="price").iloc[:5].copy()
+    infinite.loc[2, "a"] = np.inf
+    infinite.to_csv(tmp_path / "infinite.csv", index=False)
+    _one_line_error(
+        capsys, ["predict", model, str(tmp_path / "infinite.csv")], "column 'a'", "infinite"
     )
 
 

@@ -719,9 +719,13 @@ def test_an_ill_conditioned_cholesky_solve_warns_as_scikit_learn_does():
 
 def test_leave_one_out_scoring_of_one_sample_says_so():
     X, y = np.ones((1, 3)), np.array([1.0])
-    with pytest.raises(ValueError, match="at least 2 samples; got 1"):
+    with pytest.raises(ValueError, match="at least 2 samples; got 1 sample"):
         KernelRidgeCV(kernel="rbf", scoring="r2").fit(X, y)
     assert KernelRidgeCV(kernel="rbf").fit(X, y).predict(X).shape == (1,)
+    # In words scikit-learn's estimator check recognises.
+    from sklearn.utils.estimator_checks import check_fit2d_1sample
+
+    check_fit2d_1sample("KernelRidgeCV", KernelRidgeCV(kernel="rbf", scoring="r2"))
 
 
 def test_cg_on_an_indefinite_kernel_does_not_advise_a_positive_alpha():

@@ -437,8 +437,15 @@ def test_search_on_one_validation_split():
     expected = balanced_accuracy_score(y[validation], model.predict(X[validation]))
     assert search.best_score_ == pytest.approx(expected)
     assert not hasattr(search, "best_estimator_")
-    with pytest.raises(Exception, match="not fitted"):
-        search.predict(X)
+    # As GridSearchCV(refit=False): no prediction methods (it said "not fitted").
+    for method in ("predict", "decision_function"):
+        with pytest.raises(AttributeError, match=f"has no attribute '{method}'"):
+            getattr(search, method)(X)
+    with pytest.raises(AttributeError, match="has no attribute 'predict'"):
+        search.score(X, y)
+    assert not hasattr(search, "predict") and not hasattr(search, "decision_function")
+    assert not hasattr(search.set_params(probability=True), "predict_proba")
+    assert hasattr(KernelSVCCV(refit=True), "predict")
 
 
 @pytest.mark.parametrize(
@@ -454,6 +461,8 @@ def test_search_on_one_validation_split():
             "no candidate",
         ),
         ({"kernel_grid": {"gamma": 0.5}}, TypeError, "needs to be a list"),
+        ({"kernel_grid": [1, 2]}, TypeError, "a dict or a list of dicts"),
+        ({"Cs": {"a": 1}}, ValueError, "Cs must be positive"),
     ],
 )
 def test_search_rejects_bad_parameters(params, error, match):

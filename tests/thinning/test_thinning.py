@@ -260,6 +260,8 @@ def test_fit_resample_keeps_containers():
     np.testing.assert_array_equal(thinning.feature_names_in_, ["a", "b", "c"])
     with pytest.raises(ValueError, match="X has 400 samples but y has 10"):
         thinning.fit_resample(frame, target[:10])
+    with pytest.raises(ValueError, match="y is required"):
+        thinning.fit_resample(frame, None)
 
 
 def test_works_as_a_sampler_in_an_imblearn_pipeline():
