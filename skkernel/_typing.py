@@ -6,7 +6,7 @@ the one place where values are validated (``tests/test_typing.py`` checks that
 the ``Literal`` options agree with the constraints).
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeAlias
 
 import numpy as np
@@ -26,6 +26,7 @@ __all__ = [
     "MatrixLike",
     "NDArray",
     "RandomStateLike",
+    "ScoringLike",
     "SparseMatrix",
 ]
 
@@ -62,3 +63,9 @@ class _Splitter(Protocol):
 #: ``cv=``: scikit-learn's ``cv_object``: a number of folds, a splitter, an iterable
 #: of (train, test) index pairs, or None.
 CVLike: TypeAlias = int | _Splitter | Iterable[tuple[Any, Any]] | None
+
+#: ``scoring=`` of a search: GridSearchCV's one metric (a scorer name, a callable,
+#: None) or several (a list or tuple of names, a dict of names to scorers).
+ScoringLike: TypeAlias = (
+    str | Callable[..., Any] | list[str] | tuple[str, ...] | dict[str, Any] | None
+)

@@ -52,6 +52,7 @@ from .._typing import (
     MatrixLike,
     NDArray,
     RandomStateLike,
+    ScoringLike,
 )
 from ..kernels import (
     GPKernelAdapter,
@@ -946,12 +947,7 @@ class KernelSVCCV(_SVCParameters):
         kernel_params: dict[str, Any] | None = None,
         kernel_grid: dict[str, Any] | list[dict[str, Any]] | None = None,
         cv: CVLike = None,
-        scoring: str
-        | Callable[..., Any]
-        | list[str]
-        | tuple[str, ...]
-        | dict[str, Any]
-        | None = None,
+        scoring: ScoringLike = None,
         refit: bool | str | Callable[..., Any] = True,
         n_jobs: int | None = None,
         error_score: float | Literal["raise"] = np.nan,
@@ -1152,10 +1148,10 @@ class KernelSVCCV(_SVCParameters):
                     )
         # GridSearchCV's best_*: none for several metrics without a refit; no
         # best_score_ where a callable chose.
+        refit_metric = self.refit if multimetric and isinstance(self.refit, str) else SINGLE_METRIC
         best = None
         if self.refit or not multimetric:
-            refit_metric = self.refit if multimetric and isinstance(self.refit, str) else None
-            best = select_best(self.refit, refit_metric or SINGLE_METRIC, results)
+            best = select_best(self.refit, refit_metric, results)
         best_estimator = None
         refit_time = 0.0
         if self.refit:
@@ -1172,8 +1168,7 @@ class KernelSVCCV(_SVCParameters):
             self.best_index_ = best
             self.best_params_ = candidates[best]
             if not callable(self.refit):
-                column = f"mean_test_{refit_metric or SINGLE_METRIC}"
-                self.best_score_ = float(results[column][best])
+                self.best_score_ = float(results[f"mean_test_{refit_metric}"][best])
         self.n_splits_ = len(splits)
         self.multimetric_ = multimetric
         self.scorer_ = scorers if multimetric else next(iter(scorers.values()))
