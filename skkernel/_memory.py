@@ -39,7 +39,10 @@ def _read_int(path):
             text = f.read().strip()
     except OSError:
         return None
-    return None if text in ("", "max") else int(text)
+    try:
+        return None if text in ("", "max") else int(text)
+    except ValueError:  # a file this reader does not know: no limit known, not a crash
+        return None
 
 
 def _system_available():

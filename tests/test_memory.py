@@ -44,6 +44,9 @@ def test_cgroup_limit_is_read(
     assert _memory.available_memory_bytes() <= limit - 2**30
     (tmp_path / "root" / folder / limit_file).write_text(unlimited)
     assert _memory._cgroup_headroom() is None
+    # A file in a form this reader does not know is no limit, not an error in every fit.
+    (tmp_path / "root" / folder / limit_file).write_text("4G\n")
+    assert _memory._cgroup_headroom() is None
 
 
 @pytest.mark.parametrize(
@@ -185,7 +188,8 @@ def test_paths_that_need_several_dense_matrices_count_them(monkeypatch, path):
     # room for one and a half it failed inside numpy, or the process was killed.
     fit = _several_matrix_fits()[path]
     monkeypatch.setattr(_memory, "available_memory_bytes", lambda: int(1.5 * 300 * 300 * 8))
-    with pytest.raises(MemoryError, match="matrices, .* available to this process"):
+    # (STKR's direct path names the labelled block's bytes as workspace.)
+    with pytest.raises(MemoryError, match="matrices( and .* of workspace)?, .* available to this"):
         fit()
 
 
@@ -228,3 +232,87 @@ def test_row_batches_cover_the_rows_within_working_memory():
         batches = list(row_batches(1000, 2**12))  # 256 rows a MiB
     assert [(b.start, b.stop) for b in batches] == [(0, 256), (256, 512), (512, 768), (768, 1000)]
     assert [b.stop - b.start for b in row_batches(10, 8, max_rows=4)] == [4, 4, 2]
+
+
+# Counts measured against what the fits hold (peak resident memory, in units of one
+# matrix): each check below refused too little, and numpy failed with "Unable to
+# allocate" (or a bare MemoryError from LAPACK's SVD) under the limit.
+
+
+def _limit(monkeypatch, matrices, n):
+    monkeypatch.setattr(_memory, "available_memory_bytes", lambda: int(matrices * n * n * 8))
+
+
+def test_nystroem_counts_the_svd_s_workspace(monkeypatch):
+    # The SVD of K_MM and its product hold 7.1-7.4 m x m arrays; the check counted 4.
+    from skkernel import Nystroem
+
+    X = np.random.default_rng(0).normal(size=(300, 2))
+    _limit(monkeypatch, 6, 300)
+    with pytest.raises(MemoryError, match="inverse square root .* 8 dense 300 x 300"):
+        Nystroem(n_components=300, sampling="uniform").fit(X)
+
+
+def test_svc_with_probabilities_counts_the_calibration_s_fold_block(monkeypatch):
+    # CalibratedClassifierCV copies a fold's training block of K beside it (1.9 n x n).
+    from skkernel import KernelSVC
+
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(300, 2)), np.arange(300) % 2
+    _limit(monkeypatch, 1.5, 300)
+    KernelSVC(solver="exact").fit(X, y)
+    with pytest.raises(MemoryError, match="2 dense 300 x 300"):
+        KernelSVC(solver="exact", probability=True).fit(X, y)
+    # "auto" takes the Nystroem path instead.
+    model = KernelSVC(probability=True, n_components=50, random_state=0).fit(X, y)
+    assert model.solver_ == "nystroem"
+
+
+def test_stkr_landmarks_check_their_m_x_m_work(monkeypatch):
+    # K_ZZ's factor, B, its solves and eigenvectors: up to 4 M x M arrays, unchecked.
+    from skkernel import SpectralKernelRidge
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(600, 2))
+    partial = np.where(np.arange(600) < 60, X[:, 0], np.nan)
+    _limit(monkeypatch, 3, 300)
+    with pytest.raises(MemoryError, match="n_landmarks=300 needs 4 dense 300 x 300"):
+        SpectralKernelRidge(kernel="rbf", n_landmarks=300).fit(X, partial)
+
+
+def test_stkr_direct_counts_the_labelled_block_and_auto_falls_back_to_cg(monkeypatch):
+    # The labelled block's arrays (E, s(T) E, the block) were not counted; "auto"
+    # then took the direct path and failed where "cg" fits.
+    from skkernel import SpectralKernelRidge
+    from skkernel._linalg import labelled_block_nbytes
+
+    n, n_labelled = 300, 150
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(n, 2))
+    partial = np.where(np.arange(n) < n_labelled, X[:, 0], np.nan)
+    room = 2 * n * n * 8 + labelled_block_nbytes(n, n_labelled) // 2
+    monkeypatch.setattr(_memory, "available_memory_bytes", lambda: room)
+    with pytest.raises(MemoryError, match="of workspace"):
+        SpectralKernelRidge(kernel="rbf", solver="direct").fit(X, partial)
+    auto = SpectralKernelRidge(kernel="rbf").fit(X, partial)
+    cg = SpectralKernelRidge(kernel="rbf", solver="cg").fit(X, partial)
+    np.testing.assert_array_equal(auto.dual_coef_, cg.dual_coef_)
+
+
+def test_kt_plus_sums_its_walk_kernel_in_place():
+    # sum() of the two Gram matrices held a third (0 + K) beside them: KT+ used 1.5x
+    # the working_memory its dense path is sized for.
+    import tracemalloc
+
+    import sklearn
+
+    from skkernel import KernelThinning
+
+    X = np.random.default_rng(0).normal(size=(1024, 2))
+    with sklearn.config_context(working_memory=64):
+        KernelThinning(method="kt+", n_components=32, random_state=0).fit(X[:64])
+        tracemalloc.start()
+        KernelThinning(method="kt+", n_components=32, random_state=0).fit(X)
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+    assert peak < 2.5 * 1024 * 1024 * 8

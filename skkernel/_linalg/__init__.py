@@ -34,6 +34,7 @@ from ._spectral import (
     SpectralFunction,
     TruncationFunction,
     eigen_ridge,
+    labelled_block_nbytes,
     transformed_ridge,
 )
 
@@ -53,6 +54,7 @@ __all__ = [
     "conjugate_gradient",
     "eigen_ridge",
     "falkon_solve",
+    "labelled_block_nbytes",
     "jittered_cholesky",
     "psd_inverse_sqrt",
     "ridge_loo_path",

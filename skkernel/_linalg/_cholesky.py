@@ -149,6 +149,8 @@ def jittered_cholesky(A, max_tries=8, eps=None):
     Returns
     -------
     L : ndarray, lower triangular
+        In Fortran order (as scipy's Cholesky returns it), a new array: A is left
+        as it was.
     jitter : float
         The shift added to the diagonal (0.0 if none was needed).
 
@@ -160,12 +162,18 @@ def jittered_cholesky(A, max_tries=8, eps=None):
     A = np.asarray(A)
     eps = np.finfo(A.dtype).eps if eps is None else eps
     scale = max(float(np.mean(np.abs(np.diag(A)))), np.finfo(A.dtype).tiny)
-    identity = np.eye(A.shape[0], dtype=A.dtype)
+    diagonal = np.diag_indices_from(A)
     jitter = 0.0
     for attempt in range(max_tries + 1):
+        # One copy, in LAPACK's (Fortran) order, factored in place: A and the factor
+        # are the only n x n arrays (an identity, its shifted copy and the factor's
+        # own copy took three more).
+        shifted = np.array(A, order="F")
+        if jitter:
+            shifted[diagonal] += jitter
         try:
-            shifted = A + jitter * identity if jitter else A
-            return linalg.cholesky(shifted, lower=True, check_finite=False), jitter
+            factor = linalg.cholesky(shifted, lower=True, overwrite_a=True, check_finite=False)
+            return factor, jitter
         except linalg.LinAlgError:
             if attempt == max_tries:
                 break

@@ -63,14 +63,15 @@ def psd_inverse_sqrt(K, floor=1e-12):
         in float64.
     """
     m = K.shape[0]
-    # The SVD's U, Vt, its copy of K and LAPACK's workspace (gesdd: about m^2 more).
+    # The SVD's U, Vt, its copy of K and LAPACK's workspace (gesdd's is about 4 m^2),
+    # then the product: 7.1-7.4 m^2 beside K, measured at m = 1,500 and 3,000.
     check_dense_fits(
         m,
         m,
         np.float64,
         what=f"The inverse square root of the {m} centers' kernel matrix (an SVD)",
         instead="Lower n_components.",
-        count=4,
+        count=8,
     )
     U, S, Vt = np.linalg.svd(np.asarray(K, dtype=np.float64))
     return U / np.sqrt(np.clip(S, floor, None)) @ Vt

@@ -30,6 +30,7 @@ from scipy import linalg
 from ._cg import conjugate_gradient
 from ._cholesky import cholesky_inplace, cholesky_workspace_nbytes, symmetric_lstsq
 from ._eigen import rounding_level, top_eigenpairs
+from ._psd import symmetrize
 
 __all__ = [
     "EigenFunction",
@@ -442,7 +443,11 @@ def eigen_ridge(U_labeled, values, Y, alpha, scale):
         ``Psi^T a`` (zero in the dropped directions).
     """
     keep = values > 0
-    Psi = np.sqrt(scale) * U_labeled[:, keep] * np.sqrt(values[keep])
+    # One copy of the labelled rows' features, scaled in place (the expression
+    # ``sqrt(scale) * U[:, keep] * sqrt(values)`` held three of them).
+    Psi = U_labeled[:, keep]
+    Psi *= np.sqrt(scale)
+    Psi *= np.sqrt(values[keep])
     A = Psi.T @ Psi
     A.flat[:: A.shape[0] + 1] += alpha
     rhs = Psi.T @ Y
@@ -539,9 +544,14 @@ def transformed_ridge(
 
     block = labelled_block and function.nested_solves and _labelled_block_fits(N, labeled.size)
     if solver == "direct" or block:
-        H = scale * function.apply(spread(np.eye(labeled.size)))[labeled]
-        H = (H + H.T) / 2
-        a = _solve_shifted(H, alpha, Y)
+        # E, s(T) E (and the application's temporary), then the n x n block in place:
+        # labelled_block_nbytes counts them.
+        indicators = np.zeros((N, labeled.size))
+        indicators[labeled, np.arange(labeled.size)] = 1.0
+        H = function.apply(indicators)[labeled]
+        del indicators
+        H *= scale
+        a = _solve_shifted(symmetrize(H), alpha, Y)
         n_iter = max(1, getattr(function, "n_iter_", 1)) if solver == "cg" else 1
     else:
 
@@ -562,6 +572,14 @@ def transformed_ridge(
 #: N x n_labelled arrays that conjugate gradients on the labelled rows' indicators
 #: hold at once (iterates, residuals, directions, products, the right-hand sides).
 _CG_BLOCK_COPIES = 6
+
+
+def labelled_block_nbytes(N, n_labelled):
+    """Bytes :func:`transformed_ridge` allocates beside T to build the labelled block
+    ``E^T s(T) E`` (solver "direct"): E and ``s(T) E`` with one temporary of their
+    size inside the application (N x n_labelled each), then the block and its
+    shifted copy (n_labelled x n_labelled each)."""
+    return 8 * (3 * N * n_labelled + 2 * n_labelled**2)
 
 
 def _labelled_block_fits(N, n_labelled):

@@ -41,9 +41,11 @@ from .._linalg import (
     ResolventFunction,
     TruncationFunction,
     eigen_ridge,
+    labelled_block_nbytes,
     rounding_level,
     transformed_ridge,
 )
+from .._memory import check_dense_fits, dense_nbytes, fits_in_memory
 from .._typing import ArrayLike, BackendName, KernelLike, MatrixLike, NDArray, RandomStateLike
 from ..kernels import (
     is_precomputed,
@@ -204,10 +206,20 @@ class _SpectralKernelBase(BaseEstimator):
             )
         return self.n_components
 
-    def _solver(self, n_rows):
+    def _solver(self, n_rows, n_labeled=None):
+        """The solver "auto" means: "direct" up to DIRECT_MAX_ROWS rows where its
+        arrays fit in half the available memory (the most any transform holds: T, two
+        dense copies and the labelled block), else "cg"; a callable transform has
+        "direct" only."""
         if self.solver != "auto":
             return self.solver
-        return "direct" if n_rows <= DIRECT_MAX_ROWS else "cg"
+        if n_rows > DIRECT_MAX_ROWS:
+            return "cg"
+        if callable(self.spectral_transform):
+            return "direct"  # its only solver: the memory check speaks if it does not fit
+        labelled = 0 if n_labeled is None else labelled_block_nbytes(n_rows, n_labeled)
+        needed = dense_nbytes(n_rows, n_rows, np.float64, count=3) + labelled
+        return "direct" if fits_in_memory(needed) else "cg"
 
     def _make_affinity(self):
         if self._neighbors:
@@ -283,7 +295,7 @@ class _SpectralKernelBase(BaseEstimator):
             state.update(self._fit_nystroem(affinity, X, Y, labeled, n_components))
         else:
             sigma = normalization(affinity, symmetric)
-            direct = self._solver(N) == "direct"
+            direct = self._solver(N, labeled.size) == "direct"
             # eigen_solver="dense" asks for LAPACK on G / N itself, whatever the solver.
             dense = direct or (self.spectral_transform == "kpca" and self.eigen_solver == "dense")
             known = None
@@ -291,11 +303,12 @@ class _SpectralKernelBase(BaseEstimator):
                 known = affinity.unit_eigenpairs(sigma, n_components)
             function = self._make_function(n_components, dense, known)
             if dense:
+                labelled = labelled_block_nbytes(N, labeled.size) if direct else 0
                 T = normalized_dense(
                     affinity,
                     sigma,
                     count=1 + function.dense_copies,
-                    workspace=function.dense_workspace_nbytes(N),
+                    workspace=function.dense_workspace_nbytes(N) + labelled,
                 )
             else:
                 T = normalized_operator(affinity, sigma)
@@ -355,8 +368,20 @@ class _SpectralKernelBase(BaseEstimator):
                 "n_components (the landmarks span too few directions)."
             )
         values, mu_kept = values[columns], mu[columns]
-        features = affinity.landmark_features(X[labeled], columns)
-        U_labeled = features / np.sqrt(mu_kept)
+        # The labelled rows' features and eigen_ridge's scaled copy of them, beside
+        # the factor and eigenvectors of the landmarks and the product's operand.
+        M = affinity.landmarks_.shape[0]
+        check_dense_fits(
+            labeled.size,
+            columns.size,
+            np.float64,
+            what=f"The labelled rows' features on {columns.size} landmark directions",
+            instead="Lower n_landmarks.",
+            count=2,
+            workspace=dense_nbytes(M, M, np.float64, count=3),
+        )
+        U_labeled = affinity.landmark_features(X[labeled], columns)
+        U_labeled /= np.sqrt(mu_kept)
         w = eigen_ridge(U_labeled, values, Y, float(self.alpha), N)
         coef = affinity.coefficients(columns, np.sqrt(N * values / mu_kept)[:, None] * w)
         state = {"dual_coef_": coef, "components_": affinity.landmarks_, "n_iter_": 1}
@@ -467,7 +492,8 @@ solver : {"auto", "direct", "cg"}, default="auto"
     eigendecomposition), then solves the labelled block exactly; "cg" never forms
     G: conjugate gradients on the labelled block with one application of s(G / N)
     per iteration (the inverse Laplacian's by inner conjugate gradients), kernel
-    PCA by an iterative eigensolver. "auto": "direct" up to 4,000 rows.
+    PCA by an iterative eigensolver. "auto": "direct" up to 4,000 rows where its
+    arrays fit in half the available memory, else "cg".
 eigen_solver : {"auto", "dense", "arpack", "lobpcg", "randomized"}, default="auto"
     Eigensolver of "kpca". "auto": "dense" (LAPACK) with ``solver="direct"``;
     otherwise "arpack" (Lanczos, one vector per product) for "knn", whose

@@ -567,7 +567,15 @@ class KernelSVC(_SVCParameters):
         if self.solver != "auto":
             return self.solver
         n = X.shape[0]
-        return "exact" if fits_in_memory(dense_nbytes(n, n, np.float64)) else "nystroem"
+        needed = dense_nbytes(n, n, np.float64, count=self._exact_matrices)
+        return "exact" if fits_in_memory(needed) else "nystroem"
+
+    @property
+    def _exact_matrices(self):
+        """n x n arrays the exact path holds: the kernel matrix, and with
+        probability=True a calibration fold's training block beside it (measured:
+        1.9 at n = 3,000)."""
+        return 2 if self.probability else 1
 
     def _fit_exact(self, X, y, sample_weight, kernel):
         """libsvm on the kernel matrix: the model, its calibration, and the
@@ -582,7 +590,14 @@ class KernelSVC(_SVCParameters):
             K = np.asarray(X, dtype=np.float64)
         else:
             m = X.shape[0]
-            check_dense_fits(m, m, np.float64, what="KernelSVC(solver='exact')", instead=_TOO_LARGE)
+            check_dense_fits(
+                m,
+                m,
+                np.float64,
+                what="KernelSVC(solver='exact')",
+                instead=_TOO_LARGE,
+                count=self._exact_matrices,
+            )
             X64 = X.astype(np.float64, copy=False)
             K = KernelOperator(kernel, X64, backend=self.backend).gram()
         svc, calibrated = self._fit_model(libsvm, K, y, sample_weight)

@@ -61,8 +61,20 @@ class _WalkKernel:
         self.kernels = kernels
         self.backend = backend
 
-    def gram(self, P):
-        return sum(KernelOperator(k, P, backend=self.backend).gram() for k in self.kernels)
+    def gram(self, P, known=None):
+        """The walk's Gram matrix, summed in place (``sum()`` would hold one more).
+        ``known`` is the Gram matrix of one of the kernels, already computed: added,
+        not recomputed (and not overwritten)."""
+        kernel, matrix = known if known is not None else (None, None)
+        others = [k for k in self.kernels if k is not kernel]
+        if not others:
+            return matrix
+        total = KernelOperator(others[0], P, backend=self.backend).gram()
+        for k in others[1:]:
+            total += KernelOperator(k, P, backend=self.backend).gram()
+        if len(others) < len(self.kernels):
+            total += matrix
+        return total
 
     def diag(self, P):
         return sum(k.diag(P).astype(np.float64) for k in self.kernels)
@@ -177,12 +189,7 @@ class _Thinner:
     def _thin_dense(self, P, walked, rounds, size, delta):
         K = self._gram(P)
         # KT+ walks with the target plus its root: reuse K rather than recompute it.
-        K_walk = K
-        if not self.walk_is_target:
-            K_walk = sum(
-                K if k is self.kernel else KernelOperator(k, P, backend=self.backend).gram()
-                for k in self.walk.kernels
-            )
+        K_walk = K if self.walk_is_target else self.walk.gram(P, known=(self.kernel, K))
         walk_diag = np.ascontiguousarray(np.diag(K_walk))
 
         def halve(points, level_delta):
