@@ -31,7 +31,7 @@ import threading
 import warnings
 
 from numba import njit
-from numba.core import caching
+from numba.core import caching, compiler_lock
 from numba.core.errors import NumbaExperimentalFeatureWarning
 
 __all__ = ["jit"]
@@ -200,13 +200,27 @@ _forked_after_openmp = False
 
 def _after_fork_in_child():
     global _forked_after_openmp, _WORKQUEUE_LOCK
+    compiler_lock.global_compiler_lock.release()  # taken by _before_fork
     _forked_after_openmp = _forked_after_openmp or _layer_is_fork_unsafe()
     # Held by a thread of the parent that the child does not have: it would never be
     # released.
     _WORKQUEUE_LOCK = threading.RLock()
 
 
-os.register_at_fork(after_in_child=_after_fork_in_child)
+def _before_fork():
+    # A fork while another thread compiles (a kernel's first use) gave the child
+    # numba's compiler lock held by a thread it does not have, and LLVM in the middle
+    # of a compilation: its own first compilation (its serial twins) waited for ever.
+    # The forking thread waits for the compilation to end and forks holding the lock,
+    # as CPython does with its import lock; both processes then release it.
+    compiler_lock.global_compiler_lock.acquire()
+
+
+os.register_at_fork(
+    before=_before_fork,
+    after_in_parent=compiler_lock.global_compiler_lock.release,
+    after_in_child=_after_fork_in_child,
+)
 
 
 def jit(py_func=None, *, parallel=False, depends=(), **options):

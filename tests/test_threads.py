@@ -240,3 +240,48 @@ def test_a_child_forked_during_a_serialised_parallel_call_can_make_its_own():
     # inherited held by a thread the child does not have: its first product hung.
     child = "    os._exit(0 if _compile._WORKQUEUE_LOCK.acquire(timeout=10) else 1)\n"
     assert _fork_while_held("_compile._WORKQUEUE_LOCK", child)[0] == "0"
+
+
+_FORK_WHILE_COMPILING = """
+import os
+import signal
+import threading
+import time
+
+import numba
+from numba.core.compiler_lock import global_compiler_lock
+
+import skkernel._compile  # noqa: F401  (its fork hooks)
+
+inside = threading.Event()
+
+def compiling():
+    with global_compiler_lock:  # what numba holds while it compiles
+        inside.set()
+        time.sleep(1.0)
+
+thread = threading.Thread(target=compiling)
+thread.start()
+inside.wait()
+pid = os.fork()
+if pid == 0:
+    signal.alarm(20)  # a child that hangs is killed: status SIGALRM
+    numba.njit(lambda x: x + 1)(1)  # needs the compiler lock
+    os._exit(0)
+thread.join()
+print(os.waitpid(pid, 0)[1])
+"""
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_a_child_forked_while_another_thread_compiles_can_compile():
+    # The child inherited numba's compiler lock held by the compiling thread, which
+    # it does not have: its first compilation (a serial twin) waited for ever.
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", _FORK_WHILE_COMPILING], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["0"]
