@@ -17,6 +17,7 @@ cannot go on (no worker left, the client closed), the error says so and names th
 lost workers.
 """
 
+import asyncio
 import time
 
 import numpy as np
@@ -108,6 +109,10 @@ def _lost_data_errors():
 #: Seconds a scatter may wait for a worker before the worker counts as lost.
 _SCATTER_TIMEOUT = 60
 
+#: Seconds to wait for a worker where the cluster has none: a nanny restarts a killed
+#: worker within a few, and workers started beside the client join within a few.
+_WORKER_GRACE = 10
+
 
 class DaskUnavailableError(RuntimeError):
     """The Dask client or cluster cannot run the operation any more."""
@@ -120,6 +125,29 @@ def _check_running(client):
             "built on it and cannot run without it. Start a new Client and build the "
             "estimator's operator again (fit again)."
         )
+
+
+def _alive_workers(client, lost=(), error=None):
+    """The cluster's workers, after waiting up to ``_WORKER_GRACE`` seconds for one
+    where it has none; a clear error when none comes (a scatter would otherwise wait
+    ``_SCATTER_TIMEOUT`` seconds per attempt, then blame lost workers)."""
+    alive = set(client.scheduler_info()["workers"])
+    if alive:
+        return alive
+    try:
+        client.wait_for_workers(1, timeout=_WORKER_GRACE)
+    except (TimeoutError, asyncio.TimeoutError):  # one class from Python 3.11
+        gone = (
+            f"Every Dask worker is gone (lost: {', '.join(lost)})"
+            if lost
+            else ("The Dask cluster has no worker")
+        )
+        raise DaskUnavailableError(
+            f"{gone}, and none joined within {_WORKER_GRACE} s: the cluster cannot run "
+            "the kernel products. Start workers (or check that they reach the "
+            "scheduler) and fit again."
+        ) from error
+    return set(client.scheduler_info()["workers"])
 
 
 def _with_retries(client, operation, recover):
@@ -158,9 +186,9 @@ class _Distributed:
 
     def _scatter(self):
         _check_running(self.client)
+        self.workers = _alive_workers(self.client)
         self.blocks = self.split(self.host)
         self._whole = None
-        self.workers = set(self.client.scheduler_info()["workers"])
 
     @property
     def whole(self):
@@ -182,13 +210,8 @@ class _Distributed:
     def recover(self, error):
         """Send the data again after losing workers; raise if nothing is left to use."""
         _check_running(self.client)
-        alive = set(self.client.scheduler_info()["workers"])
-        lost = sorted(self.workers - alive)
-        if not alive:
-            raise DaskUnavailableError(
-                f"Every Dask worker is gone (lost: {', '.join(lost) or 'unknown'}); the "
-                "cluster cannot run the kernel products. Restart workers and fit again."
-            ) from error
+        lost = sorted(self.workers - set(self.client.scheduler_info()["workers"]))
+        _alive_workers(self.client, lost or ["unknown"], error)
         self._scatter()
         return lost
 

@@ -96,3 +96,39 @@ def test_a_closed_client_gives_a_clear_error():
         client.close()
         with pytest.raises(DaskUnavailableError, match="Client is closed"):
             K @ np.ones(len(X))
+
+
+def test_a_cluster_without_workers_is_said_at_once(monkeypatch):
+    # The first scatter waited 60 s per attempt (4 minutes), then blamed lost workers.
+    import time
+
+    from skkernel._accel import _dask
+
+    monkeypatch.setattr(_dask, "_WORKER_GRACE", 1)
+    X, _ = _data(200)
+    with (
+        distributed.LocalCluster(n_workers=0, processes=False, dashboard_address=None) as cluster,
+        distributed.Client(cluster),
+    ):
+        began = time.perf_counter()
+        with pytest.raises(DaskUnavailableError, match="has no worker, and none joined"):
+            KernelOperator("rbf", X, backend="dask")
+        assert time.perf_counter() - began < 30
+
+
+def test_a_lone_worker_restarted_by_its_nanny_is_waited_for():
+    # With every worker gone for the moment (one worker, killed), the operation failed
+    # at once, although the nanny had it back within seconds.
+    X, _ = _data(2000)
+    v = np.ones(len(X))
+    expected = KernelOperator("rbf", X, backend="numpy") @ v
+    with (
+        distributed.LocalCluster(
+            n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        K = KernelOperator("rbf", X, backend="dask")
+        np.testing.assert_allclose(K @ v, expected, rtol=1e-10)
+        _kill_a_worker(client)
+        np.testing.assert_allclose(K @ v, expected, rtol=1e-10)
