@@ -88,12 +88,13 @@ def hide_module(monkeypatch, name):
 
 
 @contextlib.contextmanager
-def local_dask_client():
-    """A client of a new two-worker LocalCluster (one thread each, in processes)."""
+def local_dask_client(n_workers=2, processes=True):
+    """A client of a new LocalCluster (one thread a worker; in processes, with nannies
+    that restart them, unless ``processes=False``)."""
     distributed = pytest.importorskip("distributed")
     with (
         distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+            n_workers=n_workers, threads_per_worker=1, processes=processes, dashboard_address=None
         ) as cluster,
         distributed.Client(cluster) as client,
     ):

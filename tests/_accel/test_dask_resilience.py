@@ -86,12 +86,7 @@ def test_an_operator_built_just_after_a_worker_is_lost(cluster):
 
 def test_a_closed_client_gives_a_clear_error():
     X, _ = _data(200)
-    with (
-        distributed.LocalCluster(
-            n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None
-        ) as cluster,
-        distributed.Client(cluster) as client,
-    ):
+    with local_dask_client(1, processes=False) as client:
         K = KernelOperator("rbf", X, backend="dask")
         client.close()
         with pytest.raises(DaskUnavailableError, match="Client is closed"):
@@ -106,10 +101,7 @@ def test_a_cluster_without_workers_is_said_at_once(monkeypatch):
 
     monkeypatch.setattr(_dask, "_WORKER_GRACE", 1)
     X, _ = _data(200)
-    with (
-        distributed.LocalCluster(n_workers=0, processes=False, dashboard_address=None) as cluster,
-        distributed.Client(cluster),
-    ):
+    with local_dask_client(0, processes=False):
         began = time.perf_counter()
         with pytest.raises(DaskUnavailableError, match="has no worker, and none joined"):
             KernelOperator("rbf", X, backend="dask")
@@ -122,12 +114,7 @@ def test_a_lone_worker_restarted_by_its_nanny_is_waited_for():
     X, _ = _data(2000)
     v = np.ones(len(X))
     expected = KernelOperator("rbf", X, backend="numpy") @ v
-    with (
-        distributed.LocalCluster(
-            n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None
-        ) as cluster,
-        distributed.Client(cluster) as client,
-    ):
+    with local_dask_client(1) as client:
         K = KernelOperator("rbf", X, backend="dask")
         np.testing.assert_allclose(K @ v, expected, rtol=1e-10)
         _kill_a_worker(client)
