@@ -24,6 +24,12 @@ _CHECKED_BLOCK_BYTES = 2**24
 Index: TypeAlias = slice | ArrayLike
 
 
+def _effective_request(backend):
+    """The backend an operator asks for: its parameter, or for "auto" the thread's
+    configured backend (:func:`skkernel.config_context`), itself "auto" by default."""
+    return get_config()["backend"] if backend == "auto" else backend
+
+
 class KernelOperator(LinearOperator):
     """The kernel matrix ``K(X, Y)`` as a lazy linear operator.
 
@@ -107,7 +113,8 @@ class KernelOperator(LinearOperator):
         self.kernel = make_kernel(kernel)
         self.X, self.Y = check_kernel_inputs(X, Y)
         self.spec = self.kernel.spec(self.X.shape[1])
-        self._requested = get_config()["backend"] if backend == "auto" else backend
+        self._backend_param = backend
+        self._requested = _effective_request(backend)
         self._backend = resolve_backend(self._requested, self.spec)
         self._center = self._distance_center(self.X)
         self._X = self._prepare(self._backend, self.X)
@@ -121,8 +128,9 @@ class KernelOperator(LinearOperator):
         # prepared copies were saved four times, and a loaded K(X, X) lost `Y is X`
         # (its exact diagonal); a loaded memory map also reached KeOps as a memmap,
         # which it refuses. The backend is resolved again from the request: an "auto"
-        # that ran on a GPU loads on a machine without one.
-        dropped = ("_X", "_Y", "_dense", "_backend")
+        # that ran on a GPU loads on a machine without one, and one that followed the
+        # thread's configuration follows the loading thread's.
+        dropped = ("_X", "_Y", "_dense", "_backend", "_requested")
         state = {k: v for k, v in self.__dict__.items() if k not in dropped}
         state["Y"] = None if self.Y is self.X else self.Y
         return state
@@ -131,6 +139,9 @@ class KernelOperator(LinearOperator):
         self.__dict__.update(state)
         if self.Y is None:
             self.Y = self.X
+        # Operators saved before the parameter was kept carry their request instead.
+        if "_backend_param" in state:
+            self._requested = _effective_request(self._backend_param)
         self._backend = resolve_backend(self._requested, self.spec)
         self._X = self._prepare(self._backend, self.X)
         self._Y = self._X if self.Y is self.X else self._prepare(self._backend, self.Y)

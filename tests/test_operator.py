@@ -343,6 +343,15 @@ def test_a_loaded_auto_operator_chooses_its_backend_again(monkeypatch):
     loaded = pickle.loads(saved)
     assert chosen == ["auto"]
     np.testing.assert_allclose(loaded @ np.ones(30), KernelOperator("rbf", X) @ np.ones(30))
+    # One that followed the thread's configuration follows the loading thread's (a
+    # config_context(backend="keops") operator failed to load without pykeops).
+    with skkernel.config_context(backend="numpy"):
+        saved = pickle.dumps(KernelOperator("rbf", X))
+    chosen.clear()
+    pickle.loads(saved)
+    assert chosen == ["auto"]
+    with skkernel.config_context(backend="numpy"):
+        assert pickle.loads(saved).backend == "numpy"
 
 
 def test_a_long_double_operand_is_computed_in_float64_on_every_backend():
