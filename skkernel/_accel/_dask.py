@@ -137,11 +137,10 @@ def _alive_workers(client, lost=(), error=None):
     try:
         client.wait_for_workers(1, timeout=_WORKER_GRACE)
     except (TimeoutError, asyncio.TimeoutError):  # one class from Python 3.11
-        gone = (
-            f"Every Dask worker is gone (lost: {', '.join(lost)})"
-            if lost
-            else ("The Dask cluster has no worker")
-        )
+        if lost:
+            gone = f"Every Dask worker is gone (lost: {', '.join(lost)})"
+        else:
+            gone = "The Dask cluster has no worker"
         raise DaskUnavailableError(
             f"{gone}, and none joined within {_WORKER_GRACE} s: the cluster cannot run "
             "the kernel products. Start workers (or check that they reach the "
