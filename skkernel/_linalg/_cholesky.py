@@ -164,11 +164,12 @@ def jittered_cholesky(A, max_tries=8, eps=None):
     scale = max(float(np.mean(np.abs(np.diag(A)))), np.finfo(A.dtype).tiny)
     diagonal = np.diag_indices_from(A)
     jitter = 0.0
+    # One copy, in LAPACK's (Fortran) order, factored in place and refilled from A
+    # for each jitter: A and the factor are the only n x n arrays (an identity, its
+    # shifted copy and the factor's own copy took three more).
+    shifted = np.empty_like(A, order="F")
     for attempt in range(max_tries + 1):
-        # One copy, in LAPACK's (Fortran) order, factored in place: A and the factor
-        # are the only n x n arrays (an identity, its shifted copy and the factor's
-        # own copy took three more).
-        shifted = np.array(A, order="F")
+        np.copyto(shifted, A)
         if jitter:
             shifted[diagonal] += jitter
         try:
