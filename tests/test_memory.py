@@ -269,14 +269,15 @@ def test_svc_with_probabilities_counts_the_calibration_s_fold_block(monkeypatch)
 
 
 def test_stkr_landmarks_check_their_m_x_m_work(monkeypatch):
-    # K_ZZ's factor, B, its solves and eigenvectors: up to 4 M x M arrays, unchecked.
+    # K_ZZ's factor, B, its solves and eigenvectors: up to 4 M x M arrays (7.3 before
+    # they were made in place), unchecked.
     from skkernel import SpectralKernelRidge
 
     rng = np.random.default_rng(0)
     X = rng.normal(size=(600, 2))
     partial = np.where(np.arange(600) < 60, X[:, 0], np.nan)
     _limit(monkeypatch, 3, 300)
-    with pytest.raises(MemoryError, match="n_landmarks=300 needs 4 dense 300 x 300"):
+    with pytest.raises(MemoryError, match="n_landmarks=300 needs 5 dense 300 x 300"):
         SpectralKernelRidge(kernel="rbf", n_landmarks=300).fit(X, partial)
 
 
