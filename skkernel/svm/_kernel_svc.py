@@ -1341,3 +1341,49 @@ class KernelSVCCV(_SVCParameters):
         # The refitted model saw the validated array.
         X = self._validate_X(X)
         return getattr(self.best_estimator_, method)(X)
+
+    @available_if(lambda self: self._has_model())
+    def score(self, X: MatrixLike, y: ArrayLike, sample_weight: ArrayLike | None = None) -> float:
+        """The search's metric on X and y, scored on the refitted best model.
+
+        As GridSearchCV's ``score``: the scorer of ``scoring`` (with several
+        metrics, the one that ``refit`` names), so it measures what chose the best
+        candidate; accuracy where ``scoring`` is None.
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_samples, n_features)
+            Test samples.
+        y : array-like of shape (n_samples,)
+            Their true labels.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the samples, passed to the scorer (which must take them).
+
+        Returns
+        -------
+        score : float
+            The score of ``best_estimator_`` on X and y.
+
+        Raises
+        ------
+        ValueError
+            With several metrics and a callable ``refit``: no one metric is the
+            search's (score with ``scorer_[name](search.best_estimator_, X, y)``).
+        """
+        check_is_fitted(self, "best_estimator_")
+        if self.multimetric_ and not isinstance(self.refit, str):
+            raise ValueError(
+                f"This {type(self).__name__} scored several metrics and chose with a "
+                "callable refit, so no one metric is its score. Score the best model "
+                "with one metric's scorer: search.scorer_[name](search.best_estimator_, "
+                "X, y)."
+            )
+        if not isinstance(self.scorer_, dict):
+            scorer = self.scorer_
+        else:
+            # A named metric's scorer; or a callable scoring that returned a dict.
+            scorer = self.scorer_.get(self.refit, self.scorer_.get(SINGLE_METRIC))
+        weights = {} if sample_weight is None else {"sample_weight": sample_weight}
+        # The refitted model saw the validated array.
+        score = scorer(self.best_estimator_, self._validate_X(X), y, **weights)
+        return score[self.refit] if isinstance(score, dict) else score

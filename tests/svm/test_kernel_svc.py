@@ -441,7 +441,7 @@ def test_search_on_one_validation_split():
     for method in ("predict", "decision_function"):
         with pytest.raises(AttributeError, match=f"has no attribute '{method}'"):
             getattr(search, method)(X)
-    with pytest.raises(AttributeError, match="has no attribute 'predict'"):
+    with pytest.raises(AttributeError, match="has no attribute 'score'"):
         search.score(X, y)
     assert not hasattr(search, "predict") and not hasattr(search, "decision_function")
     assert not hasattr(search.set_params(probability=True), "predict_proba")

@@ -181,3 +181,53 @@ def test_bad_scoring_or_refit_is_refused_and_leaves_the_search_as_it_was(params,
     assert search.best_index_ == before[0]
     assert_array_equal(search.cv_results_["mean_test_score"], before[1])
     assert isinstance(search.best_estimator_, KernelSVC)
+
+
+def _two_metrics(model, K, y, sample_weight=None):
+    predicted = model.predict(K)
+    return {
+        "accuracy": accuracy_score(y, predicted, sample_weight=sample_weight),
+        "f1": f1_score(y, predicted, average="macro", sample_weight=sample_weight),
+    }
+
+
+@pytest.mark.parametrize(
+    "scoring, refit",
+    [
+        (None, True),
+        ("f1_macro", True),
+        (make_scorer(f1_score, average="weighted"), True),
+        (["accuracy", "f1_macro"], "f1_macro"),
+        ({"acc": "accuracy", "f1": make_scorer(f1_score, average="macro")}, "f1"),
+        (_two_metrics, "f1"),
+    ],
+)
+def test_score_is_the_refit_metric_as_in_grid_search_cv(scoring, refit):
+    ours, theirs, _ = _both(scoring, refit)
+    X_test, y_test = make_classification(
+        60, 5, n_informative=3, n_classes=3, n_clusters_per_class=1, flip_y=0.3, random_state=1
+    )
+    assert ours.score(X_test, y_test) == pytest.approx(theirs.score(X_test, y_test), abs=1e-12)
+    if scoring is not None:
+        # The metric, not accuracy (which a classifier's score would be).
+        accuracy = accuracy_score(y_test, ours.predict(X_test))
+        assert ours.score(X_test, y_test) != pytest.approx(accuracy)
+
+
+def test_score_passes_the_weights_to_the_refit_metric():
+    ours, _, X = _both("f1_macro", True)
+    _, y = _data()
+    weights = np.random.default_rng(0).uniform(0.1, 3.0, size=len(y))
+    predicted = ours.best_estimator_.predict(X)
+    weighted = f1_score(y, predicted, average="macro", sample_weight=weights)
+    assert ours.score(X, y, sample_weight=weights) == pytest.approx(weighted, abs=1e-12)
+    assert weighted != pytest.approx(f1_score(y, predicted, average="macro"))
+
+
+def test_score_needs_one_metric_and_a_model():
+    X, y = load_iris(return_X_y=True)
+    several = KernelSVCCV(CS, cv=3, scoring=["accuracy", "f1_macro"], refit=lambda r: 0)
+    with pytest.raises(ValueError, match="no one metric is its score"):
+        several.fit(X, y).score(X, y)
+    unrefitted = KernelSVCCV(CS, cv=3, refit=False).fit(X, y)
+    assert not hasattr(unrefitted, "score")
