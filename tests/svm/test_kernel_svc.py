@@ -7,6 +7,8 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.base import clone
+from sklearn.calibration import CalibratedClassifierCV
 from sklearn.datasets import (
     load_breast_cancer,
     load_digits,
@@ -16,10 +18,12 @@ from sklearn.datasets import (
     make_classification,
 )
 from sklearn.exceptions import FitFailedWarning
+from sklearn.kernel_approximation import Nystroem as SklearnNystroem
 from sklearn.metrics.pairwise import rbf_kernel
 from sklearn.model_selection import GridSearchCV, StratifiedKFold, train_test_split
 from sklearn.preprocessing import StandardScaler
-from sklearn.svm import SVC
+from sklearn.svm import SVC, LinearSVC
+from sklearn.utils.class_weight import compute_sample_weight
 
 from skkernel import NNGP, NTK, KernelOperator, KernelSVC, KernelSVCCV
 from skkernel.svm import _kernel_svc
@@ -275,6 +279,63 @@ def test_probabilities_are_calibrated_and_leave_predictions_alone(solver):
     # Most probable class and prediction mostly agree (Platt scaling is per class).
     assert np.mean(model.classes_[proba.argmax(axis=1)] == model.predict(X_test)) > 0.9
     assert not hasattr(plain, "predict_proba")
+
+
+_CLASS_WEIGHTS = [None, "balanced", {0: 3.0, 1: 1.0, 2: 0.5}]
+
+
+def _per_row_weights(class_weight, y, sample_weight):
+    """The class weights as sample weights (how probability=True passes them)."""
+    if class_weight is None:
+        return sample_weight
+    return sample_weight * compute_sample_weight(class_weight, y)
+
+
+@pytest.mark.parametrize("class_weight", _CLASS_WEIGHTS)
+@pytest.mark.parametrize("probability", [False, True])
+def test_nystroem_solver_is_linear_svc_on_sklearn_s_nystroem_features(class_weight, probability):
+    # scikit-learn's Nystroem fitted on the model's centers is the same feature map
+    # up to the order of its columns, which leaves liblinear's dual problem as it is.
+    X_train, X_test, y_train, _ = standardized(load_wine)
+    weights = np.random.default_rng(0).uniform(0.5, 2.0, size=len(y_train))
+    options = dict(C=2.0, class_weight=class_weight, tol=1e-3, random_state=0)
+    model = KernelSVC(
+        gamma=0.1,
+        solver="nystroem",
+        sampling="uniform",
+        n_components=40,
+        probability=probability,
+        **options,
+    ).fit(X_train, y_train, sample_weight=weights)
+    features = SklearnNystroem(gamma=0.1, n_components=40, random_state=0).fit(model.components_)
+    linear = LinearSVC(loss="hinge", dual=True, max_iter=10_000, **options)
+    F_train, F_test = features.transform(X_train), features.transform(X_test)
+    if probability:
+        twin = CalibratedClassifierCV(
+            clone(linear).set_params(class_weight=None), method="sigmoid", cv=5, ensemble=False
+        ).fit(F_train, y_train, sample_weight=_per_row_weights(class_weight, y_train, weights))
+        assert_allclose(model.predict_proba(X_test), twin.predict_proba(F_test), atol=1e-7)
+        linear = twin.calibrated_classifiers_[0].estimator
+    else:
+        linear.fit(F_train, y_train, sample_weight=weights)
+    assert_allclose(model.decision_function(X_test), linear.decision_function(F_test), atol=1e-7)
+    assert_array_equal(model.predict(X_test), linear.predict(F_test))
+
+
+@pytest.mark.parametrize("class_weight", _CLASS_WEIGHTS)
+def test_exact_probabilities_are_calibrated_classifier_cv_s(class_weight):
+    # scikit-learn's replacement for SVC(probability=True): Platt's sigmoid on 5
+    # stratified folds' decision values, the SVC itself fitted on all the data.
+    X_train, X_test, y_train, _ = standardized(load_wine)
+    weights = np.random.default_rng(0).uniform(0.5, 2.0, size=len(y_train))
+    model = KernelSVC(C=2.0, gamma=0.1, probability=True, class_weight=class_weight)
+    model.fit(X_train, y_train, sample_weight=weights)
+    twin = CalibratedClassifierCV(SVC(C=2.0, gamma=0.1), method="sigmoid", cv=5, ensemble=False)
+    twin.fit(X_train, y_train, sample_weight=_per_row_weights(class_weight, y_train, weights))
+    assert_allclose(model.predict_proba(X_test), twin.predict_proba(X_test), atol=1e-7)
+    assert_array_equal(
+        model.predict(X_test), twin.calibrated_classifiers_[0].estimator.predict(X_test)
+    )
 
 
 def test_failed_refit_leaves_the_fitted_model():
