@@ -871,3 +871,20 @@ def test_a_polynomial_transform_reaches_as_many_graph_steps_as_its_degree(power)
         kernel="precomputed", spectral_transform="polynomial", power=power, alpha=0.1
     ).fit(W, y)
     assert np.flatnonzero(model.transduction_).max() == power
+
+
+@pytest.mark.parametrize(
+    "transform, largest", [("inverse_laplacian", 1500), ("polynomial", 750), ("kpca", 250)]
+)
+def test_auto_takes_cg_on_the_knn_graph_from_fewer_rows(transform, largest):
+    # A product with the kNN graph costs n_neighbors a row: cg overtakes the dense
+    # algebra long before it does on a kernel matrix, each transform at its own size.
+    graph = SpectralKernelRidge(spectral_transform=transform)
+    assert graph._solver(largest) == "direct" and graph._solver(largest + 1) == "cg"
+    assert SpectralKernelRidge(kernel="rbf", spectral_transform=transform)._solver(4000) == "direct"
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(largest + 1, 3))
+    y = np.where(rng.random(len(X)) < 0.2, X[:, 0], np.nan)
+    auto = SpectralKernelRidge(spectral_transform=transform, random_state=0).fit(X, y)
+    cg = SpectralKernelRidge(spectral_transform=transform, solver="cg", random_state=0).fit(X, y)
+    np.testing.assert_array_equal(auto.predict(X[:50]), cg.predict(X[:50]))
