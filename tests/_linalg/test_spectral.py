@@ -170,6 +170,26 @@ def test_known_eigenpairs_are_deflated(T, method):
     assert n_products == 0 and w1.tolist() == [1.0]
 
 
+def test_dense_deflation_takes_an_array_a_sparse_matrix_or_an_operator(T):
+    # The deflated matrix is formed from T itself (a rank-k update of its copy), as
+    # products with the identity formed it: the same eigenpairs whatever T is.
+    import scipy.sparse as sp
+
+    top = linalg.eigh(T)[1][:, -1:]
+    known = (np.ones(1), top)
+    w, U, _ = top_eigenpairs(T, 4, method="dense", known=known)
+    expected = linalg.eigvalsh(T)[::-1][:4]
+    np.testing.assert_allclose(w, expected, atol=1e-10)
+    np.testing.assert_allclose(T @ U, U * w, atol=1e-9)
+    for form in (sp.csr_matrix(T), operator(T)):
+        w_form, U_form, _ = top_eigenpairs(form, 4, method="dense", known=known)
+        np.testing.assert_allclose(w_form, w, atol=1e-12)
+        np.testing.assert_allclose(np.abs(U_form.T @ U), np.eye(4), atol=1e-8)
+    before = T.copy()
+    top_eigenpairs(T, 4, method="dense", known=known)
+    np.testing.assert_array_equal(T, before)  # T is not written into
+
+
 def test_deflated_eigenvectors_near_zero_keep_no_share_of_the_known_ones():
     """Known eigenvalue 1 and a cluster of eigenvalues from 1e-4 down to 1e-12: sent
     to 0, the known pair mixed into the cluster's eigenvectors (a residual on T of
