@@ -90,17 +90,27 @@ def test_intercept_costs_falkon_few_iterations():
     assert iterations[True] <= iterations[False] + 2
 
 
-def test_classifier_intercept_is_ridge_classifiers():
+@pytest.mark.parametrize("class_weight", [None, "balanced", {0: 0.5, 1: 2.0, 2: 4.0}])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_classifier_is_ridge_classifier_on_nystroem_features(class_weight, weighted):
     from sklearn.linear_model import RidgeClassifier
 
     X, y = regression_data(n=500)
     labels = np.digitize(X[:, 0] + X[:, 1], [-2.0, 1.0])  # three imbalanced classes
+    weights = np.random.default_rng(1).uniform(0.2, 3.0, size=len(X)) if weighted else None
     pipeline = make_pipeline(
-        SklearnNystroem(gamma=0.3, n_components=60, random_state=0), RidgeClassifier(alpha=0.1)
-    ).fit(X, labels)
+        SklearnNystroem(gamma=0.3, n_components=60, random_state=0),
+        RidgeClassifier(alpha=0.1, class_weight=class_weight),
+    ).fit(X, labels, ridgeclassifier__sample_weight=weights)
     clf = NystroemRidgeClassifier(
-        alpha=0.1, gamma=0.3, n_components=60, sampling="uniform", random_state=0, tol=1e-12
-    ).fit(X, labels)
+        alpha=0.1,
+        gamma=0.3,
+        n_components=60,
+        sampling="uniform",
+        class_weight=class_weight,
+        random_state=0,
+        tol=1e-12,
+    ).fit(X, labels, sample_weight=weights)
     np.testing.assert_allclose(clf.decision_function(X), pipeline.decision_function(X), atol=1e-7)
     np.testing.assert_allclose(clf.intercept_, pipeline[-1].intercept_, atol=1e-7)
 
