@@ -91,3 +91,32 @@ def test_every_strategy_evaluates_the_kernel_on_the_given_backend(sampling, monk
     )
     # Uniform sampling evaluates no kernel; every other strategy does, on numpy.
     assert used == (set() if sampling == "uniform" else {"numpy"})
+
+
+def test_sequential_centers_are_drawn_by_the_stream_s_probabilities():
+    # INK-ESTIMATE keeps a dictionary with a probability per point; the centers are a
+    # draw from it by those probabilities (a uniform draw would be uncorrelated).
+    from scipy.stats import spearmanr
+
+    from skkernel.leverage import SequentialLeverageScores
+
+    rng = np.random.default_rng(0)
+    X = np.vstack(
+        [
+            0.3 * rng.normal(size=(600, 2)),
+            0.3 * rng.normal(size=(30, 2)) + 4,
+            0.3 * rng.normal(size=(30, 2)) - 4,
+        ]
+    )
+    stream = SequentialLeverageScores(gamma=1.0, alpha=1e-2, random_state=0).fit(X)
+    probabilities = stream.probabilities_
+    n_components = probabilities.size // 4
+    counts = np.zeros(probabilities.size)
+    for seed in range(300):
+        picked = _centers.centers_from_stream(stream, n_components, np.random.RandomState(seed))
+        assert np.unique(picked).size == n_components  # no point twice in a draw
+        counts[picked] += 1
+    # Measured: 0.99 (a uniform draw: -0.03).
+    assert spearmanr(counts, probabilities).statistic > 0.8
+    order = np.argsort(probabilities)
+    assert counts[order[-10:]].mean() > 2 * counts[order[:10]].mean()
