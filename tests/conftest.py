@@ -25,16 +25,27 @@ def digits():
 
 # KeOps compiles every formula (kernel x dtype x dimension x number of right-hand sides)
 # to C++ on first use: 10-25 s each on two cores, about 45 minutes for the ~170 KeOps
-# cases on a fresh machine. The default run compiles this core (every reduction KeOps
-# serves: products in both dtypes, a compact density kernel, float32 far from the
-# origin, log-sum-exp) plus the single-case KeOps tests; the other KeOps cases are marked
-# ``slow`` and run with ``pytest -m slow`` (or everything: ``pytest -m "slow or not slow"``).
+# cases on a fresh machine. The default run compiles this core (every formula once,
+# every reduction KeOps serves: products in both dtypes, the compact density kernels,
+# float32 far from the origin, log-sum-exp) plus the single-case KeOps tests; the other
+# KeOps cases are marked ``slow`` and run with ``pytest -m slow`` (or everything:
+# ``pytest -m "slow or not slow"``).
 KEOPS_CORE = {
     "test_keops_matches_reference": {
         "131-263-3-2-rbf-float64",
         "131-263-3-2-rbf-float32",
         "131-263-3-2-poly-float64",
         "131-263-3-2-epanechnikov-float32",
+        # One case of every other formula (about 14 s each to compile, once).
+        "131-263-3-2-laplacian-float64",
+        "131-263-3-2-matern0.5-float64",
+        "131-263-3-2-matern1.5-float64",
+        "131-263-3-2-matern2.5-float64",
+        "131-263-3-2-poly-fractional-float64",
+        "131-263-3-2-linear-float64",
+        "131-263-3-2-cosine-float64",
+        "131-263-3-2-triangular-float64",
+        "131-263-3-2-cosine-window-float64",
     },
     "test_float32_products_stay_accurate_far_from_the_origin": {"keops-10000.0-rbf"},
     "test_logsumexp_matches_reference": {"37-530-3-float64-rbf-keops"},
