@@ -150,6 +150,23 @@ def test_transformed_ridge_matches_the_dense_formula(T, make):
         np.testing.assert_allclose(theta_cg, theta, rtol=0, atol=1e-8 * np.abs(theta).max())
 
 
+@pytest.mark.parametrize("function, s", FUNCTIONS)
+@pytest.mark.parametrize("form", ["array", "sparse", "operator"])
+def test_apply_rows_are_those_rows_of_the_spectral_function(T, function, s, form):
+    import scipy.sparse as sp
+
+    if form != "array" and isinstance(function, EigenFunction):
+        return  # a dense eigendecomposition: an array only
+    if isinstance(function, ResolventFunction):
+        function = ResolventFunction(function.eta, tol=1e-14)
+    given = {"array": T, "sparse": sp.csr_matrix(T), "operator": operator(T)}[form]
+    function.fit(given)
+    V = np.random.default_rng(1).normal(size=(T.shape[0], 3))
+    rows = np.array([5, 0, 77, 119, 5])
+    expected = (spectral_reference(T, s) @ V)[rows]
+    np.testing.assert_allclose(function.apply_rows(V, rows), expected, rtol=0, atol=1e-10)
+
+
 @pytest.mark.parametrize("method", ["dense", "arpack", "lobpcg"])
 def test_known_eigenpairs_are_deflated(T, method):
     """Two copies of T side by side: every eigenvalue twice, the top one (1) known.
