@@ -186,3 +186,35 @@ def test_fit_and_only_fit_goes_through_fit_context(klass):
     }
     assert "fit" in wrapped
     assert wrapped <= {"fit", "partial_fit"}
+
+
+@pytest.mark.parametrize(
+    "y",
+    [
+        np.array([0, 1, 1, 0, 1]),
+        np.array([2, 0, 1, 2, 1, 0]),
+        np.array(["b", "a", "c", "a"]),
+        np.array([1.0, 3.0, 1.0]),
+        np.array([True, False, True]),
+        np.array(["x", 1, "y"], dtype=object),
+        np.array([[1, 0], [0, 1], [1, 1]]),  # multilabel indicators
+    ],
+    ids=["binary", "three", "strings", "floats", "booleans", "object", "multilabel"],
+)
+def test_one_vs_rest_targets_are_label_binarizer_s(y):
+    from sklearn.preprocessing import LabelBinarizer
+
+    from skkernel._base import one_vs_rest_targets
+
+    binarizer = LabelBinarizer(neg_label=-1, pos_label=1)
+    if y.dtype == object:  # mixed types: LabelBinarizer cannot order them, nor we
+        with pytest.raises(TypeError, match="not supported between"):
+            binarizer.fit(y)
+        with pytest.raises(TypeError, match="not supported between"):
+            one_vs_rest_targets(y)
+        return
+    Y, classes = one_vs_rest_targets(y)
+    expected = binarizer.fit_transform(y).astype(np.float64)
+    np.testing.assert_array_equal(Y, expected)
+    assert Y.dtype == np.float64
+    np.testing.assert_array_equal(classes, binarizer.classes_)
