@@ -66,8 +66,10 @@ def _rlimit_headroom():
     headrooms = []
     for limit, field in ((resource.RLIMIT_AS, "VmSize:"), (resource.RLIMIT_DATA, "VmData:")):
         soft, _ = resource.getrlimit(limit)
+        if soft == resource.RLIM_INFINITY:
+            continue  # the usage is read only under a limit: each read opens a file
         used = read_kib(_STATUS, field)
-        if soft != resource.RLIM_INFINITY and used is not None:
+        if used is not None:
             headrooms.append(max(soft - used, 0))
     return min(headrooms) if headrooms else None
 
@@ -100,10 +102,10 @@ def _cgroup_headroom():
         for depth in range(len(parts), -1, -1):
             base = os.path.join(root, *parts[:depth])
             limit = _read_int(os.path.join(base, limit_file))
+            if limit is None or limit >= 2**60:  # v1 writes "unlimited" as ~2^63
+                continue
             usage = _read_int(os.path.join(base, usage_file))
-            if limit is not None and limit >= 2**60:  # v1 writes "unlimited" as ~2^63
-                limit = None
-            if limit is not None and usage is not None:
+            if usage is not None:
                 headrooms.append(max(limit - usage, 0))
     return min(headrooms) if headrooms else None
 
