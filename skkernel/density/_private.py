@@ -38,7 +38,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._chunking import get_chunk_n_rows
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_array, check_is_fitted, check_X_y, validate_data
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._base import fit_context
 from .._docs import fill_doc
@@ -238,17 +238,16 @@ class _PrivateEmbedding(BaseEstimator):
         accountant.spend(self.epsilon, self.delta)
         return embeddings, noisy_counts, mechanism
 
-    def _fit_release(self, X, X_checked, labels, n_groups):
-        """Release the embeddings of the groups of rows of X (``labels``, in
-        ``range(n_groups)``); set what every release fits and return the embeddings
-        and the noisy group sizes.
+    def _fit_release(self, X_checked, labels, n_groups):
+        """Release the embeddings of the groups of rows of the validated X
+        (``labels``, in ``range(n_groups)``); set what every release fits and return
+        the embeddings and the noisy group sizes.
 
         Nothing fitted changes before the release is made: a failed refit leaves a
         fitted estimator as it was.
         """
         # Every check before the release: the accountant is charged by the release,
         # and a failed fit restores the estimator, not the accountant it was given.
-        validate_data(self, X, dtype=np.float64)  # n_features_in_, feature names
         accountant, bounds, bandwidth, W, rng = self._prepare(X_checked)
         sums = self._embedding_sums(X_checked, labels, n_groups, W, bounds)
         counts = np.bincount(labels, minlength=n_groups).astype(np.float64)
@@ -364,9 +363,9 @@ class PrivateKernelDensity(LogLikelihoodScore, _PrivateEmbedding):
         self : object
             The fitted estimator.
         """
-        checked = check_array(X, dtype=np.float64, input_name="X")
+        checked = validate_data(self, X, dtype=np.float64)  # n_features_in_, names
         one_group = np.zeros(checked.shape[0], dtype=np.intp)
-        embeddings, counts = self._fit_release(X, checked, one_group, 1)
+        embeddings, counts = self._fit_release(checked, one_group, 1)
         self.embedding_ = embeddings[0]
         self.n_samples_ = float(counts[0])
         return self
@@ -513,7 +512,7 @@ class PrivateKernelClassifier(ClassifierMixin, _PrivateEmbedding):
         self : object
             The fitted estimator.
         """
-        X_checked, y = check_X_y(X, y, dtype=np.float64)
+        X_checked, y = validate_data(self, X, y, dtype=np.float64)  # n_features_in_, names
         check_classification_targets(y)
         if self.classes is None:
             warnings.warn(
@@ -535,7 +534,7 @@ class PrivateKernelClassifier(ClassifierMixin, _PrivateEmbedding):
                 f"{classes.size}: {classes.tolist()}."
             )
         labels = np.searchsorted(classes, y)
-        embeddings, noisy_counts = self._fit_release(X, X_checked, labels, len(classes))
+        embeddings, noisy_counts = self._fit_release(X_checked, labels, len(classes))
         self.classes_ = classes
         self.embeddings_ = embeddings
         self.class_counts_ = noisy_counts
