@@ -69,11 +69,12 @@ __all__ = ["SpectralKernelClassifier", "SpectralKernelRidge"]
 SpectralTransform: TypeAlias = Literal["polynomial", "inverse_laplacian", "kpca"]
 #: solver="auto" forms G densely up to this many fitted rows.
 DIRECT_MAX_ROWS = 4000
-#: ... and on the kNN graph, whose products cost O(n_neighbors) a row, up to these
-#: (one thread, 10% labelled: "cg" was 0.96x "direct" at 1,500 rows for the
-#: inverse Laplacian, 1.24x faster at 1,000 for the polynomial, 2.5x at 500 for
-#: kernel PCA).
-GRAPH_DIRECT_MAX_ROWS = {"inverse_laplacian": 1500, "polynomial": 750, "kpca": 250}
+#: ... but kernel PCA on the kNN graph only up to this many: Lanczos on the sparse
+#: graph beat the dense eigendecomposition 3-15x from 500 rows (one thread, 10%
+#: labelled, on blobs, moons, digits and unclustered data). The other transforms keep
+#: DIRECT_MAX_ROWS: their conjugate gradients need hundreds of iterations on
+#: clustered graphs (the inverse Laplacian on 2,000 moons: 1.71 s against 0.21 s).
+GRAPH_KPCA_DIRECT_MAX_ROWS = 250
 #: kernel PCA components per class when n_components is None (the classifier).
 COMPONENTS_PER_CLASS = 2
 #: kernel PCA components when n_components is None (the regressor).
@@ -211,17 +212,21 @@ class _SpectralKernelBase(BaseEstimator):
             )
         return self.n_components
 
-    def _solver(self, n_rows, n_labeled=None):
-        """The solver "auto" means: "direct" up to DIRECT_MAX_ROWS rows (on the kNN
-        graph, GRAPH_DIRECT_MAX_ROWS) where its arrays fit in half the available
-        memory (the most any transform holds: T, two dense copies and the labelled
-        block), else "cg"; a callable transform has "direct" only."""
+    def _solver(self, n_rows, n_labeled=None, n_components=None):
+        """The solver "auto" means: "direct" up to DIRECT_MAX_ROWS rows (kernel PCA
+        on the kNN graph: GRAPH_KPCA_DIRECT_MAX_ROWS, unless it keeps nearly all
+        eigenpairs, which Lanczos cannot find) where its arrays fit in half the
+        available memory (the most any transform holds: T, two dense copies and the
+        labelled block), else "cg"; a callable transform has "direct" only."""
         if self.solver != "auto":
             return self.solver
-        if self._neighbors and not callable(self.spectral_transform):
-            largest = GRAPH_DIRECT_MAX_ROWS[self.spectral_transform]
-        else:
-            largest = DIRECT_MAX_ROWS
+        largest = DIRECT_MAX_ROWS
+        if (
+            self._neighbors
+            and self.spectral_transform == "kpca"
+            and (n_components is None or n_components < n_rows - 1)
+        ):
+            largest = GRAPH_KPCA_DIRECT_MAX_ROWS
         if n_rows > largest:
             return "cg"
         if callable(self.spectral_transform):
@@ -304,7 +309,7 @@ class _SpectralKernelBase(BaseEstimator):
             state.update(self._fit_nystroem(affinity, X, Y, labeled, n_components))
         else:
             sigma = normalization(affinity, symmetric)
-            direct = self._solver(N, labeled.size) == "direct"
+            direct = self._solver(N, labeled.size, n_components) == "direct"
             # eigen_solver="dense" asks for LAPACK on G / N itself, whatever the solver.
             dense = direct or (self.spectral_transform == "kpca" and self.eigen_solver == "dense")
             known = None
@@ -502,9 +507,8 @@ solver : {"auto", "direct", "cg"}, default="auto"
     G: conjugate gradients on the labelled block with one application of s(G / N)
     per iteration (the inverse Laplacian's by inner conjugate gradients), kernel
     PCA by an iterative eigensolver. "auto": "direct" up to 4,000 rows where its
-    arrays fit in half the available memory, else "cg"; on the kNN graph, whose
-    products are cheap, "direct" only up to 1,500 rows (inverse Laplacian), 750
-    (polynomial) or 250 (kernel PCA).
+    arrays fit in half the available memory, else "cg"; kernel PCA on the kNN
+    graph, whose products are cheap, "direct" only up to 250 rows.
 eigen_solver : {"auto", "dense", "arpack", "lobpcg", "randomized"}, default="auto"
     Eigensolver of "kpca". "auto": "dense" (LAPACK) with ``solver="direct"``;
     otherwise "arpack" (Lanczos, one vector per product) for "knn", whose

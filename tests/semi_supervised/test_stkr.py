@@ -873,18 +873,25 @@ def test_a_polynomial_transform_reaches_as_many_graph_steps_as_its_degree(power)
     assert np.flatnonzero(model.transduction_).max() == power
 
 
-@pytest.mark.parametrize(
-    "transform, largest", [("inverse_laplacian", 1500), ("polynomial", 750), ("kpca", 250)]
-)
-def test_auto_takes_cg_on_the_knn_graph_from_fewer_rows(transform, largest):
-    # A product with the kNN graph costs n_neighbors a row: cg overtakes the dense
-    # algebra long before it does on a kernel matrix, each transform at its own size.
-    graph = SpectralKernelRidge(spectral_transform=transform)
-    assert graph._solver(largest) == "direct" and graph._solver(largest + 1) == "cg"
-    assert SpectralKernelRidge(kernel="rbf", spectral_transform=transform)._solver(4000) == "direct"
+def test_auto_takes_lanczos_for_kernel_pca_on_the_knn_graph_from_251_rows():
+    # Products with the kNN graph cost n_neighbors a row: Lanczos beats the dense
+    # eigendecomposition from a few hundred rows. Conjugate gradients for the other
+    # transforms need hundreds of iterations on clustered graphs: they stay direct.
+    graph = SpectralKernelRidge(spectral_transform="kpca")
+    assert graph._solver(250) == "direct" and graph._solver(251) == "cg"
+    assert graph._solver(251, n_components=250) == "direct"  # all eigenpairs: LAPACK
+    for transform in ("inverse_laplacian", "polynomial"):
+        assert SpectralKernelRidge(spectral_transform=transform)._solver(4000) == "direct"
+    assert SpectralKernelRidge(kernel="rbf", spectral_transform="kpca")._solver(4000) == "direct"
     rng = np.random.default_rng(0)
-    X = rng.normal(size=(largest + 1, 3))
+    X = rng.normal(size=(260, 3))
     y = np.where(rng.random(len(X)) < 0.2, X[:, 0], np.nan)
-    auto = SpectralKernelRidge(spectral_transform=transform, random_state=0).fit(X, y)
-    cg = SpectralKernelRidge(spectral_transform=transform, solver="cg", random_state=0).fit(X, y)
+    auto = SpectralKernelRidge(spectral_transform="kpca", random_state=0).fit(X, y)
+    cg = SpectralKernelRidge(spectral_transform="kpca", solver="cg", random_state=0).fit(X, y)
     np.testing.assert_array_equal(auto.predict(X[:50]), cg.predict(X[:50]))
+    # Every eigenpair (Lanczos finds at most n - 1): the dense path, as before.
+    every = dict(spectral_transform="kpca", normalize="none", n_components=260)
+    direct = SpectralKernelRidge(solver="direct", **every).fit(X, y)
+    np.testing.assert_array_equal(
+        SpectralKernelRidge(**every).fit(X, y).predict(X), direct.predict(X)
+    )
