@@ -179,7 +179,7 @@ def _deflated_array(T, w0, V0):
     time (rank k), where products with the identity cost 2 n^3 and two n x n arrays
     (1.4x the whole STKR kernel-PCA fit at 3,000 rows)."""
     if sp.issparse(T):
-        deflated = T.toarray()
+        deflated = T.toarray().astype(np.float64, copy=False)
     elif isinstance(T, np.ndarray):
         deflated = np.array(T, dtype=np.float64)
     else:  # an operator: its products with the identity

@@ -26,6 +26,7 @@ from sklearn.utils import check_consistent_length, column_or_1d
 from sklearn.utils._available_if import available_if
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.class_weight import compute_class_weight, compute_sample_weight
+from sklearn.utils.metadata_routing import get_routing_for_object
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
@@ -575,6 +576,13 @@ class KernelSVC(_SVCParameters):
         self.solver_ = solver
         return self
 
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        super().__setstate__(state)
+        if state.get("solver_") == "exact":
+            # A model saved before the renumbering read every training column; the
+            # renumbering is idempotent for the others.
+            _read_support_columns_only(self._model)
+
     def _choose_solver(self, X):
         if self._precomputed:
             if self.solver == "nystroem":
@@ -728,7 +736,11 @@ class KernelSVC(_SVCParameters):
         check_is_fitted(self)
         X = self._validate_X(X)
         model = self._calibrated if method == "predict_proba" else self._model
-        width = self.components_.shape[0] if self.solver_ == "nystroem" else self.support_.size
+        # The model's input width: the support vectors (the training rows where there
+        # are none: see _read_support_columns_only).
+        width = (
+            self.components_.shape[0] if self.solver_ == "nystroem" else self._model.shape_fit_[0]
+        )
         return _in_row_blocks(
             X.shape[0],
             2 * 8 * width,
@@ -1371,7 +1383,9 @@ class KernelSVCCV(_SVCParameters):
         y : array-like of shape (n_samples,)
             Their true labels.
         sample_weight : array-like of shape (n_samples,), default=None
-            Weights of the samples, passed to the scorer (which must take them).
+            Weights of the samples, passed to the scorer (which must take them;
+            with metadata routing enabled, it must request them, as in
+            GridSearchCV).
 
         Returns
         -------
@@ -1383,6 +1397,9 @@ class KernelSVCCV(_SVCParameters):
         ValueError
             With several metrics and a callable ``refit``: no one metric is the
             search's (score with ``scorer_[name](search.best_estimator_, X, y)``).
+        TypeError
+            With metadata routing enabled, ``sample_weight`` for a scorer that does
+            not request it.
         """
         check_is_fitted(self, "best_estimator_")
         if self.multimetric_ and not isinstance(self.refit, str):
@@ -1398,6 +1415,16 @@ class KernelSVCCV(_SVCParameters):
             # A named metric's scorer; or a callable scoring that returned a dict.
             scorer = self.scorer_.get(self.refit, self.scorer_.get(SINGLE_METRIC))
         weights = {} if sample_weight is None else {"sample_weight": sample_weight}
+        if weights and get_config()["enable_metadata_routing"]:
+            # As GridSearchCV's score under routing: weights only to a scorer that
+            # requests them (its own set_score_request).
+            if not get_routing_for_object(scorer).consumes("score", ["sample_weight"]):
+                raise TypeError(
+                    f"{type(self).__name__}.score got sample_weight, which its scorer "
+                    "does not request: with metadata routing enabled, call "
+                    "set_score_request(sample_weight=True) on the scorer passed as "
+                    "scoring (make_scorer(...) or get_scorer(name))."
+                )
         # The refitted model saw the validated array.
         score = scorer(self.best_estimator_, self._validate_X(X), y, **weights)
         return score[self.refit] if isinstance(score, dict) else score

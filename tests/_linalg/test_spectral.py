@@ -205,6 +205,11 @@ def test_dense_deflation_takes_an_array_a_sparse_matrix_or_an_operator(T):
     before = T.copy()
     top_eigenpairs(T, 4, method="dense", known=known)
     np.testing.assert_array_equal(T, before)  # T is not written into
+    # A sparse matrix of integers is deflated in float64.
+    diagonal = sp.csr_matrix(np.diag(np.arange(6, 0, -1)))
+    assert diagonal.dtype.kind == "i"
+    w_int, _, _ = top_eigenpairs(diagonal, 3, method="dense", known=(np.r_[6.0], np.eye(6)[:, :1]))
+    np.testing.assert_allclose(w_int, [6.0, 5.0, 4.0], atol=1e-12)
 
 
 def test_deflated_eigenvectors_near_zero_keep_no_share_of_the_known_ones():

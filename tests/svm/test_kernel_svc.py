@@ -798,3 +798,34 @@ def test_nystroem_probabilities_with_a_class_of_few_weighted_rows():
     proba = model.fit(X, y, sample_weight=sample_weight).predict_proba(X)
     assert proba.shape == (60, 3)
     assert_allclose(proba.sum(axis=1), 1.0)
+
+
+@pytest.mark.parametrize("kernel", ["rbf", "precomputed"])
+def test_a_model_saved_before_the_support_columns_renumbering_still_predicts(kernel):
+    # Its libsvm model numbered the support vectors among all training rows and took
+    # n_train columns; loaded now, it takes the support vectors' columns as new ones.
+    import pickle
+
+    X_train, X_test, y_train, _ = standardized(load_wine)
+    K_train, K_test = rbf_kernel(X_train, gamma=0.1), rbf_kernel(X_test, X_train, gamma=0.1)
+    model = KernelSVC(kernel=kernel, gamma=0.1)
+    model.fit(K_train if kernel == "precomputed" else X_train, y_train)
+    saved = dict(model.__getstate__())
+    saved["_model"] = SVC(kernel="precomputed").fit(K_train, y_train)  # the old layout
+    old = pickle.loads(pickle.dumps(saved))
+    loaded = KernelSVC.__new__(KernelSVC)
+    loaded.__setstate__(old)
+    X_new = K_test if kernel == "precomputed" else X_test
+    assert_array_equal(loaded.decision_function(X_new), model.decision_function(X_new))
+    assert_array_equal(pickle.loads(pickle.dumps(model)).predict(X_new), model.predict(X_new))
+
+
+def test_a_model_without_support_vectors_predicts_as_svc():
+    X, y = load_iris(return_X_y=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # libsvm's early stop
+        model = KernelSVC(gamma=0.5, max_iter=0).fit(X, y)
+        twin = SVC(gamma=0.5, max_iter=0).fit(X, y)
+    assert model.support_.size == twin.support_.size == 0
+    assert_array_equal(model.predict(X), twin.predict(X))
+    assert_array_equal(model.decision_function(X), twin.decision_function(X))

@@ -231,3 +231,22 @@ def test_score_needs_one_metric_and_a_model():
         several.fit(X, y).score(X, y)
     unrefitted = KernelSVCCV(CS, cv=3, refit=False).fit(X, y)
     assert not hasattr(unrefitted, "score")
+
+
+def test_score_routes_the_weights_only_to_a_scorer_that_requests_them():
+    import sklearn
+
+    X, y = _data()
+    weights = np.random.default_rng(0).uniform(0.1, 3.0, size=len(y))
+    with sklearn.config_context(enable_metadata_routing=True):
+        declined = make_scorer(f1_score, average="macro").set_score_request(sample_weight=False)
+        for scoring in ("f1_macro", declined):
+            search = KernelSVCCV(CS, cv=3, scoring=scoring).fit(X, y)
+            with pytest.raises(TypeError, match="does not request"):
+                search.score(X, y, sample_weight=weights)
+            search.score(X, y)  # unweighted, as asked
+        requested = make_scorer(f1_score, average="macro").set_score_request(sample_weight=True)
+        search = KernelSVCCV(CS, cv=3, scoring=requested).fit(X, y)
+        predicted = search.predict(X)
+        weighted = f1_score(y, predicted, average="macro", sample_weight=weights)
+        assert search.score(X, y, sample_weight=weights) == pytest.approx(weighted, abs=1e-12)
