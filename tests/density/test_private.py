@@ -524,3 +524,30 @@ def test_labels_outside_classes_are_not_printed():
     with pytest.raises(ValueError, match="not in classes") as error:
         PrivateKernelClassifier(classes=["a", "b"]).fit(X, y)
     assert "4711" not in str(error.value)
+
+
+@pytest.mark.parametrize("neighbouring", ["replace", "add-remove"])
+def test_released_means_divide_the_noisy_sums_by_the_noisy_counts(neighbouring):
+    # The class sizes are private: each released mean is the noisy sum over the
+    # noisy count, so embedding x max(count, 1) - exact sum is the mechanism's noise
+    # (Laplace at delta = 0). Dividing by the true counts would leak them.
+    from scipy import stats
+
+    rng = np.random.default_rng(0)
+    X = rng.uniform(-1, 1, size=(12, 2))
+    y = np.repeat([0, 1], 6)
+    clf = PrivateKernelClassifier(
+        bandwidth=0.5,
+        epsilon=1.0,
+        n_components=400,
+        neighbouring=neighbouring,
+        bounds=([-1, -1], [1, 1]),
+        classes=[0, 1],
+        accountant=BudgetAccountant(),
+        random_state=0,
+    ).fit(X, y)
+    assert np.all(np.abs(clf.class_counts_ - 6) > 1)  # the counts' noise is large here
+    exact = clf._embedding_sums(X, y, 2, clf.random_weights_, clf.bounds_)
+    noise = clf.embeddings_ * np.maximum(clf.class_counts_, 1.0)[:, None] - exact
+    laplace = stats.laplace(scale=clf.noise_scale_)
+    assert stats.kstest(noise.ravel(), laplace.cdf).pvalue > 1e-3
