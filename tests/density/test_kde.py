@@ -247,6 +247,21 @@ def test_tophat_samples_stay_in_the_ball():
     assert cdist(draws, X).min(axis=1).max() < 0.2
 
 
+@pytest.mark.parametrize("d", [1, 3, 7])
+def test_tophat_samples_are_uniform_in_the_ball(d):
+    # Uniform in a ball of radius h: (|offset| / h)^d is uniform on [0, 1] and the
+    # direction uniform on the sphere (each coordinate of it has mean 0, and its
+    # square mean 1 / d).
+    center = np.arange(d, dtype=float)
+    kde = KernelDensity(kernel="tophat", bandwidth=0.5).fit(center[None, :])
+    offsets = kde.sample(4000, random_state=0) - center
+    radius = np.linalg.norm(offsets, axis=1)
+    assert stats.kstest((radius / 0.5) ** d, stats.uniform.cdf).pvalue > 1e-3
+    directions = offsets / radius[:, None]
+    assert np.abs(directions.mean(axis=0)).max() < 4 / np.sqrt(4000)
+    assert_allclose((directions**2).mean(axis=0), 1 / d, atol=0.05)
+
+
 def test_bad_input():
     X = np.random.default_rng(0).normal(size=(20, 2))
     for params in (
