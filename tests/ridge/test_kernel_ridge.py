@@ -313,6 +313,24 @@ def test_weighted_leave_one_out_with_scoring_matches_brute_force():
         np.testing.assert_allclose(model.cv_results_[:, a], expected, rtol=1e-8)
 
 
+def test_weighted_default_score_is_the_weighted_mean_squared_leave_one_out_error():
+    # scoring=None with weights: sum w r^2 / sum w over the leave-one-out residuals.
+    X, y, _ = regression_data(n=40)
+    weights = np.r_[np.full(10, 10.0), np.full(30, 0.5)]
+    y = y.copy()
+    y[:10] += np.random.default_rng(5).normal(scale=1.0, size=10)  # the heavy rows noisy
+    alphas = np.array([0.01, 0.1, 1.0, 10.0])
+    model = KernelRidgeCV(alphas=alphas, kernel="rbf", gamma=0.3).fit(X, y, sample_weight=weights)
+    scores = []
+    for alpha in alphas:
+        residuals = y - brute_force_loo(X, y, alpha, gamma=0.3, sample_weight=weights)
+        scores.append(-np.sum(weights * residuals**2) / weights.sum())
+    assert model.best_score_ == pytest.approx(max(scores), rel=1e-8)
+    assert model.alpha_ == alphas[np.argmax(scores)]
+    unweighted = KernelRidgeCV(alphas=alphas, kernel="rbf", gamma=0.3).fit(X, y)
+    assert unweighted.best_score_ != pytest.approx(model.best_score_, rel=1e-3)
+
+
 def test_leave_one_out_refit_equals_kernel_ridge_with_best_alpha():
     X, y, X_test = regression_data(n=80, n_targets=2)
     model = KernelRidgeCV(alphas=np.logspace(-3, 2, 12), kernel="rbf").fit(X, y)
@@ -332,6 +350,7 @@ def test_alpha_per_target():
     for j in range(2):
         single = KernelRidgeCV(alphas=alphas, kernel="rbf").fit(X, y[:, j])
         assert model.alpha_[j] == single.alpha_
+        assert model.best_score_[j] == pytest.approx(single.best_score_, rel=1e-10)
 
 
 def test_cv_splitter_matches_grid_search():
