@@ -407,6 +407,47 @@ def test_density_and_thin_commands(penguins_like, tmp_path, capsys):
     assert len(coreset) == 17 and "species" in coreset.columns
 
 
+def test_density_command_prints_the_density_of_the_columns_as_given(penguins_like, tmp_path):
+    # KernelDensity on standardised columns, back in the columns' units (the Jacobian
+    # of the standardisation); rows with a missing value get none.
+    from skkernel.density import KernelDensity
+
+    out_path = tmp_path / "density.csv"
+    features = ["bill_length", "bill_depth"]
+    argv = ["density", str(penguins_like), "--features", *features, "--out", str(out_path)]
+    assert main([*argv, "--bandwidth", "0.4"]) == 0
+    printed = pd.read_csv(out_path)["log_density"].to_numpy()
+    table = pd.read_csv(penguins_like)
+    X = table[features].to_numpy()
+    complete = np.isfinite(X).all(axis=1)
+    center, scale = X[complete].mean(axis=0), X[complete].std(axis=0)
+    model = KernelDensity(bandwidth=0.4).fit((X[complete] - center) / scale)
+    expected = model.score_samples((X[complete] - center) / scale) - np.log(scale).sum()
+    assert np.isnan(printed[~complete]).all() and (~complete).sum() == 7
+    np.testing.assert_allclose(printed[complete], expected, rtol=1e-12)
+
+
+def test_thin_command_writes_the_coreset_s_rows_and_their_mmd(penguins_like, tmp_path, capsys):
+    # With rows left out for missing values, the coreset's indices among the complete
+    # rows are mapped back to the file's rows; the MMDs printed are the model's.
+    from skkernel.thinning import KernelThinning
+
+    coreset_path = tmp_path / "coreset.csv"
+    features = ["bill_length", "bill_depth", "body_mass"]
+    argv = ["thin", str(penguins_like), "--features", *features, "--size", "16", "--seed", "3"]
+    out = _output(capsys, [*argv, "--method", "kt", "--out", str(coreset_path)])
+    table = pd.read_csv(penguins_like)
+    complete = table[features].notna().all(axis=1).to_numpy()
+    X = table.loc[complete, features].to_numpy()
+    Z = (X - X.mean(axis=0)) / X.std(axis=0)
+    model = KernelThinning(n_components=16, method="kt", random_state=3).fit(Z)
+    expected = table.iloc[np.flatnonzero(complete)[model.indices_]]
+    pd.testing.assert_frame_equal(pd.read_csv(coreset_path), expected.reset_index(drop=True))
+    iid = np.random.default_rng(3).choice(len(Z), 16, replace=False)
+    assert f"MMD {model.mmd(Z):.3g} " in out
+    assert f"random subsample of the same size: {model.mmd(Z, iid):.3g}" in out
+
+
 def public_grid(tmp_path):
     """40 public query rows of the penguins' bill length and body mass."""
     path = tmp_path / "grid.csv"
