@@ -330,6 +330,53 @@ def test_features_option_and_json_output(penguins_like, tmp_path, capsys):
     assert result["task"] == "classification" and 0.8 < result["cv"]["accuracy"] <= 1
 
 
+@pytest.mark.parametrize("task", ["regression", "classification"])
+def test_cross_validated_scores_are_the_folds_mean_scores(
+    table_csv, penguins_like, tmp_path, capsys, task
+):
+    # The scores printed are the mean over the shuffled (stratified) folds of the
+    # pipeline's test scores: recomputed here with the same splitter and pipeline.
+    import json
+
+    from sklearn.base import clone
+    from sklearn.metrics import accuracy_score, balanced_accuracy_score, r2_score
+    from sklearn.model_selection import KFold, StratifiedKFold
+
+    model_path = tmp_path / "model.joblib"
+    if task == "regression":
+        data, target, splitter = table_csv, "price", KFold(3, shuffle=True, random_state=0)
+        argv = ["fit", str(data), "--target", target, "--model", "krr", "--alpha", "0.1"]
+    else:
+        data, target = penguins_like, "species"
+        splitter = StratifiedKFold(3, shuffle=True, random_state=0)
+        argv = ["fit", str(data), "--target", target, "--model", "svm", "--drop", "rowid"]
+    argv += ["--cv", "3", "--seed", "0", "--json", "--out", str(model_path)]
+    printed = json.loads(_output(capsys, argv))["cv"]
+    pipeline = joblib.load(model_path)
+    frame = pd.read_csv(data)
+    X = frame.drop(columns=[target] + (["rowid"] if task == "classification" else []))
+    y = frame[target].to_numpy()
+    scores = []
+    for train, test in splitter.split(X, y):
+        predicted = clone(pipeline).fit(X.iloc[train], y[train]).predict(X.iloc[test])
+        if task == "regression":
+            scores.append({"R^2": r2_score(y[test], predicted)})
+        else:
+            scores.append(
+                {
+                    "accuracy": accuracy_score(y[test], predicted),
+                    "balanced accuracy": balanced_accuracy_score(y[test], predicted),
+                }
+            )
+    assert printed.keys() == scores[0].keys()
+    for name in printed:
+        assert printed[name] == pytest.approx(np.mean([s[name] for s in scores]), abs=1e-12)
+    text = _output(capsys, [arg for arg in argv if arg != "--json"])
+    for name in printed:
+        values = [s[name] for s in scores]
+        assert f"{name} {np.mean(values):.4f} +/- {np.std(values):.4f}" in text
+
+
 def test_missing_targets_are_left_out_with_a_hint(penguins_like, tmp_path, capsys):
     frame = pd.read_csv(penguins_like)
     frame.loc[::3, "species"] = np.nan
