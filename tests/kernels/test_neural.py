@@ -238,6 +238,18 @@ def test_gram_diagonal_is_exact(backend):
     assert_allclose(np.diag(kernel(X)), kernel.diag(X), rtol=1e-15)
 
 
+@pytest.mark.parametrize("backend", ["numpy", "numba"])
+def test_path_gram_diagonals_are_exact(backend):
+    # Each matrix of a Gram path gets the exact (paired) diagonal, as gram() does.
+    X, _ = make_data(64, 1, 30, np.float64, seed=5)
+    X *= np.exp(np.random.default_rng(0).normal(size=(64, 1)) * 3)
+    operator = KernelOperator(NTK(5, b_std=None), X, backend=backend)
+    pairs = list(operator.path(depth=[1, 3, 5], fixed_layers=[0, 2]))
+    assert len(pairs) == 5  # fixed_layers=2 needs depth >= 2
+    for params, K in pairs:
+        assert_allclose(np.diag(K), NTK(b_std=None, **params).diag(X), rtol=1e-15, err_msg=params)
+
+
 @pytest.mark.parametrize("activation", ["relu", "leaky_relu", "erf", "gelu"])
 @pytest.mark.parametrize("n_features", [3, 12])
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
