@@ -291,3 +291,22 @@ def test_cg_solves_with_every_column_active_and_with_some():
         X, _, converged = conjugate_gradient(lambda V, c: A @ V, columns.copy(), tol=1e-12)
         assert converged.all()
         np.testing.assert_allclose(A @ X, columns, atol=1e-9)
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_falkon_preconditioner_is_exact_when_every_point_is_a_center(weighted):
+    # With every point a center (K_nM = K_MM) and D = W / n_w, K_nM^T W K_nM is
+    # K_MM D K_MM n_w exactly: B^T H B / n_w is the identity (Rudi et al.'s design).
+    from skkernel._linalg._falkon import FalkonPreconditioner
+
+    X = np.random.default_rng(0).normal(size=(60, 2))
+    K = kernels.RBF(gamma=0.5)(X) + 1e-3 * np.eye(60)
+    w = np.random.default_rng(1).uniform(0.2, 3.0, size=60) if weighted else np.ones(60)
+    alpha = 0.1
+    preconditioner = FalkonPreconditioner(
+        K, alpha / w.sum(), center_weights=w / w.sum() if weighted else None
+    )
+    B = preconditioner.apply(np.eye(60))
+    H = K @ (w[:, None] * K) + alpha * K
+    np.testing.assert_allclose(B.T @ H @ B / w.sum(), np.eye(60), rtol=0, atol=1e-8)
+    np.testing.assert_allclose(preconditioner.apply_transpose(np.eye(60)), B.T, atol=1e-10)
