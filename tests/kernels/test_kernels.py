@@ -126,6 +126,16 @@ def test_positive_definite_flags():
     assert not kernels.Sigmoid().positive_definite
     assert kernels.Polynomial(degree=2).positive_definite
     assert not kernels.Polynomial(degree=2.5).positive_definite
+    for profile in ("gaussian", "exponential", "laplacian"):
+        assert kernels.DensityKernel(profile, 1.0).positive_definite
+    # The compact profiles are not: a 3-D grid of spacing 0.72 h has Gram matrices
+    # with negative eigenvalues (-0.5 to -1.6).
+    grid = np.arange(6) * 0.72
+    X = np.stack(np.meshgrid(grid, grid, grid), axis=-1).reshape(-1, 3)
+    for profile in ("tophat", "epanechnikov", "linear", "cosine"):
+        kernel = kernels.DensityKernel(profile, 1.0)
+        assert not kernel.positive_definite
+        assert np.linalg.eigvalsh(kernel(X)).min() < 0, profile
 
 
 @pytest.mark.parametrize(
