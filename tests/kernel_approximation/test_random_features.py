@@ -305,3 +305,16 @@ def test_the_fitted_kernel_is_a_copy_of_the_one_passed():
     features.fit(np.zeros((2, 3)))
     kernel.set_params(gamma=3.0)
     assert features.kernel_.gamma == 0.5
+
+
+@pytest.mark.parametrize("method", ["iid", "qmc"])
+def test_laplacian_frequencies_are_cauchy_with_scale_gamma(method):
+    # exp(-gamma |x - y|_1) is the characteristic function of independent
+    # Cauchy(0, gamma) coordinates (200,000 of them: a 4% scale error is seen).
+    d, gamma = 50, 0.3
+    model = RandomFourierFeatures(
+        kernel="laplacian", gamma=gamma, n_components=8000, method=method, random_state=0
+    ).fit(np.zeros((1, d)))
+    frequencies = model.random_weights_.ravel()
+    assert frequencies.size == 200_000
+    assert stats.kstest(frequencies, "cauchy", args=(0, gamma)).pvalue > 0.001
