@@ -310,3 +310,33 @@ def test_falkon_preconditioner_is_exact_when_every_point_is_a_center(weighted):
     H = K @ (w[:, None] * K) + alpha * K
     np.testing.assert_allclose(B.T @ H @ B / w.sum(), np.eye(60), rtol=0, atol=1e-8)
     np.testing.assert_allclose(preconditioner.apply_transpose(np.eye(60)), B.T, atol=1e-10)
+
+
+@pytest.mark.parametrize("restarts", [3, 0])
+def test_cg_restarts_from_the_true_residual_when_the_recurrence_drifted(restarts, monkeypatch):
+    # Products that are 1% off for a while (a kernel pass in float32, say) leave the
+    # recurrence residual below tol while the true one is not: CG restarts from the
+    # true residual and converges; without restarts it stops short and says so.
+    from sklearn.exceptions import ConvergenceWarning
+
+    from skkernel._linalg import _cg
+
+    monkeypatch.setattr(_cg, "_MAX_RESTARTS", restarts)
+    rng = np.random.default_rng(0)
+    Q, _ = np.linalg.qr(rng.normal(size=(40, 40)))
+    A = (Q * np.linspace(1.0, 20.0, 40)) @ Q.T
+    b = rng.normal(size=(40, 1))
+    calls = []
+
+    def drifting(V, columns):
+        calls.append(1)
+        return A @ V * (1.01 if len(calls) <= 25 else 1.0)
+
+    if restarts:
+        x, _, converged = conjugate_gradient(drifting, b, tol=1e-10, max_iter=500)
+        assert converged.all()
+        np.testing.assert_allclose(A @ x, b, rtol=0, atol=1e-8)
+    else:
+        with pytest.warns(ConvergenceWarning, match="stalled"):
+            _, _, converged = conjugate_gradient(drifting, b, tol=1e-10, max_iter=500)
+        assert not converged.any()
