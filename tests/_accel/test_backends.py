@@ -411,3 +411,18 @@ def test_numpy_blocks_stay_within_working_memory(kernel):
             tracemalloc.stop()
     # A quarter more for the vectors and row norms next to the blocks.
     assert peak <= 1.25 * 8 * 2**20
+
+
+def test_auto_prefers_a_gpu_then_numba_then_numpy(monkeypatch):
+    # The products' auto order: CuPy where a GPU is there and the family has a
+    # formula, numba next, the numpy reference for what neither evaluates.
+    from skkernel._accel import _BACKENDS, resolve_backend
+
+    rbf, chi2 = kernels.RBF().spec(3), kernels.Chi2().spec(3)
+    monkeypatch.setattr(_BACKENDS["cupy"], "available", lambda: None)
+    assert resolve_backend("auto", rbf) is _BACKENDS["cupy"]
+    monkeypatch.setattr(_BACKENDS["cupy"], "available", lambda: "no GPU")
+    assert resolve_backend("auto", rbf) is _BACKENDS["numba"]
+    assert resolve_backend("auto", chi2) is _BACKENDS["numpy"]
+    monkeypatch.setattr(_BACKENDS["numba"], "available", lambda: "no numba")
+    assert resolve_backend("auto", rbf) is _BACKENDS["numpy"]
