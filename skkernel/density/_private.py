@@ -243,8 +243,9 @@ class _PrivateEmbedding(BaseEstimator):
         (``labels``, in ``range(n_groups)``); set what every release fits and return
         the embeddings and the noisy group sizes.
 
-        Nothing fitted changes before the release is made: a failed refit leaves a
-        fitted estimator as it was.
+        Nothing fitted here changes before the release is made (the caller's
+        validation sets ``n_features_in_``, which a failed fit restores): a failed
+        refit leaves a fitted estimator as it was.
         """
         # Every check before the release: the accountant is charged by the release,
         # and a failed fit restores the estimator, not the accountant it was given.
