@@ -98,19 +98,13 @@ def test_classifier_is_ridge_classifier_on_nystroem_features(class_weight, weigh
     X, y = regression_data(n=500)
     labels = np.digitize(X[:, 0] + X[:, 1], [-2.0, 1.0])  # three imbalanced classes
     weights = np.random.default_rng(1).uniform(0.2, 3.0, size=len(X)) if weighted else None
-    pipeline = make_pipeline(
-        SklearnNystroem(gamma=0.3, n_components=60, random_state=0),
-        RidgeClassifier(alpha=0.1, class_weight=class_weight),
-    ).fit(X, labels, ridgeclassifier__sample_weight=weights)
-    clf = NystroemRidgeClassifier(
-        alpha=0.1,
-        gamma=0.3,
-        n_components=60,
-        sampling="uniform",
-        class_weight=class_weight,
-        random_state=0,
-        tol=1e-12,
-    ).fit(X, labels, sample_weight=weights)
+    # The same kernel, centers and penalty on both sides.
+    features = dict(gamma=0.3, n_components=60, random_state=0)
+    ridge = dict(alpha=0.1, class_weight=class_weight)
+    pipeline = make_pipeline(SklearnNystroem(**features), RidgeClassifier(**ridge))
+    pipeline.fit(X, labels, ridgeclassifier__sample_weight=weights)
+    clf = NystroemRidgeClassifier(sampling="uniform", tol=1e-12, **features, **ridge)
+    clf.fit(X, labels, sample_weight=weights)
     np.testing.assert_allclose(clf.decision_function(X), pipeline.decision_function(X), atol=1e-7)
     np.testing.assert_allclose(clf.intercept_, pipeline[-1].intercept_, atol=1e-7)
 
