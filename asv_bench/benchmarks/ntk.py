@@ -4,7 +4,8 @@ Compare within one run (``asv run -E existing --quick -b ntk`` then ``asv show``
 the ratios NTK / RBF at the same n, d and backend are what to read (the target: the
 depth-3 NTK Gram matrix within 2x the RBF one's time), not absolute seconds. Also
 the kernel path of KernelSVCCV (every depth 1..5 and number of fixed layers 0..depth
-in one pass) against the 20 Gram matrices one by one.
+in one pass) against the 20 Gram matrices one by one, and KernelSVC.predict against
+scikit-learn's SVC.predict.
 """
 
 import numpy as np
@@ -80,3 +81,28 @@ class ArorasGrid:
         for depth in range(1, 6):
             for fixed in range(depth + 1):
                 KernelOperator(NTK(depth, W_std=1.0, fixed_layers=fixed), self.X).gram()
+
+
+class SVCPredict:
+    """KernelSVC.predict (kernel values against the support vectors only) next to
+    scikit-learn's SVC(kernel="rbf").predict on the same problem, 6,000 x 6,000 rows;
+    read the ratio within one run."""
+
+    params = (["skkernel KernelSVC", "scikit-learn SVC"], [2, 3])
+    param_names = ["library", "n_classes"]
+    timeout = 300
+
+    def setup(self, library, n_classes):
+        from sklearn.svm import SVC
+
+        from skkernel import KernelSVC
+
+        X, self.X_test = _data(6000, 10), _data(12000, 10)[6000:]
+        score = X[:, 0] + 0.5 * X[:, 1]
+        y = np.digitize(score, np.quantile(score, np.linspace(0, 1, n_classes + 1)[1:-1]))
+        model = KernelSVC if library == "skkernel KernelSVC" else SVC
+        self.model = model(gamma=0.1).fit(X, y)
+        self.model.predict(self.X_test[:10])  # compile
+
+    def time_predict(self, library, n_classes):
+        self.model.predict(self.X_test)
